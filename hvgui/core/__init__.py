@@ -1,0 +1,1 @@
+"""Qt-free core: hosts, VMs, integration services, changes and the operation contract."""

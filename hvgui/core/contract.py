@@ -1,0 +1,319 @@
+"""The operation contract: the one place that says how hvgui asks a host to do something.
+
+The client (``hvgui.remote``), the PowerShell scripts (``hvgui/remote/scripts``) and the
+simulator (``hvgui.simulator``) all follow this module.
+
+How one operation travels (one WinRM command):
+
+1. Command line (well under cmd.exe's 8,191 characters, whatever the request size)::
+
+       powershell.exe -NoLogo -NoProfile -NonInteractive -ExecutionPolicy Bypass -EncodedCommand <BOOTSTRAP>
+
+2. stdin, ASCII only::
+
+       <operation script, constant text shipped in the package>
+       #HVGUI-PAYLOAD#
+       <base64 of the UTF-8 JSON request>
+
+   The bootstrap splits stdin at the marker, compiles the constant script and calls it
+   with the base64 string as its only argument. Nothing from a user or a host is ever part
+   of PowerShell source: it only exists inside that base64 literal.
+3. stdout: one line ``HVGUI-RESULT:<base64 of the UTF-8 JSON result>`` (ASCII, so no code
+   page can mangle it). Failures of the whole operation are PowerShell errors (CLIXML on
+   stderr, non-zero exit code). Per-item failures are inside the result.
+
+Each operation script starts with the header line ``# hvgui-operation: <name> v<version>``.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any, Final
+
+from hvgui.core import catalog
+from hvgui.core.model import (
+    VM,
+    ApplyResult,
+    Change,
+    HostFacts,
+    Inventory,
+    ItemResult,
+    Outcome,
+    ServiceState,
+    StatusValue,
+)
+
+VERSION: Final = 1
+OP_INVENTORY: Final = "inventory"
+OP_APPLY: Final = "apply"
+OPERATIONS: Final = (OP_INVENTORY, OP_APPLY)
+
+PAYLOAD_MARKER: Final = "#HVGUI-PAYLOAD#"
+RESULT_PREFIX: Final = "HVGUI-RESULT:"
+HEADER_PREFIX: Final = "# hvgui-operation:"
+
+BOOTSTRAP: Final = (
+    "$ErrorActionPreference = 'Stop'\n"
+    "$ProgressPreference = 'SilentlyContinue'\n"
+    "$hvguiStdin = @($input) -join \"`n\"\n"
+    "$hvguiParts = $hvguiStdin.Split([string[]]@('" + PAYLOAD_MARKER + "'), 2, [StringSplitOptions]::None)\n"
+    "$hvguiOperation = [ScriptBlock]::Create($hvguiParts[0])\n"
+    "& $hvguiOperation $hvguiParts[1].Trim()\n"
+)
+
+POWERSHELL_EXE: Final = "powershell.exe"
+POWERSHELL_ARGS: Final = ("-NoLogo", "-NoProfile", "-NonInteractive", "-ExecutionPolicy", "Bypass")
+
+
+class ContractError(ValueError):
+    """A request or result that does not follow this contract (malformed output)."""
+
+
+def encode_powershell(script: str) -> str:
+    """``-EncodedCommand`` form: base64 of UTF-16LE."""
+    return base64.b64encode(script.encode("utf-16-le")).decode("ascii")
+
+
+def decode_powershell(encoded: str) -> str:
+    return base64.b64decode(encoded).decode("utf-16-le")
+
+
+def command_line() -> str:
+    """The full command line of every operation (constant)."""
+    return " ".join((POWERSHELL_EXE, *POWERSHELL_ARGS, "-EncodedCommand", encode_powershell(BOOTSTRAP)))
+
+
+def header(name: str) -> str:
+    return f"{HEADER_PREFIX} {name} v{VERSION}"
+
+
+def operation_of(script: str) -> tuple[str, int] | None:
+    """``(name, version)`` from an operation script's header line, or None."""
+    first = script.lstrip("\ufeff").split("\n", 1)[0].strip()
+    if not first.startswith(HEADER_PREFIX):
+        return None
+    parts = first[len(HEADER_PREFIX):].split()
+    if len(parts) != 2 or not parts[1].startswith("v") or not parts[1][1:].isdigit():
+        return None
+    return parts[0], int(parts[1][1:])
+
+
+def encode_payload(request: dict[str, Any]) -> str:
+    return base64.b64encode(json.dumps(request, ensure_ascii=False).encode("utf-8")).decode("ascii")
+
+
+def decode_payload(b64: str) -> dict[str, Any]:
+    try:
+        value = json.loads(base64.b64decode(b64.strip(), validate=True).decode("utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ContractError(f"payload is not base64 JSON: {exc}") from exc
+    if not isinstance(value, dict):
+        raise ContractError("payload is not a JSON object")
+    return value
+
+
+def stdin_for(script: str, request: dict[str, Any]) -> str:
+    if not script.isascii():
+        raise ContractError("operation scripts must be ASCII")
+    return f"{script.rstrip()}\n{PAYLOAD_MARKER}\n{encode_payload(request)}\n"
+
+
+def split_stdin(stdin: str) -> tuple[str, str]:
+    """The simulator's view of the bootstrap: ``(script, payload_b64)``."""
+    parts = "\n".join(stdin.replace("\r\n", "\n").split("\n")).split(PAYLOAD_MARKER, 1)
+    if len(parts) != 2:
+        raise ContractError("no payload marker on stdin")
+    return parts[0], parts[1].strip()
+
+
+def encode_result(result: dict[str, Any]) -> str:
+    """The stdout line an operation writes."""
+    data = json.dumps(result, ensure_ascii=False).encode("utf-8")
+    return RESULT_PREFIX + base64.b64encode(data).decode("ascii")
+
+
+def decode_result(stdout: str) -> dict[str, Any]:
+    for line in stdout.splitlines():
+        line = line.strip()
+        if line.startswith(RESULT_PREFIX):
+            return decode_payload(line[len(RESULT_PREFIX):])
+    raise ContractError("the host's output has no result line")
+
+
+# ---------------------------------------------------------------- requests
+
+def inventory_request() -> dict[str, Any]:
+    return {"op": OP_INVENTORY, "v": VERSION}
+
+
+def apply_request(changes: list[Change]) -> dict[str, Any]:
+    return {
+        "op": OP_APPLY,
+        "v": VERSION,
+        "changes": [
+            {
+                "vm_id": c.vm_id.lower(),
+                "guid": catalog.normalize_guid(c.service_guid),
+                "expected": c.expected,
+                "enabled": c.target,
+            }
+            for c in changes
+        ],
+    }
+
+
+def changes_from_request(request: dict[str, Any]) -> list[Change]:
+    try:
+        return [
+            Change(
+                vm_id=str(item["vm_id"]).lower(),
+                service_guid=catalog.normalize_guid(str(item["guid"])),
+                expected=bool(item["expected"]),
+                target=bool(item["enabled"]),
+            )
+            for item in request["changes"]
+        ]
+    except (KeyError, TypeError) as exc:
+        raise ContractError(f"malformed apply request: {exc!r}") from exc
+
+
+# ---------------------------------------------------------------- results
+# Result JSON (what the scripts print and the simulator reproduces):
+#
+# inventory: {"op": "inventory", "v": 1, "host": HOST, "vms": [VM, ...]}
+# apply:     {"op": "apply", "v": 1, "results": [ITEM, ...], "vms": [VM, ...]}
+# HOST = {"name", "os_caption", "os_version", "locale"}
+# VM   = {"id", "name", "state", "is_version", "is_state", "guest_os", "services": [SERVICE, ...]}
+# SERVICE = {"guid", "name", "enabled", "primary": STATUS|null, "secondary": STATUS|null}
+# STATUS  = {"code": int, "name": str, "text": str}
+# ITEM = {"vm_id", "guid", "outcome": one of Outcome, "message": str, "enabled": bool|null}
+
+def status_to_json(s: StatusValue | None) -> dict[str, Any] | None:
+    return None if s is None else {"code": s.code, "name": s.name, "text": s.text}
+
+
+def vm_to_json(vm: VM) -> dict[str, Any]:
+    return {
+        "id": vm.id,
+        "name": vm.name,
+        "state": vm.state,
+        "is_version": vm.is_version,
+        "is_state": vm.is_state,
+        "guest_os": vm.guest_os,
+        "services": [
+            {
+                "guid": s.guid,
+                "name": s.name,
+                "enabled": s.enabled,
+                "primary": status_to_json(s.primary),
+                "secondary": status_to_json(s.secondary),
+            }
+            for s in vm.services
+        ],
+    }
+
+
+def host_to_json(h: HostFacts) -> dict[str, Any]:
+    return {"name": h.name, "os_caption": h.os_caption, "os_version": h.os_version, "locale": h.locale}
+
+
+def inventory_result(inv: Inventory) -> dict[str, Any]:
+    return {"op": OP_INVENTORY, "v": VERSION, "host": host_to_json(inv.host),
+            "vms": [vm_to_json(v) for v in inv.vms]}
+
+
+def apply_result(res: ApplyResult) -> dict[str, Any]:
+    return {
+        "op": OP_APPLY,
+        "v": VERSION,
+        "results": [
+            {"vm_id": i.vm_id, "guid": i.service_guid, "outcome": i.outcome.value,
+             "message": i.message, "enabled": i.enabled}
+            for i in res.items
+        ],
+        "vms": [vm_to_json(v) for v in res.vms],
+    }
+
+
+def _opt_str(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value)
+    return text if text else None
+
+
+def _status(value: Any) -> StatusValue | None:
+    if value is None:
+        return None
+    return StatusValue(code=int(value["code"]), name=str(value["name"]), text=str(value.get("text") or ""))
+
+
+def _listify(value: Any) -> list[Any]:
+    """Windows PowerShell 5.1 may write a one-element array as a bare object, or an array
+    as ``{"value": [...], "Count": n}``; accept all three."""
+    if value is None:
+        return []
+    if isinstance(value, dict) and "value" in value and "Count" in value:
+        return list(value["value"])
+    if isinstance(value, list):
+        return value
+    return [value]
+
+
+def vm_from_json(d: dict[str, Any]) -> VM:
+    services = tuple(
+        ServiceState(
+            guid=catalog.normalize_guid(str(s["guid"])),
+            name=str(s.get("name") or ""),
+            enabled=bool(s["enabled"]),
+            primary=_status(s.get("primary")),
+            secondary=_status(s.get("secondary")),
+        )
+        for s in _listify(d.get("services"))
+    )
+    return VM(
+        id=str(d["id"]).lower(),
+        name=str(d["name"]),
+        state=str(d.get("state") or "Unknown"),
+        is_version=_opt_str(d.get("is_version")),
+        is_state=_opt_str(d.get("is_state")),
+        guest_os=_opt_str(d.get("guest_os")),
+        services=services,
+    )
+
+
+def _check(result: dict[str, Any], op: str) -> None:
+    if result.get("op") != op:
+        raise ContractError(f"expected a {op} result, got {result.get('op')!r}")
+    if result.get("v") != VERSION:
+        raise ContractError(f"unsupported {op} result version {result.get('v')!r}")
+
+
+def parse_inventory(result: dict[str, Any]) -> Inventory:
+    _check(result, OP_INVENTORY)
+    try:
+        h = result["host"]
+        host = HostFacts(name=str(h["name"]), os_caption=str(h.get("os_caption") or ""),
+                         os_version=str(h.get("os_version") or ""), locale=str(h.get("locale") or ""))
+        return Inventory(host=host, vms=tuple(vm_from_json(v) for v in _listify(result.get("vms"))))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ContractError(f"malformed inventory result: {exc!r}") from exc
+
+
+def parse_apply(result: dict[str, Any]) -> ApplyResult:
+    _check(result, OP_APPLY)
+    try:
+        items = tuple(
+            ItemResult(
+                vm_id=str(i["vm_id"]).lower(),
+                service_guid=catalog.normalize_guid(str(i["guid"])),
+                outcome=Outcome(str(i["outcome"])),
+                message=str(i.get("message") or ""),
+                enabled=None if i.get("enabled") is None else bool(i["enabled"]),
+            )
+            for i in _listify(result.get("results"))
+        )
+        return ApplyResult(items=items, vms=tuple(vm_from_json(v) for v in _listify(result.get("vms"))))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ContractError(f"malformed apply result: {exc!r}") from exc

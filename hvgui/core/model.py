@@ -1,0 +1,140 @@
+"""What a host, a VM, an integration service and a change are. Immutable values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from hvgui.core import catalog
+from hvgui.core.status import OFF_STATES, OperationalStatus
+
+
+@dataclass(frozen=True, slots=True)
+class StatusValue:
+    """One operational status as the host reported it."""
+
+    code: int
+    name: str
+    """Enum member name (``Ok``, ``NoContact``...): what logic keys on."""
+    text: str
+    """The host's (possibly localized) description, shown verbatim."""
+
+    @property
+    def known(self) -> OperationalStatus | None:
+        try:
+            return OperationalStatus(self.code)
+        except ValueError:
+            return None
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceState:
+    guid: str
+    """Upper-case service GUID (end of the component ``Id``)."""
+    name: str
+    """The host's own (possibly localized) ``Name``."""
+    enabled: bool
+    primary: StatusValue | None = None
+    secondary: StatusValue | None = None
+
+    @property
+    def label(self) -> str:
+        return catalog.display_label(self.guid, self.name)
+
+
+@dataclass(frozen=True, slots=True)
+class VM:
+    id: str
+    """Lower-case VM GUID: the only way hvgui targets a VM."""
+    name: str
+    state: str
+    """``VMState`` by name (Running, Off, Saved, Paused...)."""
+    is_version: str | None = None
+    """Integration services version the host detected (may be unknown)."""
+    is_state: str | None = None
+    """``IntegrationServicesState``: "Up to date", "Update required" or empty."""
+    guest_os: str | None = None
+    services: tuple[ServiceState, ...] = ()
+
+    def service(self, guid: str) -> ServiceState | None:
+        g = catalog.normalize_guid(guid)
+        for s in self.services:
+            if s.guid == g:
+                return s
+        return None
+
+    @property
+    def is_off(self) -> bool:
+        return self.state in OFF_STATES
+
+
+@dataclass(frozen=True, slots=True)
+class HostFacts:
+    name: str
+    os_caption: str = ""
+    os_version: str = ""
+    locale: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Inventory:
+    host: HostFacts
+    vms: tuple[VM, ...] = ()
+
+    def vm(self, vm_id: str) -> VM | None:
+        for v in self.vms:
+            if v.id == vm_id.lower():
+                return v
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """Set one service of one VM to ``target``, provided the host still says ``expected``."""
+
+    vm_id: str
+    service_guid: str
+    expected: bool
+    target: bool
+    vm_name: str = ""
+    """For messages only; never used to find the VM."""
+
+
+class Outcome(StrEnum):
+    CHANGED = "changed"
+    UNCHANGED = "unchanged"
+    CONFLICT = "conflict"
+    VM_NOT_FOUND = "vm_not_found"
+    SERVICE_NOT_OFFERED = "service_not_offered"
+    ERROR = "error"
+
+    @property
+    def ok(self) -> bool:
+        return self in (Outcome.CHANGED, Outcome.UNCHANGED)
+
+
+OUTCOME_TEXT: dict[Outcome, str] = {
+    Outcome.CHANGED: "Changed",
+    Outcome.UNCHANGED: "Already in that state",
+    Outcome.CONFLICT: "Conflict: changed on the host since it was read",
+    Outcome.VM_NOT_FOUND: "VM not found (removed, or moved to another host)",
+    Outcome.SERVICE_NOT_OFFERED: "This VM does not offer that service",
+    Outcome.ERROR: "Error",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ItemResult:
+    vm_id: str
+    service_guid: str
+    outcome: Outcome
+    message: str = ""
+    enabled: bool | None = None
+    """What the host says after the write, when it could be read."""
+
+
+@dataclass(frozen=True, slots=True)
+class ApplyResult:
+    items: tuple[ItemResult, ...]
+    vms: tuple[VM, ...] = field(default=())
+    """The touched VMs as the host reports them after the write."""

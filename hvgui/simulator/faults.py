@@ -1,0 +1,45 @@
+"""Faults a simulated host can be told to have, from the fleet file or live from a test.
+
+Fields are read on every request/command, so a test may flip them at run time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class ExternalChange:
+    """"Another admin" sets a service right after the host serves its next read."""
+
+    vm_id: str
+    service_guid: str
+    enabled: bool
+
+
+@dataclass
+class Faults:
+    # --- wire level (hvgui.simulator.server)
+    command_latency_s: float = 0.0
+    """Added before a command produces output (powershell.exe start + module load)."""
+    wrong_credentials: bool = False
+    """Every login is refused with 401, as with a wrong password."""
+    access_denied: bool = False
+    """Login accepted, then HTTP 500 WSManFault Code=5 "Access is denied." (not an admin)."""
+    refuse_connections: bool = False
+    """The endpoint stops listening: clients get "connection refused"."""
+    drop_mid_response: bool = False
+    """The server sends part of a response to a Receive and closes the connection."""
+    hang_commands: bool = False
+    """Commands never finish (until signalled / the shell is deleted)."""
+    max_shells_per_user: int = 30
+    """WinRS MaxShellsPerUser; one more Create gets fault 2150859173."""
+    idle_timeout_s: float = 180.0
+    """A shell with no request for this long is deleted (frees the quota)."""
+
+    # --- behaviour level (hvgui.simulator.hyperv / powershell)
+    per_vm_latency_s: float = 0.0
+    """Added per VM a command reads or changes (Get-VM is ~10-15 ms per VM on real hosts)."""
+    vm_errors: dict[str, str] = field(default_factory=dict)
+    """VM id (lower-case) -> error message raised when an operation touches that VM."""
+    external_changes: list[ExternalChange] = field(default_factory=list)
+    """Applied (and removed from this list) right after the next read the host serves."""

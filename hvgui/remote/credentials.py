@@ -1,0 +1,83 @@
+"""Where passwords come from. Never a file: the OS keyring, or memory for this session."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Protocol
+
+from hvgui.core.hosts import HostConfig
+
+log = logging.getLogger(__name__)
+KEYRING_SERVICE = "hvgui"
+
+
+class CredentialSource(Protocol):
+    def password(self, host: HostConfig) -> str | None:
+        """The password for ``host.username`` on ``host``, or None when unknown."""
+
+
+def _key(host: HostConfig) -> str:
+    return f"{host.username}@{host.url}"
+
+
+class MemoryCredentials:
+    """Passwords typed in this session; gone when the process ends."""
+
+    def __init__(self) -> None:
+        self._passwords: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def set(self, host: HostConfig, password: str) -> None:
+        with self._lock:
+            self._passwords[_key(host)] = password
+
+    def password(self, host: HostConfig) -> str | None:
+        with self._lock:
+            return self._passwords.get(_key(host))
+
+    def __repr__(self) -> str:  # never show secrets, even in a debugger or a log
+        return f"MemoryCredentials({len(self._passwords)} entries)"
+
+
+class KeyringCredentials:
+    """The OS keyring (Windows Credential Manager), with an in-memory fallback when no secure
+    store exists (``secure`` says which, so the UI can tell the user)."""
+
+    def __init__(self) -> None:
+        self._memory = MemoryCredentials()
+        self.secure = False
+        self.backend_name = "memory (this session only)"
+        try:
+            import keyring
+            from keyring.backends import fail
+
+            backend = keyring.get_keyring()
+            if not isinstance(backend, fail.Keyring) and getattr(backend, "priority", 0) > 0:
+                self.secure = True
+                self.backend_name = type(backend).__name__
+        except Exception as exc:  # no keyring at all: memory only, and say so
+            log.warning("no system keyring available: %s", type(exc).__name__)
+
+    def set(self, host: HostConfig, password: str, *, remember: bool = True) -> None:
+        self._memory.set(host, password)
+        if remember and self.secure:
+            import keyring
+
+            try:
+                keyring.set_password(KEYRING_SERVICE, _key(host), password)
+            except Exception as exc:
+                log.warning("could not store the password in the keyring: %s", type(exc).__name__)
+
+    def password(self, host: HostConfig) -> str | None:
+        found = self._memory.password(host)
+        if found is not None or not self.secure:
+            return found
+        import keyring
+
+        try:
+            value: str | None = keyring.get_password(KEYRING_SERVICE, _key(host))
+        except Exception as exc:
+            log.warning("could not read the keyring: %s", type(exc).__name__)
+            return None
+        return value

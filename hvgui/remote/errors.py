@@ -1,0 +1,63 @@
+"""Failures of one host, in words a person can act on."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ErrorKind(StrEnum):
+    CONFIG = "config"
+    UNREACHABLE = "unreachable"
+    NAME_NOT_RESOLVED = "name_not_resolved"
+    TLS_UNTRUSTED = "tls_untrusted"
+    WRONG_CREDENTIALS = "wrong_credentials"
+    ACCESS_DENIED = "access_denied"
+    QUOTA = "quota"
+    TIMEOUT = "timeout"
+    POWERSHELL = "powershell"
+    MALFORMED_OUTPUT = "malformed_output"
+    PROTOCOL = "protocol"
+    CANCELLED = "cancelled"
+
+
+TITLES: dict[ErrorKind, str] = {
+    ErrorKind.CONFIG: "Host settings need fixing",
+    ErrorKind.UNREACHABLE: "Host unreachable",
+    ErrorKind.NAME_NOT_RESOLVED: "Host name not resolved",
+    ErrorKind.TLS_UNTRUSTED: "TLS certificate not trusted",
+    ErrorKind.WRONG_CREDENTIALS: "Wrong user name or password",
+    ErrorKind.ACCESS_DENIED: "Access denied",
+    ErrorKind.QUOTA: "WinRM quota reached",
+    ErrorKind.TIMEOUT: "Timed out",
+    ErrorKind.POWERSHELL: "PowerShell error",
+    ErrorKind.MALFORMED_OUTPUT: "Unexpected output from the host",
+    ErrorKind.PROTOCOL: "WinRM error",
+    ErrorKind.CANCELLED: "Cancelled",
+}
+
+
+class HostError(Exception):
+    """One host failed; other hosts are not affected. ``str(e)`` is the full message."""
+
+    def __init__(self, kind: ErrorKind, message: str, *, host: str = "", fingerprint: str | None = None,
+                 details: str = "") -> None:
+        self.kind = kind
+        self.message = message
+        self.host = host
+        self.fingerprint = fingerprint
+        """SHA-256 fingerprint of the certificate the host presented (TLS_UNTRUSTED)."""
+        self.details = details
+        super().__init__(self.text)
+
+    @property
+    def title(self) -> str:
+        return TITLES[self.kind]
+
+    @property
+    def text(self) -> str:
+        where = f"{self.host}: " if self.host else ""
+        return f"{where}{self.title}: {self.message}"
+
+    @property
+    def retryable(self) -> bool:
+        return self.kind in (ErrorKind.UNREACHABLE, ErrorKind.TIMEOUT, ErrorKind.QUOTA, ErrorKind.PROTOCOL)

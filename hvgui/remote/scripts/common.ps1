@@ -1,0 +1,81 @@
+# Shared by every hvgui operation. Constant text: request data never appears in this file,
+# it arrives as base64 JSON in $PayloadB64 and is only ever used as data.
+$ErrorActionPreference = 'Stop'
+$ProgressPreference = 'SilentlyContinue'
+$WarningPreference = 'SilentlyContinue'
+$ConfirmPreference = 'None'
+
+function Read-HvguiRequest([string]$Encoded, [string]$Operation) {
+    $text = [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($Encoded))
+    $request = ConvertFrom-Json -InputObject $text
+    if ($request.op -ne $Operation -or [int]$request.v -ne 1) {
+        throw "hvgui: this script runs '$Operation' v1 requests only"
+    }
+    return $request
+}
+
+function Write-HvguiResult($Result) {
+    # ASCII-safe whatever the shell's code page: base64 of UTF-8 JSON on one line.
+    $json = ConvertTo-Json -InputObject $Result -Depth 8 -Compress
+    $bytes = [Text.Encoding]::UTF8.GetBytes($json)
+    [Console]::Out.WriteLine('HVGUI-RESULT:' + [Convert]::ToBase64String($bytes))
+    [Console]::Out.Flush()
+}
+
+function Get-HvguiServiceGuid($Component) {
+    # Id is 'Microsoft:<VMID>\<SERVICE GUID>'; the GUID is the same in every language.
+    return ($Component.Id -split '\\')[-1].ToUpperInvariant()
+}
+
+function ConvertTo-HvguiStatus($Code, $Text) {
+    if ($null -eq $Code) { return $null }
+    return [ordered]@{ code = [int]$Code; name = $Code.ToString(); text = [string]$Text }
+}
+
+function ConvertTo-HvguiService($Component) {
+    return [ordered]@{
+        guid      = Get-HvguiServiceGuid $Component
+        name      = [string]$Component.Name
+        enabled   = [bool]$Component.Enabled
+        primary   = ConvertTo-HvguiStatus $Component.PrimaryOperationalStatus $Component.PrimaryStatusDescription
+        secondary = ConvertTo-HvguiStatus $Component.SecondaryOperationalStatus $Component.SecondaryStatusDescription
+    }
+}
+
+function Get-HvguiGuestOs {
+    # Guest OS names come from the Data Exchange (KVP) service: one CIM query for all VMs.
+    $names = @{}
+    try {
+        $kvps = Get-CimInstance -Namespace 'root\virtualization\v2' -ClassName 'Msvm_KvpExchangeComponent'
+        foreach ($kvp in $kvps) {
+            foreach ($item in @($kvp.GuestIntrinsicExchangeItems)) {
+                $xml = [xml]$item
+                $name = $xml.SelectSingleNode("/INSTANCE/PROPERTY[@NAME='Name']/VALUE")
+                $data = $xml.SelectSingleNode("/INSTANCE/PROPERTY[@NAME='Data']/VALUE")
+                if ($null -ne $name -and $name.InnerText -eq 'OSName' -and $null -ne $data) {
+                    $names[$kvp.SystemName.ToLowerInvariant()] = $data.InnerText
+                }
+            }
+        }
+    } catch {
+        # Not fatal: the grid simply shows no guest OS.
+    }
+    return $names
+}
+
+function ConvertTo-HvguiVm($Vm, $Components, $GuestOs) {
+    $id = $Vm.Id.ToString().ToLowerInvariant()
+    $version = $null
+    if ($null -ne $Vm.IntegrationServicesVersion) { $version = $Vm.IntegrationServicesVersion.ToString() }
+    $os = $null
+    if ($GuestOs.ContainsKey($id)) { $os = $GuestOs[$id] }
+    return [ordered]@{
+        id         = $id
+        name       = [string]$Vm.Name
+        state      = $Vm.State.ToString()
+        is_version = $version
+        is_state   = [string]$Vm.IntegrationServicesState
+        guest_os   = $os
+        services   = @(foreach ($c in @($Components)) { ConvertTo-HvguiService $c })
+    }
+}

@@ -1,0 +1,322 @@
+"""One connection per host, on pywinrm's ``Protocol`` (not ``Session.run_ps``).
+
+- Explicit auth, certificate validation always on (optional CA bundle), explicit proxy
+  (none unless configured: environment proxies are ignored), code page 65001, no profile.
+- One operation = one shell, one command: constant command line, script + base64 JSON
+  request over stdin (in chunks well under MaxEnvelopeSize), own Receive loop with a
+  deadline (pywinrm's ``get_command_output`` retries forever), Signal terminate + Delete in
+  ``finally``. Quota faults: wait for the host to free a shell and retry once.
+- The ``requests`` session (TCP connection and NTLM context) lives as long as the
+  :class:`HostSession`, so there is one handshake per host, not per command.
+- A session is used by one thread at a time (the engine holds a per-host lock; this class
+  also holds its own lock, so misuse serializes instead of corrupting the connection).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import socket
+import ssl
+import subprocess
+import threading
+import time
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+import requests
+from winrm.exceptions import (
+    InvalidCredentialsError,
+    WinRMError,
+    WinRMOperationTimeoutError,
+    WinRMTransportError,
+    WSManFaultError,
+)
+from winrm.protocol import Protocol as WinRMProtocol
+
+from hvgui.core import contract
+from hvgui.core.hosts import Auth, HostConfig
+from hvgui.remote import clixml
+from hvgui.remote.credentials import CredentialSource
+from hvgui.remote.errors import ErrorKind, HostError
+
+log = logging.getLogger(__name__)
+
+FAULT_ACCESS_DENIED = 5
+FAULT_OPERATION_TIMEOUT = 2150858793
+FAULT_SHELL_QUOTA = 2150859173
+FAULT_OPERATIONS_QUOTA = 2150859174
+QUOTA_FAULTS = (FAULT_SHELL_QUOTA, FAULT_OPERATIONS_QUOTA)
+
+STDIN_CHUNK = 48 * 1024
+"""Bytes of stdin per Send: base64 inflates by 4/3, and hosts refuse envelopes over
+MaxEnvelopeSizekb (150 KB by default)."""
+
+
+class HostSession(Protocol):
+    config: HostConfig
+
+    def run_operation(self, script: str, request: dict[str, Any]) -> dict[str, Any]:
+        """Run one operation (blocking) and return its decoded result JSON."""
+
+    def close(self) -> None: ...
+
+    def abort(self) -> None:
+        """Ask a running operation to stop at its next chance (any thread)."""
+
+
+def open_session(config: HostConfig, credentials: CredentialSource) -> HostSession:
+    problems = config.validate()
+    if problems:
+        raise HostError(ErrorKind.CONFIG, "; ".join(problems), host=config.display_name)
+    if config.auth is Auth.LOCAL:
+        return LocalSession(config)
+    return WinRMSession(config, credentials)
+
+
+def certificate_fingerprint(url: str, timeout: float = 5.0) -> str | None:
+    """SHA-256 of the certificate a host presents (read without trusting it), formatted as
+    Windows shows thumbprints: upper-case hex pairs."""
+    parts = urlsplit(url)
+    if not parts.hostname:
+        return None
+    try:
+        ctx = ssl.create_default_context()
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        with socket.create_connection((parts.hostname, parts.port or 5986), timeout=timeout) as sock, \
+                ctx.wrap_socket(sock, server_hostname=parts.hostname) as tls:
+            der = tls.getpeercert(binary_form=True)
+    except OSError:
+        return None
+    if not der:
+        return None
+    digest = hashlib.sha256(der).hexdigest().upper()
+    return ":".join(digest[i:i + 2] for i in range(0, len(digest), 2))
+
+
+def _winrm_transport(config: HostConfig) -> str:
+    return {Auth.NTLM: "ntlm", Auth.KERBEROS: "kerberos", Auth.CREDSSP: "credssp",
+            Auth.BASIC: "basic"}[config.auth]
+
+
+class WinRMSession:
+    def __init__(self, config: HostConfig, credentials: CredentialSource) -> None:
+        self.config = config
+        self._credentials = credentials
+        self._protocol: WinRMProtocol | None = None
+        self._lock = threading.Lock()
+        self._aborted = threading.Event()
+        # Receive waits at most this long on the host before asking again, so the
+        # deadline and abort are checked at least that often.
+        self.operation_timeout_s = max(1, min(20, int(config.timeout_s)))
+
+    # ---------------------------------------------------------------- connection
+    def _connect(self) -> WinRMProtocol:
+        if self._protocol is not None:
+            return self._protocol
+        password = ""
+        if self.config.auth is not Auth.KERBEROS:
+            found = self._credentials.password(self.config)
+            if found is None:
+                raise HostError(ErrorKind.WRONG_CREDENTIALS,
+                                f"no password known for {self.config.username!r}; enter it to connect",
+                                host=self.config.display_name)
+            password = found
+        try:
+            self._protocol = WinRMProtocol(
+                endpoint=self.config.url,
+                transport=_winrm_transport(self.config),  # type: ignore[arg-type]
+                username=self.config.username or None,
+                password=password or None,
+                server_cert_validation="validate",
+                ca_trust_path=self.config.ca_file or None,  # type: ignore[arg-type]
+                proxy=self.config.proxy or None,
+                message_encryption="auto",
+                operation_timeout_sec=self.operation_timeout_s,
+                read_timeout_sec=self.operation_timeout_s + 10,
+            )
+        except WinRMError as exc:
+            raise HostError(ErrorKind.CONFIG, str(exc), host=self.config.display_name) from exc
+        return self._protocol
+
+    def close(self) -> None:
+        with self._lock:
+            self._drop_connection()
+
+    def abort(self) -> None:
+        self._aborted.set()
+
+    def _drop_connection(self) -> None:
+        protocol, self._protocol = self._protocol, None
+        if protocol is not None and protocol.transport.session is not None:
+            protocol.transport.session.close()
+
+    # ---------------------------------------------------------------- operation
+    def run_operation(self, script: str, request: dict[str, Any]) -> dict[str, Any]:
+        stdin = contract.stdin_for(script, request).encode("ascii")
+        with self._lock:
+            try:
+                stdout, stderr, code = self._run(stdin)
+            except HostError:
+                raise
+            except Exception as exc:
+                # A broken connection is not reused: the next command starts a fresh one.
+                self._drop_connection()
+                raise self._translate(exc) from exc
+        if code != 0:
+            message = clixml.error_text(stderr) or f"exit code {code}"
+            raise HostError(ErrorKind.POWERSHELL, clixml.first_line(message), host=self.config.display_name,
+                            details=message)
+        try:
+            return contract.decode_result(stdout)
+        except contract.ContractError as exc:
+            detail = clixml.error_text(stderr)
+            raise HostError(ErrorKind.MALFORMED_OUTPUT, f"{exc}{': ' + detail if detail else ''}",
+                            host=self.config.display_name, details=stdout[:2000]) from exc
+
+    def _open_shell(self, protocol: WinRMProtocol) -> str:
+        try:
+            return protocol.open_shell(codepage=65001, noprofile=True)
+        except WSManFaultError as exc:
+            if exc.wsman_fault_code not in QUOTA_FAULTS:
+                raise
+            # Shells leaked by other tools count until their idle timeout; one retry.
+            log.info("%s: WinRM quota reached, retrying once", self.config.display_name)
+            time.sleep(1.0)
+            return protocol.open_shell(codepage=65001, noprofile=True)
+
+    def _run(self, stdin: bytes) -> tuple[str, str, int]:
+        self._aborted.clear()
+        deadline = time.monotonic() + self.config.timeout_s
+        protocol = self._connect()
+        shell_id = self._open_shell(protocol)
+        command_id: str | None = None
+        finished = False
+        try:
+            command_id = protocol.run_command(shell_id, contract.command_line())
+            for start in range(0, len(stdin), STDIN_CHUNK):
+                chunk = stdin[start:start + STDIN_CHUNK]
+                protocol.send_command_input(shell_id, command_id, chunk, end=start + STDIN_CHUNK >= len(stdin))
+            out: list[bytes] = []
+            err: list[bytes] = []
+            code = -1
+            while True:
+                if self._aborted.is_set():
+                    raise HostError(ErrorKind.CANCELLED, "stopped", host=self.config.display_name)
+                if time.monotonic() > deadline:
+                    raise HostError(ErrorKind.TIMEOUT,
+                                    f"no answer within {self.config.timeout_s:g} s; the command was stopped",
+                                    host=self.config.display_name)
+                try:
+                    o, e, code, done = protocol.get_command_output_raw(shell_id, command_id)
+                except WinRMOperationTimeoutError:
+                    continue
+                out.append(o)
+                err.append(e)
+                if done:
+                    finished = True
+                    break
+            return (b"".join(out).decode("utf-8", "replace"), b"".join(err).decode("utf-8", "replace"), code)
+        finally:
+            self._cleanup(protocol, shell_id, command_id, finished)
+
+    def _cleanup(self, protocol: WinRMProtocol, shell_id: str, command_id: str | None, finished: bool) -> None:
+        try:
+            if command_id is not None and not finished:
+                protocol.cleanup_command(shell_id, command_id)  # Signal terminate
+        except Exception as exc:
+            log.debug("terminate failed on %s: %s", self.config.display_name, type(exc).__name__)
+        try:
+            protocol.close_shell(shell_id, close_session=False)
+        except Exception as exc:
+            log.debug("close_shell failed on %s: %s", self.config.display_name, type(exc).__name__)
+
+    # ---------------------------------------------------------------- errors
+    def _translate(self, exc: BaseException) -> HostError:
+        host = self.config.display_name
+        if isinstance(exc, InvalidCredentialsError):
+            return HostError(ErrorKind.WRONG_CREDENTIALS,
+                             f"the host refused the login of {self.config.username!r} "
+                             f"({self.config.auth.value}); check the user name and password", host=host)
+        if isinstance(exc, WSManFaultError):
+            code = exc.wsman_fault_code
+            reason = (exc.reason or "").strip()
+            if code == FAULT_ACCESS_DENIED:
+                return HostError(ErrorKind.ACCESS_DENIED,
+                                 f"{self.config.username!r} logged in but is not allowed to run commands: "
+                                 "WinRM needs a member of the host's Administrators group", host=host)
+            if code in QUOTA_FAULTS:
+                return HostError(ErrorKind.QUOTA, reason or "too many WinRM shells for this user", host=host)
+            return HostError(ErrorKind.PROTOCOL, f"{reason} (WS-Management fault {code})", host=host)
+        if isinstance(exc, requests.exceptions.SSLError):
+            fingerprint = certificate_fingerprint(self.config.url)
+            return HostError(ErrorKind.TLS_UNTRUSTED,
+                             "the host's certificate is not trusted by this machine"
+                             + (f" (SHA-256 {fingerprint})" if fingerprint else "")
+                             + "; add its CA (or the certificate itself, after checking the fingerprint) "
+                             "in the host's settings", host=host, fingerprint=fingerprint)
+        if isinstance(exc, requests.exceptions.Timeout):
+            return HostError(ErrorKind.TIMEOUT, "the host stopped answering", host=host)
+        if isinstance(exc, requests.exceptions.ConnectionError):
+            text = str(exc)
+            if any(s in text for s in ("NameResolutionError", "Name or service not known", "getaddrinfo failed",
+                                       "nodename nor servname", "No address associated")):
+                return HostError(ErrorKind.NAME_NOT_RESOLVED,
+                                 f"{urlsplit(self.config.url).hostname!r} could not be resolved (DNS)", host=host)
+            if "refused" in text.lower():
+                return HostError(ErrorKind.UNREACHABLE,
+                                 "connection refused: is WinRM running and the port open "
+                                 "(Enable-PSRemoting / the firewall)?", host=host)
+            return HostError(ErrorKind.UNREACHABLE, "the connection failed or was dropped by the host", host=host)
+        if isinstance(exc, WinRMTransportError):
+            if exc.code == 401:
+                return self._translate(InvalidCredentialsError(str(exc)))
+            return HostError(ErrorKind.PROTOCOL, f"HTTP {exc.code} from the host", host=host)
+        if isinstance(exc, WinRMError):
+            return HostError(ErrorKind.PROTOCOL, str(exc), host=host)
+        return HostError(ErrorKind.PROTOCOL, f"{type(exc).__name__}: {exc}", host=host)
+
+
+class LocalSession:
+    """powershell.exe on this (Windows) machine, no WinRM: same operation, same framing."""
+
+    def __init__(self, config: HostConfig) -> None:
+        self.config = config
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    def run_operation(self, script: str, request: dict[str, Any]) -> dict[str, Any]:
+        stdin = contract.stdin_for(script, request).encode("ascii")
+        args = [contract.POWERSHELL_EXE, *contract.POWERSHELL_ARGS, "-EncodedCommand",
+                contract.encode_powershell(contract.BOOTSTRAP)]
+        try:
+            self._proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                          stderr=subprocess.PIPE)
+        except OSError as exc:
+            raise HostError(ErrorKind.UNREACHABLE, f"cannot start powershell.exe: {exc}",
+                            host=self.config.display_name) from exc
+        try:
+            out, err = self._proc.communicate(stdin, timeout=self.config.timeout_s)
+        except subprocess.TimeoutExpired as exc:
+            self._proc.kill()
+            self._proc.communicate()
+            raise HostError(ErrorKind.TIMEOUT, f"no answer within {self.config.timeout_s:g} s",
+                            host=self.config.display_name) from exc
+        code = self._proc.returncode
+        self._proc = None
+        if code != 0:
+            message = clixml.error_text(err.decode("utf-8", "replace")) or f"exit code {code}"
+            raise HostError(ErrorKind.POWERSHELL, clixml.first_line(message), host=self.config.display_name,
+                            details=message)
+        try:
+            return contract.decode_result(out.decode("utf-8", "replace"))
+        except contract.ContractError as exc:
+            raise HostError(ErrorKind.MALFORMED_OUTPUT, str(exc), host=self.config.display_name) from exc
+
+    def close(self) -> None:
+        self.abort()
+
+    def abort(self) -> None:
+        proc = self._proc
+        if proc is not None and proc.poll() is None:
+            proc.kill()

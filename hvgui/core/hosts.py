@@ -150,3 +150,10 @@ def save_hosts(path: Path, hosts: list[HostConfig]) -> None:
 
 
 __all__ = ["Auth", "HostConfig", "HostsFileError", "load_hosts", "normalize_url", "replace", "save_hosts"]
+
+
+def default_hosts_path() -> Path:
+    """The hosts file the GUI and ``hvgui-cli`` share."""
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir("hvgui", appauthor=False)) / "hosts.json"

@@ -1,0 +1,327 @@
+"""``hvgui-cli``: the same engine as the window, for scripts and helpdesk reports.
+
+    hvgui-cli --host https://hv01:5986/wsman --user CORP\\admin inventory
+    hvgui-cli --host ... --user ... plan --vm 'web*' --enable "Guest services"
+    hvgui-cli --host ... --user ... apply --vm-id 3f2a... --disable "Time synchronization" --yes
+
+The password comes from a prompt or ``--password-env VAR``, never from a flag value.
+Exit codes: 0 fine, 1 some item or host failed, 2 bad usage or nothing could be done.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import getpass
+import json
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import TextIO
+
+from hvgui.core import catalog, contract
+from hvgui.core.hosts import (
+    Auth,
+    HostConfig,
+    HostsFileError,
+    default_hosts_path,
+    load_hosts,
+    normalize_url,
+)
+from hvgui.core.model import OUTCOME_TEXT, VM, ApplyResult, Inventory, Outcome, ServiceState
+from hvgui.core.plan import HostPlan, plan_host, select_vms
+from hvgui.remote import scripts
+from hvgui.remote.credentials import MemoryCredentials
+from hvgui.remote.engine import Engine
+from hvgui.remote.errors import HostError
+
+
+class UsageError(Exception):
+    pass
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="hvgui-cli", description="Read and change Hyper-V integration services "
+                                "on many VMs and hosts over WinRM.")
+    p.add_argument("--host", action="append", default=[], metavar="URL",
+                   help="WinRM endpoint (repeatable); a bare name means https://NAME:5986/wsman. "
+                   "Without --host, the hosts saved by the GUI are used.")
+    p.add_argument("--hosts-file", type=Path, default=None, help="hosts file (default: the GUI's)")
+    p.add_argument("--auth", choices=[a.value for a in Auth if a is not Auth.LOCAL], default=None,
+                   help="authentication (default ntlm for --host)")
+    p.add_argument("--user", default=None, help="user name, e.g. CORP\\admin")
+    p.add_argument("--password-env", metavar="VAR", default=None,
+                   help="read the password from this environment variable instead of prompting")
+    p.add_argument("--ca-file", default=None, metavar="PEM", help="CA bundle or certificate to trust for HTTPS")
+    p.add_argument("--allow-basic-http", action="store_true",
+                   help="allow Basic authentication over plain HTTP (sends the password in clear; labs only)")
+    p.add_argument("--proxy", default=None, help="HTTP proxy URL (default: none)")
+    p.add_argument("--timeout", type=float, default=None, help="deadline per command in seconds (default 120)")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def selection(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--vm", action="append", default=[], metavar="PATTERN",
+                        help="VM name pattern, shell-style, case-insensitive (repeatable)")
+        sp.add_argument("--vm-id", action="append", default=[], metavar="ID", help="VM Id (repeatable)")
+
+    inv = sub.add_parser("inventory", help="list VMs and their integration services")
+    selection(inv)
+    fmt = inv.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true", help="JSON (the operation contract's shape)")
+    fmt.add_argument("--csv", action="store_true", help="CSV, one row per VM and service")
+
+    for name, text in (("plan", "show what apply would change, and the exact scripts"),
+                       ("apply", "change integration services (asks for confirmation)")):
+        sp = sub.add_parser(name, help=text)
+        selection(sp)
+        sp.add_argument("--enable", action="append", default=[], metavar="SERVICE",
+                        help="service to enable: English name, Hyper-V Manager label or GUID (repeatable)")
+        sp.add_argument("--disable", action="append", default=[], metavar="SERVICE", help="service to disable")
+        if name == "apply":
+            sp.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    return p
+
+
+def resolve_hosts(args: argparse.Namespace) -> list[HostConfig]:
+    if args.host:
+        auth = Auth(args.auth or "ntlm")
+        hosts = [HostConfig(url=normalize_url(h), auth=auth, username=args.user or "") for h in args.host]
+    else:
+        path = args.hosts_file or default_hosts_path()
+        try:
+            hosts = load_hosts(path)
+        except HostsFileError as exc:
+            raise UsageError(str(exc)) from exc
+        if not hosts:
+            raise UsageError(f"no hosts: give --host URL, or add hosts in the GUI (hosts file {path})")
+    out: list[HostConfig] = []
+    for h in hosts:
+        changes: dict[str, object] = {}
+        if args.auth and not args.host:
+            changes["auth"] = Auth(args.auth)
+        if args.user and not args.host:
+            changes["username"] = args.user
+        if args.ca_file:
+            changes["ca_file"] = args.ca_file
+        if args.allow_basic_http:
+            changes["allow_basic_http"] = True
+        if args.proxy:
+            changes["proxy"] = args.proxy
+        if args.timeout:
+            changes["timeout_s"] = args.timeout
+        h = replace(h, **changes)  # type: ignore[arg-type]
+        problems = h.validate()
+        if problems:
+            raise UsageError(f"{h.display_name}: " + "; ".join(problems))
+        out.append(h)
+    return out
+
+
+def gather_credentials(hosts: list[HostConfig], args: argparse.Namespace) -> MemoryCredentials:
+    creds = MemoryCredentials()
+    asked: dict[str, str] = {}
+    for h in hosts:
+        if h.auth in (Auth.KERBEROS, Auth.LOCAL):
+            continue
+        if args.password_env:
+            value = os.environ.get(args.password_env)
+            if value is None:
+                raise UsageError(f"environment variable {args.password_env} is not set")
+            creds.set(h, value)
+            continue
+        if h.username not in asked:
+            if not sys.stdin.isatty():
+                raise UsageError("no terminal to ask for the password: use --password-env VAR")
+            asked[h.username] = getpass.getpass(f"Password for {h.username}: ")
+        creds.set(h, asked[h.username])
+    return creds
+
+
+def service_targets(enable: list[str], disable: list[str]) -> dict[str, bool]:
+    targets: dict[str, bool] = {}
+    for names, value in ((enable, True), (disable, False)):
+        for n in names:
+            try:
+                info = catalog.lookup(n)
+            except KeyError:
+                known = ", ".join(f'"{s.english_name}"' for s in catalog.SERVICES)
+                raise UsageError(f"unknown integration service {n!r}; known: {known} (or a GUID)") from None
+            if info.guid in targets and targets[info.guid] != value:
+                raise UsageError(f"{info.english_name} is both enabled and disabled")
+            targets[info.guid] = value
+    if not targets:
+        raise UsageError("say what to change with --enable SERVICE and/or --disable SERVICE")
+    return targets
+
+
+# ------------------------------------------------------------------------- output
+
+def _cell(svc: ServiceState | None) -> str:
+    if svc is None:
+        return "-"
+    status = svc.primary.text if svc.primary else ""
+    return ("on" if svc.enabled else "off") + (f" {status}" if status else "")
+
+
+def print_table(results: list[tuple[HostConfig, Inventory]], selected: dict[str, list[VM]], out: TextIO) -> None:
+    headers = ["HOST", "VM", "STATE", "IS VERSION"] + [s.short_label for s in catalog.SERVICES]
+    rows: list[list[str]] = []
+    for h, inv in results:
+        for vm in selected[h.key]:
+            rows.append([inv.host.name or h.display_name, vm.name.replace("\n", "\\n"), vm.state,
+                         vm.is_version or ""] + [_cell(vm.service(s.guid)) for s in catalog.SERVICES])
+    widths = [max([len(headers[i])] + [len(r[i]) for r in rows]) for i in range(len(headers))]
+    out.write("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip() + "\n")
+    for r in rows:
+        out.write("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() + "\n")
+
+
+def print_csv(results: list[tuple[HostConfig, Inventory]], selected: dict[str, list[VM]], out: TextIO) -> None:
+    w = csv.writer(out)
+    w.writerow(["host", "vm_id", "vm_name", "vm_state", "is_version", "is_state", "guest_os", "service_guid",
+                "service", "host_service_name", "enabled", "primary_status", "primary_text", "secondary_status",
+                "secondary_text"])
+    for h, inv in results:
+        for vm in selected[h.key]:
+            for s in vm.services:
+                w.writerow([inv.host.name or h.display_name, vm.id, vm.name, vm.state, vm.is_version or "",
+                            vm.is_state or "", vm.guest_os or "", s.guid, s.label, s.name, s.enabled,
+                            s.primary.name if s.primary else "", s.primary.text if s.primary else "",
+                            s.secondary.name if s.secondary else "", s.secondary.text if s.secondary else ""])
+
+
+def print_plan(h: HostConfig, plan: HostPlan, out: TextIO, *, show_script: bool) -> None:
+    name = plan.inventory.host.name or h.display_name
+    vms = len({c.vm_id for c in plan.changes})
+    out.write(f"== {name} ({h.url}): {len(plan.changes)} changes on {vms} VMs\n")
+    for c in plan.changes:
+        out.write(f"   {c.vm_name} [{c.vm_id}]  {catalog.display_label(c.service_guid)}: "
+                  f"{'on' if c.expected else 'off'} -> {'on' if c.target else 'off'}\n")
+    for vm, guid in plan.already:
+        svc = vm.service(guid)
+        out.write(f"   {vm.name} [{vm.id}]  {catalog.display_label(guid)}: already "
+                  f"{'on' if svc is not None and svc.enabled else 'off'}\n")
+    for s in plan.skipped:
+        out.write(f"   {s.vm.name} [{s.vm.id}]  skipped: {s.reason}\n")
+    if show_script and plan.changes:
+        request = contract.apply_request(list(plan.changes))
+        out.write(f"-- command line: {contract.POWERSHELL_EXE} {' '.join(contract.POWERSHELL_ARGS)} "
+                  "-EncodedCommand <bootstrap>\n-- bootstrap:\n")
+        out.write(contract.BOOTSTRAP)
+        out.write("-- script (stdin):\n")
+        out.write(scripts.APPLY)
+        out.write("-- payload (stdin, base64 of this JSON):\n")
+        out.write(json.dumps(request, indent=2, ensure_ascii=False) + "\n")
+
+
+def print_apply(h: HostConfig, plan: HostPlan, result: ApplyResult, out: TextIO) -> int:
+    names = {c.vm_id: c.vm_name for c in plan.changes}
+    failed = 0
+    out.write(f"== {plan.inventory.host.name or h.display_name}\n")
+    for item in result.items:
+        if not item.outcome.ok:
+            failed += 1
+        state = "" if item.enabled is None else f" (now {'on' if item.enabled else 'off'})"
+        msg = f": {item.message}" if item.message else ""
+        out.write(f"   {item.outcome.value:<19} {names.get(item.vm_id, item.vm_id)} [{item.vm_id}]  "
+                  f"{catalog.display_label(item.service_guid)}{state}  {OUTCOME_TEXT[item.outcome]}{msg}\n")
+    return failed
+
+
+# ------------------------------------------------------------------------- main
+
+async def _inventories(engine: Engine, hosts: list[HostConfig]) -> list[Inventory | HostError]:
+    async def one(h: HostConfig) -> Inventory | HostError:
+        try:
+            return await engine.inventory(h)
+        except HostError as exc:
+            return exc
+
+    return list(await asyncio.gather(*(one(h) for h in hosts)))
+
+
+async def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    hosts = resolve_hosts(args)
+    targets = service_targets(args.enable, args.disable) if args.command in ("plan", "apply") else {}
+    creds = gather_credentials(hosts, args)
+    engine = Engine(creds)
+    try:
+        failures = 0
+        good: list[tuple[HostConfig, Inventory]] = []
+        for h, res in zip(hosts, await _inventories(engine, hosts), strict=True):
+            if isinstance(res, HostError):
+                failures += 1
+                err.write(f"{res.text}\n")
+            else:
+                good.append((h, res))
+        selected = {h.key: select_vms(inv, args.vm, args.vm_id) for h, inv in good}
+        if args.command == "inventory":
+            if args.json:
+                doc = [contract.inventory_result(Inventory(inv.host, tuple(selected[h.key]))) | {"url": h.url}
+                       for h, inv in good]
+                out.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+            elif args.csv:
+                print_csv(good, selected, out)
+            else:
+                print_table(good, selected, out)
+            return 1 if failures else 0
+
+        plans = [(h, plan_host(inv, selected[h.key], targets)) for h, inv in good]
+        for h, plan in plans:
+            print_plan(h, plan, out, show_script=args.command == "plan")
+        total = sum(len(p.changes) for _, p in plans)
+        vm_count = sum(len({c.vm_id for c in p.changes}) for _, p in plans)
+        host_count = sum(1 for _, p in plans if p.changes)
+        out.write(f"\n{total} changes on {vm_count} VMs on {host_count} hosts")
+        out.write(f" ({failures} hosts could not be read)\n" if failures else "\n")
+        if args.command == "plan" or total == 0:
+            return 1 if failures else 0
+        if not args.yes:
+            if not sys.stdin.isatty():
+                raise UsageError("refusing to apply without confirmation: add --yes")
+            answer = input(f"Apply {total} changes to {vm_count} VMs on {host_count} hosts? [y/N] ")
+            if answer.strip().lower() not in ("y", "yes"):
+                out.write("Nothing changed.\n")
+                return 1
+        todo = [(h, p) for h, p in plans if p.changes]
+
+        async def one(h: HostConfig, p: HostPlan) -> ApplyResult | HostError:
+            try:
+                return await engine.apply(h, list(p.changes))
+            except HostError as exc:
+                return exc
+
+        results = await asyncio.gather(*(one(h, p) for h, p in todo))
+        failed_items = 0
+        for (h, p), outcome in zip(todo, results, strict=True):
+            if isinstance(outcome, HostError):
+                failures += 1
+                err.write(f"{outcome.text} ({len(p.changes)} changes not applied)\n")
+            else:
+                failed_items += print_apply(h, p, outcome, out)
+        ok = sum(1 for r in results if not isinstance(r, HostError)
+                 for i in r.items if i.outcome in (Outcome.CHANGED, Outcome.UNCHANGED))
+        out.write(f"\n{ok} done, {failed_items} failed items, {failures} failed hosts\n")
+        return 1 if failures or failed_items else 0
+    finally:
+        engine.close()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return asyncio.run(run(args, sys.stdout, sys.stderr))
+    except UsageError as exc:
+        print(f"hvgui-cli: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("hvgui-cli: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

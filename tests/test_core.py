@@ -21,7 +21,7 @@ PARSER = tree_sitter.Parser(tree_sitter.Language(tree_sitter_powershell.language
 
 # Every quote PowerShell knows, expansion syntax, wildcards, newlines, accents, CJK.
 NASTY = st.lists(
-    st.sampled_from(list("'‘’‚‛\"“”„`$()[]*?{};|&<>\n\r\t #@%éÜ中文 ") + ["$(calc)", "${x}", "'; rm -rf /"])
+    st.sampled_from([*"'‘’‚‛\"“”„`$()[]*?{};|&<>\n\r\t #@%éÜ中文 ", "$(calc)", "${x}", "'; rm -rf /"])
     | st.text(min_size=1, max_size=3),
     min_size=1, max_size=20,
 ).map("".join)

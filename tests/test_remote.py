@@ -1,0 +1,330 @@
+"""The remote layer against the simulator: real pywinrm over loopback, nothing mocked."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from hvgui.simulator.fleet import load_fleet
+from hvgui.simulator.server import HostEndpoint, SimulatorFleet
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from winrm.protocol import Protocol
+
+from hvgui.core import catalog
+from hvgui.core.hosts import Auth, HostConfig
+from hvgui.core.model import Change, Inventory, Outcome
+from hvgui.remote.credentials import MemoryCredentials
+from hvgui.remote.engine import Engine
+from hvgui.remote.errors import ErrorKind, HostError
+from hvgui.simulator.hyperv import HyperVHost
+from hvgui.simulator.interfaces import Login
+
+USER, PASSWORD = "labadmin", "S3cret-for-tests-only"
+LOGIN = Login(USER, PASSWORD, admin=True)
+
+
+def stats(ep: HostEndpoint) -> dict[str, Any]:
+    return ep.stats.as_json()
+
+
+class Lab:
+    """Hosts started on loopback for one test, an engine with the right password."""
+
+    def __init__(self) -> None:
+        self.endpoints: list[HostEndpoint] = []
+        self.creds = MemoryCredentials()
+        self.engine = Engine(self.creds)
+
+    def host(self, name: str = "HV01", *, https: bool = False, **kw: Any) -> tuple[HyperVHost, HostConfig]:
+        host = HyperVHost(name, logins=[LOGIN], **kw)
+        ep = HostEndpoint(host, https=https)
+        ep.start()
+        self.endpoints.append(ep)
+        return host, self.config_for(ep)
+
+    def config_for(self, ep: HostEndpoint, **kw: Any) -> HostConfig:
+        cfg = HostConfig(url=ep.url, auth=Auth.NTLM, username=USER, name=ep.host.name,
+                         ca_file=ep.cert_path if ep.url.startswith("https") else "", **kw)
+        self.creds.set(cfg, PASSWORD)
+        return cfg
+
+    def endpoint(self, cfg: HostConfig) -> HostEndpoint:
+        return next(ep for ep in self.endpoints if ep.url == cfg.url)
+
+    def run(self, coro: Any) -> Any:
+        return asyncio.run(coro)
+
+    def close(self) -> None:
+        self.engine.close()
+        for ep in self.endpoints:
+            ep.stop()
+
+
+@pytest.fixture
+def lab() -> Iterator[Lab]:
+    lab = Lab()
+    try:
+        yield lab
+    finally:
+        lab.close()
+
+
+def run_ps_utf8(url: str, script: str) -> str:
+    """An admin's own PowerShell through plain pywinrm (UTF-8 shell), as an independent oracle."""
+    from hvgui.core.contract import encode_powershell
+
+    p = Protocol(endpoint=url, transport="ntlm", username=USER, password=PASSWORD, message_encryption="auto")
+    shell = p.open_shell(codepage=65001)
+    try:
+        cmd = p.run_command(shell, f"powershell -NoProfile -EncodedCommand {encode_powershell(script)}")
+        out, err, code = p.get_command_output(shell, cmd)
+        p.cleanup_command(shell, cmd)
+    finally:
+        p.close_shell(shell)
+    assert code == 0, err.decode("utf-8", "replace")
+    return out.decode("utf-8")
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+# --------------------------------------------------------------------------- inventory
+
+def test_inventory_of_demo_fleet_matches_the_hosts_own_cmdlets() -> None:
+    hosts = load_fleet(None, extra_logins=[LOGIN])
+    creds = MemoryCredentials()
+    engine = Engine(creds)
+    with SimulatorFleet(hosts) as fleet:
+        configs = []
+        for ep in fleet.endpoints:
+            cfg = HostConfig(url=ep.url, auth=Auth.NTLM, username=USER, name=ep.host.name)
+            creds.set(cfg, PASSWORD)
+            configs.append(cfg)
+
+        async def all_hosts() -> list[Inventory]:
+            return list(await asyncio.gather(*(engine.inventory(c) for c in configs)))
+
+        inventories = asyncio.run(all_hosts())
+        locales = set()
+        for ep, inv in zip(fleet.endpoints, inventories, strict=True):
+            locales.add(inv.host.locale)
+            vms = as_list(json.loads(run_ps_utf8(ep.url, "Get-VM | Select-Object Id, Name | ConvertTo-Json")))
+            assert sorted((v["Id"].lower(), v["Name"]) for v in vms) == sorted((v.id, v.name) for v in inv.vms)
+            comps = as_list(json.loads(run_ps_utf8(
+                ep.url, "Get-VM | Get-VMIntegrationService | Select-Object VMId, Id, Name, Enabled | ConvertTo-Json")))
+            theirs = sorted((c["VMId"].lower(), catalog.service_guid_from_id(c["Id"]), c["Name"], c["Enabled"])
+                            for c in comps)
+            ours = sorted((v.id, s.guid, s.name, s.enabled) for v in inv.vms for s in v.services)
+            assert ours == theirs
+        engine.close()
+    assert {"en-US", "fr-FR", "de-DE"} <= locales
+    names = {s.name for inv in inventories for v in inv.vms for s in v.services}
+    assert "Pulsation" in names and "Takt" in names and "Heartbeat" in names  # localized names kept
+
+
+def test_one_command_per_inventory_and_apply_and_connection_reuse(lab: Lab) -> None:
+    host, cfg = lab.host()
+    vms = [host.add_vm(f"vm{i}") for i in range(30)]
+    ep = lab.endpoint(cfg)
+    before = stats(ep)
+    inv = lab.run(lab.engine.inventory(cfg))
+    mid = stats(ep)
+    assert len(inv.vms) == 30
+    assert mid["commands"] - before["commands"] == 1
+    assert mid["operations"].get("inventory", 0) == 1
+    changes = [Change(v.id, catalog.TIME_SYNC, True, False) for v in vms]
+    res = lab.run(lab.engine.apply(cfg, changes))
+    after = stats(ep)
+    assert [i.outcome for i in res.items] == [Outcome.CHANGED] * 30
+    assert after["commands"] - mid["commands"] == 1  # one batch, re-read included
+    lab.run(lab.engine.inventory(cfg))
+    final = stats(ep)
+    assert final["shells_open"] == 0
+    assert final["shells_created"] == final["shells_deleted"] == 3
+    assert final["connections"] == 1 and final["auth_handshakes"] == 1
+
+
+# --------------------------------------------------------------------------- apply
+
+def test_apply_outcomes_duplicates_rename_remove_and_conflict(lab: Lab) -> None:
+    host, cfg = lab.host()
+    a = host.add_vm("twin")
+    b = host.add_vm("twin")
+    c = host.add_vm("renamed-later")
+    d = host.add_vm("removed-later")
+    e = host.add_vm("changed-by-someone-else")
+    old = host.add_vm("old", guest_os="Windows Server 2012 R2")
+    inv = lab.run(lab.engine.inventory(cfg))
+    assert [v.name for v in inv.vms].count("twin") == 2
+    # Behind the product's back, between read and apply.
+    host.rename_vm(c.id, "renamed now")
+    host.remove_vm(d.id)
+    host.set_enabled(e.id, catalog.VSS, False)
+    changes = [
+        Change(a.id, catalog.VSS, True, False),
+        Change(c.id, catalog.VSS, True, False),
+        Change(d.id, catalog.VSS, True, False),
+        Change(e.id, catalog.VSS, True, False),
+        Change(old.id, catalog.SHUTDOWN, True, True),
+        Change(a.id, "11111111-2222-3333-4444-555555555555", True, False),
+    ]
+    res = lab.run(lab.engine.apply(cfg, changes))
+    got = {(i.vm_id, i.service_guid): i for i in res.items}
+    assert got[(a.id, catalog.VSS)].outcome is Outcome.CHANGED and got[(a.id, catalog.VSS)].enabled is False
+    assert got[(c.id, catalog.VSS)].outcome is Outcome.CHANGED
+    assert got[(d.id, catalog.VSS)].outcome is Outcome.VM_NOT_FOUND
+    assert got[(e.id, catalog.VSS)].outcome is Outcome.CONFLICT
+    assert got[(old.id, catalog.SHUTDOWN)].outcome is Outcome.UNCHANGED
+    assert got[(a.id, "11111111-2222-3333-4444-555555555555")].outcome is Outcome.SERVICE_NOT_OFFERED
+    after = {v.id: v for v in res.vms}
+    assert after[c.id].name == "renamed now"
+    assert after[a.id].service(catalog.VSS).enabled is False  # type: ignore[union-attr]
+    assert after[b.id if b.id in after else a.id]  # the twin that was not targeted may be absent
+    twin_b = lab.run(lab.engine.inventory(cfg)).vm(b.id)
+    assert twin_b is not None and twin_b.service(catalog.VSS).enabled is True  # type: ignore[union-attr]
+
+
+def test_batch_of_1000_changes_goes_over_stdin(lab: Lab) -> None:
+    host, cfg = lab.host()
+    vms = [host.add_vm(f"bulk-{i:03d}") for i in range(200)]
+    changes = [Change(v.id, s.guid, s.default_enabled, not s.default_enabled)
+               for v in vms for s in catalog.SERVICES if s.guid != catalog.HEARTBEAT]
+    assert len(changes) == 1000
+    res = lab.run(lab.engine.apply(cfg, changes))
+    assert len(res.items) == 1000
+    assert {i.outcome for i in res.items} == {Outcome.CHANGED}
+    assert all(i.enabled is (not catalog.get(i.service_guid).default_enabled)  # type: ignore[union-attr]
+               for i in res.items)
+    assert stats(lab.endpoint(cfg))["commands"] == 1
+
+
+def test_injected_vm_error_is_per_item(lab: Lab) -> None:
+    host, cfg = lab.host()
+    bad, good = host.add_vm("bad"), host.add_vm("good")
+    host.faults.vm_errors[bad.id] = "The operation failed because the file was not found."
+    res = lab.run(lab.engine.apply(cfg, [Change(bad.id, catalog.VSS, True, False),
+                                         Change(good.id, catalog.VSS, True, False)]))
+    got = {i.vm_id: i for i in res.items}
+    assert got[bad.id].outcome is Outcome.ERROR
+    assert "file was not found" in got[bad.id].message
+    assert got[good.id].outcome is Outcome.CHANGED
+
+
+NAME_CHARS = st.sampled_from([*"'‘’‚‛\"“”„`$()[]*?{};|&<>\n #%éÜ中文", "$(Get-Date)", "${env:X}", " "])
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(parts=st.lists(NAME_CHARS | st.text(min_size=1, max_size=3), min_size=1, max_size=25))
+def test_any_vm_name_round_trips_through_inventory_and_apply(lab: Lab, parts: list[str]) -> None:
+    name = "".join(parts)
+    if not lab.endpoints:
+        lab.host()
+    ep = lab.endpoints[0]
+    host: HyperVHost = ep.host  # type: ignore[assignment]
+    cfg = lab.config_for(ep)
+    vm = host.add_vm(name, guest_os="Windows Server 2019 Datacenter")
+    inv = lab.run(lab.engine.inventory(cfg))
+    seen = inv.vm(vm.id)
+    assert seen is not None and seen.name == name
+    res = lab.run(lab.engine.apply(cfg, [Change(vm.id, catalog.GUEST_SERVICE_INTERFACE, False, True)]))
+    assert res.items[0].outcome is Outcome.CHANGED
+    assert res.vms[0].name == name
+
+
+# --------------------------------------------------------------------------- faults
+
+def expect_error(lab: Lab, cfg: HostConfig, kind: ErrorKind, healthy: HostConfig) -> HostError:
+    """The faulty host fails with ``kind``; the healthy one still answers, in the same gather."""
+
+    async def both() -> list[Any]:
+        return list(await asyncio.gather(lab.engine.inventory(cfg), lab.engine.inventory(healthy),
+                                         return_exceptions=True))
+
+    bad, good = lab.run(both())
+    assert isinstance(good, Inventory), good
+    assert isinstance(bad, HostError), bad
+    assert bad.kind is kind, bad.text
+    assert PASSWORD not in bad.text and PASSWORD not in bad.details
+    return bad
+
+
+FaultSetter = Callable[[HyperVHost], None]
+
+
+@pytest.mark.parametrize(("setup", "kind"), [
+    (lambda h: setattr(h.faults, "wrong_credentials", True), ErrorKind.WRONG_CREDENTIALS),
+    (lambda h: setattr(h.faults, "access_denied", True), ErrorKind.ACCESS_DENIED),
+    (lambda h: setattr(h.faults, "refuse_connections", True), ErrorKind.UNREACHABLE),
+    (lambda h: setattr(h.faults, "drop_mid_response", True), ErrorKind.UNREACHABLE),
+    (lambda h: setattr(h.faults, "max_shells_per_user", 0), ErrorKind.QUOTA),
+], ids=["wrong-credentials", "access-denied", "refused", "dropped", "quota"])
+def test_each_fault_fails_only_its_host(lab: Lab, setup: FaultSetter, kind: ErrorKind) -> None:
+    bad_host, bad = lab.host("BAD")
+    bad_host.add_vm("x")
+    good_host, good = lab.host("GOOD")
+    good_host.add_vm("y")
+    setup(bad_host)
+    err = expect_error(lab, bad, kind, good)
+    assert err.host == "BAD"
+
+
+def test_hung_command_times_out_within_the_deadline_and_cleans_up(lab: Lab) -> None:
+    bad_host, _ = lab.host("HUNG")
+    ep = lab.endpoints[-1]
+    bad = lab.config_for(ep, timeout_s=2.0)
+    _, good = lab.host("GOOD")
+    bad_host.faults.hang_commands = True
+    start = time.monotonic()
+    expect_error(lab, bad, ErrorKind.TIMEOUT, good)
+    assert time.monotonic() - start < 8
+    assert stats(ep)["shells_open"] == 0  # terminated and deleted, not leaked
+
+
+def test_slow_host_does_not_slow_the_others(lab: Lab) -> None:
+    slow_host, slow = lab.host("SLOW")
+    slow_host.faults.command_latency_s = 1.5
+    _, fast = lab.host("FAST")
+    done: list[str] = []
+
+    async def one(cfg: HostConfig) -> None:
+        await lab.engine.inventory(cfg)
+        done.append(cfg.name)
+
+    async def both() -> None:
+        await asyncio.gather(one(slow), one(fast))
+
+    lab.run(both())
+    assert done == ["FAST", "SLOW"]
+
+
+def test_untrusted_certificate_reports_its_fingerprint(lab: Lab) -> None:
+    _, trusted = lab.host("TLS", https=True)
+    ep = lab.endpoints[-1]
+    untrusted = HostConfig(url=ep.url, auth=Auth.NTLM, username=USER, name="TLS-UNTRUSTED")
+    lab.creds.set(untrusted, PASSWORD)
+    err = expect_error(lab, untrusted, ErrorKind.TLS_UNTRUSTED, trusted)
+    assert err.fingerprint == ep.fingerprint
+    assert ep.fingerprint in err.text
+
+
+def test_unresolvable_name(lab: Lab) -> None:
+    _, good = lab.host("GOOD")
+    cfg = HostConfig(url="http://no-such-host.invalid:5985/wsman", auth=Auth.NTLM, username=USER, timeout_s=10)
+    lab.creds.set(cfg, PASSWORD)
+    expect_error(lab, cfg, ErrorKind.NAME_NOT_RESOLVED, good)
+
+
+def test_missing_password_and_bad_config_are_clear(lab: Lab) -> None:
+    _, good = lab.host("GOOD")
+    nopw = HostConfig(url=good.url, auth=Auth.NTLM, username="nobody-typed-it")
+    err = expect_error(lab, nopw, ErrorKind.WRONG_CREDENTIALS, good)
+    assert "no password" in err.message
+    basic = HostConfig(url=good.url, auth=Auth.BASIC, username=USER)
+    err = expect_error(lab, basic, ErrorKind.CONFIG, good)
+    assert "clear" in err.message

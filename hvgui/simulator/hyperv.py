@@ -1,0 +1,443 @@
+"""A simulated Hyper-V host: its VMs, their integration services and what the host reports.
+
+State lives here; what a command means lives in :mod:`hvgui.simulator.powershell` (scripts and
+cmdlets) and :mod:`hvgui.simulator.cmdexe` (the command line). Every read and write of the state
+holds ``HyperVHost.lock`` because the wire runs commands on several threads.
+
+Status semantics (hyperv-facts.md §2, §9):
+
+- VM not running: no live component, no status (``OperationalStatus`` empty).
+- Running, service disabled on the host: primary ``Ok`` "OK" (what real hosts show).
+- Running, enabled, guest side running: ``Ok``; Heartbeat adds a secondary ``Ok`` (application
+  health); Linux VSS on some distributions adds a secondary ``ProtocolMismatch`` (harmless, KB 4014894).
+- Running, enabled, guest side stopped or missing: ``NoContact`` "No Contact".
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Final
+
+from hvgui.core import catalog
+from hvgui.core.model import VM, HostFacts, Inventory, ServiceState, StatusValue
+from hvgui.core.status import ENGLISH_DESCRIPTIONS, RUNNING_STATES, OperationalStatus
+from hvgui.simulator.faults import Faults
+from hvgui.simulator.interfaces import Login
+
+if TYPE_CHECKING:
+    from hvgui.simulator.interfaces import CommandContext
+
+
+@dataclass(frozen=True, slots=True)
+class HostOS:
+    key: str
+    caption: str
+    version: str
+
+
+#: Host operating systems (``Win32_OperatingSystem.Caption`` / ``.Version``).
+HOST_OSES: Final[dict[str, HostOS]] = {
+    "2012": HostOS("2012", "Microsoft Windows Server 2012 Datacenter", "6.2.9200"),
+    "2012R2": HostOS("2012R2", "Microsoft Windows Server 2012 R2 Datacenter", "6.3.9600"),
+    "2016": HostOS("2016", "Microsoft Windows Server 2016 Datacenter", "10.0.14393"),
+    "2019": HostOS("2019", "Microsoft Windows Server 2019 Datacenter", "10.0.17763"),
+    "2022": HostOS("2022", "Microsoft Windows Server 2022 Datacenter", "10.0.20348"),
+    "2025": HostOS("2025", "Microsoft Windows Server 2025 Datacenter", "10.0.26100"),
+}
+
+LOCALES: Final = ("en-US", "fr-FR", "de-DE")
+
+#: VM states a simulated VM may be in (``VMState`` by name) and their numbers on 2016+ hosts.
+VM_STATES: Final[dict[str, int]] = {
+    "Other": 1, "Running": 2, "Off": 3, "Stopping": 4, "Saved": 6, "Paused": 9, "Starting": 10,
+    "Reset": 11, "Saving": 32773, "Pausing": 32776, "Resuming": 32777,
+}
+
+#: Guest-side states of one guest component.
+GUEST_RUNNING: Final = "running"
+GUEST_STOPPED: Final = "stopped"
+GUEST_MISSING: Final = "missing"
+GUEST_STATES: Final = (GUEST_RUNNING, GUEST_STOPPED, GUEST_MISSING)
+
+#: Linux guest components (hyperv-facts.md §3): the kernel module serves three services.
+LINUX_COMPONENTS: Final[dict[str, str]] = {
+    catalog.HEARTBEAT: "hv_utils",
+    catalog.SHUTDOWN: "hv_utils",
+    catalog.TIME_SYNC: "hv_utils",
+    catalog.KVP: "hv_kvp_daemon",
+    catalog.VSS: "hv_vss_daemon",
+    catalog.GUEST_SERVICE_INTERFACE: "hv_fcopy_daemon",
+}
+WINDOWS_COMPONENTS: Final[dict[str, str]] = {s.guid: s.windows_service for s in catalog.SERVICES}
+
+#: Localized status descriptions. German "Kein Kontakt" is confirmed (hyperv-facts.md §4);
+#: the French texts and the other German ones are UNCONFIRMED translations.
+_DESCRIPTIONS: Final[dict[str, dict[OperationalStatus, str]]] = {
+    "en-US": dict(ENGLISH_DESCRIPTIONS),
+    "de-DE": {
+        **ENGLISH_DESCRIPTIONS,
+        OperationalStatus.NoContact: "Kein Kontakt",
+        OperationalStatus.LostCommunication: "Kommunikation unterbrochen",
+        OperationalStatus.ProtocolMismatch: (
+            "Die Protokollversion der auf dem virtuellen Computer installierten Komponente entspricht "
+            "nicht der vom Hostsystem erwarteten Version"
+        ),
+    },
+    "fr-FR": {
+        **ENGLISH_DESCRIPTIONS,
+        OperationalStatus.NoContact: "Aucun contact",
+        OperationalStatus.LostCommunication: "Communication perdue",
+        OperationalStatus.ProtocolMismatch: (
+            "La version du protocole du composant installé sur l’ordinateur virtuel ne correspond pas "
+            "à la version attendue par le système hôte"
+        ),
+    },
+}
+
+
+def description(locale: str, code: OperationalStatus) -> str:
+    return _DESCRIPTIONS.get(locale, _DESCRIPTIONS["en-US"])[code]
+
+
+def is_linux(guest_os: str) -> bool:
+    return "windows" not in guest_os.casefold()
+
+
+def _default_vss_mismatch(guest_os: str) -> bool:
+    g = guest_os.casefold()
+    return any(d in g for d in ("ubuntu", "debian"))
+
+
+@dataclass
+class SimVM:
+    """One VM as the host knows it (mutable; only touched under the host's lock).
+
+    The helpers of :class:`HyperVHost` hand out copies, never the live object."""
+
+    id: str
+    name: str
+    state: str = "Running"
+    guest_os: str = "Windows Server 2022 Datacenter"
+    is_version: str | None = None
+    is_state: str = ""
+    enabled: dict[str, bool] = field(default_factory=dict)
+    """Service GUID -> Enabled on the host, for every service the VM offers."""
+    guest: dict[str, str] = field(default_factory=dict)
+    """Guest component (``vmicvss``, ``hv_kvp_daemon``...) -> running/stopped/missing."""
+    vss_protocol_mismatch: bool = False
+
+    @property
+    def linux(self) -> bool:
+        return is_linux(self.guest_os)
+
+    def component_of(self, guid: str) -> str:
+        return (LINUX_COMPONENTS if self.linux else WINDOWS_COMPONENTS)[guid]
+
+    @property
+    def running(self) -> bool:
+        return self.state in RUNNING_STATES
+
+
+@dataclass(frozen=True, slots=True)
+class ComponentView:
+    """One ``VMIntegrationComponent`` as a read returns it."""
+
+    vm_id: str
+    vm_name: str
+    guid: str
+    name: str
+    enabled: bool
+    statuses: tuple[OperationalStatus, ...]
+    descriptions: tuple[str, ...]
+
+    @property
+    def component_id(self) -> str:
+        return f"Microsoft:{self.vm_id.upper()}\\{self.guid}"
+
+    def to_model(self) -> ServiceState:
+        def sv(i: int) -> StatusValue | None:
+            if len(self.statuses) <= i:
+                return None
+            code = self.statuses[i]
+            return StatusValue(code=int(code), name=code.name, text=self.descriptions[i])
+
+        return ServiceState(guid=self.guid, name=self.name, enabled=self.enabled, primary=sv(0), secondary=sv(1))
+
+
+@dataclass(frozen=True, slots=True)
+class VMView:
+    """One VM as a read returns it (immutable snapshot)."""
+
+    id: str
+    name: str
+    state: str
+    guest_os: str
+    is_version: str | None
+    is_state: str
+    components: tuple[ComponentView, ...]
+    computer_name: str
+
+    def to_model(self) -> VM:
+        return VM(id=self.id, name=self.name, state=self.state, is_version=self.is_version,
+                  is_state=self.is_state or None, guest_os=self.guest_os or None,
+                  services=tuple(c.to_model() for c in self.components))
+
+    @property
+    def heartbeat(self) -> str | None:
+        """``VMHeartbeatStatus`` by name (null when off)."""
+        if self.state not in RUNNING_STATES:
+            return None
+        for c in self.components:
+            if c.guid == catalog.HEARTBEAT:
+                if not c.enabled:
+                    return "Disabled"
+                if c.statuses and c.statuses[0] == OperationalStatus.Ok:
+                    return "OkApplicationsHealthy"
+                return "NoContact"
+        return "Unknown"
+
+
+class VMError(Exception):
+    """An operation touched a VM that has an injected error (``faults.vm_errors``)."""
+
+
+class HyperVHost:
+    """A simulated Hyper-V host (implements :class:`~hvgui.simulator.interfaces.SimulatedHost`)."""
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        os: str = "2022",
+        locale: str = "en-US",
+        logins: Iterable[Login] = (),
+        faults: Faults | None = None,
+    ) -> None:
+        if os not in HOST_OSES:
+            raise ValueError(f"unknown host os {os!r} (one of {', '.join(HOST_OSES)})")
+        if locale not in LOCALES:
+            raise ValueError(f"unknown locale {locale!r} (one of {', '.join(LOCALES)})")
+        self.name = name
+        self.os = HOST_OSES[os]
+        self.locale = locale
+        self.logins: list[Login] = list(logins)
+        self.faults = faults if faults is not None else Faults()
+        self.lock = threading.RLock()
+        self._vms: list[SimVM] = []
+
+    def __repr__(self) -> str:
+        return f"HyperVHost({self.name!r}, os={self.os.key!r}, locale={self.locale!r}, vms={len(self._vms)})"
+
+    # ------------------------------------------------------------ facts
+
+    @property
+    def facts(self) -> HostFacts:
+        return HostFacts(name=self.name, os_caption=self.os.caption, os_version=self.os.version,
+                         locale=self.locale)
+
+    def offered_services(self, guest_os: str) -> tuple[str, ...]:
+        """Service GUIDs a VM on this host lists. Windows Server 2012 (not R2) hosts have no
+        Guest Service Interface component at all."""
+        guids = tuple(s.guid for s in catalog.SERVICES)
+        if self.os.key == "2012":
+            guids = tuple(g for g in guids if g != catalog.GUEST_SERVICE_INTERFACE)
+        return guids
+
+    def service_name(self, guid: str) -> str:
+        return catalog.LOCALIZED_NAMES.get(self.locale, catalog.LOCALIZED_NAMES["en-US"])[guid]
+
+    # ------------------------------------------------------------ test / fleet helpers
+
+    def add_vm(
+        self,
+        name: str,
+        *,
+        id: str | None = None,
+        state: str = "Running",
+        guest_os: str = "Windows Server 2022 Datacenter",
+        is_version: str | None = None,
+        is_state: str = "",
+        enabled: Mapping[str, bool] | None = None,
+        guest: Mapping[str, str] | None = None,
+        vss_protocol_mismatch: bool | None = None,
+    ) -> SimVM:
+        """Add a VM and return a copy of it. ``enabled`` overrides the defaults by service GUID
+        (or any name :func:`catalog.lookup` knows); ``guest`` sets guest components
+        (``vmicvss``/``hv_kvp_daemon``... -> running/stopped/missing)."""
+        if state not in VM_STATES:
+            raise ValueError(f"unknown VM state {state!r} (one of {', '.join(VM_STATES)})")
+        vm_id = str(uuid.UUID(id)) if id is not None else str(uuid.uuid4())
+        vm = SimVM(id=vm_id.lower(), name=name, state=state, guest_os=guest_os, is_version=is_version,
+                   is_state=is_state)
+        vm.vss_protocol_mismatch = (_default_vss_mismatch(guest_os) if vss_protocol_mismatch is None
+                                    else vss_protocol_mismatch)
+        for guid in self.offered_services(guest_os):
+            vm.enabled[guid] = catalog.get(guid).default_enabled  # type: ignore[union-attr]
+        for key, value in (enabled or {}).items():
+            guid = catalog.lookup(key).guid
+            if guid in vm.enabled:
+                vm.enabled[guid] = bool(value)
+        vm.guest = self._default_guest(guest_os)
+        for comp, st in (guest or {}).items():
+            if st not in GUEST_STATES:
+                raise ValueError(f"guest component {comp!r}: state {st!r} is not one of {GUEST_STATES}")
+            vm.guest[comp] = st
+        with self.lock:
+            if any(v.id == vm.id for v in self._vms):
+                raise ValueError(f"duplicate VM id {vm.id}")
+            self._vms.append(vm)
+            return copy.deepcopy(vm)
+
+    @staticmethod
+    def _default_guest(guest_os: str) -> dict[str, str]:
+        g = guest_os.casefold()
+        if is_linux(guest_os):
+            # Distributions ship the KVP and VSS daemons; the file copy daemon rarely runs.
+            return {"hv_utils": GUEST_RUNNING, "hv_kvp_daemon": GUEST_RUNNING,
+                    "hv_vss_daemon": GUEST_RUNNING, "hv_fcopy_daemon": GUEST_MISSING}
+        guest = {s.windows_service: GUEST_RUNNING for s in catalog.SERVICES}
+        if "2008 r2" in g or "2003" in g or "windows 7" in g or "vista" in g or "xp" in g:
+            # Guests before Windows 8 / Server 2012 have no Guest Service Interface.
+            guest["vmicguestinterface"] = GUEST_MISSING
+        return guest
+
+    def vms(self) -> list[SimVM]:
+        with self.lock:
+            return copy.deepcopy(self._vms)
+
+    def vm(self, vm_id: str) -> SimVM | None:
+        with self.lock:
+            live = self._find(vm_id)
+            return copy.deepcopy(live) if live else None
+
+    def find_vms(self, name: str) -> list[SimVM]:
+        """VMs with exactly this name (names are not unique)."""
+        with self.lock:
+            return [copy.deepcopy(v) for v in self._vms if v.name == name]
+
+    def set_enabled(self, vm_id: str, service: str, enabled: bool) -> None:
+        guid = catalog.lookup(service).guid
+        with self.lock:
+            vm = self._need(vm_id)
+            if guid not in vm.enabled:
+                raise KeyError(f"VM {vm_id} does not offer {guid}")
+            vm.enabled[guid] = enabled
+
+    def rename_vm(self, vm_id: str, new_name: str) -> None:
+        with self.lock:
+            self._need(vm_id).name = new_name
+
+    def remove_vm(self, vm_id: str) -> None:
+        with self.lock:
+            vm = self._need(vm_id)
+            self._vms.remove(vm)
+
+    def set_state(self, vm_id: str, state: str) -> None:
+        if state not in VM_STATES:
+            raise ValueError(f"unknown VM state {state!r}")
+        with self.lock:
+            self._need(vm_id).state = state
+
+    def set_guest(self, vm_id: str, component: str, state: str) -> None:
+        """Guest side: ``set_guest(id, "hv_kvp_daemon", "stopped")``."""
+        if state not in GUEST_STATES:
+            raise ValueError(f"unknown guest state {state!r}")
+        with self.lock:
+            self._need(vm_id).guest[component] = state
+
+    def _find(self, vm_id: str) -> SimVM | None:
+        wanted = vm_id.strip().strip("{}").lower()
+        for v in self._vms:
+            if v.id == wanted:
+                return v
+        return None
+
+    def _need(self, vm_id: str) -> SimVM:
+        vm = self._find(vm_id)
+        if vm is None:
+            raise KeyError(f"no VM with id {vm_id} on {self.name}")
+        return vm
+
+    # ------------------------------------------------------------ reads (what cmdlets and operations see)
+
+    def _view(self, vm: SimVM) -> VMView:
+        comps: list[ComponentView] = []
+        for guid, enabled in vm.enabled.items():
+            statuses: tuple[OperationalStatus, ...] = ()
+            if vm.running:
+                if not enabled:
+                    statuses = (OperationalStatus.Ok,)
+                elif vm.guest.get(vm.component_of(guid), GUEST_MISSING) == GUEST_RUNNING:
+                    statuses = (OperationalStatus.Ok,)
+                    if guid == catalog.HEARTBEAT:
+                        statuses += (OperationalStatus.Ok,)
+                    elif guid == catalog.VSS and vm.linux and vm.vss_protocol_mismatch:
+                        statuses += (OperationalStatus.ProtocolMismatch,)
+                else:
+                    statuses = (OperationalStatus.NoContact,)
+            comps.append(ComponentView(
+                vm_id=vm.id, vm_name=vm.name, guid=guid, name=self.service_name(guid), enabled=enabled,
+                statuses=statuses, descriptions=tuple(description(self.locale, s) for s in statuses)))
+        comps.sort(key=lambda c: c.name.casefold())
+        return VMView(id=vm.id, name=vm.name, state=vm.state, guest_os=vm.guest_os, is_version=vm.is_version,
+                      is_state=vm.is_state, components=tuple(comps), computer_name=self.name)
+
+    def snapshot(self, vm_ids: Iterable[str] | None = None) -> list[VMView]:
+        """Views of all VMs (host order) or of the given ids (unknown ids skipped). Not a
+        "read served" for faults: see :meth:`read`."""
+        with self.lock:
+            if vm_ids is None:
+                return [self._view(v) for v in self._vms]
+            out = []
+            for i in vm_ids:
+                vm = self._find(i)
+                if vm is not None:
+                    out.append(self._view(vm))
+            return out
+
+    def inventory(self) -> Inventory:
+        return Inventory(host=self.facts, vms=tuple(v.to_model() for v in self.snapshot()))
+
+    def check_vm_error(self, vm_id: str) -> None:
+        message = self.faults.vm_errors.get(vm_id.lower())
+        if message is not None:
+            raise VMError(message)
+
+    def pace(self, ctx: CommandContext, vm_count: int) -> bool:
+        """Per-VM latency (``faults.per_vm_latency_s``); False if the command was cancelled."""
+        delay = self.faults.per_vm_latency_s * vm_count
+        if delay <= 0:
+            return not ctx.cancelled.is_set()
+        return not ctx.cancelled.wait(delay)
+
+    def read_served(self) -> None:
+        """Called after a read was served: "another admin" makes the pending external changes."""
+        with self.lock:
+            pending = list(self.faults.external_changes)
+            self.faults.external_changes.clear()
+            for ch in pending:
+                vm = self._find(ch.vm_id)
+                guid = catalog.normalize_guid(ch.service_guid)
+                if vm is not None and guid in vm.enabled:
+                    vm.enabled[guid] = ch.enabled
+
+    # ------------------------------------------------------------ writes (cmdlets and operations)
+
+    def write_enabled(self, vm_id: str, guid: str, enabled: bool) -> None:
+        """Enable/disable as Enable-/Disable-VMIntegrationService do; the next read shows it."""
+        with self.lock:
+            vm = self._need(vm_id)
+            if guid not in vm.enabled:
+                raise KeyError(guid)
+            vm.enabled[guid] = enabled
+
+    # ------------------------------------------------------------ the wire's entry point
+
+    def run_command(self, ctx: CommandContext) -> int:
+        from hvgui.simulator.cmdexe import run_command_line
+
+        return run_command_line(self, ctx)

@@ -76,6 +76,8 @@ class HostStats:
     shells_deleted: int = 0
     shells_open: int = 0
     commands: int = 0
+    encrypted_requests: int = 0
+    """Requests whose body arrived encrypted (NTLM message encryption) and was decrypted."""
     operations: Counter[str] = field(default_factory=Counter)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
@@ -89,5 +91,6 @@ class HostStats:
                 "shells_deleted": self.shells_deleted,
                 "shells_open": self.shells_open,
                 "commands": self.commands,
+                "encrypted_requests": self.encrypted_requests,
                 "operations": dict(self.operations),
             }

@@ -1,0 +1,187 @@
+"""``hvgui``: the window, on a qasync event loop.
+
+- ``--demo``: start the built-in simulated fleet in-process on loopback, with a random
+  password added as an extra admin login (never written anywhere), and connect to every host
+  over WinRM with NTLM. The fleet stops when the window closes.
+- ``--screenshot FILE``: save a PNG of the window once the first refresh has finished, exit 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import secrets
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+# PySide6 before qasync, so qasync binds to it.
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit
+
+import qasync  # isort: skip
+
+from hvgui.core.hosts import Auth, HostConfig, HostsFileError, default_hosts_path, load_hosts
+from hvgui.remote.credentials import KeyringCredentials, MemoryCredentials
+from hvgui.remote.engine import Engine
+from hvgui.ui import crash
+from hvgui.ui.controller import Controller
+from hvgui.ui.main_window import MainWindow
+from hvgui.ui.settings import Settings
+
+log = logging.getLogger("hvgui")
+DEMO_USER = "hvgui-demo"
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="hvgui", description="See and change Hyper-V integration services "
+                                "on many VMs and hosts at once.")
+    p.add_argument("--demo", action="store_true",
+                   help="start the built-in simulated fleet on loopback and connect to it")
+    p.add_argument("--read-only", action="store_true", help="helpdesk mode: nothing can be ticked or applied")
+    p.add_argument("--screenshot", type=Path, metavar="FILE",
+                   help="save a PNG of the window after the first refresh, then exit")
+    p.add_argument("--hosts-file", type=Path, metavar="PATH", help="hosts file (default: %(default)s)",
+                   default=None)
+    p.add_argument("--settings-file", type=Path, metavar="PATH", help=argparse.SUPPRESS, default=None)
+    p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    return p.parse_args(argv)
+
+
+@dataclass
+class Demo:
+    """The in-process simulated fleet of ``--demo``."""
+
+    fleet: Any
+    hosts: list[HostConfig] = field(default_factory=list)
+    credentials: MemoryCredentials = field(default_factory=MemoryCredentials)
+
+    @classmethod
+    def start(cls) -> Demo:
+        from hvgui.simulator.fleet import load_fleet
+        from hvgui.simulator.interfaces import Login
+        from hvgui.simulator.server import SimulatorFleet
+
+        password = secrets.token_urlsafe(24)  # only in this process's memory
+        login = Login(DEMO_USER, password, admin=True)
+        fleet = SimulatorFleet(list(load_fleet()), extra_logins=[login])
+        fleet.start()
+        demo = cls(fleet)
+        for ep in fleet.endpoints:
+            cfg = HostConfig(url=ep.url, auth=Auth.NTLM, username=DEMO_USER, name=ep.host.name)
+            demo.credentials.set(cfg, password)
+            demo.hosts.append(cfg)
+        return demo
+
+    def stop(self) -> None:
+        self.fleet.stop()
+
+
+class PasswordDialog(QDialog):
+    """Asked before the event loop runs (never from inside an async slot)."""
+
+    def __init__(self, host: HostConfig, secure_store: bool) -> None:
+        super().__init__()
+        self.setWindowTitle(f"Password for {host.display_name}")
+        form = QFormLayout(self)
+        form.addRow(QLabel(f"{host.auth.value.upper()} login to <b>{host.display_name}</b> ({host.url})"))
+        self.user = QLabel(host.username)
+        form.addRow("User:", self.user)
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        form.addRow("Password:", self.password)
+        if not secure_store:
+            form.addRow(QLabel("No secure password store on this system: the password is kept for "
+                               "this session only."))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+
+def ask_passwords(hosts: list[HostConfig], creds: KeyringCredentials) -> None:
+    for h in hosts:
+        if h.auth in (Auth.NTLM, Auth.BASIC, Auth.CREDSSP) and creds.password(h) is None:
+            dlg = PasswordDialog(h, creds.secure)
+            if dlg.exec() == QDialog.DialogCode.Accepted and dlg.password.text():
+                creds.set(h, dlg.password.text())
+
+
+def save_screenshot(window: MainWindow, path: Path) -> bool:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ok = window.grab().save(str(path), "PNG")
+    log.info("screenshot %s: %s", "saved to" if ok else "could not be saved to", path)
+    return bool(ok)
+
+
+async def run_window(args: argparse.Namespace, window: MainWindow, controller: Controller) -> int:
+    closed = asyncio.Event()
+    window.closed.connect(closed.set)
+    rc = 0
+    if args.screenshot is not None:
+        def shoot() -> None:
+            nonlocal rc
+            if controller.refresh_rounds != 1:
+                return
+            # Let the views lay out and paint the data that just arrived.
+            def later() -> None:
+                nonlocal rc
+                rc = 0 if save_screenshot(window, args.screenshot) else 1
+                window.close()
+            QTimer.singleShot(300, later)
+        controller.refreshFinished.connect(shoot)
+    window.show()
+    controller.refresh()
+    controller.start_auto_refresh()
+    await closed.wait()
+    await controller.close()
+    return rc
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "hvgui"])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("hvgui")
+    app.setQuitOnLastWindowClosed(False)  # the loop ends when the window's task ends
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    crash.install(loop)
+
+    settings_path = args.settings_file or Settings.default_path()
+    settings = Settings.load(settings_path)
+    demo: Demo | None = None
+    try:
+        if args.demo:
+            demo = Demo.start()
+            hosts, creds = demo.hosts, demo.credentials
+            print(f"Demo fleet: {len(hosts)} simulated hosts on loopback", file=sys.stderr)
+        else:
+            path = args.hosts_file or default_hosts_path()
+            try:
+                hosts = load_hosts(path)
+            except HostsFileError as exc:
+                crash.show_error("Hosts file", str(exc))
+                hosts = []
+            keyring_creds = KeyringCredentials()
+            if args.screenshot is None:
+                ask_passwords(hosts, keyring_creds)
+            creds = keyring_creds  # type: ignore[assignment]
+        engine = Engine(creds)
+        read_only = args.read_only or settings.read_only
+        controller = Controller(engine, hosts, read_only=read_only, auto_refresh_s=settings.auto_refresh_s)
+        window = MainWindow(controller, settings, settings_path=settings_path, read_only_forced=args.read_only)
+        with loop:
+            return loop.run_until_complete(run_window(args, window, controller))
+    finally:
+        if demo is not None:
+            demo.stop()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,344 @@
+"""Drives the engine for the window: refresh (all hosts in parallel), apply (one batch per
+host, in parallel), auto-refresh with back-off, and tells the models what changed.
+
+Everything here runs on the GUI thread (the engine hands results back on the loop's thread);
+the network waits happen inside ``await`` on the engine's worker pool.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from hvgui.core.hosts import HostConfig
+from hvgui.core.model import ApplyResult, Change, Inventory, Outcome
+from hvgui.remote.errors import ErrorKind, HostError
+from hvgui.ui.state import (
+    CellKey,
+    CellPhase,
+    CellResult,
+    FleetState,
+    HostStatus,
+    Plan,
+    backoff_s,
+    now,
+    on_off,
+)
+
+log = logging.getLogger(__name__)
+
+
+class EngineLike(Protocol):
+    async def inventory(self, host: HostConfig) -> Inventory: ...
+
+    async def apply(self, host: HostConfig, changes: list[Change]) -> ApplyResult: ...
+
+    def subscribe(self, listener: Callable[[Any], None]) -> None: ...
+
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ApplySummary:
+    changed: int = 0
+    unchanged: int = 0
+    conflicts: int = 0
+    failed: int = 0
+    hosts_failed: int = 0
+
+    def text(self) -> str:
+        parts = [f"{self.changed} changed"]
+        if self.unchanged:
+            parts.append(f"{self.unchanged} already in that state")
+        if self.conflicts:
+            parts.append(f"{self.conflicts} conflicts")
+        if self.failed:
+            parts.append(f"{self.failed} failed")
+        return ", ".join(parts)
+
+
+class Controller(QObject):
+    hostsReset = Signal()
+    """The list of hosts changed (structure)."""
+    hostChanged = Signal(str)
+    """A host's connection state, facts or timestamps changed."""
+    vmsChanged = Signal(str, object)
+    """``(host_key, VmDiff)``."""
+    cellsChanged = Signal(object)
+    """``list[CellKey]`` whose pending target or apply result changed."""
+    extraServicesChanged = Signal()
+    refreshFinished = Signal()
+    """A refresh of every host (started by :meth:`refresh`) is over."""
+    applyFinished = Signal(object)
+    """:class:`ApplySummary`."""
+
+    def __init__(self, engine: EngineLike, hosts: Iterable[HostConfig] = (), *, read_only: bool = False,
+                 auto_refresh_s: float = 60.0, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.engine = engine
+        self.state = FleetState(hosts)
+        self.read_only = read_only
+        self.auto_refresh_s = auto_refresh_s
+        self.refresh_rounds = 0
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._host_tasks: dict[str, asyncio.Task[None]] = {}
+        self._applying = 0
+        self._closed = False
+        self._timer = QTimer(self)
+        self._timer.setInterval(1000)
+        self._timer.timeout.connect(self._tick)
+
+    # ------------------------------------------------------------ lifecycle
+    def set_hosts(self, hosts: Iterable[HostConfig]) -> None:
+        self.state.set_hosts(hosts)
+        self.hostsReset.emit()
+
+    def start_auto_refresh(self) -> None:
+        self._timer.start()
+
+    def set_auto_refresh(self, seconds: float) -> None:
+        self.auto_refresh_s = seconds
+        for entry in self.state.hosts.values():
+            entry.next_due = now() + backoff_s(seconds, entry.failures)
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._host_tasks) or self._applying > 0
+
+    @property
+    def applying(self) -> bool:
+        return self._applying > 0
+
+    async def close(self) -> None:
+        """Cancel every task and wait until they have unwound; then close the engine."""
+        self._closed = True
+        self._timer.stop()
+        tasks = list(self._tasks)
+        for t in tasks:
+            t.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+        self.engine.close()
+
+    def _spawn(self, coro: Any) -> asyncio.Task[Any]:
+        task: asyncio.Task[Any] = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if task.cancelled():
+            return
+        exc = task.exception()
+        if exc is not None:  # a bug, not a host failure: never a silent death
+            sys.excepthook(type(exc), exc, exc.__traceback__)
+
+    # ------------------------------------------------------------ refresh
+    def refresh(self, keys: Iterable[str] | None = None) -> asyncio.Task[None]:
+        """Read the given hosts (default: all) in parallel; returns the task of the round."""
+        chosen = list(self.state.hosts) if keys is None else [k for k in keys if k in self.state.hosts]
+        return self._spawn(self._refresh_round(chosen))
+
+    async def _refresh_round(self, keys: list[str]) -> None:
+        tasks = [self._refresh_host_task(k) for k in keys]
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self.refresh_rounds += 1
+        self.refreshFinished.emit()
+
+    def _refresh_host_task(self, key: str) -> asyncio.Task[None]:
+        running = self._host_tasks.get(key)
+        if running is not None and not running.done():
+            return running
+        task: asyncio.Task[None] = self._spawn(self._refresh_host(key))
+        self._host_tasks[key] = task
+        task.add_done_callback(lambda t, k=key: self._host_tasks.pop(k, None)
+                               if self._host_tasks.get(k) is t else None)
+        return task
+
+    async def _refresh_host(self, key: str) -> None:
+        entry = self.state.hosts[key]
+        epoch = entry.epoch
+        entry.refreshing = True
+        if entry.status is HostStatus.FAILED or not entry.loaded:
+            entry.status = HostStatus.CONNECTING
+        self.hostChanged.emit(key)
+        try:
+            inv = await self.engine.inventory(entry.config)
+        except HostError as exc:
+            if self.state.hosts.get(key) is not entry:
+                return
+            entry.status, entry.error = HostStatus.FAILED, exc
+            entry.failures += 1
+            entry.next_due = now() + backoff_s(self.auto_refresh_s, entry.failures)
+            log.info("refresh of %s failed: %s", entry.name, exc)
+            return
+        finally:
+            entry.refreshing = False
+            if self.state.hosts.get(key) is entry:
+                self.hostChanged.emit(key)
+        if self.state.hosts.get(key) is not entry:
+            return
+        entry.status, entry.error, entry.failures = HostStatus.CONNECTED, None, 0
+        entry.next_due = now() + self.auto_refresh_s
+        if entry.epoch != epoch:
+            # An apply started while this read was in flight: its re-read is newer than this.
+            log.info("discarding a read of %s that started before an apply", entry.name)
+            self.hostChanged.emit(key)
+            return
+        entry.last_refresh = time.time()
+        extras = len(self.state.extra_services)
+        diff, dropped = self.state.set_inventory(key, inv)
+        if len(self.state.extra_services) != extras:
+            self.extraServicesChanged.emit()
+        if diff:
+            self.vmsChanged.emit(key, diff)
+        if dropped:
+            self.cellsChanged.emit(dropped)
+        self.hostChanged.emit(key)
+
+    def _tick(self) -> None:
+        if self._closed or self.auto_refresh_s <= 0:
+            return
+        t = now()
+        due = [k for k, e in self.state.hosts.items()
+               if not e.refreshing and not e.applying and e.next_due and e.next_due <= t]
+        if due:
+            self.refresh(due)
+
+    # ------------------------------------------------------------ edits
+    def set_target(self, cells: Iterable[CellKey], target: bool) -> bool:
+        if self.read_only:
+            return False
+        return self._changed(self.state.set_target(cells, target))
+
+    def toggle(self, cells: Iterable[CellKey]) -> bool:
+        if self.read_only:
+            return False
+        return self._changed(self.state.toggle(cells))
+
+    def reset_default(self, cells: Iterable[CellKey]) -> bool:
+        if self.read_only:
+            return False
+        return self._changed(self.state.reset_default(cells))
+
+    def revert(self, cells: Iterable[CellKey] | None = None) -> bool:
+        return self._changed(self.state.revert(cells))
+
+    def _changed(self, cells: list[CellKey]) -> bool:
+        if cells:
+            self.cellsChanged.emit(cells)
+        return bool(cells)
+
+    # ------------------------------------------------------------ apply
+    def plan(self, *, failed_only: bool = False) -> Plan:
+        return self.state.plan(self.state.failed_cells() if failed_only else None)
+
+    def apply(self, plan: Plan) -> asyncio.Task[ApplySummary]:
+        if self.read_only:
+            raise PermissionError("read-only mode: nothing can be applied")
+        return self._spawn(self._apply(plan))
+
+    async def _apply(self, plan: Plan) -> ApplySummary:
+        # Results of the previous apply are history now (failures stay until retried).
+        old = [c for c, r in self.state.results.items() if r.phase is not CellPhase.FAILED]
+        for c in old:
+            del self.state.results[c]
+        if old:
+            self.cellsChanged.emit(old)
+        self._applying += 1
+        try:
+            parts = await asyncio.gather(*(self._apply_host(k, items) for k, items in plan.by_host.items() if items))
+        finally:
+            self._applying -= 1
+        total = ApplySummary(*(sum(getattr(p, f) for p in parts) for f in
+                               ("changed", "unchanged", "conflicts", "failed", "hosts_failed")))
+        self.applyFinished.emit(total)
+        return total
+
+    async def _apply_host(self, key: str, items: tuple[Any, ...]) -> ApplySummary:
+        entry = self.state.hosts[key]
+        cells: list[CellKey] = []
+        changes: list[Change] = []
+        for p in items:
+            # The plan was built from what the window showed; only send what is still pending.
+            if self.state.pending.get(p.cell) == p.target and self.state.current(p.cell) == p.current:
+                cells.append(p.cell)
+                changes.append(p.change())
+        if not changes:
+            return ApplySummary()
+        entry.epoch += 1
+        entry.applying = True
+        for c in cells:
+            self.state.results[c] = CellResult(CellPhase.APPLYING)
+        self.cellsChanged.emit(cells)
+        self.hostChanged.emit(key)
+        try:
+            result = await self.engine.apply(entry.config, changes)
+        except HostError as exc:
+            for c in cells:
+                self.state.results[c] = CellResult(CellPhase.FAILED, exc.text)
+            if exc.kind is not ErrorKind.CANCELLED:
+                entry.status, entry.error = HostStatus.FAILED, exc
+            return ApplySummary(failed=len(cells), hosts_failed=1)
+        except asyncio.CancelledError:
+            for c in cells:
+                self.state.results.pop(c, None)
+            raise
+        finally:
+            entry.applying = False
+            if not self._closed:
+                self.cellsChanged.emit(cells)
+                self.hostChanged.emit(key)
+        return self._take_result(key, cells, changes, result)
+
+    def _take_result(self, key: str, cells: list[CellKey], changes: list[Change],
+                     result: ApplyResult) -> ApplySummary:
+        entry = self.state.hosts[key]
+        entry.status, entry.error = HostStatus.CONNECTED, None
+        extras = len(self.state.extra_services)
+        diff, dropped = self.state.merge_vms(key, result.vms)
+        if len(self.state.extra_services) != extras:
+            self.extraServicesChanged.emit()
+        by_cell = {(key, i.vm_id, i.service_guid): i for i in result.items}
+        counts = {"changed": 0, "unchanged": 0, "conflicts": 0, "failed": 0}
+        for cell, change in zip(cells, changes, strict=True):
+            item = by_cell.get(cell)
+            if item is None:
+                self.state.results[cell] = CellResult(CellPhase.FAILED, "the host returned no result for it")
+                counts["failed"] += 1
+                continue
+            host_now = item.enabled if item.enabled is not None else self.state.current(cell)
+            if item.outcome is Outcome.CHANGED:
+                self.state.results[cell] = CellResult(CellPhase.CHANGED, f"now {on_off(host_now)}")
+                self.state.pending.pop(cell, None)
+                counts["changed"] += 1
+            elif item.outcome is Outcome.UNCHANGED:
+                self.state.results[cell] = CellResult(CellPhase.UNCHANGED, f"host says {on_off(host_now)}")
+                self.state.pending.pop(cell, None)
+                counts["unchanged"] += 1
+            elif item.outcome is Outcome.CONFLICT:
+                # Someone else changed it since we read it: show it, never overwrite it.
+                msg = (f"expected {on_off(change.expected)}, the host says {on_off(host_now)}"
+                       + (f" ({item.message})" if item.message else ""))
+                self.state.results[cell] = CellResult(CellPhase.CONFLICT, msg)
+                self.state.pending.pop(cell, None)
+                counts["conflicts"] += 1
+            else:
+                reason = item.message or item.outcome.value.replace("_", " ")
+                self.state.results[cell] = CellResult(CellPhase.FAILED, reason)
+                if item.outcome in (Outcome.VM_NOT_FOUND, Outcome.SERVICE_NOT_OFFERED):
+                    self.state.pending.pop(cell, None)  # retrying cannot help
+                counts["failed"] += 1
+        entry.last_refresh = time.time() if result.vms else entry.last_refresh
+        if diff:
+            self.vmsChanged.emit(key, diff)
+        self.cellsChanged.emit(cells + dropped)
+        return ApplySummary(**counts)

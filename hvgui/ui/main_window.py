@@ -1,0 +1,669 @@
+"""The main window: hosts and VMs (left), the integration services grid (middle), details for
+helpdesk staff (right), the activity panel (bottom)."""
+
+from __future__ import annotations
+
+import html
+import logging
+import time
+from typing import Any
+
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QFontDatabase, QGuiApplication, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMenu,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTextBrowser,
+    QToolBar,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from hvgui.core import catalog
+from hvgui.ui import look
+from hvgui.ui.controller import ApplySummary, Controller
+from hvgui.ui.explain import explain, result_text, status_line, vm_report
+from hvgui.ui.models import (
+    ActivityModel,
+    ColKind,
+    HostTreeModel,
+    Scope,
+    ServiceGridModel,
+    VmFilterProxy,
+    is_text,
+    operation_text,
+)
+from hvgui.ui.plan_dialog import PlanDialog
+from hvgui.ui.settings import AUTO_REFRESH_CHOICES, Settings
+from hvgui.ui.state import CellKey, Plan, RowKey, on_off
+
+log = logging.getLogger(__name__)
+
+
+class GridView(QTableView):
+    """The grid; Space toggles every selected checkbox at once (not only the current one)."""
+
+    spacePressed = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Space and event.modifiers() in (
+                Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier):
+            self.spacePressed.emit()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
+class ScriptDialog(QDialog):
+    """The exact script and decoded request of one operation (non-modal)."""
+
+    def __init__(self, title: str, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.resize(820, 600)
+        self.text = QPlainTextEdit()
+        self.text.setReadOnly(True)
+        self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.text.setPlainText(text)
+        copy = QPushButton("Copy")
+        copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(text))
+        close = QPushButton("Close")
+        close.clicked.connect(self.close)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(copy)
+        buttons.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.text)
+        layout.addLayout(buttons)
+
+
+class MainWindow(QMainWindow):
+    closed = Signal()
+
+    def __init__(self, controller: Controller, settings: Settings | None = None, *,
+                 settings_path: Any = None, read_only_forced: bool = False,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.settings = settings or Settings()
+        self.settings_path = settings_path
+        self.read_only_forced = read_only_forced
+        self.plan_dialog: PlanDialog | None = None
+        self._details_key: RowKey | None = None
+        self.setWindowTitle("Hyper-V integration services")
+        self.resize(1640, 940)
+
+        # ---- models
+        self.tree_model = HostTreeModel(controller, self)
+        self.tree_proxy = VmFilterProxy(self)
+        self.tree_proxy.setSourceModel(self.tree_model)
+        self.grid_model = ServiceGridModel(controller, self)
+        self.activity_model = ActivityModel(self)
+        subscribe = getattr(controller.engine, "subscribe", None)
+        if subscribe is not None:
+            subscribe(self.activity_model.on_operation)
+
+        self._build_actions()
+        self._build_widgets()
+        self._build_menus()
+
+        controller.hostChanged.connect(self._host_changed)
+        controller.cellsChanged.connect(self._cells_changed)
+        controller.vmsChanged.connect(lambda _k, _d: self._refresh_details())
+        controller.hostsReset.connect(self._update_status)
+        controller.refreshFinished.connect(self._update_status)
+        controller.applyFinished.connect(self._apply_finished)
+        self.grid_model.columnsInserted.connect(lambda *_: self._size_columns())
+        self.grid_model.columnsRemoved.connect(lambda *_: self._size_columns())
+        self.grid_model.rowsInserted.connect(lambda *_: self._ensure_current())
+        self.grid_model.rowsRemoved.connect(lambda *_: self._update_status())
+
+        self._clock = QTimer(self)
+        self._clock.setInterval(1000)
+        self._clock.timeout.connect(self.activity_model.tick)
+        self._clock.start()
+        self._size_columns()
+        self._apply_read_only()
+        self._update_status()
+
+    # ================================================================ building
+    def _action(self, text: str, slot: Any, shortcut: str | QKeySequence.StandardKey | None = None,
+                tip: str = "") -> QAction:
+        a = QAction(text, self)
+        if shortcut is not None:
+            a.setShortcut(QKeySequence(shortcut))
+        if tip:
+            a.setToolTip(tip)
+            a.setStatusTip(tip)
+        a.triggered.connect(slot)
+        self.addAction(a)
+        return a
+
+    def _build_actions(self) -> None:
+        self.act_refresh = self._action("Refresh", self.refresh, "F5", "Read every host again (F5)")
+        self.act_apply = self._action("Apply", self.open_plan, "Ctrl+S",
+                                      "Preview and apply the pending changes (Ctrl+S)")
+        self.act_revert = self._action("Revert", self.revert_all, "Esc", "Drop every pending change (Esc)")
+        self.act_retry = self._action("Retry failed", self.retry_failed, None,
+                                      "Apply again the changes that failed")
+        self.act_filter = self._action("Find VM", self.focus_filter, "Ctrl+F", "Filter VMs by name (Ctrl+F)")
+        self.act_enable = self._action("Enable", lambda: self.set_selected(True), None,
+                                       "Enable the selected services")
+        self.act_disable = self._action("Disable", lambda: self.set_selected(False), None,
+                                        "Disable the selected services")
+        self.act_default = self._action("Reset to default", self.reset_selected, None,
+                                        "Default: everything on except Guest services")
+        self.act_revert_sel = self._action("Revert selected", self.revert_selected, None,
+                                           "Drop the pending changes of the selected cells")
+        self.act_copy = self._action("Copy report", self.copy_report, "Ctrl+Shift+C",
+                                     "Copy a text report of the current VM")
+        self.act_quit = self._action("Quit", self.close, QKeySequence.StandardKey.Quit)
+        self.act_read_only = QAction("Read-only mode", self, checkable=True)
+        self.act_read_only.setToolTip("Nothing can be ticked or applied (helpdesk)")
+        self.act_read_only.toggled.connect(self._read_only_toggled)
+        for a in (self.act_enable, self.act_disable, self.act_default, self.act_revert_sel):
+            a.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+
+    def _build_widgets(self) -> None:
+        # ---- left: filter + tree
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setPlaceholderText("Filter VMs by name (Ctrl+F)")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.textChanged.connect(self._filter_changed)
+        self.tree = QTreeView()
+        self.tree.setModel(self.tree_proxy)
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.tree.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setAllColumnsShowFocus(True)
+        self.tree.header().setStretchLastSection(True)
+        self.tree.setColumnWidth(0, 200)
+        self.tree.selectionModel().selectionChanged.connect(self._tree_selection_changed)
+        self.tree_proxy.rowsInserted.connect(self._expand_new_hosts)
+        self.tree_model.modelReset.connect(self.tree.expandAll)
+        self.tree.expandAll()
+        left = QWidget()
+        lv = QVBoxLayout(left)
+        lv.setContentsMargins(0, 0, 0, 0)
+        lv.addWidget(self.filter_edit)
+        lv.addWidget(self.tree)
+
+        # ---- middle: the grid
+        self.grid = GridView()
+        self.grid.setModel(self.grid_model)
+        self.grid.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.grid.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+        self.grid.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.grid.setWordWrap(False)
+        self.grid.setAlternatingRowColors(True)
+        self.grid.verticalHeader().setVisible(False)
+        self.grid.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self.grid.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.grid.horizontalHeader().setHighlightSections(False)
+        self.grid.horizontalHeader().setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.grid.horizontalHeader().customContextMenuRequested.connect(self._header_menu)
+        self.grid.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.grid.customContextMenuRequested.connect(self._grid_menu)
+        self.grid.spacePressed.connect(self.toggle_selected)
+        self.grid.selectionModel().currentChanged.connect(lambda *_: self._refresh_details())
+        for a in (self.act_enable, self.act_disable, self.act_default, self.act_revert_sel):
+            self.grid.addAction(a)
+        self.grid_hint = QLabel()
+        self.grid_hint.setWordWrap(True)
+        self.grid_hint.setVisible(False)
+        middle = QWidget()
+        mv = QVBoxLayout(middle)
+        mv.setContentsMargins(0, 0, 0, 0)
+        mv.addWidget(self.grid_hint)
+        mv.addWidget(self.grid)
+
+        # ---- right: details for helpdesk
+        self.details = QTextBrowser()
+        self.details.setOpenLinks(False)
+        self.copy_button = QPushButton("Copy report")
+        self.copy_button.setToolTip("Put a readable text summary of this VM on the clipboard (Ctrl+Shift+C)")
+        self.copy_button.clicked.connect(self.copy_report)
+        right = QWidget()
+        rv = QVBoxLayout(right)
+        rv.setContentsMargins(0, 0, 0, 0)
+        rv.addWidget(self.details)
+        rv.addWidget(self.copy_button)
+
+        # ---- bottom: activity
+        self.activity = QTableView()
+        self.activity.setModel(self.activity_model)
+        self.activity.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.activity.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.activity.verticalHeader().setVisible(False)
+        self.activity.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
+        self.activity.setWordWrap(False)
+        self.activity.horizontalHeader().setStretchLastSection(True)
+        for col, width in enumerate((70, 110, 260, 90, 70)):
+            self.activity.setColumnWidth(col, width)
+        self.activity.doubleClicked.connect(lambda idx: self.show_operation(idx.row()))
+        self.activity_model.rowsInserted.connect(lambda *_: self.activity.scrollToBottom())
+        self.script_button = QPushButton("Show script…")
+        self.script_button.setToolTip("The exact PowerShell sent and its request, decoded")
+        self.script_button.clicked.connect(self._show_current_operation)
+        bottom = QWidget()
+        bv = QVBoxLayout(bottom)
+        bv.setContentsMargins(0, 0, 0, 0)
+        head = QHBoxLayout()
+        head.addWidget(QLabel("<b>Activity</b>"))
+        head.addStretch(1)
+        head.addWidget(self.script_button)
+        bv.addLayout(head)
+        bv.addWidget(self.activity)
+
+        top = QSplitter(Qt.Orientation.Horizontal)
+        top.addWidget(left)
+        top.addWidget(middle)
+        top.addWidget(right)
+        top.setStretchFactor(0, 0)
+        top.setStretchFactor(1, 1)
+        top.setStretchFactor(2, 0)
+        top.setSizes([330, 1010, 300])
+        self.vsplit = QSplitter(Qt.Orientation.Vertical)
+        self.vsplit.addWidget(top)
+        self.vsplit.addWidget(bottom)
+        self.vsplit.setStretchFactor(0, 1)
+        self.vsplit.setSizes([680, 180])
+        self.setCentralWidget(self.vsplit)
+
+        # ---- toolbar and status bar
+        tb = QToolBar("Main")
+        tb.setObjectName("main-toolbar")
+        tb.setMovable(False)
+        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        tb.addAction(self.act_refresh)
+        tb.addSeparator()
+        tb.addAction(self.act_apply)
+        tb.addAction(self.act_revert)
+        tb.addAction(self.act_retry)
+        self.read_only_label = QLabel("  Read-only mode: nothing can be changed  ")
+        self.read_only_label.setStyleSheet(f"color: white; background: {look.BLUE}; border-radius: 3px;")
+        tb.addSeparator()
+        self.read_only_label_action = tb.addWidget(self.read_only_label)
+        self.addToolBar(tb)
+        self.status_hosts = QLabel()
+        self.status_pending = QLabel()
+        self.status_refresh = QLabel()
+        for w in (self.status_hosts, self.status_pending, self.status_refresh):
+            self.statusBar().addPermanentWidget(w)
+
+        self.setTabOrder(self.filter_edit, self.tree)
+        self.setTabOrder(self.tree, self.grid)
+        self.setTabOrder(self.grid, self.details)
+        self.setTabOrder(self.details, self.copy_button)
+        self.setTabOrder(self.copy_button, self.activity)
+        self.setTabOrder(self.activity, self.script_button)
+
+    def _build_menus(self) -> None:
+        mb = self.menuBar()
+        m = mb.addMenu("&File")
+        m.addAction(self.act_refresh)
+        m.addSeparator()
+        m.addAction(self.act_quit)
+        m = mb.addMenu("&Edit")
+        for a in (self.act_apply, self.act_revert, self.act_retry):
+            m.addAction(a)
+        m.addSeparator()
+        for a in (self.act_enable, self.act_disable, self.act_default, self.act_revert_sel):
+            m.addAction(a)
+        m.addSeparator()
+        m.addAction(self.act_filter)
+        m.addAction(self.act_copy)
+        m = mb.addMenu("&Settings")
+        m.addAction(self.act_read_only)
+        auto = m.addMenu("Auto-refresh")
+        group = QActionGroup(self)
+        for seconds in AUTO_REFRESH_CHOICES:
+            label = "Off" if seconds == 0 else (f"Every {seconds} s" if seconds < 60 else
+                                                f"Every {seconds // 60} min")
+            a = auto.addAction(label)
+            a.setCheckable(True)
+            a.setChecked(seconds == self.settings.auto_refresh_s)
+            a.triggered.connect(lambda _=False, s=seconds: self._set_auto_refresh(s))
+            group.addAction(a)
+
+    # ================================================================ layout
+    def _size_columns(self) -> None:
+        fm = self.grid.fontMetrics()
+        header = self.grid.horizontalHeader()
+        header.setStretchLastSection(True)
+        for n, col in enumerate(self.grid_model.columns):
+            text = fm.horizontalAdvance(col.title) + 28
+            if col.kind is ColKind.HOST:
+                width = max(text, 110)
+            elif col.kind is ColKind.VM:
+                width = max(text, 190)
+            elif col.kind is ColKind.STATE:
+                width = max(text, fm.horizontalAdvance("Running") + 40)
+            elif col.kind is ColKind.SERVICE:
+                # checkbox + badge + "No Contact"; longer statuses elide, the tooltip has them verbatim
+                width = max(text, fm.horizontalAdvance("No Contact") + 62)
+            else:
+                width = max(text, 160)
+            self.grid.setColumnWidth(n, width)
+
+    def _expand_new_hosts(self, parent: QModelIndex, first: int, last: int) -> None:
+        if not parent.isValid():
+            for r in range(first, last + 1):
+                self.tree.expand(self.tree_proxy.index(r, 0))
+
+    # ================================================================ scope
+    def _filter_changed(self, text: str) -> None:
+        self.tree_proxy.set_text(text)
+        self.tree.expandAll()
+        self._update_scope()
+
+    def _tree_selection_changed(self, _sel: QItemSelection, _desel: QItemSelection) -> None:
+        self._update_scope()
+
+    def _update_scope(self) -> None:
+        hosts: set[str] = set()
+        vms: set[RowKey] = set()
+        for idx in self.tree.selectionModel().selectedRows(0):
+            key = self.tree_model.row_key(self.tree_proxy.mapToSource(idx))
+            if key[1]:
+                vms.add(key)
+            else:
+                hosts.add(key[0])
+        scope = Scope(hosts=frozenset(hosts) if hosts or vms else None, vms=frozenset(vms),
+                      text=self.tree_proxy.text)
+        self.grid_model.set_scope(scope)
+        self._ensure_current()
+        self._refresh_details()
+
+    def _ensure_current(self) -> None:
+        """Give the grid a current cell (and the details pane a VM) once there are rows."""
+        if self.grid_model.rowCount() and not self.grid.currentIndex().isValid():
+            self.grid.selectionModel().setCurrentIndex(self.grid_model.index(0, 0),
+                                                       QItemSelectionModel.SelectionFlag.NoUpdate)
+        self._update_status()
+
+    def focus_filter(self) -> None:
+        self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.filter_edit.selectAll()
+
+    # ================================================================ edits
+    def selected_cells(self) -> list[CellKey]:
+        cells: list[CellKey] = []
+        for idx in self.grid.selectionModel().selectedIndexes():
+            cell = self.grid_model.cell_key(idx)
+            if cell is not None:
+                cells.append(cell)
+        if not cells:
+            cell = self.grid_model.cell_key(self.grid.currentIndex())
+            if cell is not None:
+                cells.append(cell)
+        return cells
+
+    def toggle_selected(self) -> None:
+        if not self.controller.read_only:
+            self.controller.toggle(self.selected_cells())
+
+    def set_selected(self, target: bool) -> None:
+        self.controller.set_target(self.selected_cells(), target)
+
+    def reset_selected(self) -> None:
+        self.controller.reset_default(self.selected_cells())
+
+    def revert_selected(self) -> None:
+        self.controller.revert(self.selected_cells())
+
+    def revert_all(self) -> None:
+        n = len(self.controller.state.pending)
+        if self.controller.revert():
+            self.statusBar().showMessage(f"Reverted {n} pending change{'s' if n != 1 else ''}", 5000)
+
+    def _grid_menu(self, pos: QPoint) -> None:
+        menu = QMenu(self)
+        for a in (self.act_enable, self.act_disable, self.act_default, self.act_revert_sel):
+            menu.addAction(a)
+        menu.addSeparator()
+        menu.addAction(self.act_copy)
+        menu.popup(self.grid.viewport().mapToGlobal(pos))
+
+    def _header_menu(self, pos: QPoint) -> None:
+        column = self.grid.horizontalHeader().logicalIndexAt(pos)
+        menu = self.column_menu(column)
+        if menu is not None:
+            menu.popup(self.grid.horizontalHeader().mapToGlobal(pos))
+
+    def column_menu(self, column: int) -> QMenu | None:
+        """'Enable/Disable for all VMs in view' for one service column."""
+        if not 0 <= column < len(self.grid_model.columns):
+            return None
+        col = self.grid_model.columns[column]
+        if col.kind is not ColKind.SERVICE:
+            return None
+        cells = self.grid_model.cells_in_column(column)
+        n = len(cells)
+        menu = QMenu(self)
+        ro = self.controller.read_only
+        for text, slot in (
+            (f"Enable {col.title} for all {n} VMs in view", lambda: self.controller.set_target(cells, True)),
+            (f"Disable {col.title} for all {n} VMs in view", lambda: self.controller.set_target(cells, False)),
+            ("Reset to default for all VMs in view", lambda: self.controller.reset_default(cells)),
+            ("Revert this column", lambda: self.controller.revert(cells)),
+        ):
+            a = menu.addAction(text)
+            a.triggered.connect(slot)
+            a.setEnabled(not ro or text.startswith("Revert"))
+        return menu
+
+    # ================================================================ refresh / apply
+    def refresh(self) -> None:
+        self.controller.refresh()
+        self.statusBar().showMessage("Refreshing…", 2000)
+
+    def open_plan(self, *, failed_only: bool = False) -> PlanDialog | None:
+        if self.controller.read_only:
+            self.statusBar().showMessage("Read-only mode: nothing can be applied", 5000)
+            return None
+        plan = self.controller.plan(failed_only=failed_only)
+        if not plan:
+            self.statusBar().showMessage("Nothing to apply" if not failed_only else "No failed changes to retry",
+                                         5000)
+            return None
+        if self.plan_dialog is not None:
+            self.plan_dialog.close()
+        title = "Retry failed changes" if failed_only else "Apply changes"
+        dlg = PlanDialog(plan, self.controller.state, title=title, parent=self)
+        dlg.confirmed.connect(self._run_plan)
+        dlg.finished.connect(lambda _r: setattr(self, "plan_dialog", None))
+        self.plan_dialog = dlg
+        dlg.show()
+        return dlg
+
+    def retry_failed(self) -> None:
+        self.open_plan(failed_only=True)
+
+    def _run_plan(self, plan: Plan) -> None:
+        if self.controller.read_only:
+            return
+        self.controller.apply(plan)
+        self.statusBar().showMessage(f"Applying {plan.change_count} changes on {plan.host_count} hosts…")
+        self._update_status()
+
+    def _apply_finished(self, summary: ApplySummary) -> None:
+        self.statusBar().showMessage("Apply finished: " + summary.text(), 15000)
+        self._update_status()
+
+    # ================================================================ details
+    def current_row_key(self) -> RowKey | None:
+        idx = self.grid.currentIndex()
+        if not idx.isValid() or idx.row() >= self.grid_model.rowCount():
+            return None
+        return self.grid_model.row_key(idx.row())
+
+    def _refresh_details(self) -> None:
+        key = self.current_row_key()
+        self._details_key = key
+        st = self.controller.state
+        vm = st.vm(*key) if key else None
+        self.copy_button.setEnabled(vm is not None)
+        if key is None or vm is None:
+            self.details.setHtml("<p style='color:#757575'>Select a VM to see its integration services "
+                                 "in plain words.</p>")
+            return
+        entry = st.hosts[key[0]]
+        e = html.escape
+        os_text = f"{entry.facts.os_caption}" if entry.facts else ""
+        rows = []
+        order = {s.guid: i for i, s in enumerate(catalog.SERVICES)}
+        for svc in sorted(vm.services, key=lambda s: (order.get(s.guid, 99), s.guid)):
+            cell = (key[0], key[1], svc.guid)
+            colour = look.status_colour(svc.primary) if svc.enabled else look.GREY
+            extra = ""
+            if cell in st.pending:
+                extra += (f"<br><span style='background:{look.BG_PENDING}'><b>Pending:</b> "
+                          f"{on_off(svc.enabled)} → {on_off(st.pending[cell])}</span>")
+            if cell in st.results:
+                extra += f"<br><i>{e(result_text(st.results[cell]))}</i>"
+            rows.append(
+                f"<tr><td valign='top'><span style='color:{colour}'>●</span></td><td>"
+                f"<b>{e(svc.label)}</b>: {on_off(svc.enabled)}, {e(status_line(svc))}<br>"
+                f"<span style='color:#444'>{e(explain(vm, svc))}</span>{extra}</td></tr>")
+        when = time.strftime("%H:%M:%S", time.localtime(entry.last_refresh)) if entry.last_refresh else "—"
+        self.details.setHtml(
+            f"<h3 style='margin-bottom:2px'>{e(vm.name)}</h3>"
+            f"<table cellspacing='2'>"
+            f"<tr><td>Host</td><td><b>{e(entry.name)}</b> {e(os_text)}</td></tr>"
+            f"<tr><td>State</td><td>{e(vm.state)}</td></tr>"
+            f"<tr><td>Integration services&nbsp;</td><td>{e(is_text(vm))}</td></tr>"
+            + (f"<tr><td>Guest OS</td><td>{e(vm.guest_os)}</td></tr>" if vm.guest_os else "")
+            + f"<tr><td>Read at</td><td>{when}</td></tr>"
+            f"<tr><td>VM Id</td><td><small>{e(vm.id)}</small></td></tr></table>"
+            f"<table cellspacing='4'>{''.join(rows)}</table>")
+
+    def report_text(self) -> str:
+        key = self.current_row_key()
+        st = self.controller.state
+        vm = st.vm(*key) if key else None
+        if key is None or vm is None:
+            return ""
+        entry = st.hosts[key[0]]
+        pending = {c[2]: t for c, t in st.pending.items() if c[:2] == key}
+        results = {c[2]: r for c, r in st.results.items() if c[:2] == key}
+        host_os = entry.facts.os_caption if entry.facts else ""
+        return vm_report(entry.name, host_os, vm, pending, results, entry.last_refresh)
+
+    def copy_report(self) -> None:
+        text = self.report_text()
+        if text:
+            QGuiApplication.clipboard().setText(text)
+            self.statusBar().showMessage("Report copied to the clipboard", 4000)
+
+    # ================================================================ activity
+    def _show_current_operation(self) -> None:
+        idx = self.activity.currentIndex()
+        row = idx.row() if idx.isValid() else self.activity_model.rowCount() - 1
+        if row >= 0:
+            self.show_operation(row)
+
+    def show_operation(self, row: int) -> ScriptDialog:
+        op = self.activity_model.operation(row)
+        dlg = ScriptDialog(f"Operation #{op.id} on {op.host}", operation_text(op), self)
+        dlg.show()
+        return dlg
+
+    # ================================================================ status
+    def _host_changed(self, _key: str) -> None:
+        self._update_status()
+        if self._details_key is not None and self._details_key[0] == _key:
+            self._refresh_details()
+
+    def _cells_changed(self, cells: list[CellKey]) -> None:
+        self._update_status()
+        key = self._details_key
+        if key is not None and any(c[:2] == key for c in cells):
+            self._refresh_details()
+
+    def _update_status(self) -> None:
+        st = self.controller.state
+        ok, failed, connecting = st.counts()
+        parts = [f"{ok} host{'s' if ok != 1 else ''} connected"]
+        if failed:
+            parts.append(f"<span style='color:{look.RED}'><b>{failed} failed</b></span>")
+        if connecting:
+            parts.append(f"{connecting} connecting")
+        self.status_hosts.setText(", ".join(parts))
+        n = len(st.pending)
+        nf = len(st.failed_cells())
+        self.status_pending.setText(f"  Pending changes: <b>{n}</b>" + (f" ({nf} failed)" if nf else "") + "  ")
+        last = st.last_refresh()
+        self.status_refresh.setText("Last refresh: " + (time.strftime("%H:%M:%S", time.localtime(last))
+                                                         if last else "—"))
+        ro = self.controller.read_only
+        self.act_apply.setText(f"Apply ({n})" if n else "Apply")
+        self.act_apply.setEnabled(not ro and n > 0)
+        self.act_revert.setEnabled(n > 0)
+        self.act_retry.setEnabled(not ro and nf > 0)
+        if not st.hosts:
+            self.grid_hint.setText("No hosts configured. Try <b>hvgui --demo</b>, or add hosts to the hosts "
+                                   "file (see <b>hvgui-cli --help</b>).")
+            self.grid_hint.setVisible(True)
+        else:
+            failed_hosts = [e for e in st.hosts.values() if e.error is not None]
+            if failed_hosts:
+                self.grid_hint.setText(
+                    f"<span style='color:{look.RED}'>"
+                    + "<br>".join(html.escape(e.error.text) for e in failed_hosts[:3] if e.error)
+                    + ("<br>…" if len(failed_hosts) > 3 else "") + "</span>")
+            self.grid_hint.setVisible(bool(failed_hosts))
+
+    # ================================================================ read-only
+    def _apply_read_only(self) -> None:
+        ro = self.controller.read_only
+        self.act_read_only.blockSignals(True)
+        self.act_read_only.setChecked(ro)
+        self.act_read_only.blockSignals(False)
+        self.act_read_only.setEnabled(not self.read_only_forced)
+        self.read_only_label_action.setVisible(ro)
+        for a in (self.act_enable, self.act_disable, self.act_default):
+            a.setEnabled(not ro)
+        self.setWindowTitle("Hyper-V integration services" + (" [read-only]" if ro else ""))
+        self.grid_model.refresh_all()  # flags changed: checkboxes become (un)checkable
+        self._update_status()
+
+    def _read_only_toggled(self, on: bool) -> None:
+        if self.read_only_forced:
+            return
+        self.controller.read_only = on
+        if on:
+            self.controller.revert()
+        self.settings.read_only = on
+        self.settings.save(self.settings_path)
+        self._apply_read_only()
+
+    def _set_auto_refresh(self, seconds: int) -> None:
+        self.settings.auto_refresh_s = seconds
+        self.settings.save(self.settings_path)
+        self.controller.set_auto_refresh(seconds)
+
+    # ================================================================ close
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.plan_dialog is not None:
+            self.plan_dialog.close()
+        self._clock.stop()
+        unsubscribe = getattr(self.controller.engine, "unsubscribe", None)
+        if unsubscribe is not None:
+            unsubscribe(self.activity_model.on_operation)
+        super().closeEvent(event)
+        self.closed.emit()

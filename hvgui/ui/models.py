@@ -1,0 +1,750 @@
+"""Item models: the hosts/VMs tree, the integration services grid and the activity list.
+
+No widgets here. Models listen to the :class:`~hvgui.ui.controller.Controller` and update
+incrementally (``dataChanged``, row inserts/removals), never with a reset on refresh, so
+selection, scroll position and the current cell survive.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, TypeVar
+
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtGui import QFont
+
+from hvgui.core import catalog
+from hvgui.core.model import VM, ServiceState
+from hvgui.core.status import SHORT_TEXT
+from hvgui.remote.engine import Operation, OpState
+from hvgui.ui import look
+from hvgui.ui.controller import Controller
+from hvgui.ui.explain import explain, result_text
+from hvgui.ui.state import CellKey, CellPhase, HostEntry, HostStatus, RowKey, VmDiff, on_off
+
+Index = QModelIndex | QPersistentModelIndex
+K = TypeVar("K", bound=Hashable)
+
+ROW_KEY_ROLE = Qt.ItemDataRole.UserRole + 1
+"""``(host_key, vm_id)`` of a VM row/item; ``(host_key, "")`` for a host item."""
+CELL_ROLE = Qt.ItemDataRole.UserRole + 2
+"""``(host_key, vm_id, guid)`` of a service cell, else None."""
+KIND_ROLE = Qt.ItemDataRole.UserRole + 3
+"""``"host"`` or ``"vm"`` in the tree."""
+SORT_ROLE = Qt.ItemDataRole.UserRole + 4
+
+_ROOT = QModelIndex()
+_BOLD = QFont()
+_BOLD.setBold(True)
+
+
+def vm_matches(vm: VM, text: str) -> bool:
+    """The filter box: VM name (or Id) contains the text, case-insensitive."""
+    if not text:
+        return True
+    t = text.casefold()
+    return t in vm.name.casefold() or t == vm.id
+
+
+def sync_rows(model: QAbstractItemModel, parent: QModelIndex, rows: list[K], desired: Sequence[K]) -> bool:
+    """Make ``rows`` hold the items of ``desired`` with minimal row removals/insertions (rows
+    that stay keep their place, so their selection and persistent indexes survive)."""
+    want = set(desired)
+    changed = False
+    i = len(rows) - 1
+    while i >= 0:
+        if rows[i] in want:
+            i -= 1
+            continue
+        j = i
+        while j > 0 and rows[j - 1] not in want:
+            j -= 1
+        model.beginRemoveRows(parent, j, i)
+        del rows[j:i + 1]
+        model.endRemoveRows()
+        changed = True
+        i = j - 1
+    have = set(rows)
+    # Runs of new items, each placed right after the existing item that precedes it in ``desired``.
+    runs: list[tuple[K | None, list[K]]] = []
+    anchor: K | None = None
+    run: list[K] | None = None
+    for key in desired:
+        if key in have:
+            anchor, run = key, None
+            continue
+        if run is None:
+            run = []
+            runs.append((anchor, run))
+        run.append(key)
+    if runs:
+        where = {k: n for n, k in enumerate(rows)}
+        placed = sorted((((where[a] + 1) if a is not None else 0, items) for a, items in runs),
+                        key=lambda p: p[0])
+        for pos, items in reversed(placed):
+            model.beginInsertRows(parent, pos, pos + len(items) - 1)
+            rows[pos:pos] = items
+            model.endInsertRows()
+        changed = True
+    return changed
+
+
+# ====================================================================== tree
+
+class HostTreeModel(QAbstractItemModel):
+    """Hosts (top level) and their VMs. A host item's internal id is 0; a VM item's is
+    its host's row + 1."""
+
+    HEADERS = ("Name", "State")
+
+    def __init__(self, controller: Controller, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self._hosts: list[str] = []
+        self._vms: dict[str, list[str]] = {}
+        controller.hostsReset.connect(self._reset)
+        controller.hostChanged.connect(self._host_changed)
+        controller.vmsChanged.connect(self._vms_changed)
+        self._reset()
+
+    # ---------------------------------------------------------- structure
+    def index(self, row: int, column: int, parent: Index = _ROOT) -> QModelIndex:
+        if not self.hasIndex(row, column, parent):
+            return QModelIndex()
+        if not parent.isValid():
+            return self.createIndex(row, column, 0)
+        return self.createIndex(row, column, parent.row() + 1)
+
+    def parent(self, index: Index | None = None) -> Any:  # type: ignore[override]
+        if index is None:
+            return super().parent()
+        if not index.isValid() or index.internalId() == 0:
+            return QModelIndex()
+        return self.createIndex(index.internalId() - 1, 0, 0)
+
+    def rowCount(self, parent: Index = _ROOT) -> int:
+        if not parent.isValid():
+            return len(self._hosts)
+        if parent.internalId() == 0 and parent.column() == 0:
+            return len(self._vms.get(self._hosts[parent.row()], ()))
+        return 0
+
+    def columnCount(self, parent: Index = _ROOT) -> int:
+        return len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    # ---------------------------------------------------------- lookups
+    def host_index(self, key: str, column: int = 0) -> QModelIndex:
+        try:
+            return self.createIndex(self._hosts.index(key), column, 0)
+        except ValueError:
+            return QModelIndex()
+
+    def vm_index(self, key: RowKey, column: int = 0) -> QModelIndex:
+        host_row = self._hosts.index(key[0]) if key[0] in self._vms else -1
+        if host_row < 0:
+            return QModelIndex()
+        try:
+            return self.createIndex(self._vms[key[0]].index(key[1]), column, host_row + 1)
+        except ValueError:
+            return QModelIndex()
+
+    def row_key(self, index: Index) -> RowKey:
+        if index.internalId() == 0:
+            return (self._hosts[index.row()], "")
+        host = self._hosts[index.internalId() - 1]
+        return (host, self._vms[host][index.row()])
+
+    # ---------------------------------------------------------- data
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        key = self.row_key(index)
+        entry = self.controller.state.hosts.get(key[0])
+        if entry is None:
+            return None
+        if role == ROW_KEY_ROLE:
+            return key
+        if role == KIND_ROLE:
+            return "vm" if key[1] else "host"
+        if not key[1]:
+            return self._host_data(entry, index.column(), role)
+        vm = entry.vms.get(key[1])
+        return None if vm is None else self._vm_data(vm, index.column(), role)
+
+    def _host_data(self, e: HostEntry, column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == 0:
+                return e.name
+            return host_state_text(e)
+        if role == Qt.ItemDataRole.DecorationRole and column == 0:
+            return look.host_icon(look.host_colour(e.status))
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return host_tooltip(e)
+        if role == Qt.ItemDataRole.FontRole and column == 0:
+            return _BOLD
+        if role == Qt.ItemDataRole.ForegroundRole and column == 1 and e.status is HostStatus.FAILED:
+            return look.colour(look.RED)
+        return None
+
+    def _vm_data(self, vm: VM, column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole:
+            return vm.name if column == 0 else vm.state
+        if role == Qt.ItemDataRole.DecorationRole and column == 0:
+            return look.dot(look.vm_state_colour(vm.state), hollow=vm.is_off)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{vm.name}\nState: {vm.state}\nVM Id: {vm.id}"
+        return None
+
+    # ---------------------------------------------------------- updates
+    def _reset(self) -> None:
+        self.beginResetModel()
+        self._hosts = list(self.controller.state.hosts)
+        self._vms = {k: e.sorted_vm_ids() for k, e in self.controller.state.hosts.items()}
+        self.endResetModel()
+
+    def _host_changed(self, key: str) -> None:
+        idx = self.host_index(key)
+        if idx.isValid():
+            self.dataChanged.emit(idx, self.host_index(key, 1))
+
+    def _vms_changed(self, key: str, diff: VmDiff) -> None:
+        entry = self.controller.state.hosts.get(key)
+        parent = self.host_index(key)
+        if entry is None or not parent.isValid():
+            return
+        rows = self._vms[key]
+        if diff.added or diff.removed:
+            sync_rows(self, parent, rows, entry.sorted_vm_ids())
+        if diff.changed:
+            where = {v: n for n, v in enumerate(rows)}
+            ns = sorted(where[v] for v in diff.changed if v in where)
+            if ns:
+                host_row = parent.row() + 1
+                self.dataChanged.emit(self.createIndex(ns[0], 0, host_row), self.createIndex(ns[-1], 1, host_row))
+
+
+def host_state_text(e: HostEntry) -> str:
+    if e.status is HostStatus.FAILED:
+        return f"Error: {e.error.title if e.error else 'failed'}"
+    if e.status is HostStatus.CONNECTING:
+        return "Connecting…"
+    if e.applying:
+        return "Applying…"
+    when = time.strftime("%H:%M:%S", time.localtime(e.last_refresh)) if e.last_refresh else ""
+    refreshing = " (refreshing)" if e.refreshing else ""
+    return f"{len(e.vms)} VMs · {when}{refreshing}"
+
+
+def host_tooltip(e: HostEntry) -> str:
+    lines = [e.name, e.config.url]
+    if e.facts and (e.facts.os_caption or e.facts.os_version):
+        lines.append(f"{e.facts.os_caption} {e.facts.os_version}".strip())
+    lines.append(f"State: {e.status.value}")
+    if e.error is not None:
+        lines.append(e.error.text)
+    if e.last_refresh:
+        lines.append("Last refresh: " + time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(e.last_refresh)))
+    return "\n".join(lines)
+
+
+class VmFilterProxy(QSortFilterProxyModel):
+    """Filters VMs by name across all hosts; a host stays visible when one of its VMs matches
+    (or when there is no filter)."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._text = ""
+        self.setRecursiveFilteringEnabled(True)
+
+    @property
+    def text(self) -> str:
+        return self._text
+
+    def set_text(self, text: str) -> None:
+        self._text = text.strip()
+        self.invalidateFilter()
+
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
+        if not source_parent.isValid():
+            return not self._text
+        model = self.sourceModel()
+        assert isinstance(model, HostTreeModel)
+        key = model.row_key(model.index(source_row, 0, source_parent))
+        vm = model.controller.state.vm(*key)
+        return vm is not None and vm_matches(vm, self._text)
+
+
+# ====================================================================== grid
+
+class ColKind(Enum):
+    HOST = "host"
+    VM = "vm"
+    STATE = "state"
+    SERVICE = "service"
+    IS = "is"
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    kind: ColKind
+    title: str
+    guid: str = ""
+    tip: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Which VMs the grid shows: everything, whole hosts, or chosen VMs; then the filter text."""
+
+    hosts: frozenset[str] | None = None
+    """None: every host (nothing selected in the tree)."""
+    vms: frozenset[RowKey] = frozenset()
+    text: str = ""
+
+
+class ServiceGridModel(QAbstractTableModel):
+    """One row per VM in scope; one checkable column per integration service."""
+
+    def __init__(self, controller: Controller, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.scope = Scope()
+        self._rows: list[RowKey] = []
+        self._row_of: dict[RowKey, int] = {}
+        self._columns: list[Column] = self._make_columns(show_host=False)
+        self._col_of: dict[str, int] = {}
+        self._applying: dict[str, bool] = {}
+        self._index_columns()
+        controller.hostsReset.connect(self._on_hosts_reset)
+        controller.vmsChanged.connect(self._on_vms_changed)
+        controller.cellsChanged.connect(self._on_cells_changed)
+        controller.extraServicesChanged.connect(self._sync_columns)
+        controller.hostChanged.connect(self._on_host_changed)
+        self._sync_rows()
+
+    # ---------------------------------------------------------- columns
+    def _make_columns(self, show_host: bool) -> list[Column]:
+        cols: list[Column] = []
+        if show_host:
+            cols.append(Column(ColKind.HOST, "Host"))
+        cols += [Column(ColKind.VM, "VM"), Column(ColKind.STATE, "State")]
+        for s in catalog.SERVICES:
+            cols.append(Column(ColKind.SERVICE, s.short_label, s.guid,
+                               f"{s.label}\nGuest: {s.windows_service} (Windows), {s.linux_component} (Linux)\n"
+                               f"Default: {'on' if s.default_enabled else 'off'}"))
+        for guid, name in self.controller.state.extra_services.items():
+            cols.append(Column(ColKind.SERVICE, name, guid, f"{name}\nNot a known integration service ({guid})"))
+        cols.append(Column(ColKind.IS, "Integration services",
+                           tip="Integration services version and state the host detected"))
+        return cols
+
+    def _index_columns(self) -> None:
+        self._col_of = {c.guid: n for n, c in enumerate(self._columns) if c.kind is ColKind.SERVICE}
+
+    def _sync_columns(self) -> None:
+        hosts = {r[0] for r in self._rows}
+        wanted = self._make_columns(show_host=len(hosts) > 1)
+        if wanted == self._columns:
+            return
+        has_host = bool(self._columns) and self._columns[0].kind is ColKind.HOST
+        if has_host and wanted[0].kind is not ColKind.HOST:
+            self.beginRemoveColumns(QModelIndex(), 0, 0)
+            del self._columns[0]
+            self.endRemoveColumns()
+        elif not has_host and wanted[0].kind is ColKind.HOST:
+            self.beginInsertColumns(QModelIndex(), 0, 0)
+            self._columns.insert(0, wanted[0])
+            self.endInsertColumns()
+        known = {c.guid for c in self._columns if c.kind is ColKind.SERVICE}
+        new = [c for c in wanted if c.kind is ColKind.SERVICE and c.guid not in known]
+        if new:
+            pos = len(self._columns) - 1  # before the integration services column
+            self.beginInsertColumns(QModelIndex(), pos, pos + len(new) - 1)
+            self._columns[pos:pos] = new
+            self.endInsertColumns()
+        self._index_columns()
+
+    @property
+    def columns(self) -> list[Column]:
+        return list(self._columns)
+
+    def service_column(self, guid: str) -> int:
+        return self._col_of.get(catalog.normalize_guid(guid), -1)
+
+    # ---------------------------------------------------------- rows
+    def set_scope(self, scope: Scope) -> None:
+        if scope != self.scope:
+            self.scope = scope
+            self._sync_rows()
+
+    def _desired_rows(self) -> list[RowKey]:
+        s = self.scope
+        hosts_with_vms = {k[0] for k in s.vms}
+        out: list[RowKey] = []
+        for key, entry in self.controller.state.hosts.items():
+            whole = s.hosts is None or key in s.hosts
+            if not whole and key not in hosts_with_vms:
+                continue
+            for vm_id in entry.sorted_vm_ids():
+                if (whole or (key, vm_id) in s.vms) and vm_matches(entry.vms[vm_id], s.text):
+                    out.append((key, vm_id))
+        return out
+
+    def _sync_rows(self) -> None:
+        if sync_rows(self, QModelIndex(), self._rows, self._desired_rows()):
+            self._row_of = {k: n for n, k in enumerate(self._rows)}
+        self._sync_columns()
+
+    def row_key(self, row: int) -> RowKey:
+        return self._rows[row]
+
+    def row_of(self, key: RowKey) -> int:
+        return self._row_of.get(key, -1)
+
+    @property
+    def row_keys(self) -> list[RowKey]:
+        return list(self._rows)
+
+    def cell_index(self, cell: CellKey) -> QModelIndex:
+        row, col = self._row_of.get(cell[:2], -1), self._col_of.get(cell[2], -1)
+        return self.index(row, col) if row >= 0 and col >= 0 else QModelIndex()
+
+    def cell_key(self, index: Index) -> CellKey | None:
+        if not index.isValid():
+            return None
+        col = self._columns[index.column()]
+        if col.kind is not ColKind.SERVICE:
+            return None
+        h, v = self._rows[index.row()]
+        return (h, v, col.guid)
+
+    def cells_in_column(self, column: int) -> list[CellKey]:
+        col = self._columns[column]
+        return [] if col.kind is not ColKind.SERVICE else [(h, v, col.guid) for h, v in self._rows]
+
+    # ---------------------------------------------------------- Qt API
+    def rowCount(self, parent: Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self._columns)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self._columns):
+            return None
+        col = self._columns[section]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return col.title
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return col.tip or None
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        cell = self.cell_key(index)
+        if cell is None or self.controller.read_only:
+            return base
+        st = self.controller.state
+        if st.current(cell) is None or st.result_phase(cell) is CellPhase.APPLYING:
+            return base
+        if st.hosts[cell[0]].applying:
+            return base
+        return base | Qt.ItemFlag.ItemIsUserCheckable
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        key = self._rows[index.row()]
+        col = self._columns[index.column()]
+        entry = self.controller.state.hosts.get(key[0])
+        vm = entry.vms.get(key[1]) if entry is not None else None
+        if entry is None or vm is None:
+            return None
+        if role == ROW_KEY_ROLE:
+            return key
+        if col.kind is ColKind.SERVICE:
+            return self._service_data(entry, vm, (key[0], key[1], col.guid), role)
+        if role == CELL_ROLE:
+            return None
+        if role in (Qt.ItemDataRole.DisplayRole, SORT_ROLE):
+            if col.kind is ColKind.HOST:
+                return entry.name
+            if col.kind is ColKind.VM:
+                return vm.name
+            if col.kind is ColKind.STATE:
+                return vm.state
+            if col.kind is ColKind.IS:
+                return is_text(vm)
+        if role == Qt.ItemDataRole.DecorationRole and col.kind is ColKind.STATE:
+            return look.dot(look.vm_state_colour(vm.state), hollow=vm.is_off)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if col.kind is ColKind.VM:
+                return f"{vm.name}\nVM Id: {vm.id}\nHost: {entry.name}"
+            if col.kind is ColKind.HOST:
+                return host_tooltip(entry)
+            if col.kind is ColKind.IS:
+                return f"Version: {vm.is_version or 'unknown'}\nState: {vm.is_state or 'not detected'}"
+        if role == Qt.ItemDataRole.ForegroundRole and col.kind is ColKind.IS and vm.is_state == "Update required":
+            return look.colour(look.AMBER)
+        return None
+
+    def _service_data(self, entry: HostEntry, vm: VM, cell: CellKey, role: int) -> Any:
+        if role == CELL_ROLE:
+            return cell
+        svc = vm.service(cell[2])
+        st = self.controller.state
+        pending = st.pending.get(cell)
+        result = st.results.get(cell)
+        if svc is None:
+            if role == Qt.ItemDataRole.DisplayRole:
+                return "n/a"
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return f"{catalog.display_label(cell[2])}: this VM does not offer this service"
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return look.colour(look.GREY)
+            return None
+        if role == Qt.ItemDataRole.CheckStateRole:
+            on = svc.enabled if pending is None else pending
+            return Qt.CheckState.Checked if on else Qt.CheckState.Unchecked
+        phase = result.phase if result is not None else None
+        if role == Qt.ItemDataRole.DisplayRole:
+            if phase is CellPhase.APPLYING:
+                return "Applying…"
+            if phase is CellPhase.FAILED:
+                return "Failed"
+            if pending is not None:
+                return f"{_short(svc.enabled)} → {_short(pending)}"
+            if phase is CellPhase.CONFLICT:
+                return "Conflict"
+            return badge_text(svc)
+        if role == SORT_ROLE:
+            return (svc.enabled, badge_text(svc))
+        if role == Qt.ItemDataRole.DecorationRole:
+            if phase is CellPhase.FAILED:
+                return look.dot(look.RED)
+            if phase is CellPhase.APPLYING or pending is not None:
+                return None
+            if phase is CellPhase.CONFLICT:
+                return look.dot(look.AMBER)
+            return None if svc.primary is None else look.dot(look.status_colour(svc.primary))
+        if role == Qt.ItemDataRole.BackgroundRole:
+            if phase is not None:
+                return look.colour(look.PHASE_BG[phase])
+            return look.colour(look.BG_PENDING) if pending is not None else None
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if phase is CellPhase.FAILED:
+                return look.colour(look.RED)
+            if pending is not None or phase is not None:
+                return None
+            return look.colour(look.status_colour(svc.primary)) if svc.primary else look.colour(look.GREY)
+        if role == Qt.ItemDataRole.FontRole:
+            return _BOLD if pending is not None else None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return service_tooltip(vm, svc, pending, result_text(result))
+        return None
+
+    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if role != Qt.ItemDataRole.CheckStateRole or not (self.flags(index) & Qt.ItemFlag.ItemIsUserCheckable):
+            return False
+        cell = self.cell_key(index)
+        if cell is None:
+            return False
+        # PySide6 hands an int on a click: normalise.
+        state = value if isinstance(value, Qt.CheckState) else Qt.CheckState(int(value))
+        self.controller.set_target([cell], state == Qt.CheckState.Checked)
+        return True
+
+    # ---------------------------------------------------------- updates
+    def _on_hosts_reset(self) -> None:
+        self._sync_rows()
+        self._emit_all()
+
+    def _on_host_changed(self, key: str) -> None:
+        # Whether a host is applying changes which of its cells are checkable.
+        entry = self.controller.state.hosts.get(key)
+        if entry is not None and entry.applying != self._applying.get(key, False):
+            self._applying[key] = entry.applying
+            self._emit_rows([r for r in self._rows if r[0] == key])
+
+    def _on_vms_changed(self, key: str, diff: VmDiff) -> None:
+        if diff.added or diff.removed:
+            self._sync_rows()
+        if diff.changed:
+            self._emit_rows([(key, v) for v in diff.changed])
+
+    def _on_cells_changed(self, cells: list[CellKey]) -> None:
+        rows = {c[:2] for c in cells}
+        self._emit_rows(list(rows))
+
+    def _emit_rows(self, keys: list[RowKey]) -> None:
+        ns = sorted(n for n in (self._row_of.get(k, -1) for k in keys) if n >= 0)
+        if not ns:
+            return
+        last_col = len(self._columns) - 1
+        if len(ns) > 64:  # one signal for a bulk change; the view repaints only what is visible
+            self.dataChanged.emit(self.index(ns[0], 0), self.index(ns[-1], last_col))
+            return
+        start = prev = ns[0]
+        for n in [*ns[1:], None]:
+            if n is not None and n == prev + 1:
+                prev = n
+                continue
+            self.dataChanged.emit(self.index(start, 0), self.index(prev, last_col))
+            if n is not None:
+                start = prev = n
+
+    def refresh_all(self) -> None:
+        self._emit_all()
+
+    def _emit_all(self) -> None:
+        if self._rows and self._columns:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, len(self._columns) - 1))
+
+
+def _short(on: bool) -> str:
+    return "On" if on else "Off"
+
+
+def badge_text(svc: ServiceState) -> str:
+    if svc.primary is None:
+        return "—"
+    k = svc.primary.known
+    text = SHORT_TEXT.get(k, svc.primary.name) if k is not None else svc.primary.name
+    if svc.secondary is not None and svc.secondary.known is not None and svc.secondary.known != k:
+        text += " *"
+    return text
+
+
+def is_text(vm: VM) -> str:
+    if not vm.is_version and not vm.is_state:
+        return "—"
+    if vm.is_state:
+        return f"{vm.is_version or '?'} ({vm.is_state})"
+    return vm.is_version or "—"
+
+
+def service_tooltip(vm: VM, svc: ServiceState, pending: bool | None, result: str) -> str:
+    lines = [f"{svc.label} — {vm.name}", f"Enabled on the host: {'Yes' if svc.enabled else 'No'}"]
+    lines.append("Primary status: " + (f"{svc.primary.text} ({svc.primary.name})" if svc.primary else "none"))
+    if svc.secondary is not None:
+        lines.append(f"Secondary status: {svc.secondary.text} ({svc.secondary.name})")
+    lines.append(explain(vm, svc))
+    if pending is not None:
+        lines.append(f"Pending change: {on_off(svc.enabled)} → {on_off(pending)} (not applied yet)")
+    if result:
+        lines.append(result)
+    return "\n".join(lines)
+
+
+# ====================================================================== activity
+
+class ActivityModel(QAbstractTableModel):
+    """Every remote operation (newest last). Fed by ``Engine.subscribe`` on the loop's thread."""
+
+    HEADERS = ("Started", "Host", "What", "State", "Duration", "Outcome")
+    MAX_ROWS = 5000
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._ops: list[Operation] = []
+        self._row_of: dict[int, int] = {}
+
+    def on_operation(self, op: Operation) -> None:
+        row = self._row_of.get(op.id)
+        if row is not None and row < len(self._ops) and self._ops[row].id == op.id:
+            self._ops[row] = op
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.HEADERS) - 1))
+            return
+        if len(self._ops) >= self.MAX_ROWS:
+            drop = len(self._ops) - self.MAX_ROWS + 1
+            self.beginRemoveRows(QModelIndex(), 0, drop - 1)
+            del self._ops[:drop]
+            self.endRemoveRows()
+            self._row_of = {o.id: n for n, o in enumerate(self._ops)}
+        n = len(self._ops)
+        self.beginInsertRows(QModelIndex(), n, n)
+        self._ops.append(op)
+        self._row_of[op.id] = n
+        self.endInsertRows()
+
+    def operation(self, row: int) -> Operation:
+        return self._ops[row]
+
+    def tick(self) -> None:
+        """Refresh the duration of running operations (called once a second)."""
+        for n, op in enumerate(self._ops):
+            if op.state is OpState.RUNNING:
+                self.dataChanged.emit(self.index(n, 4), self.index(n, 4))
+
+    def rowCount(self, parent: Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self._ops)
+
+    def columnCount(self, parent: Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        op = self._ops[index.row()]
+        c = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if c == 0:
+                return time.strftime("%H:%M:%S", time.localtime(op.started_wall))
+            if c == 1:
+                return op.host
+            if c == 2:
+                return op.summary
+            if c == 3:
+                return {OpState.RUNNING: "Running…", OpState.OK: "OK", OpState.FAILED: "Failed",
+                        OpState.CANCELLED: "Cancelled"}[op.state]
+            if c == 4:
+                return f"{op.duration:.1f} s"
+            if c == 5:
+                return op.error.text if op.error is not None else op.outcome
+        if role == Qt.ItemDataRole.DecorationRole and c == 3:
+            return look.dot({OpState.RUNNING: look.BLUE, OpState.OK: look.GREEN, OpState.FAILED: look.RED,
+                             OpState.CANCELLED: look.GREY}[op.state])
+        if role == Qt.ItemDataRole.ForegroundRole and c == 5 and op.state is OpState.FAILED:
+            return look.colour(look.RED)
+        if role == Qt.ItemDataRole.ToolTipRole and c == 5 and op.error is not None:
+            return op.error.text + (f"\n\n{op.error.details}" if op.error.details else "")
+        if role == Qt.ItemDataRole.TextAlignmentRole and c == 4:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
+def operation_text(op: Operation) -> str:
+    """The exact script and the decoded request of one operation (what "Show script" shows)."""
+    payload = json.dumps(op.payload, indent=2, ensure_ascii=False)
+    return (f"# Host: {op.host}\n# Operation #{op.id}: {op.summary}\n"
+            f"# The script below is sent as is; the request travels next to it as base64 JSON,\n"
+            f"# decoded here:\n\n{op.script.rstrip()}\n\n# ---- request (decoded) ----\n{payload}\n")

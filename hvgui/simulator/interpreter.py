@@ -207,9 +207,9 @@ def component_object(c: ComponentView) -> PSObject:
 
 SWITCH: Final = "switch"
 VALUE: Final = "value"
-COMMON: Final = {"confirm": SWITCH, "whatif": SWITCH, "verbose": SWITCH, "debug": SWITCH,
-                 "erroraction": VALUE, "warningaction": VALUE, "errorvariable": VALUE,
-                 "outvariable": VALUE}
+COMMON: Final = {"Confirm": SWITCH, "WhatIf": SWITCH, "Verbose": SWITCH, "Debug": SWITCH,
+                 "ErrorAction": VALUE, "WarningAction": VALUE, "ErrorVariable": VALUE,
+                 "OutVariable": VALUE}
 
 
 @dataclass(frozen=True)
@@ -342,7 +342,7 @@ class Interpreter:
         return self._eval_chain(chains[0])
 
     def _assign(self, node: Node) -> list[Any]:
-        left = node.child_by_field_name("value") or node.named_children[0]
+        left = node.named_children[0]
         var = self._find(left, "variable")
         if var is None:
             raise Unsupported("assignment target")
@@ -439,7 +439,7 @@ class Interpreter:
     def _bare_word(text: str) -> str:
         # Typographic quotes are quotes to PowerShell (tree-sitter sees a bare word).
         if len(text) >= 2 and text[0] in _SINGLE_QUOTES and text[-1] in _SINGLE_QUOTES:
-            return text[1:-1]
+            return re.sub(f"[{_SINGLE_QUOTES}]([{_SINGLE_QUOTES}])", r"\1", text[1:-1])
         if len(text) >= 2 and text[0] in _DOUBLE_QUOTES and text[-1] in _DOUBLE_QUOTES:
             return text[1:-1]
         return text
@@ -451,7 +451,7 @@ class Interpreter:
             body = raw[2:-2]
             return body[1:-1] if body.startswith("\n") or body.startswith("\r\n") else body
         if raw[0] in _SINGLE_QUOTES:
-            return "".join(raw[1:-1].replace("''", "'"))
+            return re.sub(f"[{_SINGLE_QUOTES}]([{_SINGLE_QUOTES}])", r"\1", raw[1:-1])
         # Expandable: walk text between embedded variables / sub-expressions.
         here = raw.startswith("@")
         start = node.start_byte + (2 if here else 1)
@@ -531,8 +531,9 @@ class Interpreter:
 
     def _resolve_param(self, inv: Invocation, text: str) -> tuple[str, str]:
         word = text.lstrip("-").rstrip(":").lower()
-        all_params = {**{k: v for k, v in COMMON.items()}, **{p.lower(): k for p, k in inv.spec.params.items()}}
-        canon = {p.lower(): p for p in inv.spec.params}
+        all_params = {**{p.lower(): k for p, k in COMMON.items()},
+                      **{p.lower(): k for p, k in inv.spec.params.items()}}
+        canon = {p.lower(): p for p in (*COMMON, *inv.spec.params)}
         for alias, target in inv.spec.aliases.items():
             if alias.lower() == word:
                 return target, inv.spec.params[target]
@@ -832,7 +833,7 @@ class Interpreter:
         return out
 
     def _remove_vm(self, inv: Invocation) -> list[Any]:
-        confirm = inv.bound.get("confirm")
+        confirm = inv.bound.get("Confirm")
         if not inv.switch("Force") and confirm is not False:
             raise ScriptError(self._cmd_error(
                 inv, "Windows PowerShell is in NonInteractive mode. Read and Prompt functionality is not available.",

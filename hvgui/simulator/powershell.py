@@ -136,6 +136,46 @@ def quote_bare_lists(script: str) -> str:
     return "".join(out)
 
 
+def _unterminated_string(script: str) -> int | None:
+    """Offset of a string literal that never closes (outside comments), else None."""
+    i, n = 0, len(script)
+    while i < n:
+        ch = script[i]
+        if ch == "#":
+            j = script.find("\n", i)
+            i = n if j < 0 else j
+            continue
+        if ch == "`":
+            i += 2
+            continue
+        if ch == "@" and i + 1 < n and (script[i + 1] in _SINGLE_QUOTES or script[i + 1] in _DOUBLE_QUOTES):
+            closer = "\n" + script[i + 1] + "@"
+            j = script.find(closer, i + 2)
+            if j < 0:
+                return i
+            i = j + 3
+            continue
+        if ch in _SINGLE_QUOTES or ch in _DOUBLE_QUOTES:
+            quotes = _SINGLE_QUOTES if ch in _SINGLE_QUOTES else _DOUBLE_QUOTES
+            j = i + 1
+            while j < n:
+                if script[j] == "`" and quotes is _DOUBLE_QUOTES:
+                    j += 2
+                    continue
+                if script[j] in quotes:
+                    if j + 1 < n and script[j + 1] in quotes:
+                        j += 2
+                        continue
+                    break
+                j += 1
+            if j >= n:
+                return i
+            i = j + 1
+            continue
+        i += 1
+    return None
+
+
 def parse(script: str) -> Parsed | ParseError:
     data = script.encode("utf-8")
     tree = _parser().parse(data)
@@ -171,14 +211,11 @@ def _describe(script: str, data: bytes, bad: tree_sitter.Node) -> ParseError:
 
     leaves = [leaf for leaf in _leaves(bad) if txt(leaf).strip() or leaf.is_missing]
     end = len(script.rstrip())
-    for leaf in leaves:
-        t = txt(leaf)
-        if t[:1] in _DOUBLE_QUOTES and (not leaf.is_named or leaf.type == "ERROR"):
-            return ParseError(off(leaf.start_byte), max(1, end - off(leaf.start_byte)),
-                              'The string is missing the terminator: ".', "TerminatorExpectedAtEndOfString")
-        if t[:1] in _SINGLE_QUOTES and (not leaf.is_named or leaf.type == "ERROR"):
-            return ParseError(off(leaf.start_byte), max(1, end - off(leaf.start_byte)),
-                              "The string is missing the terminator: '.", "TerminatorExpectedAtEndOfString")
+    open_at = _unterminated_string(script)
+    if open_at is not None:
+        quote = '"' if script[open_at] in _DOUBLE_QUOTES or script[open_at:open_at + 2] == '@"' else "'"
+        return ParseError(open_at, max(1, end - open_at), f"The string is missing the terminator: {quote}.",
+                          "TerminatorExpectedAtEndOfString")
     last = txt(leaves[-1]) if leaves else ""
     if leaves and leaves[-1].is_missing:
         last = leaves[-1].type

@@ -561,3 +561,34 @@ def test_fleet_starts_one_endpoint_per_host_and_stops_them(host: CmdHost) -> Non
             socket.create_connection(("127.0.0.1", port), timeout=2).close()
     with pytest.raises(KeyError):
         fleet.endpoint("hv-01")
+
+
+def test_stop_is_prompt_with_open_connections_and_blocked_receives(host: CmdHost) -> None:
+    host.faults.hang_commands = True
+    ep = HostEndpoint(host)
+    ep.start()
+    p = _protocol(ep, "ntlm", operation_timeout_sec=20, read_timeout_sec=30)
+    errors: list[BaseException] = []
+    shell = p.open_shell()
+    cid = p.run_command(shell, "echo hang")
+
+    def receive() -> None:
+        try:
+            p.get_command_output_raw(shell, cid)
+        except BaseException as exc:  # the server goes away under the blocked Receive
+            errors.append(exc)
+
+    t = threading.Thread(target=receive)
+    t.start()
+    deadline = time.monotonic() + 5
+    while ep.stats.requests < 6 and time.monotonic() < deadline:  # 3 handshake legs + Create, Command, Receive
+        time.sleep(0.01)
+    started = time.monotonic()
+    ep.stop()
+    assert time.monotonic() - started < 2
+    t.join(5)
+    p.transport.close_session()
+    assert not t.is_alive() and len(errors) == 1
+    assert not [x for x in threading.enumerate() if x.name.startswith(("wsman-", "winrs-"))]
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", ep.port), timeout=2).close()

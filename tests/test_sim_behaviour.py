@@ -325,9 +325,10 @@ def test_convert_to_json_51_shapes(host: HyperVHost) -> None:
     assert one["Id"] == "Microsoft:7CCA7664-91D0-40A9-9769-7809F256F603\\84EAAE65-2F2E-45F5-9BB5-0E857DC8EB47"
     assert '"Enabled":  true' in ctx.stdout  # 5.1's two spaces after the colon
     rc, ctx = ps(host, "Get-VMIntegrationService DemoVM | ConvertTo-Json -Compress")
+    assert rc == 0
     many = json.loads(ctx.stdout)
     assert isinstance(many, list) and len(many) == 6
-    rc, ctx = ps(host, "Get-VM DemoVM | ConvertTo-Json -Depth 1")
+    _, ctx = ps(host, "Get-VM DemoVM | ConvertTo-Json -Depth 1")
     vm = json.loads(ctx.stdout)
     assert vm["State"] == 2 and vm["Heartbeat"] == 6
     _rc, ctx = ps(host, "Get-VM DemoVM | Select-Object Name, State | ConvertTo-Json -Compress")

@@ -451,20 +451,20 @@ def test_any_vm_name_round_trips_through_inventory(name: str) -> None:
 def test_demo_fleet() -> None:
     hosts = load_fleet()
     assert len(hosts) >= 5
-    assert sum(len(h.vms()) for h in hosts) >= 40
+    assert sum(len(h.vms) for h in hosts) >= 40
     assert {h.locale for h in hosts} == {"en-US", "fr-FR", "de-DE"}
     assert all(not h.logins for h in hosts)
     again = load_fleet()
-    assert [v.id for h in hosts for v in h.vms()] == [v.id for h in again for v in h.vms()]
+    assert [v.id for h in hosts for v in h.vms] == [v.id for h in again for v in h.vms]
     by_name = {h.name: h for h in hosts}
     nyc = by_name["HV-NYC-01"]
     assert len(nyc.find_vms("sql-prod")) == 2
-    names = "".join(v.name for h in hosts for v in h.vms())
+    names = "".join(v.name for h in hosts for v in h.vms)
     for ch in "'‘’\"“”[]`$":
         assert ch in names
     for h in hosts:
         inv = inventory(h)  # every demo host answers the contract
-        assert len(inv.vms) == len(h.vms())
+        assert len(inv.vms) == len(h.vms)
 
 
 def test_fleet_file_and_errors(tmp_path: Path) -> None:
@@ -491,7 +491,7 @@ error = "boom"
     path.write_text(text, encoding="utf-8")
     [h] = load_fleet(path, extra_logins=[Login("demo", "x")])
     assert [lg.user for lg in h.logins] == ["u", "demo"]
-    [vm] = h.vms()
+    [vm] = h.vms
     assert vm.enabled[catalog.GUEST_SERVICE_INTERFACE] and not vm.enabled[catalog.HEARTBEAT]
     assert h.faults.per_vm_latency_s == 0.5 and h.faults.vm_errors == {vm.id: "boom"}
     assert h.faults.external_changes[0].vm_id == vm.id

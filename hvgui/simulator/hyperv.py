@@ -305,7 +305,9 @@ class HyperVHost:
             guest["vmicguestinterface"] = GUEST_MISSING
         return guest
 
+    @property
     def vms(self) -> list[SimVM]:
+        """Copies of the VMs, in host order."""
         with self.lock:
             return copy.deepcopy(self._vms)
 

@@ -453,6 +453,25 @@ def test_ntlm_login_of_another_host_is_refused(start_endpoint: StartEndpoint) ->
         assert _run(p, "echo b")[2] == 0
 
 
+def test_ntlm_same_user_with_different_passwords_on_two_hosts(start_endpoint: StartEndpoint) -> None:
+    ep_a = start_endpoint(CmdHost("hv-a", [Login("labadmin", "pw-on-a")]))
+    ep_b = start_endpoint(CmdHost("hv-b", [Login("labadmin", "pw-on-b")]))
+    for ep, good, bad in ((ep_a, "pw-on-a", "pw-on-b"), (ep_b, "pw-on-b", "pw-on-a")):
+        with _session(ep, transport="ntlm", username="labadmin", password=good) as p:
+            assert _run(p, "echo ok")[2] == 0
+        with (
+            _session(ep, transport="ntlm", username="labadmin", password=bad) as p,
+            pytest.raises(InvalidCredentialsError),
+        ):
+            p.open_shell()
+
+
+def test_logins_changed_at_run_time_apply_to_ntlm(ep: HostEndpoint, host: CmdHost) -> None:
+    host.logins.append(Login("latecomer", "late-pw"))
+    with _session(ep, transport="ntlm", username="latecomer", password="late-pw") as p:
+        assert _run(p, "whoami")[0] == b"latecomer"
+
+
 # --- pypsrp
 
 

@@ -2,9 +2,9 @@
 WinRM message encryption (``multipart/encrypted``, HTTP-SPNEGO-session-encrypted).
 
 pyspnego's NTLM acceptor finds the password of the connecting user in the file named by
-``NTLM_USER_FILE`` (process-wide). This module keeps one private temporary file listing every
-login registered in this process; each endpoint then checks ``ctx.client_principal``
-against its own logins. The file holds NT/LM hashes (smbpasswd format), not passwords.
+``NTLM_USER_FILE`` (process-wide). Each endpoint keeps its own private temporary file (NT/LM
+hashes in smbpasswd format, not passwords) and points the variable at it, under a lock, while
+its acceptor steps; after the handshake it checks ``ctx.client_principal`` against its logins.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import re
 import struct
 import tempfile
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Final
 
@@ -35,10 +35,8 @@ _BOUNDARY: Final = b"--Encrypted Boundary"
 _OCTET_HEADER: Final = b"\tContent-Type: application/octet-stream\r\n"
 _LENGTH = re.compile(rb"Length=(\d+)")
 
-_lock = threading.Lock()
-_entries: dict[str, str] = {}
-"""``DOMAIN\\user`` (upper-case) + password -> file line."""
-_user_file: Path | None = None
+_env_lock = threading.Lock()
+"""Held while an acceptor step runs with ``NTLM_USER_FILE`` pointing at one endpoint's file."""
 
 
 class AuthError(Exception):
@@ -57,42 +55,56 @@ def _hash_line(user: str, password: str) -> str:
     return f"{user}:0:{lm}:{nt}:[U]:LCT-00000000"
 
 
-def register_logins(logins: Iterable[Login]) -> Path:
-    """Add logins to the process-wide NTLM user file (created on first use); return its path.
+class UserFile:
+    """The NTLM credential file of one endpoint (smbpasswd format: hashes, no passwords).
 
-    ``DOM\\user`` logins need the client to send that domain; plain ``user`` logins match a
-    client that sends no domain (what pywinrm/pypsrp do for a bare user name)."""
-    global _user_file
-    with _lock:
-        changed = False
-        for login in logins:
-            if ":" in login.user or "\n" in login.user or "\r" in login.user:
-                log.warning("login %r cannot be used with NTLM (':' or newline in the user name)", login.user)
+    pyspnego's acceptor reads the file named by the process-wide ``NTLM_USER_FILE`` when it
+    checks an AUTHENTICATE message and uses the first line for the user. One file per endpoint,
+    selected under a lock for each step, lets two simulated hosts in one process give the same
+    user different passwords. The file follows the endpoint's logins when they change."""
+
+    def __init__(self) -> None:
+        fd, name = tempfile.mkstemp(prefix="hvgui-sim-ntlm-", suffix=".txt")
+        os.close(fd)
+        self.path = Path(name)
+        self._written: tuple[tuple[str, str], ...] | None = None
+        atexit.register(self.remove)
+
+    def update(self, logins: Iterable[Login]) -> None:
+        wanted = tuple((login.user, login.password) for login in logins)
+        if wanted == self._written:
+            return
+        lines = []
+        for user, password in wanted:
+            if ":" in user or "\n" in user or "\r" in user:
+                log.warning("login %r cannot be used with NTLM (':' or newline in the user name)", user)
                 continue
-            key = f"{login.user.upper()}\0{login.password}"
-            if key not in _entries:
-                _entries[key] = _hash_line(login.user, login.password)
-                changed = True
-        if _user_file is None:
-            fd, name = tempfile.mkstemp(prefix="hvgui-sim-ntlm-", suffix=".txt")
-            os.close(fd)
-            _user_file = Path(name)
-            atexit.register(_remove_user_file)
-            changed = True
-        if changed:
-            tmp = _user_file.with_suffix(".tmp")
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write("".join(line + "\n" for line in _entries.values()))
-            os.replace(tmp, _user_file)
-        os.environ["NTLM_USER_FILE"] = str(_user_file)
-        return _user_file
+            lines.append(_hash_line(user, password) + "\n")
+        tmp = self.path.with_suffix(".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write("".join(lines))
+        os.replace(tmp, self.path)
+        self._written = wanted
 
-
-def _remove_user_file() -> None:
-    if _user_file is not None:
+    def remove(self) -> None:
+        atexit.unregister(self.remove)
         with contextlib.suppress(OSError):
-            _user_file.unlink()
+            self.path.unlink()
+
+    @contextlib.contextmanager
+    def selected(self) -> Iterator[None]:
+        """``NTLM_USER_FILE`` = this file for the duration (process-wide, serialised)."""
+        with _env_lock:
+            previous = os.environ.get("NTLM_USER_FILE")
+            os.environ["NTLM_USER_FILE"] = str(self.path)
+            try:
+                yield
+            finally:
+                if previous is None:
+                    del os.environ["NTLM_USER_FILE"]
+                else:
+                    os.environ["NTLM_USER_FILE"] = previous
 
 
 def find_login(logins: Iterable[Login], user: str) -> Login | None:
@@ -130,14 +142,16 @@ class NtlmState:
     def authenticated(self) -> bool:
         return self.login is not None
 
-    def step(self, token: bytes, logins: list[Login]) -> tuple[bytes | None, bool]:
-        """Feed a client token; returns (token for the client, complete?). On completion the
-        principal is checked against ``logins``; failures raise :class:`AuthError`."""
-        if self.context is None or self.context.complete:
-            self.context = spnego.server(protocol="negotiate")
-            self.login = None
+    def step(self, token: bytes, logins: list[Login], user_file: UserFile) -> tuple[bytes | None, bool]:
+        """Feed a client token; returns (token for the client, complete?). Passwords come from
+        ``user_file``; on completion the principal is checked against ``logins`` (which also
+        gives its ``admin`` flag); failures raise :class:`AuthError`."""
         try:
-            out: bytes | None = self.context.step(token)
+            with user_file.selected():
+                if self.context is None or self.context.complete:
+                    self.login = None
+                    self.context = spnego.server(protocol="negotiate")
+                out: bytes | None = self.context.step(token)
         except Exception as exc:  # pyspnego raises several SpnegoError subclasses and ValueError
             self.context = None
             raise AuthError(f"NTLM authentication failed: {exc}") from None

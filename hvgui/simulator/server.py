@@ -285,7 +285,7 @@ class _Handler(BaseHTTPRequestHandler):
         elif scheme_l in ("negotiate", "ntlm"):
             try:
                 token = base64.b64decode(value.strip())
-                out, complete = self.ntlm.step(token, ep.logins)
+                out, complete = self.ntlm.step(token, *ep.ntlm_credentials())
             except (auth.AuthError, ValueError) as exc:
                 log.info("%s: NTLM authentication refused: %s", ep.host.name, exc)
                 self.ntlm.reset()
@@ -374,12 +374,21 @@ class HostEndpoint:
         self._conn_lock = threading.Lock()
         self._connections: dict[socket.socket, threading.Thread] = {}
         self._started = False
+        self._user_file: auth.UserFile | None = None
 
     # --- properties
     @property
     def logins(self) -> list[Login]:
         """The host's logins, then the extra ones (read live: a test may change them)."""
         return [*self.host.logins, *self.extra_logins]
+
+    def ntlm_credentials(self) -> tuple[list[Login], auth.UserFile]:
+        """The logins and the NTLM user file, brought up to date with them (for a handshake)."""
+        logins = self.logins
+        if self._user_file is None:
+            raise RuntimeError("the endpoint is not started")
+        self._user_file.update(logins)
+        return logins, self._user_file
 
     @property
     def port(self) -> int:
@@ -432,7 +441,8 @@ class HostEndpoint:
             ctx.load_cert_chain(str(self._certfile), str(self._keyfile) if self._keyfile else None)
             self._ssl = ctx
             self._fingerprint = tls.fingerprint(self._certfile)
-        auth.register_logins(self.logins)
+        self._user_file = auth.UserFile()
+        self._user_file.update(self.logins)
         self._stopping.clear()
         self._listen()
         self._started = True
@@ -466,6 +476,9 @@ class HostEndpoint:
         deadline = time.monotonic() + 5
         for t in threads + workers:
             t.join(max(0.0, deadline - time.monotonic()))
+        if self._user_file is not None:
+            self._user_file.remove()
+            self._user_file = None
         if self._tmpdir is not None:
             shutil.rmtree(self._tmpdir, ignore_errors=True)
             self._tmpdir = None
@@ -810,7 +823,6 @@ class SimulatorFleet:
     def start(self) -> None:
         if self.endpoints:
             return
-        auth.register_logins([*(login for host in self.hosts for login in host.logins), *self.extra_logins])
         try:
             for i, host in enumerate(self.hosts):
                 port = self._first_port + i if self._first_port else 0

@@ -44,7 +44,14 @@ class HostConfig:
 
     @property
     def display_name(self) -> str:
-        return self.name or urlsplit(self.url).hostname or self.url
+        """The configured name, else the URL's host (with its port when not WinRM's default)."""
+        if self.name:
+            return self.name
+        parts = urlsplit(self.url)
+        if not parts.hostname:
+            return self.url
+        default = 5986 if parts.scheme.lower() == "https" else 5985
+        return parts.hostname if parts.port in (None, default) else f"{parts.hostname}:{parts.port}"
 
     @property
     def key(self) -> str:

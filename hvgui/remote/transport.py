@@ -256,6 +256,9 @@ class WinRMSession:
                              + (f" (SHA-256 {fingerprint})" if fingerprint else "")
                              + "; add its CA (or the certificate itself, after checking the fingerprint) "
                              "in the host's settings", host=host, fingerprint=fingerprint)
+        if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+            return HostError(ErrorKind.UNREACHABLE, "the host dropped the connection in the middle of an answer",
+                             host=host)
         if isinstance(exc, requests.exceptions.Timeout):
             return HostError(ErrorKind.TIMEOUT, "the host stopped answering", host=host)
         if isinstance(exc, requests.exceptions.ConnectionError):

@@ -283,8 +283,9 @@ class VmFilterProxy(QSortFilterProxyModel):
         return self._text
 
     def set_text(self, text: str) -> None:
+        self.beginFilterChange()
         self._text = text.strip()
-        self.invalidateFilter()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
         if not source_parent.isValid():

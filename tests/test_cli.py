@@ -12,13 +12,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hvgui.simulator.server import HostEndpoint
 
 from hvgui.core import catalog
 from hvgui.core.hosts import Auth, HostConfig, save_hosts
 from hvgui.remote import cli
 from hvgui.simulator.hyperv import HyperVHost
 from hvgui.simulator.interfaces import Login
+from hvgui.simulator.server import HostEndpoint
 
 USER, PASSWORD = "helpdesk-admin", "cli-test-pw-123"
 

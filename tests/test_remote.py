@@ -9,8 +9,6 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from hvgui.simulator.fleet import load_fleet
-from hvgui.simulator.server import HostEndpoint, SimulatorFleet
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from winrm.protocol import Protocol
@@ -21,8 +19,10 @@ from hvgui.core.model import Change, Inventory, Outcome
 from hvgui.remote.credentials import MemoryCredentials
 from hvgui.remote.engine import Engine
 from hvgui.remote.errors import ErrorKind, HostError
+from hvgui.simulator.fleet import load_fleet
 from hvgui.simulator.hyperv import HyperVHost
 from hvgui.simulator.interfaces import Login
+from hvgui.simulator.server import HostEndpoint, SimulatorFleet
 
 USER, PASSWORD = "labadmin", "S3cret-for-tests-only"
 LOGIN = Login(USER, PASSWORD, admin=True)

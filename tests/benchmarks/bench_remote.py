@@ -22,7 +22,6 @@ import asyncio
 import time
 
 import winrm
-from hvgui.simulator.server import SimulatorFleet
 
 from hvgui.core import catalog
 from hvgui.core.hosts import Auth, HostConfig
@@ -32,6 +31,7 @@ from hvgui.remote.engine import Engine
 from hvgui.simulator.faults import Faults
 from hvgui.simulator.hyperv import HyperVHost
 from hvgui.simulator.interfaces import Login
+from hvgui.simulator.server import SimulatorFleet
 
 USER, PASSWORD = "bench", "bench-only-password"
 

@@ -1,0 +1,356 @@
+"""The real window against simulated hosts over real WinRM (NTLM on loopback): nothing mocked
+between the grid and the simulated Hyper-V."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import asyncio
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import ui_helpers
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt
+from PySide6.QtGui import QGuiApplication
+
+from hvgui.core import catalog
+from hvgui.core.hosts import Auth, HostConfig
+from hvgui.remote.credentials import MemoryCredentials
+from hvgui.remote.engine import Engine
+from hvgui.simulator.hyperv import HyperVHost
+from hvgui.simulator.interfaces import Login
+from hvgui.simulator.server import HostEndpoint
+from hvgui.ui.controller import ApplySummary, Controller
+from hvgui.ui.main_window import MainWindow
+from hvgui.ui.models import ColKind
+from hvgui.ui.state import CellKey, CellPhase, HostStatus
+
+qloop = ui_helpers.qloop
+
+USER, PASSWORD = "uitest", "ui-test-password-only"
+HB, GSI, TS, KVP = catalog.HEARTBEAT, catalog.GUEST_SERVICE_INTERFACE, catalog.TIME_SYNC, catalog.KVP
+TIMEOUT = 30_000
+
+
+class Lab:
+    """Two simulated hosts on loopback, the real engine, the real window."""
+
+    def __init__(self, qtbot: Any, *, read_only: bool = False) -> None:
+        self.qtbot = qtbot
+        self.hosts: dict[str, HyperVHost] = {}
+        self.endpoints: list[HostEndpoint] = []
+        self.configs: dict[str, HostConfig] = {}
+        creds = MemoryCredentials()
+        for name, vms in (("HV-A", ["app1", "app2", "db ‘prod’"]), ("HV-B", ["app1", "web[1]"])):
+            host = HyperVHost(name, logins=[Login(USER, PASSWORD)])
+            for vm in vms:
+                host.add_vm(vm)
+            ep = HostEndpoint(host)
+            ep.start()
+            cfg = HostConfig(url=ep.url, auth=Auth.NTLM, username=USER, name=name, timeout_s=20)
+            creds.set(cfg, PASSWORD)
+            self.hosts[name], self.configs[name] = host, cfg
+            self.endpoints.append(ep)
+        self.engine = Engine(creds)
+        self.controller = Controller(self.engine, list(self.configs.values()), read_only=read_only,
+                                     auto_refresh_s=0)
+        self.window = MainWindow(self.controller)
+        qtbot.addWidget(self.window)
+        self.window.show()
+        self.window.activateWindow()  # shortcuts (F5, Ctrl+S, Esc) only reach an active window
+        qtbot.waitUntil(self.window.isActiveWindow)
+        self.refresh()
+
+    # ---------------------------------------------------------- helpers
+    def refresh(self) -> None:
+        before = self.controller.refresh_rounds
+        self.qtbot.keyClick(self.window, Qt.Key.Key_F5)
+        self.qtbot.waitUntil(lambda: self.controller.refresh_rounds > before, timeout=TIMEOUT)
+
+    def vm_id(self, host: str, name: str) -> str:
+        return self.hosts[host].find_vms(name)[0].id
+
+    def cell(self, host: str, vm: str, guid: str) -> CellKey:
+        return (self.configs[host].key, self.vm_id(host, vm), guid)
+
+    def select_cells(self, cells: list[CellKey]) -> None:
+        grid, model = self.window.grid, self.window.grid_model
+        sel = QItemSelection()
+        for c in cells:
+            idx = model.cell_index(c)
+            assert idx.isValid(), c
+            sel.select(idx, idx)
+        grid.selectionModel().select(sel, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        grid.selectionModel().setCurrentIndex(model.cell_index(cells[0]), QItemSelectionModel.SelectionFlag.NoUpdate)
+        grid.setFocus()
+
+    def apply_through_plan(self, *, retry: bool = False) -> tuple[str, ApplySummary]:
+        """Open the plan (Ctrl+S or Retry failed), confirm it; returns the plan's summary text."""
+        if retry:
+            self.window.act_retry.trigger()
+        else:
+            self.qtbot.keyClick(self.window.grid, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+        dlg = self.window.plan_dialog
+        assert dlg is not None and dlg.isVisible()
+        text = dlg.summary.text()
+        with self.qtbot.waitSignal(self.controller.applyFinished, timeout=TIMEOUT) as blocker:
+            self.qtbot.mouseClick(dlg.apply_button, Qt.MouseButton.LeftButton)
+        return text, blocker.args[0]
+
+    def sim_enabled(self, cell: CellKey) -> bool:
+        host = next(h for n, h in self.hosts.items() if self.configs[n].key == cell[0])
+        vm = host.vm(cell[1])
+        assert vm is not None
+        return vm.enabled[cell[2]]
+
+    def close(self) -> None:
+        self.window.close()
+        task = asyncio.ensure_future(self.controller.close())
+        self.qtbot.waitUntil(task.done, timeout=TIMEOUT)
+        for ep in self.endpoints:
+            ep.stop()
+
+
+@pytest.fixture
+def lab_factory(qloop: asyncio.AbstractEventLoop, qtbot: Any) -> Iterator[Callable[..., Lab]]:
+    labs: list[Lab] = []
+
+    def make(**kw: Any) -> Lab:
+        labs.append(Lab(qtbot, **kw))
+        return labs[-1]
+
+    yield make
+    for lab in labs:
+        lab.close()
+
+
+@pytest.fixture
+def lab(lab_factory: Callable[..., Lab]) -> Lab:
+    return lab_factory()
+
+
+def test_first_refresh_fills_tree_grid_activity_and_status(lab: Lab) -> None:
+    w = lab.window
+    assert lab.controller.state.counts() == (2, 0, 0)
+    assert w.tree_model.rowCount() == 2
+    assert w.grid_model.rowCount() == 5
+    assert w.grid_model.columns[0].kind is ColKind.HOST  # several hosts in scope
+    assert "2 hosts connected" in w.status_hosts.text()
+    assert w.activity_model.rowCount() == 2
+    assert {w.activity_model.index(r, 3).data() for r in range(2)} == {"OK"}
+    idx = w.grid_model.cell_index(lab.cell("HV-A", "app1", HB))
+    assert idx.data() == "OK" and idx.data(Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Checked
+    assert "Primary status: OK (Ok)" in idx.data(Qt.ItemDataRole.ToolTipRole)
+    # The exact script and its decoded request, for every operation.
+    dlg = w.show_operation(0)
+    text = dlg.text.toPlainText()
+    assert "# hvgui-operation: inventory v1" in text and '"op": "inventory"' in text
+    dlg.close()
+
+
+def test_tick_across_two_hosts_apply_conflict_failure_and_retry(lab: Lab, qtbot: Any) -> None:
+    w, ctl = lab.window, lab.controller
+    gsi_a = lab.cell("HV-A", "app1", GSI)
+    gsi_b = lab.cell("HV-B", "app1", GSI)
+    ts_a2 = lab.cell("HV-A", "app2", TS)
+    kvp_b = lab.cell("HV-B", "web[1]", KVP)
+
+    # Space on a selection spanning two hosts: all off -> all on.
+    lab.select_cells([gsi_a, gsi_b])
+    qtbot.keyClick(w.grid, Qt.Key.Key_Space)
+    assert ctl.state.pending == {gsi_a: True, gsi_b: True}
+    assert w.grid_model.cell_index(gsi_a).data() == "Off → On"
+    # Context menu action on another selection.
+    lab.select_cells([ts_a2, kvp_b])
+    w.act_disable.trigger()
+    assert len(ctl.state.pending) == 4
+    assert w.act_apply.text() == "Apply (4)"
+
+    # Behind our back: another admin disables Time sync on app2; web[1] on HV-B fails.
+    lab.hosts["HV-A"].set_enabled(ts_a2[1], "Time Synchronization", False)
+    lab.hosts["HV-B"].faults.vm_errors[kvp_b[1]] = "The operation failed because of a simulated fault."
+
+    qtbot.keyClick(w.grid, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    dlg = w.plan_dialog
+    assert dlg is not None
+    assert "4 changes" in dlg.summary.text() and "4 VMs" in dlg.summary.text() and "2 hosts" in dlg.summary.text()
+    assert dlg.scripts.count() == 2
+    script_a = dlg.scripts.widget(0).toPlainText()  # type: ignore[attr-defined]
+    assert gsi_a[1] in script_a and "# hvgui-operation: apply v1" in script_a
+    assert "‘prod’" not in script_a  # names never enter the script
+    with qtbot.waitSignal(ctl.applyFinished, timeout=TIMEOUT) as blocker:
+        qtbot.mouseClick(dlg.apply_button, Qt.MouseButton.LeftButton)
+    summary: ApplySummary = blocker.args[0]
+    assert (summary.changed, summary.conflicts, summary.failed) == (2, 1, 1)
+
+    st = ctl.state
+    # Success: the cell shows what the host re-read.
+    assert lab.sim_enabled(gsi_a) and lab.sim_enabled(gsi_b)
+    assert st.results[gsi_a].phase is CellPhase.CHANGED and gsi_a not in st.pending
+    assert w.grid_model.cell_index(gsi_b).data(Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Checked
+    # Conflict: shown, not overwritten, no longer pending.
+    assert st.results[ts_a2].phase is CellPhase.CONFLICT and ts_a2 not in st.pending
+    assert w.grid_model.cell_index(ts_a2).data() == "Conflict"
+    # Failure: error badge and reason; the change stays pending for "Retry failed".
+    assert st.results[kvp_b].phase is CellPhase.FAILED and st.pending[kvp_b] is False
+    idx = w.grid_model.cell_index(kvp_b)
+    assert idx.data() == "Failed" and "simulated fault" in idx.data(Qt.ItemDataRole.ToolTipRole)
+    assert w.act_retry.isEnabled()
+    assert "Pending changes: <b>1</b> (1 failed)" in w.status_pending.text()
+
+    # The fault is fixed; retry only the failed change.
+    lab.hosts["HV-B"].faults.vm_errors.clear()
+    plan_text, summary = lab.apply_through_plan(retry=True)
+    assert "<b>1 change</b>" in plan_text
+    assert summary.changed == 1 and st.pending == {}
+    assert lab.sim_enabled(kvp_b) is False
+    assert not w.act_retry.isEnabled()
+
+
+def test_host_down_during_apply_keeps_changes_for_retry(lab: Lab, qtbot: Any) -> None:
+    w, ctl = lab.window, lab.controller
+    cell_a = lab.cell("HV-A", "app2", GSI)
+    cell_b = lab.cell("HV-B", "app1", GSI)
+    ctl.set_target([cell_a, cell_b], True)
+    ep_b = lab.endpoints[1]
+    lab.hosts["HV-B"].faults.refuse_connections = True
+    assert ep_b.wait_listening(False)
+    _, summary = lab.apply_through_plan()
+    assert summary.changed == 1 and summary.hosts_failed == 1
+    st = ctl.state
+    assert st.hosts[lab.configs["HV-B"].key].status is HostStatus.FAILED
+    assert st.results[cell_b].phase is CellPhase.FAILED and st.pending[cell_b] is True
+    assert "1 failed" in w.status_hosts.text()
+    assert w.grid_hint.isVisible() and "HV-B" in w.grid_hint.text()
+    # HV-A is unaffected.
+    assert lab.sim_enabled(cell_a)
+    lab.hosts["HV-B"].faults.refuse_connections = False
+    assert ep_b.wait_listening(True)
+    _, summary = lab.apply_through_plan(retry=True)
+    assert summary.changed == 1 and lab.sim_enabled(cell_b)
+    assert st.hosts[lab.configs["HV-B"].key].status is HostStatus.CONNECTED
+
+
+def test_filter_and_multi_select_across_hosts(lab: Lab, qtbot: Any) -> None:
+    w = lab.window
+    qtbot.keyClick(w, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert w.filter_edit.hasFocus()
+    qtbot.keyClicks(w.filter_edit, "APP1")
+    assert w.grid_model.rowCount() == 2  # app1 on both hosts
+    proxy = w.tree_proxy
+    hosts = [proxy.index(r, 0) for r in range(proxy.rowCount())]
+    assert [proxy.index(0, 0, h).data() for h in hosts] == ["app1", "app1"]
+    # Select both VMs (one per host) in the tree: the grid shows exactly them, with a host column.
+    sel = QItemSelection()
+    for h in hosts:
+        vm = proxy.index(0, 0, h)
+        sel.select(vm, proxy.index(0, 1, h))
+    w.tree.selectionModel().select(sel, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+    assert w.grid_model.rowCount() == 2 and w.grid_model.columns[0].kind is ColKind.HOST
+    # Clearing the filter keeps the explicit selection as the scope.
+    w.filter_edit.clear()
+    assert w.grid_model.rowCount() == 2
+    # Selecting a host selects its VMs (and drops the host column).
+    host_b = next(proxy.index(r, 0) for r in range(proxy.rowCount()) if proxy.index(r, 0).data() == "HV-B")
+    w.tree.selectionModel().select(host_b, QItemSelectionModel.SelectionFlag.ClearAndSelect
+                                   | QItemSelectionModel.SelectionFlag.Rows)
+    assert w.grid_model.rowCount() == 2
+    assert w.grid_model.columns[0].kind is ColKind.VM
+    assert {w.grid_model.index(r, 0).data() for r in range(2)} == {"app1", "web[1]"}
+    # Pending changes survive scope changes.
+    cell = lab.cell("HV-B", "web[1]", GSI)
+    lab.controller.set_target([cell], True)
+    w.tree.selectionModel().clearSelection()
+    assert w.grid_model.rowCount() == 5 and lab.controller.state.pending == {cell: True}
+
+
+def test_refresh_keeps_selection_scroll_and_pending_changes(lab: Lab, qtbot: Any) -> None:
+    w, ctl = lab.window, lab.controller
+    keep = lab.cell("HV-B", "web[1]", HB)
+    pending = lab.cell("HV-A", "db ‘prod’", GSI)
+    ctl.set_target([pending], True)
+    lab.select_cells([keep])
+    current_before = w.grid.currentIndex()
+    # Behind our back: a VM appears on HV-A (sorts first), one disappears, one changes.
+    lab.hosts["HV-A"].add_vm("aaa-new")
+    lab.hosts["HV-A"].remove_vm(lab.vm_id("HV-A", "app2"))
+    lab.hosts["HV-B"].set_enabled(lab.vm_id("HV-B", "app1"), "Heartbeat", False)
+    resets: list[int] = []
+    w.grid_model.modelReset.connect(lambda: resets.append(1))
+    lab.refresh()
+    assert resets == []
+    assert w.grid_model.rowCount() == 5
+    selected = [w.grid_model.cell_key(i) for i in w.grid.selectionModel().selectedIndexes()]
+    assert selected == [keep]
+    assert w.grid_model.cell_key(w.grid.currentIndex()) == w.grid_model.cell_key(current_before) == keep
+    assert ctl.state.pending == {pending: True}
+    assert w.grid_model.cell_index(pending).data() == "Off → On"
+    changed = w.grid_model.cell_index(lab.cell("HV-B", "app1", HB))
+    assert changed.data(Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Unchecked
+
+
+def test_details_pane_and_copy_report(lab: Lab, qtbot: Any) -> None:
+    w = lab.window
+    vm_id = lab.vm_id("HV-B", "web[1]")
+    lab.hosts["HV-B"].set_guest(vm_id, "vmickvpexchange", "stopped")
+    lab.refresh()
+    lab.select_cells([lab.cell("HV-B", "web[1]", KVP)])
+    html = w.details.toPlainText()
+    assert "web[1]" in html and "HV-B" in html
+    assert "Enabled, but the guest has not answered" in html
+    qtbot.mouseClick(w.copy_button, Qt.MouseButton.LeftButton)
+    text = QGuiApplication.clipboard().text()
+    assert text.startswith("VM: web[1]\n") and "Host: HV-B" in text
+    assert "- Data Exchange: Enabled, status No Contact" in text
+
+
+def test_read_only_mode_refuses_edits(lab_factory: Callable[..., Lab], qtbot: Any) -> None:
+    lab = lab_factory(read_only=True)
+    w, ctl = lab.window, lab.controller
+    cell = lab.cell("HV-A", "app1", GSI)
+    idx = w.grid_model.cell_index(cell)
+    assert not w.grid_model.flags(idx) & Qt.ItemFlag.ItemIsUserCheckable
+    lab.select_cells([cell])
+    qtbot.keyClick(w.grid, Qt.Key.Key_Space)
+    w.act_enable.trigger()
+    assert not w.grid_model.setData(idx, 2, Qt.ItemDataRole.CheckStateRole)
+    menu = w.column_menu(w.grid_model.service_column(GSI))
+    assert menu is not None
+    for a in menu.actions()[:3]:
+        assert not a.isEnabled()
+        a.trigger()
+    assert ctl.state.pending == {}
+    qtbot.keyClick(w.grid, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert w.plan_dialog is None and not w.act_apply.isEnabled()
+    assert "[read-only]" in w.windowTitle() and w.read_only_label_action.isVisible()
+    assert lab.sim_enabled(cell) is False
+
+
+def test_column_header_menu_changes_every_vm_in_view(lab: Lab, qtbot: Any) -> None:
+    w, ctl = lab.window, lab.controller
+    menu = w.column_menu(w.grid_model.service_column(GSI))
+    assert menu is not None
+    enable = menu.actions()[0]
+    assert enable.text() == "Enable Guest services for all 5 VMs in view"
+    enable.trigger()
+    assert len(ctl.state.pending) == 5
+    qtbot.keyClick(w, Qt.Key.Key_Escape)  # Revert
+    assert ctl.state.pending == {}
+
+
+def test_demo_screenshot_exits_zero(tmp_path: Path) -> None:
+    shot = tmp_path / "shot.png"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "hvgui.ui.app", "--demo", "--screenshot", str(shot),
+         "--settings-file", str(tmp_path / "settings.json")],
+        env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert shot.stat().st_size > 20_000
+    assert "hvgui-demo" not in proc.stderr or "password" not in proc.stderr.lower()

@@ -139,7 +139,7 @@ def test_models_pass_the_model_tester_after_filling_and_updates(ctl: Controller,
 def test_grid_columns_follow_hyper_v_manager_order(ctl: Controller) -> None:
     grid = ServiceGridModel(ctl)
     titles = [grid.headerData(i, Qt.Orientation.Horizontal) for i in range(grid.columnCount())]
-    assert titles == ["Host", "VM", "State", *[s.short_label for s in catalog.SERVICES], "Integration services"]
+    assert titles == ["Host", "VM", "State", *[s.short_label for s in catalog.SERVICES], "IS version"]
 
 
 def test_filter_searches_vm_names_across_hosts(ctl: Controller) -> None:

@@ -326,8 +326,7 @@ class Controller(QObject):
                 counts["unchanged"] += 1
             elif item.outcome is Outcome.CONFLICT:
                 # Someone else changed it since we read it: show it, never overwrite it.
-                msg = (f"expected {on_off(change.expected)}, the host says {on_off(host_now)}"
-                       + (f" ({item.message})" if item.message else ""))
+                msg = item.message or f"expected {on_off(change.expected)}, the host says {on_off(host_now)}"
                 self.state.results[cell] = CellResult(CellPhase.CONFLICT, msg)
                 self.state.pending.pop(cell, None)
                 counts["conflicts"] += 1

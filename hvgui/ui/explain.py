@@ -62,8 +62,9 @@ def result_text(result: CellResult | None) -> str:
 
 
 def status_line(svc: ServiceState) -> str:
-    primary = svc.primary.text if svc.primary else "—"
-    line = f"status {primary}"
+    if svc.primary is None:
+        return "no live status"
+    line = f"status {svc.primary.text}"
     if svc.secondary is not None:
         line += f" / {svc.secondary.text}"
     return line

@@ -105,7 +105,7 @@ class MainWindow(QMainWindow):
         self.plan_dialog: PlanDialog | None = None
         self._details_key: RowKey | None = None
         self.setWindowTitle("Hyper-V integration services")
-        self.resize(1640, 940)
+        self._initial_size()
 
         # ---- models
         self.tree_model = HostTreeModel(controller, self)
@@ -125,7 +125,7 @@ class MainWindow(QMainWindow):
         controller.cellsChanged.connect(self._cells_changed)
         controller.vmsChanged.connect(lambda _k, _d: self._refresh_details())
         controller.hostsReset.connect(self._update_status)
-        controller.refreshFinished.connect(self._update_status)
+        controller.refreshFinished.connect(self._refresh_finished)
         controller.applyFinished.connect(self._apply_finished)
         self.grid_model.columnsInserted.connect(lambda *_: self._size_columns())
         self.grid_model.columnsRemoved.connect(lambda *_: self._size_columns())
@@ -191,7 +191,7 @@ class MainWindow(QMainWindow):
         self.tree.setUniformRowHeights(True)
         self.tree.setAllColumnsShowFocus(True)
         self.tree.header().setStretchLastSection(True)
-        self.tree.setColumnWidth(0, 200)
+        self.tree.setColumnWidth(0, 175)
         self.tree.selectionModel().selectionChanged.connect(self._tree_selection_changed)
         self.tree_proxy.rowsInserted.connect(self._expand_new_hosts)
         self.tree_model.modelReset.connect(self.tree.expandAll)
@@ -276,7 +276,7 @@ class MainWindow(QMainWindow):
         top.setStretchFactor(0, 0)
         top.setStretchFactor(1, 1)
         top.setStretchFactor(2, 0)
-        top.setSizes([330, 1010, 300])
+        top.setSizes([270, 1250, 260])
         self.vsplit = QSplitter(Qt.Orientation.Vertical)
         self.vsplit.addWidget(top)
         self.vsplit.addWidget(bottom)
@@ -341,6 +341,14 @@ class MainWindow(QMainWindow):
             group.addAction(a)
 
     # ================================================================ layout
+    def _initial_size(self) -> None:
+        width, height = 1800, 980  # every column visible with three hosts' names
+        screen = QGuiApplication.primaryScreen()
+        if screen is not None and screen.availableGeometry().width() >= 1024:
+            avail = screen.availableGeometry()
+            width, height = min(width, avail.width()), min(height, avail.height())
+        self.resize(width, height)
+
     def _size_columns(self) -> None:
         fm = self.grid.fontMetrics()
         header = self.grid.horizontalHeader()
@@ -348,16 +356,16 @@ class MainWindow(QMainWindow):
         for n, col in enumerate(self.grid_model.columns):
             text = fm.horizontalAdvance(col.title) + 28
             if col.kind is ColKind.HOST:
-                width = max(text, 110)
+                width = max(text, 100)
             elif col.kind is ColKind.VM:
-                width = max(text, 190)
+                width = max(text, 165)
             elif col.kind is ColKind.STATE:
                 width = max(text, fm.horizontalAdvance("Running") + 40)
             elif col.kind is ColKind.SERVICE:
                 # checkbox + badge + "No Contact"; longer statuses elide, the tooltip has them verbatim
-                width = max(text, fm.horizontalAdvance("No Contact") + 62)
+                width = max(text, fm.horizontalAdvance("No Contact") + 54)
             else:
-                width = max(text, 160)
+                width = max(text, fm.horizontalAdvance("6.3.9600.16384 (update)") + 16)
             self.grid.setColumnWidth(n, width)
 
     def _expand_new_hosts(self, parent: QModelIndex, first: int, last: int) -> None:
@@ -546,7 +554,7 @@ class MainWindow(QMainWindow):
             f"<table cellspacing='2'>"
             f"<tr><td>Host</td><td><b>{e(entry.name)}</b> {e(os_text)}</td></tr>"
             f"<tr><td>State</td><td>{e(vm.state)}</td></tr>"
-            f"<tr><td>Integration services&nbsp;</td><td>{e(is_text(vm))}</td></tr>"
+            f"<tr><td>Integration services&nbsp;</td><td>{e(is_text(vm, long=True))}</td></tr>"
             + (f"<tr><td>Guest OS</td><td>{e(vm.guest_os)}</td></tr>" if vm.guest_os else "")
             + f"<tr><td>Read at</td><td>{when}</td></tr>"
             f"<tr><td>VM Id</td><td><small>{e(vm.id)}</small></td></tr></table>"
@@ -594,6 +602,14 @@ class MainWindow(QMainWindow):
         key = self._details_key
         if key is not None and any(c[:2] == key for c in cells):
             self._refresh_details()
+
+    def _refresh_finished(self) -> None:
+        if self.controller.refresh_rounds == 1 and self.grid_model.rowCount():
+            # Start at the top (hosts answered in any order).
+            self.grid.selectionModel().setCurrentIndex(self.grid_model.index(0, 0),
+                                                       QItemSelectionModel.SelectionFlag.NoUpdate)
+            self.grid.scrollToTop()
+        self._update_status()
 
     def _update_status(self) -> None:
         st = self.controller.state

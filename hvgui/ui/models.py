@@ -28,6 +28,7 @@ from PySide6.QtGui import QFont
 from hvgui.core import catalog
 from hvgui.core.model import VM, ServiceState
 from hvgui.core.status import SHORT_TEXT
+from hvgui.core.status import OperationalStatus as S
 from hvgui.remote.engine import Operation, OpState
 from hvgui.ui import look
 from hvgui.ui.controller import Controller
@@ -252,9 +253,7 @@ def host_state_text(e: HostEntry) -> str:
         return "Connecting…"
     if e.applying:
         return "Applying…"
-    when = time.strftime("%H:%M:%S", time.localtime(e.last_refresh)) if e.last_refresh else ""
-    refreshing = " (refreshing)" if e.refreshing else ""
-    return f"{len(e.vms)} VMs · {when}{refreshing}"
+    return f"{len(e.vms)} VMs" + (", refreshing…" if e.refreshing else "")
 
 
 def host_tooltip(e: HostEntry) -> str:
@@ -357,8 +356,8 @@ class ServiceGridModel(QAbstractTableModel):
                                f"Default: {'on' if s.default_enabled else 'off'}"))
         for guid, name in self.controller.state.extra_services.items():
             cols.append(Column(ColKind.SERVICE, name, guid, f"{name}\nNot a known integration service ({guid})"))
-        cols.append(Column(ColKind.IS, "Integration services",
-                           tip="Integration services version and state the host detected"))
+        cols.append(Column(ColKind.IS, "IS version",
+                           tip="Integration services version the host detected (amber: update required)"))
         return cols
 
     def _index_columns(self) -> None:
@@ -551,7 +550,10 @@ class ServiceGridModel(QAbstractTableModel):
                 return None
             if phase is CellPhase.CONFLICT:
                 return look.dot(look.AMBER)
-            return None if svc.primary is None else look.dot(look.status_colour(svc.primary))
+            if svc.primary is None:
+                return None
+            # Disabled on the host: the guest's status is history, shown dimmed.
+            return look.dot(look.status_colour(svc.primary) if svc.enabled else look.GREY, hollow=not svc.enabled)
         if role == Qt.ItemDataRole.BackgroundRole:
             if phase is not None:
                 return look.colour(look.PHASE_BG[phase])
@@ -561,7 +563,9 @@ class ServiceGridModel(QAbstractTableModel):
                 return look.colour(look.RED)
             if pending is not None or phase is not None:
                 return None
-            return look.colour(look.status_colour(svc.primary)) if svc.primary else look.colour(look.GREY)
+            if svc.primary is None or not svc.enabled:
+                return look.colour(look.GREY)
+            return look.colour(look.status_colour(svc.primary))
         if role == Qt.ItemDataRole.FontRole:
             return _BOLD if pending is not None else None
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -635,16 +639,21 @@ def badge_text(svc: ServiceState) -> str:
         return "—"
     k = svc.primary.known
     text = SHORT_TEXT.get(k, svc.primary.name) if k is not None else svc.primary.name
-    if svc.secondary is not None and svc.secondary.known is not None and svc.secondary.known != k:
+    second = svc.secondary.known if svc.secondary is not None else None
+    # A secondary status worth a look (the tooltip has it verbatim); the protocol mismatch
+    # next to OK is harmless by design (KB 4014894).
+    if svc.secondary is not None and second != k and not (k is S.Ok and second is S.ProtocolMismatch):
         text += " *"
     return text
 
 
-def is_text(vm: VM) -> str:
-    if not vm.is_version and not vm.is_state:
-        return "—"
-    if vm.is_state:
-        return f"{vm.is_version or '?'} ({vm.is_state})"
+def is_text(vm: VM, *, long: bool = False) -> str:
+    """Grid: the version, plus a word when an update is required; ``long``: with the state."""
+    version = vm.is_version or "unknown"
+    if long:
+        return f"{version} ({vm.is_state})" if vm.is_state else f"{version} (state not detected)"
+    if vm.is_state == "Update required":
+        return f"{version} (update)"
     return vm.is_version or "—"
 
 

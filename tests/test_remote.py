@@ -90,6 +90,14 @@ def run_ps_utf8(url: str, script: str) -> str:
     return out.decode("utf-8")
 
 
+def wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Wait for something the simulator does on its own clock (a deadline, not a sleep)."""
+    end = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < end, "condition not reached in time"
+        time.sleep(0.01)
+
+
 def as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
@@ -145,9 +153,23 @@ def test_one_command_per_inventory_and_apply_and_connection_reuse(lab: Lab) -> N
     assert after["commands"] - mid["commands"] == 1  # one batch, re-read included
     lab.run(lab.engine.inventory(cfg))
     final = stats(ep)
-    assert final["shells_open"] == 0
-    assert final["shells_created"] == final["shells_deleted"] == 3
+    assert final["commands"] == 3
+    assert final["shells_created"] == 1  # one shell, reused by every operation
     assert final["connections"] == 1 and final["auth_handshakes"] == 1
+    assert final["requests"] - before["requests"] <= 3 * 4 + 1 + 3  # Command, Send, Receive, Signal (+Create)
+    lab.engine.close(wait=True)
+    assert stats(ep)["shells_open"] == 0  # deleted on close, not left to the host's idle timeout
+
+
+def test_shell_dropped_by_the_host_is_replaced(lab: Lab) -> None:
+    host, cfg = lab.host()
+    host.add_vm("a")
+    ep = lab.endpoint(cfg)
+    lab.run(lab.engine.inventory(cfg))
+    host.faults.idle_timeout_s = 0.0  # the host forgets idle shells
+    wait_for(lambda: stats(ep)["shells_open"] == 0)
+    assert lab.run(lab.engine.inventory(cfg)).vms[0].name == "a"
+    assert stats(ep)["shells_created"] == 2
 
 
 # --------------------------------------------------------------------------- apply

@@ -243,10 +243,18 @@ def _opt_str(value: Any) -> str | None:
     return text if text else None
 
 
+_STATUS_CACHE: dict[tuple[int, str, str], StatusValue] = {}
+
+
 def _status(value: Any) -> StatusValue | None:
+    """Statuses repeat thousands of times in a fleet's inventory: share the immutable values."""
     if value is None:
         return None
-    return StatusValue(code=int(value["code"]), name=str(value["name"]), text=str(value.get("text") or ""))
+    key = (int(value["code"]), str(value["name"]), str(value.get("text") or ""))
+    found = _STATUS_CACHE.get(key)
+    if found is None:
+        found = _STATUS_CACHE.setdefault(key, StatusValue(*key)) if len(_STATUS_CACHE) < 4096 else StatusValue(*key)
+    return found
 
 
 def _listify(value: Any) -> list[Any]:

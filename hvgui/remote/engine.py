@@ -6,7 +6,7 @@
 - Every operation is an :class:`Operation` record; listeners are called on the event loop's
   thread when it starts and when it ends (the activity panel listens).
 - Cancelling the awaiting task abandons the wait at once; the worker finishes or hits its
-  deadline, terminates the command and closes the shell.
+  deadline and terminates the command. ``close()`` deletes every host's shell.
 """
 
 from __future__ import annotations
@@ -166,10 +166,14 @@ class Engine:
         if session is not None:
             self._pool.submit(session.close)
 
-    def close(self) -> None:
-        """Close every connection; running commands hit their deadline and clean up."""
+    def close(self, *, wait: bool = False) -> None:
+        """Stop: running commands are aborted at their next poll, each host's shell is deleted
+        and its connection closed, on the worker threads (``wait`` blocks until done)."""
         self._closed = True
-        for session in self._sessions.values():
-            session.abort()
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        sessions = list(self._sessions.values())
         self._sessions.clear()
+        for session in sessions:
+            session.abort()
+        for session in sessions:
+            self._pool.submit(session.close)
+        self._pool.shutdown(wait=wait)

@@ -2,10 +2,12 @@
 
 - Explicit auth, certificate validation always on (optional CA bundle), explicit proxy
   (none unless configured: environment proxies are ignored), code page 65001, no profile.
-- One operation = one shell, one command: constant command line, script + base64 JSON
-  request over stdin (in chunks well under MaxEnvelopeSize), own Receive loop with a
-  deadline (pywinrm's ``get_command_output`` retries forever), Signal terminate + Delete in
-  ``finally``. Quota faults: wait for the host to free a shell and retry once.
+- One operation = one command in the host's shell: constant command line, script + base64
+  JSON request over stdin (in chunks well under MaxEnvelopeSize), own Receive loop with a
+  deadline (pywinrm's ``get_command_output`` retries forever), Signal terminate in
+  ``finally``. The shell is kept for the next operation and deleted on failure and on
+  ``close()``; one the host dropped (IdleTimeout) is replaced. Quota faults: wait for the host
+  to free a shell and retry once.
 - The ``requests`` session (TCP connection and NTLM context) lives as long as the
   :class:`HostSession`, so there is one handshake per host, not per command.
 - A session is used by one thread at a time (the engine holds a per-host lock; this class
@@ -44,6 +46,7 @@ log = logging.getLogger(__name__)
 
 FAULT_ACCESS_DENIED = 5
 FAULT_OPERATION_TIMEOUT = 2150858793
+FAULT_INVALID_SELECTORS = 2150858843
 FAULT_SHELL_QUOTA = 2150859173
 FAULT_OPERATIONS_QUOTA = 2150859174
 QUOTA_FAULTS = (FAULT_SHELL_QUOTA, FAULT_OPERATIONS_QUOTA)
@@ -107,6 +110,7 @@ class WinRMSession:
         self._protocol: WinRMProtocol | None = None
         self._lock = threading.Lock()
         self._aborted = threading.Event()
+        self._shell_id: str | None = None
         # Receive waits at most this long on the host before asking again, so the
         # deadline and abort are checked at least that often.
         self.operation_timeout_s = max(1, min(20, int(config.timeout_s)))
@@ -138,17 +142,30 @@ class WinRMSession:
             )
         except WinRMError as exc:
             raise HostError(ErrorKind.CONFIG, str(exc), host=self.config.display_name) from exc
+        # May talk to the host (NTLM with encryption authenticates here): errors are translated
+        # by the caller. Proxies are explicit (above): no environment lookup on every request.
+        self._protocol.transport.build_session().trust_env = False
         return self._protocol
 
     def close(self) -> None:
+        """Delete our shell on the host (it would count against the user's quota until its
+        idle timeout) and close the connection."""
         with self._lock:
+            protocol, shell_id = self._protocol, self._shell_id
+            self._shell_id = None
+            if protocol is not None and shell_id is not None:
+                protocol.transport.read_timeout_sec = 5  # closing must not hang on a dead host
+                try:
+                    protocol.close_shell(shell_id, close_session=False)
+                except Exception as exc:
+                    log.debug("close_shell failed on %s: %s", self.config.display_name, type(exc).__name__)
             self._drop_connection()
 
     def abort(self) -> None:
         self._aborted.set()
 
     def _drop_connection(self) -> None:
-        protocol, self._protocol = self._protocol, None
+        protocol, self._protocol, self._shell_id = self._protocol, None, None
         if protocol is not None and protocol.transport.session is not None:
             protocol.transport.session.close()
 
@@ -186,21 +203,33 @@ class WinRMSession:
             time.sleep(1.0)
             return protocol.open_shell(codepage=65001, noprofile=True)
 
+    def _start(self, protocol: WinRMProtocol) -> tuple[str, str]:
+        """Start the operation's command in our shell, opening one when needed. The shell is
+        kept for the next operation (two fewer round trips each); if the host deleted it
+        meanwhile (its IdleTimeout), open another and start again: nothing ran yet."""
+        if self._shell_id is None:
+            self._shell_id = self._open_shell(protocol)
+        try:
+            return self._shell_id, protocol.run_command(self._shell_id, contract.command_line())
+        except WSManFaultError as exc:
+            if exc.wsman_fault_code != FAULT_INVALID_SELECTORS:
+                raise
+            log.info("%s: the host closed our idle shell; opening another", self.config.display_name)
+            self._shell_id = self._open_shell(protocol)
+            return self._shell_id, protocol.run_command(self._shell_id, contract.command_line())
+
     def _run(self, stdin: bytes) -> tuple[str, str, int]:
         self._aborted.clear()
         deadline = time.monotonic() + self.config.timeout_s
         protocol = self._connect()
-        shell_id = self._open_shell(protocol)
-        command_id: str | None = None
-        finished = False
+        shell_id, command_id = self._start(protocol)
+        ok = False
         try:
-            command_id = protocol.run_command(shell_id, contract.command_line())
             for start in range(0, len(stdin), STDIN_CHUNK):
                 chunk = stdin[start:start + STDIN_CHUNK]
                 protocol.send_command_input(shell_id, command_id, chunk, end=start + STDIN_CHUNK >= len(stdin))
             out: list[bytes] = []
             err: list[bytes] = []
-            code = -1
             while True:
                 if self._aborted.is_set():
                     raise HostError(ErrorKind.CANCELLED, "stopped", host=self.config.display_name)
@@ -215,18 +244,23 @@ class WinRMSession:
                 out.append(o)
                 err.append(e)
                 if done:
-                    finished = True
-                    break
-            return (b"".join(out).decode("utf-8", "replace"), b"".join(err).decode("utf-8", "replace"), code)
+                    ok = True
+                    return (b"".join(out).decode("utf-8", "replace"), b"".join(err).decode("utf-8", "replace"),
+                            code)
         finally:
-            self._cleanup(protocol, shell_id, command_id, finished)
+            self._cleanup(protocol, shell_id, command_id, keep_shell=ok)
 
-    def _cleanup(self, protocol: WinRMProtocol, shell_id: str, command_id: str | None, finished: bool) -> None:
+    def _cleanup(self, protocol: WinRMProtocol, shell_id: str, command_id: str, *, keep_shell: bool) -> None:
+        """Signal terminate (releases the command on the host, as Ansible and pypsrp do); after
+        a failure also delete the shell, so a wedged one is never reused."""
         try:
-            if command_id is not None and not finished:
-                protocol.cleanup_command(shell_id, command_id)  # Signal terminate
+            protocol.cleanup_command(shell_id, command_id)
         except Exception as exc:
             log.debug("terminate failed on %s: %s", self.config.display_name, type(exc).__name__)
+            keep_shell = False
+        if keep_shell:
+            return
+        self._shell_id = None
         try:
             protocol.close_shell(shell_id, close_session=False)
         except Exception as exc:

@@ -1,0 +1,192 @@
+"""By-hand benchmark of the window (not a test): how long the GUI thread stalls.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python tests/benchmarks/bench_ui.py [--hosts 20] [--vms 50]
+
+Measures, with the real window, the real engine and simulated hosts over WinRM (the hosts run
+in their own process, like real hosts on other machines):
+
+1. the longest GUI-thread stall while refreshing every host (target < 50 ms);
+2. the longest stall while applying 1,000 changes (one batch per host, in parallel), and
+   while opening the plan preview of those 1,000 changes;
+3. the time to fill the grid with 10,000 VMs (in-memory inventories, no network), and the
+   longest stall while ticking 1,000 cells among them.
+
+A stall is measured with a 2 ms ``QTimer``: the longest gap between two ticks, minus 2 ms.
+The machine is shared and noisy: read it as an order of magnitude.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+import qasync  # isort: skip
+
+from ui_helpers import FakeEngine, host_config, inventory, make_vm
+
+from hvgui.core import catalog
+from hvgui.core.hosts import Auth, HostConfig
+from hvgui.remote.credentials import MemoryCredentials
+from hvgui.remote.engine import Engine
+from hvgui.ui.controller import Controller
+from hvgui.ui.main_window import MainWindow
+
+USER, PASSWORD = "bench", "bench-only-password"
+
+
+class StallMeter:
+    def __init__(self, interval_ms: int = 2) -> None:
+        self.interval = interval_ms / 1000
+        self.timer = QTimer()
+        self.timer.setInterval(interval_ms)
+        self.timer.timeout.connect(self._tick)
+        self.worst = 0.0
+        self._last = 0.0
+
+    def _tick(self) -> None:
+        t = time.perf_counter()
+        self.worst = max(self.worst, t - self._last - self.interval)
+        self._last = t
+
+    def start(self) -> None:
+        self.worst, self._last = 0.0, time.perf_counter()
+        self.timer.start()
+
+    def stop(self) -> float:
+        self.timer.stop()
+        return self.worst * 1000
+
+
+async def until(pred: Callable[[], bool]) -> None:
+    while not pred():
+        await asyncio.sleep(0.005)
+
+
+async def bench_fleet(args: argparse.Namespace, urls: list[str]) -> None:
+    creds = MemoryCredentials()
+    configs = []
+    for i, url in enumerate(urls):
+        cfg = HostConfig(url=url, auth=Auth.NTLM, username=USER, name=f"HV{i:02d}", timeout_s=600)
+        creds.set(cfg, PASSWORD)
+        configs.append(cfg)
+    ctl = Controller(Engine(creds, max_workers=32), configs, auto_refresh_s=0)
+    window = MainWindow(ctl)
+    window.show()
+    meter = StallMeter()
+
+    await ctl.refresh()  # connect everyone once (NTLM handshakes)
+    meter.start()
+    t = time.perf_counter()
+    await ctl.refresh()
+    print(f"refresh {args.hosts} hosts x {args.vms} VMs: {time.perf_counter() - t:.2f} s, "
+          f"longest GUI stall {meter.stop():.1f} ms (target < 50)")
+
+    per_host = 1000 // args.hosts
+    cells = []
+    for cfg in configs:
+        entry = ctl.state.hosts[cfg.key]
+        mine = [(cfg.key, vm_id, s.guid) for vm_id in entry.vms for s in catalog.SERVICES
+                if s.guid != catalog.HEARTBEAT]
+        cells += mine[:per_host]
+    meter.start()
+    ctl.toggle(cells)
+    tick_ms = meter.stop()
+    meter.start()
+    dlg = window.open_plan()
+    QApplication.processEvents()
+    plan_ms = meter.stop()
+    assert dlg is not None
+    plan = dlg.plan
+    dlg.close()
+    meter.start()
+    t = time.perf_counter()
+    summary = await ctl.apply(plan)
+    print(f"tick {len(cells)} cells: stall {tick_ms:.1f} ms; open the plan of {plan.change_count} changes: "
+          f"{plan_ms:.1f} ms; apply: {time.perf_counter() - t:.2f} s ({summary.text()}), "
+          f"longest GUI stall {meter.stop():.1f} ms (target < 50)")
+    window.close()
+    await ctl.close()
+
+
+async def bench_10k() -> None:
+    n = 10_000
+    engine = FakeEngine({"HV-BIG": inventory("HV-BIG", [make_vm(f"vm{i:05d}") for i in range(n)])})
+    ctl = Controller(engine, [host_config("HV-BIG")], auto_refresh_s=0)
+    window = MainWindow(ctl)
+    window.show()
+    QApplication.processEvents()
+    t = time.perf_counter()
+    await ctl.refresh()
+    QApplication.processEvents()
+    fill = time.perf_counter() - t
+    meter = StallMeter()
+    meter.start()
+    await ctl.refresh()  # nothing changed: the diff alone
+    QApplication.processEvents()
+    again = meter.stop()
+    key = next(iter(ctl.state.hosts))
+    cells = [(key, v, catalog.GUEST_SERVICE_INTERFACE) for v in list(ctl.state.hosts[key].vms)[::10]]
+    meter.start()
+    ctl.toggle(cells)
+    QApplication.processEvents()
+    tick = meter.stop()
+    window.grid.scrollToBottom()
+    meter.start()
+    QApplication.processEvents()
+    scroll = meter.stop()
+    print(f"10,000 VMs: fill the grid {fill * 1000:.0f} ms; refresh with no change: stall {again:.1f} ms; "
+          f"tick 1,000 cells: stall {tick:.1f} ms; scroll to the bottom: {scroll:.1f} ms")
+    window.close()
+    await ctl.close()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--hosts", type=int, default=20)
+    ap.add_argument("--vms", type=int, default=50)
+    ap.add_argument("--latency", type=float, default=0.3, help="seconds per command (default 0.3)")
+    args = ap.parse_args()
+
+    app = QApplication.instance() or QApplication([])
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+
+    lines = []
+    for h in range(args.hosts):
+        lines += [f'[[host]]\nname = "HV{h:02d}"\n[host.faults]\ncommand_latency_s = {args.latency}\n']
+        lines += [f'[[host.vm]]\nname = "vm-{h:02d}-{v:03d}"\n' for v in range(args.vms)]
+    fleet_file = Path(tempfile.mkdtemp(prefix="hvgui-bench-")) / "fleet.toml"
+    fleet_file.write_text("\n".join(lines), encoding="utf-8")
+    sim = subprocess.Popen([sys.executable, "-m", "hvgui.simulator", "--fleet", str(fleet_file), "--user", USER],
+                           stdout=subprocess.PIPE, text=True, env={**os.environ, "HVGUI_SIM_PASSWORD": PASSWORD})
+    assert sim.stdout is not None
+    urls = [sim.stdout.readline().split()[1] for _ in range(args.hosts)]
+
+    async def both() -> Any:
+        await bench_fleet(args, urls)
+        await bench_10k()
+
+    try:
+        with loop:
+            loop.run_until_complete(both())
+    finally:
+        sim.terminate()
+        sim.wait(10)
+
+
+if __name__ == "__main__":
+    main()

@@ -135,13 +135,13 @@ def lab(lab_factory: Callable[..., Lab]) -> Lab:
     return lab_factory()
 
 
-def test_first_refresh_fills_tree_grid_activity_and_status(lab: Lab) -> None:
+def test_first_refresh_fills_tree_grid_activity_and_status(lab: Lab, qtbot: Any) -> None:
     w = lab.window
     assert lab.controller.state.counts() == (2, 0, 0)
     assert w.tree_model.rowCount() == 2
     assert w.grid_model.rowCount() == 5
     assert w.grid_model.columns[0].kind is ColKind.HOST  # several hosts in scope
-    assert "2 hosts connected" in w.status_hosts.text()
+    qtbot.waitUntil(lambda: "2 hosts connected" in w.status_hosts.text())
     assert w.activity_model.rowCount() == 2
     assert {w.activity_model.index(r, 3).data() for r in range(2)} == {"OK"}
     idx = w.grid_model.cell_index(lab.cell("HV-A", "app1", HB))
@@ -202,7 +202,7 @@ def test_tick_across_two_hosts_apply_conflict_failure_and_retry(lab: Lab, qtbot:
     idx = w.grid_model.cell_index(kvp_b)
     assert idx.data() == "Failed" and "simulated fault" in idx.data(Qt.ItemDataRole.ToolTipRole)
     assert w.act_retry.isEnabled()
-    assert "Pending changes: <b>1</b> (1 failed)" in w.status_pending.text()
+    qtbot.waitUntil(lambda: "Pending changes: <b>1</b> (1 failed)" in w.status_pending.text())
 
     # The fault is fixed; retry only the failed change.
     lab.hosts["HV-B"].faults.vm_errors.clear()
@@ -226,7 +226,7 @@ def test_host_down_during_apply_keeps_changes_for_retry(lab: Lab, qtbot: Any) ->
     st = ctl.state
     assert st.hosts[lab.configs["HV-B"].key].status is HostStatus.FAILED
     assert st.results[cell_b].phase is CellPhase.FAILED and st.pending[cell_b] is True
-    assert "1 failed" in w.status_hosts.text()
+    qtbot.waitUntil(lambda: "1 failed" in w.status_hosts.text())
     assert w.grid_hint.isVisible() and "HV-B" in w.grid_hint.text()
     # HV-A is unaffected.
     assert lab.sim_enabled(cell_a)
@@ -301,6 +301,7 @@ def test_details_pane_and_copy_report(lab: Lab, qtbot: Any) -> None:
     lab.hosts["HV-B"].set_guest(vm_id, "vmickvpexchange", "stopped")
     lab.refresh()
     lab.select_cells([lab.cell("HV-B", "web[1]", KVP)])
+    qtbot.waitUntil(lambda: "web[1]" in w.details.toPlainText())
     html = w.details.toPlainText()
     assert "web[1]" in html and "HV-B" in html
     assert "Enabled, but the guest has not answered" in html

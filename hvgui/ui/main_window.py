@@ -123,7 +123,7 @@ class MainWindow(QMainWindow):
 
         controller.hostChanged.connect(self._host_changed)
         controller.cellsChanged.connect(self._cells_changed)
-        controller.vmsChanged.connect(lambda _k, _d: self._refresh_details())
+        controller.vmsChanged.connect(self._vms_changed)
         controller.hostsReset.connect(self._update_status)
         controller.refreshFinished.connect(self._refresh_finished)
         controller.applyFinished.connect(self._apply_finished)
@@ -132,13 +132,20 @@ class MainWindow(QMainWindow):
         self.grid_model.rowsInserted.connect(lambda *_: self._ensure_current())
         self.grid_model.rowsRemoved.connect(lambda *_: self._update_status())
 
+        # Status bar and details pane are rebuilt at most every few tens of ms: 20 hosts
+        # answering at once must not rebuild them 60 times in one go.
+        self._status_timer = self._coalescer(60, self._do_update_status)
+        self._details_timer = self._coalescer(25, self._do_refresh_details)
+        self._details_html = ""
+
         self._clock = QTimer(self)
         self._clock.setInterval(1000)
         self._clock.timeout.connect(self.activity_model.tick)
         self._clock.start()
         self._size_columns()
         self._apply_read_only()
-        self._update_status()
+        self._do_update_status()
+        self._do_refresh_details()
 
     # ================================================================ building
     def _action(self, text: str, slot: Any, shortcut: str | QKeySequence.StandardKey | None = None,
@@ -520,15 +527,35 @@ class MainWindow(QMainWindow):
             return None
         return self.grid_model.row_key(idx.row())
 
+    def _coalescer(self, ms: int, slot: Any) -> QTimer:
+        timer = QTimer(self)
+        timer.setSingleShot(True)
+        timer.setInterval(ms)
+        timer.timeout.connect(slot)
+        return timer
+
     def _refresh_details(self) -> None:
+        self._details_key = self.current_row_key()
+        self._details_timer.start()
+
+    def _vms_changed(self, key: str, _diff: Any) -> None:
+        if self._details_key is None or self._details_key[0] == key:
+            self._refresh_details()
+
+    def _set_details(self, html_text: str) -> None:
+        if html_text != self._details_html:  # setHtml re-lays out the whole document
+            self._details_html = html_text
+            self.details.setHtml(html_text)
+
+    def _do_refresh_details(self) -> None:
         key = self.current_row_key()
         self._details_key = key
         st = self.controller.state
         vm = st.vm(*key) if key else None
         self.copy_button.setEnabled(vm is not None)
         if key is None or vm is None:
-            self.details.setHtml("<p style='color:#757575'>Select a VM to see its integration services "
-                                 "in plain words.</p>")
+            self._set_details("<p style='color:#757575'>Select a VM to see its integration services "
+                              "in plain words.</p>")
             return
         entry = st.hosts[key[0]]
         e = html.escape
@@ -549,7 +576,7 @@ class MainWindow(QMainWindow):
                 f"<b>{e(svc.label)}</b>: {on_off(svc.enabled)}, {e(status_line(svc))}<br>"
                 f"<span style='color:#444'>{e(explain(vm, svc))}</span>{extra}</td></tr>")
         when = time.strftime("%H:%M:%S", time.localtime(entry.last_refresh)) if entry.last_refresh else "—"
-        self.details.setHtml(
+        self._set_details(
             f"<h3 style='margin-bottom:2px'>{e(vm.name)}</h3>"
             f"<table cellspacing='2'>"
             f"<tr><td>Host</td><td><b>{e(entry.name)}</b> {e(os_text)}</td></tr>"
@@ -612,6 +639,19 @@ class MainWindow(QMainWindow):
         self._update_status()
 
     def _update_status(self) -> None:
+        self._update_actions()  # at once: Ctrl+S right after a click must work
+        self._status_timer.start()
+
+    def _update_actions(self) -> None:
+        st = self.controller.state
+        n = len(st.pending)
+        ro = self.controller.read_only
+        self.act_apply.setText(f"Apply ({n})" if n else "Apply")
+        self.act_apply.setEnabled(not ro and n > 0)
+        self.act_revert.setEnabled(n > 0)
+        self.act_retry.setEnabled(not ro and bool(st.failed_cells()))
+
+    def _do_update_status(self) -> None:
         st = self.controller.state
         ok, failed, connecting = st.counts()
         parts = [f"{ok} host{'s' if ok != 1 else ''} connected"]
@@ -626,11 +666,7 @@ class MainWindow(QMainWindow):
         last = st.last_refresh()
         self.status_refresh.setText("Last refresh: " + (time.strftime("%H:%M:%S", time.localtime(last))
                                                          if last else "—"))
-        ro = self.controller.read_only
-        self.act_apply.setText(f"Apply ({n})" if n else "Apply")
-        self.act_apply.setEnabled(not ro and n > 0)
-        self.act_revert.setEnabled(n > 0)
-        self.act_retry.setEnabled(not ro and nf > 0)
+        self._update_actions()
         if not st.hosts:
             self.grid_hint.setText("No hosts configured. Try <b>hvgui --demo</b>, or add hosts to the hosts "
                                    "file (see <b>hvgui-cli --help</b>).")

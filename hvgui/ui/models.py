@@ -38,17 +38,40 @@ from hvgui.ui.state import CellKey, CellPhase, HostEntry, HostStatus, RowKey, Vm
 Index = QModelIndex | QPersistentModelIndex
 K = TypeVar("K", bound=Hashable)
 
-ROW_KEY_ROLE = Qt.ItemDataRole.UserRole + 1
+ROW_KEY_ROLE = int(Qt.ItemDataRole.UserRole) + 1
 """``(host_key, vm_id)`` of a VM row/item; ``(host_key, "")`` for a host item."""
-CELL_ROLE = Qt.ItemDataRole.UserRole + 2
+CELL_ROLE = int(Qt.ItemDataRole.UserRole) + 2
 """``(host_key, vm_id, guid)`` of a service cell, else None."""
-KIND_ROLE = Qt.ItemDataRole.UserRole + 3
+KIND_ROLE = int(Qt.ItemDataRole.UserRole) + 3
 """``"host"`` or ``"vm"`` in the tree."""
-SORT_ROLE = Qt.ItemDataRole.UserRole + 4
+SORT_ROLE = int(Qt.ItemDataRole.UserRole) + 4
 
 _ROOT = QModelIndex()
 _BOLD = QFont()
 _BOLD.setBold(True)
+
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_DECORATION = int(Qt.ItemDataRole.DecorationRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_FONT = int(Qt.ItemDataRole.FontRole)
+_BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+_CHECK = int(Qt.ItemDataRole.CheckStateRole)
+_GRID_ROLES = frozenset({_DISPLAY, _DECORATION, _TOOLTIP, _FONT, _BACKGROUND, _FOREGROUND, _CHECK,
+                         ROW_KEY_ROLE, CELL_ROLE, SORT_ROLE})
+_CHECKED = Qt.CheckState.Checked
+_UNCHECKED = Qt.CheckState.Unchecked
+_NO_FLAGS = Qt.ItemFlag.NoItemFlags
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_CHECKABLE_FLAGS = _FLAGS | Qt.ItemFlag.ItemIsUserCheckable
+
+
+def _service(vm: VM, guid: str) -> ServiceState | None:
+    """``vm.service(guid)`` for an already normalised GUID (no string work per call)."""
+    for s in vm.services:
+        if s.guid == guid:
+            return s
+    return None
 
 
 def vm_matches(vm: VM, text: str) -> bool:
@@ -122,11 +145,17 @@ class HostTreeModel(QAbstractItemModel):
 
     # ---------------------------------------------------------- structure
     def index(self, row: int, column: int, parent: Index = _ROOT) -> QModelIndex:
-        if not self.hasIndex(row, column, parent):
+        # Bounds checked here rather than with hasIndex(): proxies call this for every row.
+        if not 0 <= column < 2 or row < 0:
             return QModelIndex()
         if not parent.isValid():
-            return self.createIndex(row, column, 0)
-        return self.createIndex(row, column, parent.row() + 1)
+            return self.createIndex(row, column, 0) if row < len(self._hosts) else QModelIndex()
+        if parent.internalId() != 0 or parent.column() != 0:
+            return QModelIndex()
+        host_row = parent.row()
+        if row >= len(self._vms.get(self._hosts[host_row], ())):
+            return QModelIndex()
+        return self.createIndex(row, column, host_row + 1)
 
     def parent(self, index: Index | None = None) -> Any:  # type: ignore[override]
         if index is None:
@@ -276,6 +305,9 @@ class VmFilterProxy(QSortFilterProxyModel):
         super().__init__(parent)
         self._text = ""
         self.setRecursiveFilteringEnabled(True)
+        # Re-filter on the filter text and on row inserts, not on every dataChanged: a refresh
+        # of 20 hosts would otherwise re-run the filter over every VM (VM renames are rare).
+        self.setDynamicSortFilter(False)
 
     @property
     def text(self) -> str:
@@ -461,22 +493,29 @@ class ServiceGridModel(QAbstractTableModel):
             return col.tip or None
         return None
 
+    # data() and flags() run for every visible cell on every repaint: roles are compared as
+    # ints (PySide hands ints; enum comparisons cost more), and unused roles return at once.
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        cell = self.cell_key(index)
-        if cell is None or self.controller.read_only:
-            return base
+            return _NO_FLAGS
+        col = self._columns[index.column()]
+        if col.kind is not ColKind.SERVICE or self.controller.read_only:
+            return _FLAGS
+        key = self._rows[index.row()]
         st = self.controller.state
-        if st.current(cell) is None or st.result_phase(cell) is CellPhase.APPLYING:
-            return base
-        if st.hosts[cell[0]].applying:
-            return base
-        return base | Qt.ItemFlag.ItemIsUserCheckable
+        entry = st.hosts.get(key[0])
+        if entry is None or entry.applying:
+            return _FLAGS
+        vm = entry.vms.get(key[1])
+        if vm is None or _service(vm, col.guid) is None:
+            return _FLAGS
+        result = st.results.get((key[0], key[1], col.guid))
+        if result is not None and result.phase is CellPhase.APPLYING:
+            return _FLAGS
+        return _CHECKABLE_FLAGS
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+    def data(self, index: Index, role: int = _DISPLAY) -> Any:
+        if role not in _GRID_ROLES or not index.isValid():
             return None
         key = self._rows[index.row()]
         col = self._columns[index.column()]
@@ -486,52 +525,51 @@ class ServiceGridModel(QAbstractTableModel):
             return None
         if role == ROW_KEY_ROLE:
             return key
-        if col.kind is ColKind.SERVICE:
-            return self._service_data(entry, vm, (key[0], key[1], col.guid), role)
-        if role == CELL_ROLE:
-            return None
-        if role in (Qt.ItemDataRole.DisplayRole, SORT_ROLE):
-            if col.kind is ColKind.HOST:
-                return entry.name
-            if col.kind is ColKind.VM:
+        kind = col.kind
+        if kind is ColKind.SERVICE:
+            return self._service_data(vm, (key[0], key[1], col.guid), role)
+        if role in (_DISPLAY, SORT_ROLE):
+            if kind is ColKind.VM:
                 return vm.name
-            if col.kind is ColKind.STATE:
+            if kind is ColKind.STATE:
                 return vm.state
-            if col.kind is ColKind.IS:
-                return is_text(vm)
-        if role == Qt.ItemDataRole.DecorationRole and col.kind is ColKind.STATE:
-            return look.dot(look.vm_state_colour(vm.state), hollow=vm.is_off)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if col.kind is ColKind.VM:
+            if kind is ColKind.HOST:
+                return entry.name
+            return is_text(vm)
+        if role == _DECORATION:
+            return look.dot(look.vm_state_colour(vm.state), hollow=vm.is_off) if kind is ColKind.STATE else None
+        if role == _TOOLTIP:
+            if kind is ColKind.VM:
                 return f"{vm.name}\nVM Id: {vm.id}\nHost: {entry.name}"
-            if col.kind is ColKind.HOST:
+            if kind is ColKind.HOST:
                 return host_tooltip(entry)
-            if col.kind is ColKind.IS:
+            if kind is ColKind.IS:
                 return f"Version: {vm.is_version or 'unknown'}\nState: {vm.is_state or 'not detected'}"
-        if role == Qt.ItemDataRole.ForegroundRole and col.kind is ColKind.IS and vm.is_state == "Update required":
+            return None
+        if role == _FOREGROUND and kind is ColKind.IS and vm.is_state == "Update required":
             return look.colour(look.AMBER)
         return None
 
-    def _service_data(self, entry: HostEntry, vm: VM, cell: CellKey, role: int) -> Any:
+    def _service_data(self, vm: VM, cell: CellKey, role: int) -> Any:
         if role == CELL_ROLE:
             return cell
-        svc = vm.service(cell[2])
+        svc = _service(vm, cell[2])
+        if svc is None:
+            if role == _DISPLAY:
+                return "n/a"
+            if role == _TOOLTIP:
+                return f"{catalog.display_label(cell[2])}: this VM does not offer this service"
+            if role == _FOREGROUND:
+                return look.colour(look.GREY)
+            return None
         st = self.controller.state
         pending = st.pending.get(cell)
         result = st.results.get(cell)
-        if svc is None:
-            if role == Qt.ItemDataRole.DisplayRole:
-                return "n/a"
-            if role == Qt.ItemDataRole.ToolTipRole:
-                return f"{catalog.display_label(cell[2])}: this VM does not offer this service"
-            if role == Qt.ItemDataRole.ForegroundRole:
-                return look.colour(look.GREY)
-            return None
-        if role == Qt.ItemDataRole.CheckStateRole:
-            on = svc.enabled if pending is None else pending
-            return Qt.CheckState.Checked if on else Qt.CheckState.Unchecked
         phase = result.phase if result is not None else None
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _CHECK:
+            on = svc.enabled if pending is None else pending
+            return _CHECKED if on else _UNCHECKED
+        if role == _DISPLAY:
             if phase is CellPhase.APPLYING:
                 return "Applying…"
             if phase is CellPhase.FAILED:
@@ -541,9 +579,7 @@ class ServiceGridModel(QAbstractTableModel):
             if phase is CellPhase.CONFLICT:
                 return "Conflict"
             return badge_text(svc)
-        if role == SORT_ROLE:
-            return (svc.enabled, badge_text(svc))
-        if role == Qt.ItemDataRole.DecorationRole:
+        if role == _DECORATION:
             if phase is CellPhase.FAILED:
                 return look.dot(look.RED)
             if phase is CellPhase.APPLYING or pending is not None:
@@ -554,11 +590,11 @@ class ServiceGridModel(QAbstractTableModel):
                 return None
             # Disabled on the host: the guest's status is history, shown dimmed.
             return look.dot(look.status_colour(svc.primary) if svc.enabled else look.GREY, hollow=not svc.enabled)
-        if role == Qt.ItemDataRole.BackgroundRole:
+        if role == _BACKGROUND:
             if phase is not None:
                 return look.colour(look.PHASE_BG[phase])
             return look.colour(look.BG_PENDING) if pending is not None else None
-        if role == Qt.ItemDataRole.ForegroundRole:
+        if role == _FOREGROUND:
             if phase is CellPhase.FAILED:
                 return look.colour(look.RED)
             if pending is not None or phase is not None:
@@ -566,10 +602,12 @@ class ServiceGridModel(QAbstractTableModel):
             if svc.primary is None or not svc.enabled:
                 return look.colour(look.GREY)
             return look.colour(look.status_colour(svc.primary))
-        if role == Qt.ItemDataRole.FontRole:
+        if role == _FONT:
             return _BOLD if pending is not None else None
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _TOOLTIP:
             return service_tooltip(vm, svc, pending, result_text(result))
+        if role == SORT_ROLE:
+            return (svc.enabled, badge_text(svc))
         return None
 
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:

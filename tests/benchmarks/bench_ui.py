@@ -89,6 +89,13 @@ async def bench_fleet(args: argparse.Namespace, urls: list[str]) -> None:
     meter = StallMeter()
 
     await ctl.refresh()  # connect everyone once (NTLM handshakes)
+    if os.environ.get("BENCH_PROFILE"):
+        import cProfile
+        prof = cProfile.Profile()
+        prof.enable()
+        await ctl.refresh()
+        prof.disable()
+        prof.dump_stats(os.environ["BENCH_PROFILE"])
     meter.start()
     t = time.perf_counter()
     await ctl.refresh()
@@ -103,7 +110,9 @@ async def bench_fleet(args: argparse.Namespace, urls: list[str]) -> None:
                 if s.guid != catalog.HEARTBEAT]
         cells += mine[:per_host]
     meter.start()
-    ctl.toggle(cells)
+    ctl.set_target([c for c in cells if ctl.state.current(c)], False)  # every cell flips
+    ctl.set_target([c for c in cells if not ctl.state.current(c)], True)
+    QApplication.processEvents()
     tick_ms = meter.stop()
     meter.start()
     dlg = window.open_plan()

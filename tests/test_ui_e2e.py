@@ -93,6 +93,7 @@ class Lab:
     def apply_through_plan(self, *, retry: bool = False) -> tuple[str, ApplySummary]:
         """Open the plan (Ctrl+S or Retry failed), confirm it; returns the plan's summary text."""
         if retry:
+            self.qtbot.waitUntil(self.window.act_retry.isEnabled)
             self.window.act_retry.trigger()
         else:
             self.qtbot.keyClick(self.window.grid, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
@@ -201,7 +202,7 @@ def test_tick_across_two_hosts_apply_conflict_failure_and_retry(lab: Lab, qtbot:
     assert st.results[kvp_b].phase is CellPhase.FAILED and st.pending[kvp_b] is False
     idx = w.grid_model.cell_index(kvp_b)
     assert idx.data() == "Failed" and "simulated fault" in idx.data(Qt.ItemDataRole.ToolTipRole)
-    assert w.act_retry.isEnabled()
+    qtbot.waitUntil(w.act_retry.isEnabled)
     qtbot.waitUntil(lambda: "Pending changes: <b>1</b> (1 failed)" in w.status_pending.text())
 
     # The fault is fixed; retry only the failed change.
@@ -210,7 +211,7 @@ def test_tick_across_two_hosts_apply_conflict_failure_and_retry(lab: Lab, qtbot:
     assert "<b>1 change</b>" in plan_text
     assert summary.changed == 1 and st.pending == {}
     assert lab.sim_enabled(kvp_b) is False
-    assert not w.act_retry.isEnabled()
+    qtbot.waitUntil(lambda: not w.act_retry.isEnabled())
 
 
 def test_host_down_during_apply_keeps_changes_for_retry(lab: Lab, qtbot: Any) -> None:

@@ -8,10 +8,11 @@ the network waits happen inside ``await`` on the engine's worker pool.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -25,6 +26,7 @@ from hvgui.ui.state import (
     CellPhase,
     CellResult,
     FleetState,
+    HostEntry,
     HostStatus,
     Plan,
     backoff_s,
@@ -33,6 +35,9 @@ from hvgui.ui.state import (
 )
 
 log = logging.getLogger(__name__)
+
+TURN_BUDGET_S = 0.015
+TURN_PAUSE_S = 0.004
 
 
 class EngineLike(Protocol):
@@ -91,6 +96,8 @@ class Controller(QObject):
         self._host_tasks: dict[str, asyncio.Task[None]] = {}
         self._applying = 0
         self._closed = False
+        self._turn_lock = asyncio.Lock()
+        self._turn_started = 0.0
         self._timer = QTimer(self)
         self._timer.setInterval(1000)
         self._timer.timeout.connect(self._tick)
@@ -184,6 +191,21 @@ class Controller(QObject):
             entry.refreshing = False
             if self.state.hosts.get(key) is entry:
                 self.hostChanged.emit(key)
+        async with self._gui_turn():
+            self._take_inventory(key, entry, epoch, inv)
+
+    @contextlib.asynccontextmanager
+    async def _gui_turn(self) -> AsyncIterator[None]:
+        """Results of many hosts arrive in a burst; taking them all in one go would freeze the
+        window for as long. Take them one at a time, and after ~15 ms of such work pause for a
+        few ms so Qt can paint and handle input."""
+        async with self._turn_lock:
+            if time.perf_counter() - self._turn_started > TURN_BUDGET_S:
+                await asyncio.sleep(TURN_PAUSE_S)
+                self._turn_started = time.perf_counter()
+            yield
+
+    def _take_inventory(self, key: str, entry: HostEntry, epoch: int, inv: Inventory) -> None:
         if self.state.hosts.get(key) is not entry:
             return
         entry.status, entry.error, entry.failures = HostStatus.CONNECTED, None, 0
@@ -281,23 +303,28 @@ class Controller(QObject):
         self.cellsChanged.emit(cells)
         self.hostChanged.emit(key)
         try:
-            result = await self.engine.apply(entry.config, changes)
-        except HostError as exc:
-            for c in cells:
-                self.state.results[c] = CellResult(CellPhase.FAILED, exc.text)
-            if exc.kind is not ErrorKind.CANCELLED:
-                entry.status, entry.error = HostStatus.FAILED, exc
-            return ApplySummary(failed=len(cells), hosts_failed=1)
+            try:
+                result = await self.engine.apply(entry.config, changes)
+            except HostError as exc:
+                for c in cells:
+                    self.state.results[c] = CellResult(CellPhase.FAILED, exc.text)
+                if exc.kind is not ErrorKind.CANCELLED:
+                    entry.status, entry.error = HostStatus.FAILED, exc
+                entry.applying = False
+                self.cellsChanged.emit(cells)
+                self.hostChanged.emit(key)
+                return ApplySummary(failed=len(cells), hosts_failed=1)
+            async with self._gui_turn():
+                entry.applying = False
+                summary = self._take_result(key, cells, changes, result)
+                self.hostChanged.emit(key)
+            return summary
         except asyncio.CancelledError:
             for c in cells:
                 self.state.results.pop(c, None)
             raise
         finally:
             entry.applying = False
-            if not self._closed:
-                self.cellsChanged.emit(cells)
-                self.hostChanged.emit(key)
-        return self._take_result(key, cells, changes, result)
 
     def _take_result(self, key: str, cells: list[CellKey], changes: list[Change],
                      result: ApplyResult) -> ApplySummary:

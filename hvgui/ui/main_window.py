@@ -309,7 +309,14 @@ class MainWindow(QMainWindow):
         self.status_hosts = QLabel()
         self.status_pending = QLabel()
         self.status_refresh = QLabel()
-        for w in (self.status_hosts, self.status_pending, self.status_refresh):
+        # Fixed widths: a label whose text changes size would re-lay out (and repaint) the
+        # whole window on every refresh.
+        fm = self.fontMetrics()
+        for w, sample in ((self.status_hosts, "888 hosts connected, 888 failed, 888 connecting"),
+                          (self.status_pending, "  Pending changes: 88888 (88888 failed)  "),
+                          (self.status_refresh, "Last refresh: 88:88:88")):
+            w.setFixedWidth(fm.horizontalAdvance(sample) + 12)
+            w.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.statusBar().addPermanentWidget(w)
 
         self.setTabOrder(self.filter_edit, self.tree)
@@ -649,7 +656,6 @@ class MainWindow(QMainWindow):
         self.act_apply.setText(f"Apply ({n})" if n else "Apply")
         self.act_apply.setEnabled(not ro and n > 0)
         self.act_revert.setEnabled(n > 0)
-        self.act_retry.setEnabled(not ro and bool(st.failed_cells()))
 
     def _do_update_status(self) -> None:
         st = self.controller.state
@@ -667,6 +673,7 @@ class MainWindow(QMainWindow):
         self.status_refresh.setText("Last refresh: " + (time.strftime("%H:%M:%S", time.localtime(last))
                                                          if last else "—"))
         self._update_actions()
+        self.act_retry.setEnabled(not self.controller.read_only and nf > 0)
         if not st.hosts:
             self.grid_hint.setText("No hosts configured. Try <b>hvgui --demo</b>, or add hosts to the hosts "
                                    "file (see <b>hvgui-cli --help</b>).")

@@ -138,6 +138,8 @@ class HostTreeModel(QAbstractItemModel):
         self.controller = controller
         self._hosts: list[str] = []
         self._vms: dict[str, list[str]] = {}
+        self._shown: dict[RowKey, tuple[str, str]] = {}
+        """What the tree last showed of each VM (name, state)."""
         controller.hostsReset.connect(self._reset)
         controller.hostChanged.connect(self._host_changed)
         controller.vmsChanged.connect(self._vms_changed)
@@ -252,6 +254,8 @@ class HostTreeModel(QAbstractItemModel):
         self.beginResetModel()
         self._hosts = list(self.controller.state.hosts)
         self._vms = {k: e.sorted_vm_ids() for k, e in self.controller.state.hosts.items()}
+        self._shown = {(k, v.id): (v.name, v.state) for k, e in self.controller.state.hosts.items()
+                       for v in e.vms.values()}
         self.endResetModel()
 
     def _host_changed(self, key: str) -> None:
@@ -267,9 +271,21 @@ class HostTreeModel(QAbstractItemModel):
         rows = self._vms[key]
         if diff.added or diff.removed:
             sync_rows(self, parent, rows, entry.sorted_vm_ids())
+            for v in diff.removed:
+                self._shown.pop((key, v), None)
+            for v in diff.added:
+                vm = entry.vms.get(v)
+                if vm is not None:
+                    self._shown[(key, v)] = (vm.name, vm.state)
         if diff.changed:
+            # The tree shows name and state only: most refreshes change neither.
+            shown = self._shown
+            visible = [v for v in diff.changed if v in entry.vms
+                       and shown.get((key, v)) != (entry.vms[v].name, entry.vms[v].state)]
+            for v in visible:
+                shown[(key, v)] = (entry.vms[v].name, entry.vms[v].state)
             where = {v: n for n, v in enumerate(rows)}
-            ns = sorted(where[v] for v in diff.changed if v in where)
+            ns = sorted(where[v] for v in visible if v in where)
             if ns:
                 host_row = parent.row() + 1
                 self.dataChanged.emit(self.createIndex(ns[0], 0, host_row), self.createIndex(ns[-1], 1, host_row))

@@ -63,9 +63,11 @@ class ApplySummary:
         if self.unchanged:
             parts.append(f"{self.unchanged} already in that state")
         if self.conflicts:
-            parts.append(f"{self.conflicts} conflicts")
+            parts.append(f"{self.conflicts} conflict{'s' if self.conflicts != 1 else ''}")
         if self.failed:
             parts.append(f"{self.failed} failed")
+        if self.hosts_failed:
+            parts.append(f"{self.hosts_failed} host{'s' if self.hosts_failed != 1 else ''} unreachable or refused")
         return ", ".join(parts)
 
 

@@ -57,7 +57,7 @@ class PlanDialog(QDialog):
         self.changes.setUniformRowHeights(True)
         for key, items in plan.by_host.items():
             entry = state.hosts[key]
-            host_item = QTreeWidgetItem([f"{entry.name} ({len(items)} changes)"])
+            host_item = QTreeWidgetItem([f"{entry.name} ({len(items)} change{'s' if len(items) != 1 else ''})"])
             self.changes.addTopLevelItem(host_item)
             vm_item: QTreeWidgetItem | None = None
             last_vm = ""

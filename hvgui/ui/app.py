@@ -177,7 +177,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         controller = Controller(engine, hosts, read_only=read_only, auto_refresh_s=settings.auto_refresh_s)
         window = MainWindow(controller, settings, settings_path=settings_path, read_only_forced=args.read_only)
         with loop:
-            return loop.run_until_complete(run_window(args, window, controller))
+            rc: int = loop.run_until_complete(run_window(args, window, controller))
+            return rc
     finally:
         if demo is not None:
             demo.stop()

@@ -168,8 +168,12 @@ class Controller(QObject):
             return running
         task: asyncio.Task[None] = self._spawn(self._refresh_host(key))
         self._host_tasks[key] = task
-        task.add_done_callback(lambda t, k=key: self._host_tasks.pop(k, None)
-                               if self._host_tasks.get(k) is t else None)
+
+        def forget(t: asyncio.Task[None], k: str = key) -> None:
+            if self._host_tasks.get(k) is t:
+                del self._host_tasks[k]
+
+        task.add_done_callback(forget)
         return task
 
     async def _refresh_host(self, key: str) -> None:

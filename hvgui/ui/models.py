@@ -159,7 +159,7 @@ class HostTreeModel(QAbstractItemModel):
             return QModelIndex()
         return self.createIndex(row, column, host_row + 1)
 
-    def parent(self, index: Index | None = None) -> Any:  # type: ignore[override]
+    def parent(self, index: Index | None = None) -> Any:
         if index is None:
             return super().parent()
         if not index.isValid() or index.internalId() == 0:

@@ -72,7 +72,9 @@ class PlanDialog(QDialog):
             host_item.setExpanded(True)
             if len(items) <= 200:
                 for i in range(host_item.childCount()):
-                    host_item.child(i).setExpanded(True)
+                    child = host_item.child(i)
+                    if child is not None:
+                        child.setExpanded(True)
         self.changes.setColumnWidth(0, 360)
         self.changes.setColumnWidth(1, 90)
         self.changes.setColumnWidth(2, 24)

@@ -314,7 +314,7 @@ def backoff_s(interval_s: float, failures: int, cap_s: float = 900.0) -> float:
     """Failing hosts are read less and less often: interval x 2^(failures-1), capped."""
     if failures <= 0:
         return interval_s
-    return min(cap_s, interval_s * (2 ** min(failures - 1, 10)))
+    return float(min(cap_s, interval_s * 2.0 ** min(failures - 1, 10)))
 
 
 def now() -> float:

@@ -338,3 +338,39 @@ def test_ten_thousand_rows_fill_fast_and_update_incrementally(qloop: Any, qtbot:
     ctl.set_target(cells, True)
     assert time.perf_counter() - t0 < 5
     assert len(ctl.state.pending) == 1000 and resets == []
+
+
+class _Boom(FakeEngine):
+    async def inventory(self, host: Any) -> Inventory:
+        if host.display_name == "HV-B":
+            raise RuntimeError("a bug")
+        return await super().inventory(host)
+
+    async def apply(self, host: Any, changes: Any) -> Any:
+        if host.display_name == "HV-B":
+            raise RuntimeError("a bug")
+        return await super().apply(host, changes)
+
+
+def test_a_bug_shows_the_host_failed_and_reaches_the_excepthook(qloop: Any, qtbot: Any) -> None:
+    engine = _Boom(fleet())
+    ctl = Controller(engine, [A, B])
+    with qtbot.captureExceptions() as caught:
+        run(qtbot, ctl.refresh())
+    assert [type(e[1]) for e in caught] == [RuntimeError]
+    assert ctl.state.hosts[B.key].status is HostStatus.FAILED
+    assert "unexpected error in hvgui" in ctl.state.hosts[B.key].error.text  # type: ignore[union-attr]
+    assert ctl.state.hosts[A.key].status is HostStatus.CONNECTED
+    # Apply: HV-A still applies, HV-B's cells fail visibly, the summary still arrives.
+    engine.inventories["HV-B"] = fleet()["HV-B"]
+    ctl.state.set_inventory(B.key, engine.inventories["HV-B"])
+    cells = [(A.key, vid("A", 0), GSI), (B.key, vid("B", 0), GSI)]
+    ctl.set_target(cells, True)
+    summaries: list[Any] = []
+    ctl.applyFinished.connect(summaries.append)
+    with qtbot.captureExceptions() as caught:
+        task = ctl.apply(ctl.plan())
+        qtbot.waitUntil(task.done)
+    assert [type(e[1]) for e in caught] == [RuntimeError]
+    assert summaries[0].changed == 1 and summaries[0].hosts_failed == 1
+    assert ctl.state.results[cells[1]].phase is CellPhase.FAILED and ctl.state.pending[cells[1]] is True

@@ -71,6 +71,10 @@ class ApplySummary:
         return ", ".join(parts)
 
 
+def unexpected(exc: Exception, host: str) -> HostError:
+    return HostError(ErrorKind.PROTOCOL, f"unexpected error in hvgui: {type(exc).__name__}: {exc}", host=host)
+
+
 class Controller(QObject):
     hostsReset = Signal()
     """The list of hosts changed (structure)."""
@@ -193,6 +197,11 @@ class Controller(QObject):
             entry.next_due = now() + backoff_s(self.auto_refresh_s, entry.failures)
             log.info("refresh of %s failed: %s", entry.name, exc)
             return
+        except Exception as exc:  # a bug: show the host as failed, then let the excepthook report it
+            entry.status, entry.error = HostStatus.FAILED, unexpected(exc, entry.name)
+            entry.failures += 1
+            entry.next_due = now() + backoff_s(self.auto_refresh_s, entry.failures)
+            raise
         finally:
             entry.refreshing = False
             if self.state.hosts.get(key) is entry:
@@ -283,12 +292,19 @@ class Controller(QObject):
             self.cellsChanged.emit(old)
         self._applying += 1
         try:
-            parts = await asyncio.gather(*(self._apply_host(k, items) for k, items in plan.by_host.items() if items))
+            results = await asyncio.gather(*(self._apply_host(k, items) for k, items in plan.by_host.items()
+                                             if items), return_exceptions=True)
         finally:
             self._applying -= 1
+        parts = [r for r in results if isinstance(r, ApplySummary)]
+        bugs = [r for r in results if isinstance(r, BaseException)]
         total = ApplySummary(*(sum(getattr(p, f) for p in parts) for f in
                                ("changed", "unchanged", "conflicts", "failed", "hosts_failed")))
+        total = ApplySummary(total.changed, total.unchanged, total.conflicts, total.failed,
+                             total.hosts_failed + len(bugs))
         self.applyFinished.emit(total)
+        if bugs:
+            raise bugs[0]
         return total
 
     async def _apply_host(self, key: str, items: tuple[Any, ...]) -> ApplySummary:
@@ -320,6 +336,13 @@ class Controller(QObject):
                 self.cellsChanged.emit(cells)
                 self.hostChanged.emit(key)
                 return ApplySummary(failed=len(cells), hosts_failed=1)
+            except Exception as exc:  # a bug: the cells fail visibly, the excepthook reports it
+                for c in cells:
+                    self.state.results[c] = CellResult(CellPhase.FAILED, unexpected(exc, entry.name).text)
+                entry.applying = False
+                self.cellsChanged.emit(cells)
+                self.hostChanged.emit(key)
+                raise
             async with self._gui_turn():
                 entry.applying = False
                 summary = self._take_result(key, cells, changes, result)

@@ -23,6 +23,14 @@ from hvgui.simulator.server import HostEndpoint
 USER, PASSWORD = "helpdesk-admin", "cli-test-pw-123"
 
 
+@pytest.fixture(autouse=True)
+def audit_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Keep the tests' audit records out of the user's real audit log."""
+    path = tmp_path / "audit.jsonl"
+    monkeypatch.setattr(cli, "default_audit_path", lambda: path)
+    return path
+
+
 @pytest.fixture
 def two_hosts(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[list[HyperVHost], list[HostEndpoint]]]:
     monkeypatch.setenv("HVGUI_TEST_PW", PASSWORD)
@@ -111,8 +119,9 @@ def test_apply_partial_failure_exits_non_zero(two_hosts: tuple[list[HyperVHost],
     hosts[1].faults.vm_errors[victim.id] = "Le fichier est verrouillé."
     code, out, _ = run_cli([*host_args(eps), "apply", "--vm", "web*", "--disable", "VSS", "--yes"])
     assert code == 1
-    assert "error" in out and "Le fichier est verrouillé." in out
+    assert "could not be read on the host: Le fichier est verrouillé." in out
     assert out.count("changed ") == 2
+    assert victim.enabled[catalog.VSS] is True
 
 
 def test_failing_host_does_not_hide_the_others(two_hosts: tuple[list[HyperVHost], list[HostEndpoint]]) -> None:
@@ -159,3 +168,40 @@ def test_apply_refuses_without_confirmation_when_not_interactive(
     assert proc.returncode == 2
     assert "--yes" in proc.stderr
     assert hosts[0].find_vms("web1")[0].enabled[catalog.VSS] is True
+
+
+def test_apply_is_audited(two_hosts: tuple[list[HyperVHost], list[HostEndpoint]], audit_file: Path) -> None:
+    hosts, eps = two_hosts
+    target = hosts[0].find_vms("web[1]")[0]
+    code, _, err = run_cli([*host_args(eps), "apply", "--vm-id", target.id, "--enable", "Guest services", "--yes"])
+    assert code == 0, err
+    records = [json.loads(line) for line in audit_file.read_text(encoding="utf-8").splitlines()]
+    assert len(records) == 1
+    rec = records[0]
+    assert (rec["host"], rec["vm_id"], rec["vm_name"], rec["service_guid"]) == (
+        eps[0].url.split("//")[1].split("/")[0], target.id, "web[1]", catalog.GUEST_SERVICE_INTERFACE)
+    assert (rec["before"], rec["target"], rec["after"], rec["result"]) == (False, True, True, "changed")
+    assert rec["user"] and rec["time"]
+    assert PASSWORD not in audit_file.read_text(encoding="utf-8")
+
+
+def test_selection_that_matches_nothing_is_an_error(two_hosts: tuple[list[HyperVHost], list[HostEndpoint]]) -> None:
+    _, eps = two_hosts
+    code, _, err = run_cli([*host_args(eps), "plan", "--vm", "wbe*", "--disable", "VSS"])
+    assert code == 1 and "matched no VM" in err and "wbe*" in err
+    code, _, err = run_cli([*host_args(eps), "inventory", "--vm-id", "00000000-0000-0000-0000-000000000000"])
+    assert code == 1 and "--vm-id 00000000-0000-0000-0000-000000000000" in err
+
+
+def test_transport_choices_are_guarded(two_hosts: tuple[list[HyperVHost], list[HostEndpoint]],
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    _, eps = two_hosts
+    code, _, err = run_cli(["--host", eps[0].url, "--auth", "basic", "--user", USER, "--password-env", "HVGUI_TEST_PW",
+                            "inventory"])
+    assert code == 2 and "in clear" in err  # refused without --allow-basic-http
+    code, out, err = run_cli(["--host", eps[0].url, "--auth", "basic", "--allow-basic-http", "--user", USER,
+                              "--password-env", "HVGUI_TEST_PW", "inventory"])
+    assert code == 0 and "WARNING" in err and "in clear" in err and "web1" in out
+    monkeypatch.delenv("HVGUI_TEST_PW")
+    code, _, err = run_cli([*host_args(eps), "inventory"])
+    assert code == 2 and "HVGUI_TEST_PW is not set" in err

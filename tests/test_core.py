@@ -51,6 +51,11 @@ def test_operation_scripts_are_ascii_headed_and_parse(name: str) -> None:
     assert "$ErrorActionPreference = 'Stop'" in script
     assert "$ProgressPreference = 'SilentlyContinue'" in script
     assert "-VMName" not in script and "-Name '" not in script  # targets by Id and GUID only
+    # Module-qualified, so another module's Get-VM (VMware PowerCLI) is never called.
+    import re
+
+    assert not re.search(r"(?<![\\\w-])(Get-VM|Get-VMIntegrationService|Enable-VMIntegrationService|"
+                         r"Disable-VMIntegrationService)\b", script)
 
 
 def test_bootstrap_parses_and_command_line_is_short_and_constant() -> None:
@@ -64,8 +69,10 @@ def test_bootstrap_parses_and_command_line_is_short_and_constant() -> None:
 @settings(max_examples=150, deadline=None)
 @given(names=st.lists(NASTY, min_size=1, max_size=5), flip=st.booleans())
 def test_request_data_only_travels_inside_base64(names: list[str], flip: bool) -> None:
-    changes = [Change(vm_id=f"00000000-0000-0000-0000-{i:012d}", service_guid=catalog.VSS, expected=flip,
-                      target=not flip, vm_name=n) for i, n in enumerate(names)]
+    # Ids and GUIDs come from hosts: a hostile host could send anything, and it is the only
+    # data a request carries.
+    changes = [Change(vm_id=n, service_guid=n[::-1] or "x", expected=flip, target=not flip, vm_name=n)
+               for n in names]
     stdin = contract.stdin_for(scripts.APPLY, contract.apply_request(changes))
     script, payload = contract.split_stdin(stdin)
     assert script.strip() == scripts.APPLY.strip()  # the code is the same whatever the data
@@ -73,7 +80,10 @@ def test_request_data_only_travels_inside_base64(names: list[str], flip: bool) -
     assert payload.replace("+", "").replace("/", "").replace("=", "").isalnum()
     assert parse_errors(script) == []
     assert contract.changes_from_request(contract.decode_payload(payload)) == [
-        Change(c.vm_id, c.service_guid, c.expected, c.target) for c in changes]
+        Change(c.vm_id.lower(), catalog.normalize_guid(c.service_guid), c.expected, c.target) for c in changes]
+    for n in names:
+        if len(n.strip()) > 2:
+            assert n not in script and n not in contract.command_line()
 
 
 @settings(max_examples=100, deadline=None)

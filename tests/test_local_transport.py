@@ -76,7 +76,8 @@ def test_local_inventory_and_apply(local_powershell: Path) -> None:
         assert inv.host.name == "LOCALHV" and inv.host.locale == "de-DE"
         names = {v.name: v for v in inv.vms}
         assert set(names) == {"Prüfstand ’1’", "broken"}
-        assert names["broken"].service(catalog.HEARTBEAT).name == "Takt"  # type: ignore[union-attr]
+        assert names["Prüfstand ’1’"].service(catalog.HEARTBEAT).name == "Takt"  # type: ignore[union-attr]
+        assert names["broken"].error == "Der Vorgang ist fehlgeschlagen." and names["broken"].services == ()
         res = asyncio.run(engine.apply(cfg, [Change(v.id, catalog.VSS, True, False) for v in inv.vms]))
         got = {i.vm_id: i.outcome for i in res.items}
         assert got == {names["Prüfstand ’1’"].id: Outcome.CHANGED, names["broken"].id: Outcome.ERROR}

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from winrm.protocol import Protocol
 
@@ -207,7 +207,7 @@ def test_apply_outcomes_duplicates_rename_remove_and_conflict(lab: Lab) -> None:
     after = {v.id: v for v in res.vms}
     assert after[c.id].name == "renamed now"
     assert after[a.id].service(catalog.VSS).enabled is False  # type: ignore[union-attr]
-    assert after[b.id if b.id in after else a.id]  # the twin that was not targeted may be absent
+    assert b.id not in after  # only touched VMs are read again
     twin_b = lab.run(lab.engine.inventory(cfg)).vm(b.id)
     assert twin_b is not None and twin_b.service(catalog.VSS).enabled is True  # type: ignore[union-attr]
 
@@ -242,7 +242,8 @@ NAME_CHARS = st.sampled_from([*"'‘’‚‛\"“”„`$()[]*?{};|&<>\n #%éÜ
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(parts=st.lists(NAME_CHARS | st.text(min_size=1, max_size=3), min_size=1, max_size=25))
+@given(parts=st.lists(NAME_CHARS | st.text(min_size=1, max_size=3), min_size=1, max_size=60))
+@example(parts=["’", "x" * 120, "'", "$(Get-Date)", "\n", " "])
 def test_any_vm_name_round_trips_through_inventory_and_apply(lab: Lab, parts: list[str]) -> None:
     name = "".join(parts)
     if not lab.endpoints:
@@ -350,3 +351,126 @@ def test_missing_password_and_bad_config_are_clear(lab: Lab) -> None:
     basic = HostConfig(url=good.url, auth=Auth.BASIC, username=USER)
     err = expect_error(lab, basic, ErrorKind.CONFIG, good)
     assert "clear" in err.message
+
+
+# --------------------------------------------------------------------------- lifecycle
+
+def test_another_admins_change_between_reads_is_a_conflict(lab: Lab) -> None:
+    from hvgui.simulator.faults import ExternalChange
+
+    host, cfg = lab.host()
+    vm = host.add_vm("contested")
+    host.faults.external_changes.append(ExternalChange(vm.id, catalog.SHUTDOWN, False))
+    inv = lab.run(lab.engine.inventory(cfg))  # the other admin acts right after this read
+    seen = inv.vm(vm.id).service(catalog.SHUTDOWN)  # type: ignore[union-attr]
+    assert seen is not None and seen.enabled is True
+    res = lab.run(lab.engine.apply(cfg, [Change(vm.id, catalog.SHUTDOWN, True, True),
+                                         Change(vm.id, catalog.VSS, True, False)]))
+    got = {i.service_guid: i for i in res.items}
+    assert got[catalog.SHUTDOWN].outcome is Outcome.CONFLICT and got[catalog.SHUTDOWN].enabled is False
+    assert got[catalog.VSS].outcome is Outcome.CHANGED
+    assert host.vm(vm.id).enabled[catalog.SHUTDOWN] is False  # type: ignore[union-attr]  # not overwritten
+
+
+def test_a_script_the_host_rejects_is_a_powershell_error(lab: Lab) -> None:
+    from hvgui.remote import scripts
+    from hvgui.remote.transport import WinRMSession
+
+    _, cfg = lab.host()
+    session = WinRMSession(cfg, lab.creds)
+    try:
+        with pytest.raises(HostError) as info:
+            session.run_operation(scripts.INVENTORY.replace("inventory v1", "inventory v9", 1),
+                                  {"op": "inventory", "v": 9})
+        assert info.value.kind is ErrorKind.POWERSHELL
+        assert info.value.message
+        broken = "# hvgui-operation: inventory v1\nparam([string]$P)\nif ($P -eq { \n"
+        with pytest.raises(HostError) as info:
+            session.run_operation(broken, {"op": "inventory", "v": 1})
+        assert info.value.kind is ErrorKind.POWERSHELL and "Missing closing" in info.value.message
+    finally:
+        session.close()
+    assert stats(lab.endpoint(cfg))["shells_open"] == 0
+
+
+def test_cancelled_read_stops_and_keeps_the_host_in_order(lab: Lab) -> None:
+    from hvgui.remote.engine import Operation, OpState
+
+    host, cfg = lab.host()
+    host.add_vm("a")
+    ops: list[tuple[int, OpState]] = []
+    lab.engine.subscribe(lambda op: ops.append((op.id, op.state)))
+    host.faults.hang_commands = True
+
+    async def scenario() -> Inventory:
+        first = asyncio.ensure_future(lab.engine.inventory(cfg))
+        while stats(lab.endpoint(cfg))["commands"] == 0:
+            await asyncio.sleep(0.01)
+        first.cancel()
+        second = asyncio.ensure_future(lab.engine.inventory(cfg))
+        with pytest.raises(asyncio.CancelledError):
+            await first
+        host.faults.hang_commands = False
+        return await second
+
+    inv = lab.run(scenario())
+    assert [v.name for v in inv.vms] == ["a"]
+    assert ops == [(1, OpState.RUNNING), (2, OpState.RUNNING), (1, OpState.CANCELLED), (2, OpState.OK)]
+    assert isinstance(Operation, type)
+
+
+def test_cancelled_apply_still_reports_what_it_did(lab: Lab) -> None:
+    from hvgui.remote.engine import OpState
+
+    host, cfg = lab.host()
+    vm = host.add_vm("a")
+    host.faults.command_latency_s = 0.5
+    finished: list[str] = []
+    lab.engine.subscribe(lambda op: finished.append(op.outcome) if op.state is OpState.OK else None)
+
+    async def scenario() -> None:
+        task = asyncio.ensure_future(lab.engine.apply(cfg, [Change(vm.id, catalog.VSS, True, False)]))
+        while stats(lab.endpoint(cfg))["commands"] == 0:
+            await asyncio.sleep(0.01)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    lab.run(scenario())
+    assert host.vm(vm.id).enabled[catalog.VSS] is False  # type: ignore[union-attr]
+    assert finished and finished[0].startswith("1 changed") and "stopped waiting" in finished[0]
+    assert [r["result"] for r in lab.engine.audit.records] == ["changed"]
+
+
+def test_close_while_operations_are_queued_ends_every_operation(lab: Lab) -> None:
+    from hvgui.remote.engine import OpState
+
+    host, cfg = lab.host()
+    host.add_vm("a")
+    host.faults.command_latency_s = 0.3
+    states: dict[int, OpState] = {}
+    lab.engine.subscribe(lambda op: states.__setitem__(op.id, op.state))
+
+    async def scenario() -> list[Any]:
+        tasks = [asyncio.ensure_future(lab.engine.inventory(cfg)) for _ in range(3)]
+        while stats(lab.endpoint(cfg))["commands"] == 0:
+            await asyncio.sleep(0.01)
+        lab.engine.close()
+        return list(await asyncio.gather(*tasks, return_exceptions=True))
+
+    results = lab.run(scenario())
+    assert all(isinstance(r, (Inventory, HostError)) for r in results), results
+    # The queued two never start; the running one finishes or is aborted at its next poll.
+    assert [r.kind for r in results[1:]] == [ErrorKind.CANCELLED] * 2
+    assert isinstance(results[0], Inventory) or results[0].kind is ErrorKind.CANCELLED
+    assert OpState.RUNNING not in states.values()
+
+
+def test_failed_host_is_audited_per_change(lab: Lab) -> None:
+    host, cfg = lab.host()
+    vm = host.add_vm("a")
+    host.faults.access_denied = True
+    with pytest.raises(HostError):
+        lab.run(lab.engine.apply(cfg, [Change(vm.id, catalog.VSS, True, False, vm_name="a")]))
+    rec = lab.engine.audit.records[-1]
+    assert rec["vm_name"] == "a" and rec["result"] == "host_error:access_denied" and rec["after"] is None

@@ -56,10 +56,12 @@ HEADER_PREFIX: Final = "# hvgui-operation:"
 BOOTSTRAP: Final = (
     "$ErrorActionPreference = 'Stop'\n"
     "$ProgressPreference = 'SilentlyContinue'\n"
+    "[Console]::OutputEncoding = [Text.Encoding]::UTF8\n"
     "$hvguiStdin = @($input) -join \"`n\"\n"
     "$hvguiParts = $hvguiStdin.Split([string[]]@('" + PAYLOAD_MARKER + "'), 2, [StringSplitOptions]::None)\n"
     "$hvguiOperation = [ScriptBlock]::Create($hvguiParts[0])\n"
     "& $hvguiOperation $hvguiParts[1].Trim()\n"
+    "exit 0\n"
 )
 
 POWERSHELL_EXE: Final = "powershell.exe"
@@ -184,7 +186,8 @@ def changes_from_request(request: dict[str, Any]) -> list[Change]:
 # inventory: {"op": "inventory", "v": 1, "host": HOST, "vms": [VM, ...]}
 # apply:     {"op": "apply", "v": 1, "results": [ITEM, ...], "vms": [VM, ...]}
 # HOST = {"name", "os_caption", "os_version", "locale"}
-# VM   = {"id", "name", "state", "is_version", "is_state", "guest_os", "services": [SERVICE, ...]}
+# VM   = {"id", "name", "state", "is_version", "is_state", "guest_os", "services": [SERVICE, ...],
+#         "error": str|null (the services of this VM could not be read)}
 # SERVICE = {"guid", "name", "enabled", "primary": STATUS|null, "secondary": STATUS|null}
 # STATUS  = {"code": int, "name": str, "text": str}
 # ITEM = {"vm_id", "guid", "outcome": one of Outcome, "message": str, "enabled": bool|null}
@@ -201,6 +204,7 @@ def vm_to_json(vm: VM) -> dict[str, Any]:
         "is_version": vm.is_version,
         "is_state": vm.is_state,
         "guest_os": vm.guest_os,
+        "error": vm.error,
         "services": [
             {
                 "guid": s.guid,
@@ -288,6 +292,7 @@ def vm_from_json(d: dict[str, Any]) -> VM:
         is_state=_opt_str(d.get("is_state")),
         guest_os=_opt_str(d.get("guest_os")),
         services=services,
+        error=_opt_str(d.get("error")),
     )
 
 

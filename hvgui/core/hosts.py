@@ -130,9 +130,10 @@ def load_hosts(path: Path) -> list[HostConfig]:
         raise HostsFileError(f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}") from exc
     if not isinstance(data, dict) or not isinstance(data.get("hosts"), list):
         raise HostsFileError(f"{path}: expected {{\"version\": 1, \"hosts\": [...]}}")
-    if "password" in json.dumps(data).lower():
-        raise HostsFileError(f"{path}: passwords do not belong in the hosts file; remove them "
-                             "(hvgui keeps passwords in the system keyring)")
+    for i, h in enumerate(data["hosts"]):
+        if isinstance(h, dict) and any("password" in str(k).lower() for k in h):
+            raise HostsFileError(f"{path}: host #{i + 1}: passwords do not belong in the hosts file; remove "
+                                 "them (hvgui keeps passwords in the system keyring)")
     return [_host_from_json(h, f"{path}: host #{i + 1}") for i, h in enumerate(data["hosts"])]
 
 

@@ -55,6 +55,8 @@ class VM:
     """``IntegrationServicesState``: "Up to date", "Update required" or empty."""
     guest_os: str | None = None
     services: tuple[ServiceState, ...] = ()
+    error: str | None = None
+    """Why the host could not read this VM's integration services (then ``services`` is empty)."""
 
     def service(self, guid: str) -> ServiceState | None:
         g = catalog.normalize_guid(guid)

@@ -30,6 +30,8 @@ class Skipped:
     vm: VM
     service_guid: str
     reason: str
+    failed: bool = False
+    """The VM could not be read (as opposed to a service it simply does not offer)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +48,10 @@ def plan_host(inv: Inventory, vms: list[VM], targets: dict[str, bool]) -> HostPl
     already: list[tuple[VM, str]] = []
     skipped: list[Skipped] = []
     for vm in vms:
+        if vm.error is not None:
+            skipped.extend(Skipped(vm, guid, f"could not be read on the host: {vm.error}", failed=True)
+                           for guid in targets)
+            continue
         for guid, target in targets.items():
             svc = vm.service(guid)
             if svc is None:

@@ -34,6 +34,7 @@ from hvgui.core.hosts import (
 from hvgui.core.model import OUTCOME_TEXT, VM, ApplyResult, Inventory, Outcome, ServiceState
 from hvgui.core.plan import HostPlan, plan_host, select_vms
 from hvgui.remote import scripts
+from hvgui.remote.audit import AuditLog, default_audit_path
 from hvgui.remote.credentials import MemoryCredentials
 from hvgui.remote.engine import Engine
 from hvgui.remote.errors import HostError
@@ -60,6 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="allow Basic authentication over plain HTTP (sends the password in clear; labs only)")
     p.add_argument("--proxy", default=None, help="HTTP proxy URL (default: none)")
     p.add_argument("--timeout", type=float, default=None, help="deadline per command in seconds (default 120)")
+    p.add_argument("--audit-log", type=Path, default=None,
+                   help="where every change is recorded (JSON lines; default: hvgui's audit log)")
     sub = p.add_subparsers(dest="command", required=True)
 
     def selection(sp: argparse.ArgumentParser) -> None:
@@ -120,6 +123,28 @@ def resolve_hosts(args: argparse.Namespace) -> list[HostConfig]:
     return out
 
 
+def unmatched_selection(args: argparse.Namespace, inventories: list[Inventory]) -> list[str]:
+    """Patterns and Ids that selected nothing: most likely a typo, never silently "0 changes"."""
+    missing: list[str] = []
+    for pattern in args.vm:
+        if not any(select_vms(inv, [pattern], []) for inv in inventories):
+            missing.append(f"--vm {pattern!r}")
+    for vm_id in args.vm_id:
+        if not any(select_vms(inv, [], [vm_id]) for inv in inventories):
+            missing.append(f"--vm-id {vm_id}")
+    return missing
+
+
+def warn_about_transport(hosts: list[HostConfig], err: TextIO) -> None:
+    for h in hosts:
+        if h.auth is Auth.BASIC and not h.is_https:
+            err.write(f"WARNING: {h.display_name}: Basic authentication over plain HTTP: the password crosses "
+                      "the network in clear (allowed by --allow-basic-http)\n")
+        if h.auth is Auth.CREDSSP:
+            err.write(f"WARNING: {h.display_name}: CredSSP hands your full credentials to the host; use it only "
+                      "for hosts you trust completely\n")
+
+
 def gather_credentials(hosts: list[HostConfig], args: argparse.Namespace) -> MemoryCredentials:
     creds = MemoryCredentials()
     asked: dict[str, str] = {}
@@ -159,7 +184,9 @@ def service_targets(enable: list[str], disable: list[str]) -> dict[str, bool]:
 
 # ------------------------------------------------------------------------- output
 
-def _cell(svc: ServiceState | None) -> str:
+def _cell(svc: ServiceState | None, vm: VM) -> str:
+    if vm.error is not None:
+        return "unreadable"
     if svc is None:
         return "-"
     status = svc.primary.text if svc.primary else ""
@@ -172,7 +199,7 @@ def print_table(results: list[tuple[HostConfig, Inventory]], selected: dict[str,
     for h, inv in results:
         for vm in selected[h.key]:
             rows.append([inv.host.name or h.display_name, vm.name.replace("\n", "\\n"), vm.state,
-                         vm.is_version or ""] + [_cell(vm.service(s.guid)) for s in catalog.SERVICES])
+                         vm.is_version or ""] + [_cell(vm.service(s.guid), vm) for s in catalog.SERVICES])
     widths = [max([len(headers[i])] + [len(r[i]) for r in rows]) for i in range(len(headers))]
     out.write("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip() + "\n")
     for r in rows:
@@ -246,8 +273,9 @@ async def _inventories(engine: Engine, hosts: list[HostConfig]) -> list[Inventor
 async def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     hosts = resolve_hosts(args)
     targets = service_targets(args.enable, args.disable) if args.command in ("plan", "apply") else {}
+    warn_about_transport(hosts, err)
     creds = gather_credentials(hosts, args)
-    engine = Engine(creds)
+    engine = Engine(creds, audit=AuditLog(args.audit_log or default_audit_path()))
     try:
         failures = 0
         good: list[tuple[HostConfig, Inventory]] = []
@@ -258,6 +286,10 @@ async def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             else:
                 good.append((h, res))
         selected = {h.key: select_vms(inv, args.vm, args.vm_id) for h, inv in good}
+        unmatched = unmatched_selection(args, [inv for _, inv in good])
+        if unmatched:
+            failures += 1
+            err.write(f"hvgui-cli: matched no VM on any host that answered: {', '.join(unmatched)}\n")
         if args.command == "inventory":
             if args.json:
                 doc = [contract.inventory_result(Inventory(inv.host, tuple(selected[h.key]))) | {"url": h.url}
@@ -272,6 +304,8 @@ async def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         plans = [(h, plan_host(inv, selected[h.key], targets)) for h, inv in good]
         for h, plan in plans:
             print_plan(h, plan, out, show_script=args.command == "plan")
+        unreadable = sum(1 for _, p in plans for sk in p.skipped if sk.failed)
+        failures += 1 if unreadable else 0
         total = sum(len(p.changes) for _, p in plans)
         vm_count = sum(len({c.vm_id for c in p.changes}) for _, p in plans)
         host_count = sum(1 for _, p in plans if p.changes)

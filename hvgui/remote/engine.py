@@ -24,6 +24,7 @@ from hvgui.core import contract
 from hvgui.core.hosts import HostConfig
 from hvgui.core.model import ApplyResult, Change, Inventory
 from hvgui.remote import scripts
+from hvgui.remote.audit import AuditLog
 from hvgui.remote.credentials import CredentialSource
 from hvgui.remote.errors import ErrorKind, HostError
 from hvgui.remote.transport import HostSession, open_session
@@ -68,8 +69,10 @@ Listener = Callable[[Operation], None]
 
 
 class Engine:
-    def __init__(self, credentials: CredentialSource, *, max_workers: int = 16) -> None:
+    def __init__(self, credentials: CredentialSource, *, max_workers: int = 16,
+                 audit: AuditLog | None = None) -> None:
         self._credentials = credentials
+        self.audit = audit if audit is not None else AuditLog(None)
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="hvgui-remote")
         self._sessions: dict[str, HostSession] = {}
         self._locks: dict[str, asyncio.Lock] = {}
@@ -95,11 +98,14 @@ class Engine:
         op = self._new_op(host, contract.OP_INVENTORY, "Read VMs and integration services", request)
 
         def work(session: HostSession) -> Inventory:
+            self._check_open(host)
             return contract.parse_inventory(session.run_operation(scripts.INVENTORY, request))
 
-        inv = await self._run(host, op, work)
-        op.outcome = f"{len(inv.vms)} VMs"
-        return inv
+        def summary(inv: Inventory) -> str:
+            unread = sum(1 for v in inv.vms if v.error is not None)
+            return f"{len(inv.vms)} VMs" + (f" ({unread} could not be read)" if unread else "")
+
+        return await self._run(host, op, work, summary)
 
     async def apply(self, host: HostConfig, changes: list[Change]) -> ApplyResult:
         request = contract.apply_request(changes)
@@ -107,48 +113,86 @@ class Engine:
         op = self._new_op(host, contract.OP_APPLY, f"Apply {len(changes)} changes to {vms} VMs", request)
 
         def work(session: HostSession) -> ApplyResult:
-            return contract.parse_apply(session.run_operation(scripts.APPLY, request))
+            self._check_open(host)
+            try:
+                result = contract.parse_apply(session.run_operation(scripts.APPLY, request))
+            except HostError as exc:
+                self.audit.record(host, changes, None, exc)
+                raise
+            except contract.ContractError as exc:
+                self.audit.record(host, changes, None, HostError(ErrorKind.MALFORMED_OUTPUT, str(exc)))
+                raise
+            self.audit.record(host, changes, result, None)
+            return result
 
-        result = await self._run(host, op, work)
-        counts: dict[str, int] = {}
-        for item in result.items:
-            counts[item.outcome.value] = counts.get(item.outcome.value, 0) + 1
-        op.outcome = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(counts.items()))
-        return result
+        def summary(result: ApplyResult) -> str:
+            counts: dict[str, int] = {}
+            for item in result.items:
+                counts[item.outcome.value] = counts.get(item.outcome.value, 0) + 1
+            return ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(counts.items()))
+
+        return await self._run(host, op, work, summary)
 
     def _new_op(self, host: HostConfig, kind: str, summary: str, request: dict[str, Any]) -> Operation:
-        script = scripts.INVENTORY if kind == contract.OP_INVENTORY else scripts.APPLY
         return Operation(id=next(self._ids), host=host.display_name, kind=kind, summary=summary,
-                         script=script, payload=request)
+                         script=scripts.BY_OPERATION[kind], payload=request)
 
-    async def _run(self, host: HostConfig, op: Operation, work: Callable[[HostSession], T]) -> T:
+    def _check_open(self, host: HostConfig) -> None:
         if self._closed:
-            raise HostError(ErrorKind.CANCELLED, "the engine is closed", host=host.display_name)
+            raise HostError(ErrorKind.CANCELLED, "hvgui is closing", host=host.display_name)
+
+    def _finish(self, op: Operation, state: OpState, error: HostError | None = None) -> None:
+        op.state, op.error, op.finished = state, error, time.monotonic()
+        self._emit(op)
+
+    async def _run(self, host: HostConfig, op: Operation, work: Callable[[HostSession], T],
+                   summarize: Callable[[T], str]) -> T:
+        self._check_open(host)
         self._emit(op)
         loop = asyncio.get_running_loop()
         lock = self._locks.setdefault(host.key, asyncio.Lock())
         try:
             async with lock:
+                self._check_open(host)
                 session = self._session(host)
-                result = await loop.run_in_executor(self._pool, work, session)
+                try:
+                    future = loop.run_in_executor(self._pool, work, session)
+                except RuntimeError as exc:  # the pool is shut down: we are closing
+                    raise HostError(ErrorKind.CANCELLED, "hvgui is closing", host=host.display_name) from exc
+                try:
+                    result = await asyncio.shield(future)
+                except asyncio.CancelledError:
+                    # Keep this host's lock until its command has really ended, so commands to
+                    # one host stay in order. A read is stopped; a write is left to finish (it
+                    # changes the host either way) and its real outcome is recorded.
+                    if op.kind == contract.OP_INVENTORY:
+                        session.abort()
+                    await asyncio.wait({future})
+                    if op.kind == contract.OP_APPLY and not future.cancelled() and future.exception() is None:
+                        op.outcome = summarize(future.result()) + " (finished after the window stopped waiting)"
+                        self._finish(op, OpState.OK)
+                    else:
+                        self._finish(op, OpState.CANCELLED)
+                    raise
         except asyncio.CancelledError:
-            op.state = OpState.CANCELLED
-            op.finished = time.monotonic()
-            self._emit(op)
+            if op.state is OpState.RUNNING:
+                self._finish(op, OpState.CANCELLED)
             raise
         except HostError as exc:
             if not exc.host:
                 exc.host = host.display_name
-            op.state, op.error, op.finished = OpState.FAILED, exc, time.monotonic()
-            self._emit(op)
+            self._finish(op, OpState.CANCELLED if exc.kind is ErrorKind.CANCELLED else OpState.FAILED, exc)
             raise
         except contract.ContractError as exc:
             err = HostError(ErrorKind.MALFORMED_OUTPUT, str(exc), host=host.display_name)
-            op.state, op.error, op.finished = OpState.FAILED, err, time.monotonic()
-            self._emit(op)
+            self._finish(op, OpState.FAILED, err)
             raise err from exc
-        op.state, op.finished = OpState.OK, time.monotonic()
-        self._emit(op)
+        except Exception as exc:
+            err = HostError(ErrorKind.PROTOCOL, f"{type(exc).__name__}: {exc}", host=host.display_name)
+            self._finish(op, OpState.FAILED, err)
+            raise err from exc
+        op.outcome = summarize(result)
+        self._finish(op, OpState.OK)
         return result
 
     def _session(self, host: HostConfig) -> HostSession:

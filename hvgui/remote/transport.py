@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import socket
 import ssl
 import subprocess
@@ -98,6 +99,31 @@ def certificate_fingerprint(url: str, timeout: float = 5.0) -> str | None:
     return ":".join(digest[i:i + 2] for i in range(0, len(digest), 2))
 
 
+LANGUAGE_MODE_HINT = ("the host runs PowerShell in ConstrainedLanguage mode (AppLocker/WDAC); hvgui's scripts "
+                      "need FullLanguage for the account it uses")
+
+
+def interpret_output(config: HostConfig, stdout: str, stderr: str, code: int) -> dict[str, Any]:
+    """A result line means the operation ran to its end, whatever the exit code (a stray
+    non-terminating error can set it); otherwise the host's error, in words."""
+    try:
+        result = contract.decode_result(stdout)
+    except contract.ContractError as exc:
+        message = clixml.error_text(stderr)
+        if code != 0 or message:
+            if "language mode" in message.lower():
+                raise HostError(ErrorKind.POWERSHELL, LANGUAGE_MODE_HINT, host=config.display_name,
+                                details=message) from exc
+            raise HostError(ErrorKind.POWERSHELL, clixml.first_line(message) or f"exit code {code}",
+                            host=config.display_name, details=message) from exc
+        raise HostError(ErrorKind.MALFORMED_OUTPUT, str(exc), host=config.display_name,
+                        details=stdout[:2000]) from exc
+    if code != 0:
+        log.warning("%s: exit code %d despite a result: %s", config.display_name, code,
+                    clixml.first_line(clixml.error_text(stderr)))
+    return result
+
+
 def _winrm_transport(config: HostConfig) -> str:
     return {Auth.NTLM: "ntlm", Auth.KERBEROS: "kerberos", Auth.CREDSSP: "credssp",
             Auth.BASIC: "basic"}[config.auth]
@@ -113,7 +139,7 @@ class WinRMSession:
         self._shell_id: str | None = None
         # Receive waits at most this long on the host before asking again, so the
         # deadline and abort are checked at least that often.
-        self.operation_timeout_s = max(1, min(20, int(config.timeout_s)))
+        self.operation_timeout_s = max(1, min(5, int(config.timeout_s)))
 
     # ---------------------------------------------------------------- connection
     def _connect(self) -> WinRMProtocol:
@@ -138,7 +164,7 @@ class WinRMSession:
                 proxy=self.config.proxy or None,
                 message_encryption="auto",
                 operation_timeout_sec=self.operation_timeout_s,
-                read_timeout_sec=self.operation_timeout_s + 10,
+                read_timeout_sec=self.operation_timeout_s + 5,
             )
         except WinRMError as exc:
             raise HostError(ErrorKind.CONFIG, str(exc), host=self.config.display_name) from exc
@@ -181,16 +207,7 @@ class WinRMSession:
                 # A broken connection is not reused: the next command starts a fresh one.
                 self._drop_connection()
                 raise self._translate(exc) from exc
-        if code != 0:
-            message = clixml.error_text(stderr) or f"exit code {code}"
-            raise HostError(ErrorKind.POWERSHELL, clixml.first_line(message), host=self.config.display_name,
-                            details=message)
-        try:
-            return contract.decode_result(stdout)
-        except contract.ContractError as exc:
-            detail = clixml.error_text(stderr)
-            raise HostError(ErrorKind.MALFORMED_OUTPUT, f"{exc}{': ' + detail if detail else ''}",
-                            host=self.config.display_name, details=stdout[:2000]) from exc
+        return interpret_output(self.config, stdout, stderr, code)
 
     def _open_shell(self, protocol: WinRMProtocol) -> str:
         try:
@@ -210,20 +227,30 @@ class WinRMSession:
         if self._shell_id is None:
             self._shell_id = self._open_shell(protocol)
         try:
-            return self._shell_id, protocol.run_command(self._shell_id, contract.command_line())
+            return self._shell_id, self._command(protocol)
         except WSManFaultError as exc:
             if exc.wsman_fault_code != FAULT_INVALID_SELECTORS:
                 raise
             log.info("%s: the host closed our idle shell; opening another", self.config.display_name)
             self._shell_id = self._open_shell(protocol)
-            return self._shell_id, protocol.run_command(self._shell_id, contract.command_line())
+            return self._shell_id, self._command(protocol)
+
+    def _command(self, protocol: WinRMProtocol) -> str:
+        # stdin is a pipe, not a console (as Ansible runs its bootstrap), so PowerShell's $input
+        # sees it as redirected input.
+        assert self._shell_id is not None
+        return protocol.run_command(self._shell_id, contract.command_line(), console_mode_stdin=False)
 
     def _run(self, stdin: bytes) -> tuple[str, str, int]:
-        self._aborted.clear()
+        if self._aborted.is_set():  # aborted (or closed) before this run started
+            self._aborted.clear()
+            raise HostError(ErrorKind.CANCELLED, "stopped", host=self.config.display_name)
         deadline = time.monotonic() + self.config.timeout_s
         protocol = self._connect()
+        self._bound(protocol, deadline)
         shell_id, command_id = self._start(protocol)
         ok = False
+        broken = False
         try:
             for start in range(0, len(stdin), STDIN_CHUNK):
                 chunk = stdin[start:start + STDIN_CHUNK]
@@ -237,6 +264,7 @@ class WinRMSession:
                     raise HostError(ErrorKind.TIMEOUT,
                                     f"no answer within {self.config.timeout_s:g} s; the command was stopped",
                                     host=self.config.display_name)
+                self._bound(protocol, deadline)
                 try:
                     o, e, code, done = protocol.get_command_output_raw(shell_id, command_id)
                 except WinRMOperationTimeoutError:
@@ -247,12 +275,27 @@ class WinRMSession:
                     ok = True
                     return (b"".join(out).decode("utf-8", "replace"), b"".join(err).decode("utf-8", "replace"),
                             code)
+        except requests.exceptions.RequestException:
+            broken = True  # the connection is gone: no Signal/Delete on it
+            raise
         finally:
-            self._cleanup(protocol, shell_id, command_id, keep_shell=ok)
+            self._aborted.clear()
+            if not broken:
+                self._cleanup(protocol, shell_id, command_id, keep_shell=ok)
+            else:
+                self._shell_id = None
+
+    def _bound(self, protocol: WinRMProtocol, deadline: float) -> None:
+        """No single request may outlive the command's deadline by much."""
+        left = max(1, int(deadline - time.monotonic()) + 1)
+        protocol.operation_timeout_sec = min(self.operation_timeout_s, left)
+        protocol.transport.read_timeout_sec = protocol.operation_timeout_sec + 5
 
     def _cleanup(self, protocol: WinRMProtocol, shell_id: str, command_id: str, *, keep_shell: bool) -> None:
         """Signal terminate (releases the command on the host, as Ansible and pypsrp do); after
         a failure also delete the shell, so a wedged one is never reused."""
+        if not keep_shell:
+            self._bound(protocol, time.monotonic() + 4)  # a failing host gets a short goodbye
         try:
             protocol.cleanup_command(shell_id, command_id)
         except Exception as exc:
@@ -290,6 +333,10 @@ class WinRMSession:
                              + (f" (SHA-256 {fingerprint})" if fingerprint else "")
                              + "; add its CA (or the certificate itself, after checking the fingerprint) "
                              "in the host's settings", host=host, fingerprint=fingerprint)
+        if isinstance(exc, requests.exceptions.ConnectTimeout):
+            return HostError(ErrorKind.UNREACHABLE,
+                             "no answer to the connection attempt: is the host up, WinRM enabled "
+                             "(Enable-PSRemoting) and the port open in the firewall?", host=host)
         if isinstance(exc, requests.exceptions.ChunkedEncodingError):
             return HostError(ErrorKind.UNREACHABLE, "the host dropped the connection in the middle of an answer",
                              host=host)
@@ -321,10 +368,23 @@ class LocalSession:
     def __init__(self, config: HostConfig) -> None:
         self.config = config
         self._proc: subprocess.Popen[bytes] | None = None
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def executable() -> str:
+        """Windows PowerShell by full path: a bare name would also search the current folder."""
+        root = os.environ.get("SYSTEMROOT")  # Windows environment names are case-insensitive
+        if root:
+            return os.path.join(root, "System32", "WindowsPowerShell", "v1.0", "powershell.exe")
+        return contract.POWERSHELL_EXE  # not Windows: whatever PATH offers (tests)
 
     def run_operation(self, script: str, request: dict[str, Any]) -> dict[str, Any]:
+        with self._lock:
+            return self._run(script, request)
+
+    def _run(self, script: str, request: dict[str, Any]) -> dict[str, Any]:
         stdin = contract.stdin_for(script, request).encode("ascii")
-        args = [contract.POWERSHELL_EXE, *contract.POWERSHELL_ARGS, "-EncodedCommand",
+        args = [self.executable(), *contract.POWERSHELL_ARGS, "-EncodedCommand",
                 contract.encode_powershell(contract.BOOTSTRAP)]
         try:
             self._proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -341,14 +401,8 @@ class LocalSession:
                             host=self.config.display_name) from exc
         code = self._proc.returncode
         self._proc = None
-        if code != 0:
-            message = clixml.error_text(err.decode("utf-8", "replace")) or f"exit code {code}"
-            raise HostError(ErrorKind.POWERSHELL, clixml.first_line(message), host=self.config.display_name,
-                            details=message)
-        try:
-            return contract.decode_result(out.decode("utf-8", "replace"))
-        except contract.ContractError as exc:
-            raise HostError(ErrorKind.MALFORMED_OUTPUT, str(exc), host=self.config.display_name) from exc
+        # The bootstrap switches the console's output encoding to UTF-8.
+        return interpret_output(self.config, out.decode("utf-8", "replace"), err.decode("utf-8", "replace"), code)
 
     def close(self) -> None:
         self.abort()

@@ -25,6 +25,6 @@ Known differences from Windows (teach the simulator when a real host shows other
 - Basic over plain HTTP is always accepted (a real host needs AllowUnencrypted); CBT is not
   checked; Kerberos and CredSSP are not simulated; fault 2150859174 (too many concurrent
   operations) is not simulated.
-- ``faults.vm_errors`` affects writes and cmdlets, not the inventory (the contract reports no
-  per-VM read errors).
+- ``faults.vm_errors``: the inventory lists that VM with the error and no services, an apply
+  gives its items that error (as the scripts do when that VM's components cannot be read).
 """

@@ -16,6 +16,7 @@ such lists are quoted and the script is parsed again (same meaning: bare words a
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import threading
 from dataclasses import dataclass
@@ -337,8 +338,14 @@ def _inventory(host: HyperVHost, ctx: CommandContext) -> dict[str, Any]:
         raise _Cancelled
     views = host.snapshot()
     host.read_served()
-    inv = Inventory(host=host.facts, vms=tuple(v.to_model() for v in views))
-    return contract.inventory_result(inv)
+    vms = []
+    for view in views:
+        vm = view.to_model()
+        error = host.faults.vm_errors.get(view.id)
+        if error is not None:  # as inventory.ps1 reports a VM whose services cannot be read
+            vm = dataclasses.replace(vm, services=(), error=error)
+        vms.append(vm)
+    return contract.inventory_result(Inventory(host=host.facts, vms=tuple(vms)))
 
 
 def _word(enabled: bool) -> str:

@@ -13,7 +13,7 @@ foreach ($group in @($request.changes | Group-Object -Property vm_id)) {
     $vm = $null
     $lookupError = ''
     try {
-        $vm = Get-VM -Id $vmId
+        $vm = Hyper-V\Get-VM -Id $vmId
     } catch {
         $lookupError = $_.Exception.Message
     }
@@ -24,7 +24,17 @@ foreach ($group in @($request.changes | Group-Object -Property vm_id)) {
         continue
     }
     $touched[$vmId] = $true
-    $components = @(Get-VMIntegrationService -VM $vm)
+    try {
+        $components = @(Hyper-V\Get-VMIntegrationService -VM $vm)
+    } catch {
+        # This VM cannot be read (locked configuration, being removed...): its items fail, the
+        # rest of the batch goes on.
+        $message = $_.Exception.Message
+        foreach ($change in $group.Group) {
+            $null = $results.Add([ordered]@{ vm_id = $vmId; guid = ([string]$change.guid).ToUpperInvariant(); outcome = 'error'; message = $message; enabled = $null })
+        }
+        continue
+    }
     foreach ($change in $group.Group) {
         $guid = ([string]$change.guid).ToUpperInvariant()
         $component = $null
@@ -42,9 +52,9 @@ foreach ($group in @($request.changes | Group-Object -Property vm_id)) {
         } else {
             try {
                 if ([bool]$change.enabled) {
-                    Enable-VMIntegrationService -VMIntegrationService $component -Confirm:$false
+                    Hyper-V\Enable-VMIntegrationService -VMIntegrationService $component -Confirm:$false
                 } else {
-                    Disable-VMIntegrationService -VMIntegrationService $component -Confirm:$false
+                    Hyper-V\Disable-VMIntegrationService -VMIntegrationService $component -Confirm:$false
                 }
                 $item.outcome = 'changed'
             } catch {
@@ -61,8 +71,8 @@ $guestOs = Get-HvguiGuestOs
 $after = @{}
 $vmList = @(foreach ($vmId in $touched.Keys) {
     try {
-        $vm = Get-VM -Id $vmId
-        $components = @(Get-VMIntegrationService -VM $vm)
+        $vm = Hyper-V\Get-VM -Id $vmId
+        $components = @(Hyper-V\Get-VMIntegrationService -VM $vm)
         foreach ($c in $components) { $after[$vmId + '/' + (Get-HvguiServiceGuid $c)] = [bool]$c.Enabled }
         ConvertTo-HvguiVm $vm $components $guestOs
     } catch {

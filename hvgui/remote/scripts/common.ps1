@@ -15,6 +15,7 @@ function Read-HvguiRequest([string]$Encoded, [string]$Operation) {
 }
 
 function Write-HvguiResult($Result) {
+    # Written with [Console]::Out: a result line, not pipeline output formatted to a width.
     # ASCII-safe whatever the shell's code page: base64 of UTF-8 JSON on one line.
     $json = ConvertTo-Json -InputObject $Result -Depth 8 -Compress
     $bytes = [Text.Encoding]::UTF8.GetBytes($json)
@@ -46,8 +47,14 @@ function Get-HvguiGuestOs {
     # Guest OS names come from the Data Exchange (KVP) service: one CIM query for all VMs.
     $names = @{}
     try {
-        $kvps = Get-CimInstance -Namespace 'root\virtualization\v2' -ClassName 'Msvm_KvpExchangeComponent'
-        foreach ($kvp in $kvps) {
+        $kvps = @(Get-CimInstance -Namespace 'root\virtualization\v2' -ClassName 'Msvm_KvpExchangeComponent')
+    } catch {
+        return $names  # not fatal: the grid simply shows no guest OS
+    }
+    foreach ($kvp in $kvps) {
+        # Off VMs and guests without the KVP daemon have no items.
+        if ($null -eq $kvp.GuestIntrinsicExchangeItems) { continue }
+        try {
             foreach ($item in @($kvp.GuestIntrinsicExchangeItems)) {
                 $xml = [xml]$item
                 $name = $xml.SelectSingleNode("/INSTANCE/PROPERTY[@NAME='Name']/VALUE")
@@ -56,9 +63,9 @@ function Get-HvguiGuestOs {
                     $names[$kvp.SystemName.ToLowerInvariant()] = $data.InnerText
                 }
             }
+        } catch {
+            continue
         }
-    } catch {
-        # Not fatal: the grid simply shows no guest OS.
     }
     return $names
 }
@@ -76,6 +83,7 @@ function ConvertTo-HvguiVm($Vm, $Components, $GuestOs) {
         is_version = $version
         is_state   = [string]$Vm.IntegrationServicesState
         guest_os   = $os
+        error      = $null
         services   = @(foreach ($c in @($Components)) { ConvertTo-HvguiService $c })
     }
 }

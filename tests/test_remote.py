@@ -326,6 +326,21 @@ def test_slow_host_does_not_slow_the_others(lab: Lab) -> None:
     assert done == ["FAST", "SLOW"]
 
 
+def test_per_vm_latency_is_felt_by_that_host_only_and_bounded_by_its_deadline(lab: Lab) -> None:
+    slow_host, _ = lab.host("MANY-VMS")
+    for i in range(40):
+        slow_host.add_vm(f"vm{i}")
+    slow_host.faults.per_vm_latency_s = 0.1  # 4 s for the whole host
+    ep = lab.endpoints[-1]
+    slow = lab.config_for(ep, timeout_s=1.0)
+    _, fast = lab.host("FAST")
+    start = time.monotonic()
+    expect_error(lab, slow, ErrorKind.TIMEOUT, fast)
+    assert time.monotonic() - start < 4  # the deadline, not the host's pace
+    slow_host.faults.per_vm_latency_s = 0.01
+    assert len(lab.run(lab.engine.inventory(lab.config_for(ep))).vms) == 40  # recovers once faster
+
+
 def test_untrusted_certificate_reports_its_fingerprint(lab: Lab) -> None:
     _, trusted = lab.host("TLS", https=True)
     ep = lab.endpoints[-1]

@@ -422,10 +422,10 @@ def test_cancelled_read_stops_and_keeps_the_host_in_order(lab: Lab) -> None:
         while stats(lab.endpoint(cfg))["commands"] == 0:
             await asyncio.sleep(0.01)
         first.cancel()
+        host.faults.hang_commands = False  # the first command hangs on; the next one will not
         second = asyncio.ensure_future(lab.engine.inventory(cfg))
         with pytest.raises(asyncio.CancelledError):
             await first
-        host.faults.hang_commands = False
         return await second
 
     inv = lab.run(scenario())

@@ -88,6 +88,25 @@ _DOUBLE_QUOTES: Final = '"\u201c\u201d\u201e'
 _BARE_WORD: Final = re.compile(r"[A-Za-z_][\w.*?\-]*")
 
 
+def _string_end(script: str, i: int) -> int:
+    """Offset of the quote closing the string literal that opens at ``i`` (any of PowerShell's
+    five single or three double quotes; doubled quotes and backtick escapes stay inside), or
+    ``len(script)`` when it never closes."""
+    quotes = _SINGLE_QUOTES if script[i] in _SINGLE_QUOTES else _DOUBLE_QUOTES
+    j, n = i + 1, len(script)
+    while j < n:
+        if script[j] == "`" and quotes is _DOUBLE_QUOTES:
+            j += 2
+            continue
+        if script[j] in quotes:
+            if j + 1 < n and script[j + 1] in quotes:
+                j += 2
+                continue
+            return j
+        j += 1
+    return n
+
+
 def quote_bare_lists(script: str) -> str:
     """Quote the bare words of comma lists (``Name, State`` -> ``'Name', 'State'``), outside
     strings, comments and variables."""
@@ -96,18 +115,7 @@ def quote_bare_lists(script: str) -> str:
     while i < n:
         ch = script[i]
         if ch in _SINGLE_QUOTES or ch in _DOUBLE_QUOTES:
-            quotes = _SINGLE_QUOTES if ch in _SINGLE_QUOTES else _DOUBLE_QUOTES
-            j = i + 1
-            while j < n:
-                if script[j] == "`" and quotes is _DOUBLE_QUOTES:
-                    j += 2
-                    continue
-                if script[j] in quotes:
-                    if j + 1 < n and script[j + 1] in quotes:
-                        j += 2
-                        continue
-                    break
-                j += 1
+            j = _string_end(script, i)
             out.append(script[i:j + 1])
             i = j + 1
             continue
@@ -157,18 +165,7 @@ def _unterminated_string(script: str) -> int | None:
             i = j + 3
             continue
         if ch in _SINGLE_QUOTES or ch in _DOUBLE_QUOTES:
-            quotes = _SINGLE_QUOTES if ch in _SINGLE_QUOTES else _DOUBLE_QUOTES
-            j = i + 1
-            while j < n:
-                if script[j] == "`" and quotes is _DOUBLE_QUOTES:
-                    j += 2
-                    continue
-                if script[j] in quotes:
-                    if j + 1 < n and script[j + 1] in quotes:
-                        j += 2
-                        continue
-                    break
-                j += 1
+            j = _string_end(script, i)
             if j >= n:
                 return i
             i = j + 1

@@ -29,6 +29,7 @@ from hvgui.ui.state import (
     HostEntry,
     HostStatus,
     Plan,
+    VmDiff,
     backoff_s,
     now,
     on_off,
@@ -78,10 +79,10 @@ def unexpected(exc: Exception, host: str) -> HostError:
 class Controller(QObject):
     hostsReset = Signal()
     """The list of hosts changed (structure)."""
-    hostChanged = Signal(str)
-    """A host's connection state, facts or timestamps changed."""
-    vmsChanged = Signal(str, object)
-    """``(host_key, VmDiff)``."""
+    hostsChanged = Signal(object)
+    """``list[str]``: hosts whose connection state, facts or timestamps changed."""
+    vmsChanged = Signal(object)
+    """``dict[str, VmDiff]``: host key -> what changed among its VMs."""
     cellsChanged = Signal(object)
     """``list[CellKey]`` whose pending target or apply result changed."""
     extraServicesChanged = Signal()
@@ -107,10 +108,58 @@ class Controller(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(1000)
         self._timer.timeout.connect(self._tick)
+        # Results of many hosts land in one turn of the event loop; the views hear of them in
+        # one batch per turn (one dataChanged per block of rows), not once per host.
+        self._dirty_hosts: dict[str, None] = {}
+        self._dirty_vms: dict[str, VmDiff] = {}
+        self._dirty_cells: list[CellKey] = []
+        self._dirty_extras = False
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setSingleShot(True)
+        self._flush_timer.setInterval(0)
+        self._flush_timer.timeout.connect(self.flush)
+
+    # ------------------------------------------------------------ batched notifications
+    def _post(self, *, host: str | None = None, vms: tuple[str, VmDiff] | None = None,
+              cells: Iterable[CellKey] = (), extras: bool = False) -> None:
+        if host is not None:
+            self._dirty_hosts[host] = None
+        if vms is not None and vms[1]:
+            key, diff = vms
+            old = self._dirty_vms.get(key)
+            self._dirty_vms[key] = diff if old is None else VmDiff(
+                added=tuple(dict.fromkeys(old.added + diff.added)),
+                removed=tuple(dict.fromkeys(old.removed + diff.removed)),
+                changed=tuple(dict.fromkeys(old.changed + diff.changed)))
+        self._dirty_cells.extend(cells)
+        self._dirty_extras = self._dirty_extras or extras
+        if not self._flush_timer.isActive():
+            self._flush_timer.start()
+
+    def flush(self) -> None:
+        """Tell the views what changed since the last flush: columns, then rows, then cells,
+        then hosts (each signal once)."""
+        self._flush_timer.stop()
+        extras, self._dirty_extras = self._dirty_extras, False
+        vms, self._dirty_vms = self._dirty_vms, {}
+        cells, self._dirty_cells = self._dirty_cells, []
+        hosts, self._dirty_hosts = list(self._dirty_hosts), {}
+        if extras:
+            self.extraServicesChanged.emit()
+        if vms:
+            self.vmsChanged.emit(vms)
+        if cells:
+            self.cellsChanged.emit(list(dict.fromkeys(cells)))
+        if hosts:
+            self.hostsChanged.emit(hosts)
 
     # ------------------------------------------------------------ lifecycle
     def set_hosts(self, hosts: Iterable[HostConfig]) -> None:
+        self.flush()
         self.state.set_hosts(hosts)
+        self._dirty_hosts.clear()
+        self._dirty_vms.clear()
+        self._dirty_cells.clear()
         self.hostsReset.emit()
 
     def start_auto_refresh(self) -> None:
@@ -133,6 +182,7 @@ class Controller(QObject):
         """Cancel every task and wait until they have unwound; then close the engine."""
         self._closed = True
         self._timer.stop()
+        self._flush_timer.stop()
         tasks = list(self._tasks)
         for t in tasks:
             t.cancel()
@@ -163,6 +213,7 @@ class Controller(QObject):
     async def _refresh_round(self, keys: list[str]) -> None:
         tasks = [self._refresh_host_task(k) for k in keys]
         await asyncio.gather(*tasks, return_exceptions=True)
+        self.flush()
         self.refresh_rounds += 1
         self.refreshFinished.emit()
 
@@ -186,7 +237,7 @@ class Controller(QObject):
         entry.refreshing = True
         if entry.status is HostStatus.FAILED or not entry.loaded:
             entry.status = HostStatus.CONNECTING
-        self.hostChanged.emit(key)
+        self._post(host=key)
         try:
             inv = await self.engine.inventory(entry.config)
         except HostError as exc:
@@ -205,7 +256,7 @@ class Controller(QObject):
         finally:
             entry.refreshing = False
             if self.state.hosts.get(key) is entry:
-                self.hostChanged.emit(key)
+                self._post(host=key)
         async with self._gui_turn():
             self._take_inventory(key, entry, epoch, inv)
 
@@ -228,18 +279,12 @@ class Controller(QObject):
         if entry.epoch != epoch:
             # An apply started while this read was in flight: its re-read is newer than this.
             log.info("discarding a read of %s that started before an apply", entry.name)
-            self.hostChanged.emit(key)
+            self._post(host=key)
             return
         entry.last_refresh = time.time()
         extras = len(self.state.extra_services)
         diff, dropped = self.state.set_inventory(key, inv)
-        if len(self.state.extra_services) != extras:
-            self.extraServicesChanged.emit()
-        if diff:
-            self.vmsChanged.emit(key, diff)
-        if dropped:
-            self.cellsChanged.emit(dropped)
-        self.hostChanged.emit(key)
+        self._post(host=key, vms=(key, diff), cells=dropped, extras=len(self.state.extra_services) != extras)
 
     def _tick(self) -> None:
         if self._closed or self.auto_refresh_s <= 0:
@@ -270,8 +315,10 @@ class Controller(QObject):
         return self._changed(self.state.revert(cells))
 
     def _changed(self, cells: list[CellKey]) -> bool:
+        # An edit by the admin shows at once (after whatever was waiting, in order).
         if cells:
-            self.cellsChanged.emit(cells)
+            self._post(cells=cells)
+            self.flush()
         return bool(cells)
 
     # ------------------------------------------------------------ apply
@@ -288,14 +335,14 @@ class Controller(QObject):
         old = [c for c, r in self.state.results.items() if r.phase is not CellPhase.FAILED]
         for c in old:
             del self.state.results[c]
-        if old:
-            self.cellsChanged.emit(old)
+        self._post(cells=old)
         self._applying += 1
         try:
             results = await asyncio.gather(*(self._apply_host(k, items) for k, items in plan.by_host.items()
                                              if items), return_exceptions=True)
         finally:
             self._applying -= 1
+        self.flush()
         parts = [r for r in results if isinstance(r, ApplySummary)]
         bugs = [r for r in results if isinstance(r, BaseException)]
         total = ApplySummary(*(sum(getattr(p, f) for p in parts) for f in
@@ -322,8 +369,7 @@ class Controller(QObject):
         entry.applying = True
         for c in cells:
             self.state.results[c] = CellResult(CellPhase.APPLYING)
-        self.cellsChanged.emit(cells)
-        self.hostChanged.emit(key)
+        self._post(host=key, cells=cells)
         try:
             try:
                 result = await self.engine.apply(entry.config, changes)
@@ -333,24 +379,23 @@ class Controller(QObject):
                 if exc.kind is not ErrorKind.CANCELLED:
                     entry.status, entry.error = HostStatus.FAILED, exc
                 entry.applying = False
-                self.cellsChanged.emit(cells)
-                self.hostChanged.emit(key)
+                self._post(host=key, cells=cells)
                 return ApplySummary(failed=len(cells), hosts_failed=1)
             except Exception as exc:  # a bug: the cells fail visibly, the excepthook reports it
                 for c in cells:
                     self.state.results[c] = CellResult(CellPhase.FAILED, unexpected(exc, entry.name).text)
                 entry.applying = False
-                self.cellsChanged.emit(cells)
-                self.hostChanged.emit(key)
+                self._post(host=key, cells=cells)
                 raise
             async with self._gui_turn():
                 entry.applying = False
                 summary = self._take_result(key, cells, changes, result)
-                self.hostChanged.emit(key)
+                self._post(host=key)
             return summary
         except asyncio.CancelledError:
             for c in cells:
                 self.state.results.pop(c, None)
+            self._post(host=key, cells=cells)
             raise
         finally:
             entry.applying = False
@@ -361,8 +406,6 @@ class Controller(QObject):
         entry.status, entry.error = HostStatus.CONNECTED, None
         extras = len(self.state.extra_services)
         diff, dropped = self.state.merge_vms(key, result.vms)
-        if len(self.state.extra_services) != extras:
-            self.extraServicesChanged.emit()
         by_cell = {(key, i.vm_id, i.service_guid): i for i in result.items}
         counts = {"changed": 0, "unchanged": 0, "conflicts": 0, "failed": 0}
         for cell, change in zip(cells, changes, strict=True):
@@ -393,7 +436,6 @@ class Controller(QObject):
                     self.state.pending.pop(cell, None)  # retrying cannot help
                 counts["failed"] += 1
         entry.last_refresh = time.time() if result.vms else entry.last_refresh
-        if diff:
-            self.vmsChanged.emit(key, diff)
-        self.cellsChanged.emit(cells + dropped)
+        self._post(host=key, vms=(key, diff), cells=cells + dropped,
+                   extras=len(self.state.extra_services) != extras)
         return ApplySummary(**counts)

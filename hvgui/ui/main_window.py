@@ -121,7 +121,7 @@ class MainWindow(QMainWindow):
         self._build_widgets()
         self._build_menus()
 
-        controller.hostChanged.connect(self._host_changed)
+        controller.hostsChanged.connect(self._hosts_changed)
         controller.cellsChanged.connect(self._cells_changed)
         controller.vmsChanged.connect(self._vms_changed)
         controller.hostsReset.connect(self._update_status)
@@ -545,8 +545,8 @@ class MainWindow(QMainWindow):
         self._details_key = self.current_row_key()
         self._details_timer.start()
 
-    def _vms_changed(self, key: str, _diff: Any) -> None:
-        if self._details_key is None or self._details_key[0] == key:
+    def _vms_changed(self, diffs: dict[str, Any]) -> None:
+        if self._details_key is None or self._details_key[0] in diffs:
             self._refresh_details()
 
     def _set_details(self, html_text: str) -> None:
@@ -626,9 +626,9 @@ class MainWindow(QMainWindow):
         return dlg
 
     # ================================================================ status
-    def _host_changed(self, _key: str) -> None:
+    def _hosts_changed(self, keys: list[str]) -> None:
         self._update_status()
-        if self._details_key is not None and self._details_key[0] == _key:
+        if self._details_key is not None and self._details_key[0] in keys:
             self._refresh_details()
 
     def _cells_changed(self, cells: list[CellKey]) -> None:

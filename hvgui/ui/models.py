@@ -748,10 +748,10 @@ class ActivityModel(QStandardItemModel):
 
     HEADERS = ("Started", "Host", "What", "State", "Duration", "Outcome")
     MAX_ROWS = 5000
-    _STATE_TEXT: ClassVar[dict[OpState, str]] = {OpState.RUNNING: "Running…", OpState.OK: "OK", OpState.FAILED: "Failed",
-                   OpState.CANCELLED: "Cancelled"}
-    _STATE_COLOUR: ClassVar[dict[OpState, str]] = {OpState.RUNNING: look.BLUE, OpState.OK: look.GREEN, OpState.FAILED: look.RED,
-                     OpState.CANCELLED: look.GREY}
+    _STATE_TEXT: ClassVar[dict[OpState, str]] = {
+        OpState.RUNNING: "Running…", OpState.OK: "OK", OpState.FAILED: "Failed", OpState.CANCELLED: "Cancelled"}
+    _STATE_COLOUR: ClassVar[dict[OpState, str]] = {
+        OpState.RUNNING: look.BLUE, OpState.OK: look.GREEN, OpState.FAILED: look.RED, OpState.CANCELLED: look.GREY}
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(0, len(self.HEADERS), parent)

@@ -13,18 +13,27 @@ import asyncio
 import logging
 import secrets
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 # PySide6 before qasync, so qasync binds to it.
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+)
 
 import qasync  # isort: skip
 
 from hvgui.core.hosts import Auth, HostConfig, HostsFileError, default_hosts_path, load_hosts
+from hvgui.remote.audit import AuditLog, default_audit_path
 from hvgui.remote.credentials import KeyringCredentials, MemoryCredentials
 from hvgui.remote.engine import Engine
 from hvgui.ui import crash
@@ -110,6 +119,25 @@ def ask_passwords(hosts: list[HostConfig], creds: KeyringCredentials) -> None:
                 creds.set(h, dlg.password.text())
 
 
+def ask_start_empty(message: str) -> bool:
+    """Asked before the event loop runs: a corrupt hosts file is kept, never overwritten."""
+    box = QMessageBox(QMessageBox.Icon.Warning, "Hosts file",
+                      f"{message}\n\nThe file is kept as it is. Start with an empty list? Hosts you add in "
+                      "this session are not saved until the file is fixed.")
+    box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Close)
+    return box.exec() == QMessageBox.StandardButton.Yes
+
+
+def load_hosts_or_ask(path: Path, ask: Callable[[str], bool]) -> tuple[list[HostConfig], bool] | None:
+    """``(hosts, writable)``; a corrupt file gives ``([], False)`` if the user agrees to start
+    empty (the file is left untouched), else None (quit)."""
+    try:
+        return load_hosts(path), True
+    except HostsFileError as exc:
+        log.warning("hosts file: %s", exc)
+        return ([], False) if ask(str(exc)) else None
+
+
 def save_screenshot(window: MainWindow, path: Path) -> bool:
     path.parent.mkdir(parents=True, exist_ok=True)
     ok = window.grab().save(str(path), "PNG")
@@ -156,6 +184,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings_path = args.settings_file or Settings.default_path()
     settings = Settings.load(settings_path)
     demo: Demo | None = None
+    path: Path | None = None
+    writable = True
     try:
         if args.demo:
             demo = Demo.start()
@@ -163,19 +193,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"Demo fleet: {len(hosts)} simulated hosts on loopback", file=sys.stderr)
         else:
             path = args.hosts_file or default_hosts_path()
-            try:
-                hosts = load_hosts(path)
-            except HostsFileError as exc:
-                crash.show_error("Hosts file", str(exc))
-                hosts = []
+            loaded = load_hosts_or_ask(path, ask_start_empty)
+            if loaded is None:
+                return 1
+            hosts, writable = loaded
             keyring_creds = KeyringCredentials()
             if args.screenshot is None:
                 ask_passwords(hosts, keyring_creds)
             creds = keyring_creds  # type: ignore[assignment]
-        engine = Engine(creds)
+        engine = Engine(creds, audit=AuditLog(default_audit_path()))
         read_only = args.read_only or settings.read_only
         controller = Controller(engine, hosts, read_only=read_only, auto_refresh_s=settings.auto_refresh_s)
-        window = MainWindow(controller, settings, settings_path=settings_path, read_only_forced=args.read_only)
+        window = MainWindow(controller, settings, settings_path=settings_path, read_only_forced=args.read_only,
+                            hosts_file=None if args.demo else path, hosts_file_writable=writable,
+                            credentials=creds)
         with loop:
             rc: int = loop.run_until_complete(run_window(args, window, controller))
             return rc

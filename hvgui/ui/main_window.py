@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import logging
 import time
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, Signal
@@ -31,9 +32,11 @@ from PySide6.QtWidgets import (
 )
 
 from hvgui.core import catalog
+from hvgui.core.hosts import HostConfig, save_hosts
 from hvgui.ui import look
 from hvgui.ui.controller import ApplySummary, Controller
 from hvgui.ui.explain import explain, result_text, status_line, vm_report
+from hvgui.ui.host_dialog import HostDialog
 from hvgui.ui.models import (
     ActivityModel,
     ColKind,
@@ -96,9 +99,16 @@ class MainWindow(QMainWindow):
 
     def __init__(self, controller: Controller, settings: Settings | None = None, *,
                  settings_path: Any = None, read_only_forced: bool = False,
-                 parent: QWidget | None = None) -> None:
+                 hosts_file: Path | None = None, hosts_file_writable: bool = True,
+                 credentials: Any = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.controller = controller
+        self.hosts_file = hosts_file
+        """Where host edits are saved (None: not saved, e.g. ``--demo``)."""
+        self.hosts_file_writable = hosts_file_writable
+        """False when the file could not be read at start: it is kept as it is, never overwritten."""
+        self.credentials = credentials
+        self.host_dialog: HostDialog | None = None
         self.settings = settings or Settings()
         self.settings_path = settings_path
         self.read_only_forced = read_only_forced
@@ -179,6 +189,11 @@ class MainWindow(QMainWindow):
         self.act_copy = self._action("Copy report", self.copy_report, "Ctrl+Shift+C",
                                      "Copy a text report of the current VM")
         self.act_quit = self._action("Quit", self.close, QKeySequence.StandardKey.Quit)
+        self.act_add_host = self._action("Add host…", self.add_host, None, "Add a Hyper-V host")
+        self.act_edit_host = self._action("Edit host…", self.edit_host, None,
+                                          "Change the selected host's address, login or certificate")
+        self.act_remove_host = self._action("Remove host", self.remove_host, None,
+                                            "Remove the selected host from the list")
         self.act_read_only = QAction("Read-only mode", self, checkable=True)
         self.act_read_only.setToolTip("Nothing can be ticked or applied (helpdesk)")
         self.act_read_only.toggled.connect(self._read_only_toggled)
@@ -200,6 +215,8 @@ class MainWindow(QMainWindow):
         self.tree.header().setStretchLastSection(True)
         self.tree.setColumnWidth(0, 175)
         self.tree.selectionModel().selectionChanged.connect(self._tree_selection_changed)
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(self._tree_menu)
         self.tree_proxy.rowsInserted.connect(self._expand_new_hosts)
         self.tree_model.modelReset.connect(self.tree.expandAll)
         self.tree.expandAll()
@@ -330,6 +347,9 @@ class MainWindow(QMainWindow):
         mb = self.menuBar()
         m = mb.addMenu("&File")
         m.addAction(self.act_refresh)
+        m.addSeparator()
+        for a in (self.act_add_host, self.act_edit_host, self.act_remove_host):
+            m.addAction(a)
         m.addSeparator()
         m.addAction(self.act_quit)
         m = mb.addMenu("&Edit")
@@ -488,6 +508,77 @@ class MainWindow(QMainWindow):
             a.triggered.connect(slot)
             a.setEnabled(not ro or text.startswith("Revert"))
         return menu
+
+    # ================================================================ hosts
+    def selected_host_key(self) -> str | None:
+        idx = self.tree.currentIndex()
+        if not idx.isValid():
+            return None
+        return self.tree_model.row_key(self.tree_proxy.mapToSource(idx))[0]
+
+    def _tree_menu(self, pos: QPoint) -> None:
+        menu = QMenu(self)
+        for a in (self.act_add_host, self.act_edit_host, self.act_remove_host):
+            menu.addAction(a)
+        menu.popup(self.tree.viewport().mapToGlobal(pos))
+
+    def _secure_store(self) -> bool:
+        return bool(getattr(self.credentials, "secure", True))
+
+    def add_host(self) -> HostDialog:
+        return self._open_host_dialog(None)
+
+    def edit_host(self, key: str | None = None) -> HostDialog | None:
+        key = key or self.selected_host_key()
+        entry = self.controller.state.hosts.get(key) if key else None
+        if entry is None:
+            self.statusBar().showMessage("Select a host to edit", 4000)
+            return None
+        return self._open_host_dialog(entry.config)
+
+    def _open_host_dialog(self, host: HostConfig | None) -> HostDialog:
+        if self.host_dialog is not None:
+            self.host_dialog.close()
+        dlg = HostDialog(host, secure_store=self._secure_store(), parent=self)
+        dlg.accepted_host.connect(lambda cfg, pw: self.save_host(host, cfg, pw))
+        dlg.finished.connect(lambda _r: setattr(self, "host_dialog", None))
+        self.host_dialog = dlg
+        dlg.show()
+        return dlg
+
+    def save_host(self, old: HostConfig | None, new: HostConfig, password: str | None) -> None:
+        """Put ``new`` in place of ``old`` (or at the end), store the password, save, read it."""
+        configs = [e.config for e in self.controller.state.hosts.values()]
+        if old is not None and old in configs:
+            configs[configs.index(old)] = new
+        else:
+            configs = [c for c in configs if c.key != new.key] + [new]
+        if password and self.credentials is not None:
+            self.credentials.set(new, password)
+        self._set_hosts(configs)
+        self.controller.refresh([new.key])
+
+    def remove_host(self, key: str | None = None) -> None:
+        key = key or self.selected_host_key()
+        if key is None or key not in self.controller.state.hosts:
+            self.statusBar().showMessage("Select a host to remove", 4000)
+            return
+        name = self.controller.state.hosts[key].name
+        self._set_hosts([e.config for k, e in self.controller.state.hosts.items() if k != key])
+        self.statusBar().showMessage(f"Removed {name}", 5000)
+
+    def _set_hosts(self, configs: list[HostConfig]) -> None:
+        self.controller.set_hosts(configs)
+        if self.hosts_file is None:
+            return
+        if not self.hosts_file_writable:
+            self.statusBar().showMessage(f"Not saved: {self.hosts_file} could not be read at start and is kept "
+                                         "as it is", 10000)
+            return
+        try:
+            save_hosts(self.hosts_file, configs)
+        except OSError as exc:
+            self.statusBar().showMessage(f"Could not save {self.hosts_file}: {exc}", 10000)
 
     # ================================================================ refresh / apply
     def refresh(self) -> None:
@@ -720,6 +811,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.plan_dialog is not None:
             self.plan_dialog.close()
+        if self.host_dialog is not None:
+            self.host_dialog.close()
         self._clock.stop()
         unsubscribe = getattr(self.controller.engine, "unsubscribe", None)
         if unsubscribe is not None:

@@ -1,0 +1,132 @@
+"""Hosts management in the window: add/edit/remove through the dialog, the hosts file
+(never a password in it), a corrupt hosts file left untouched, Basic over HTTP refused."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import asyncio
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import ui_helpers
+
+from hvgui.core.hosts import Auth, HostConfig, load_hosts
+from hvgui.remote.credentials import MemoryCredentials
+from hvgui.remote.engine import Engine
+from hvgui.simulator.hyperv import HyperVHost
+from hvgui.simulator.interfaces import Login
+from hvgui.simulator.server import HostEndpoint
+from hvgui.ui.app import load_hosts_or_ask
+from hvgui.ui.controller import Controller
+from hvgui.ui.host_dialog import HostDialog
+from hvgui.ui.main_window import MainWindow
+from hvgui.ui.state import HostStatus
+
+qloop = ui_helpers.qloop
+
+USER, PASSWORD = "hostsui", "hosts-ui-test-password"
+
+
+@pytest.fixture
+def endpoint() -> Iterator[HostEndpoint]:
+    host = HyperVHost("HV-NEW", logins=[Login(USER, PASSWORD)])
+    host.add_vm("fresh-vm")
+    ep = HostEndpoint(host)
+    ep.start()
+    yield ep
+    ep.stop()
+
+
+@pytest.fixture
+def window(qloop: asyncio.AbstractEventLoop, qtbot: Any, tmp_path: Path) -> Iterator[MainWindow]:
+    creds = MemoryCredentials()
+    ctl = Controller(Engine(creds), [], auto_refresh_s=0)
+    w = MainWindow(ctl, hosts_file=tmp_path / "hosts.json", credentials=creds)
+    qtbot.addWidget(w)
+    w.show()
+    yield w
+    w.close()
+    task = asyncio.ensure_future(ctl.close())
+    qtbot.waitUntil(task.done, timeout=20_000)
+
+
+def test_add_host_writes_the_file_without_password_and_reads_the_host(
+        window: MainWindow, endpoint: HostEndpoint, qtbot: Any, tmp_path: Path) -> None:
+    dlg = window.add_host()
+    assert not dlg.isModal()
+    dlg.url.setText(endpoint.url)
+    dlg.name.setText("New host")
+    assert dlg.chosen_auth() is Auth.NTLM  # the default
+    dlg.user.setText(USER)
+    dlg.password.setText(PASSWORD)
+    assert dlg.try_accept()
+    text = (tmp_path / "hosts.json").read_text(encoding="utf-8")
+    assert PASSWORD not in text and "password" not in text.lower()
+    [saved] = load_hosts(tmp_path / "hosts.json")
+    assert (saved.url, saved.username, saved.name) == (endpoint.url, USER, "New host")
+    entry = window.controller.state.hosts[saved.key]
+    qtbot.waitUntil(lambda: entry.status is HostStatus.CONNECTED, timeout=20_000)
+    assert [v.name for v in entry.vms.values()] == ["fresh-vm"]
+    qtbot.waitUntil(lambda: window.grid_model.rowCount() == 1)
+
+    window.remove_host(saved.key)
+    assert load_hosts(tmp_path / "hosts.json") == []
+    assert window.controller.state.hosts == {}
+
+
+def test_a_bare_name_becomes_a_winrm_url(qapp: Any) -> None:
+    dlg = HostDialog()
+    dlg.url.setText("hv01.example.com")
+    dlg.user.setText("admin")
+    assert dlg.host().url == "https://hv01.example.com:5986/wsman"
+    assert dlg.check() == []
+
+
+def test_basic_over_http_is_refused_unless_allowed_for_a_lab(qapp: Any) -> None:
+    dlg = HostDialog()
+    dlg.url.setText("http://lab-hv:5985/wsman")
+    dlg.auth.setCurrentIndex(dlg.auth.findData(Auth.BASIC.value))
+    dlg.user.setText("admin")
+    assert not dlg.try_accept()
+    assert "in clear" in dlg.problems.text()
+    assert not dlg.allow_basic_http.isHidden()
+    dlg.allow_basic_http.setChecked(True)
+    got: list[HostConfig] = []
+    dlg.accepted_host.connect(lambda cfg, _pw: got.append(cfg))
+    assert dlg.try_accept()
+    assert got[0].allow_basic_http and got[0].auth is Auth.BASIC
+
+
+def test_credssp_shows_a_warning(qapp: Any) -> None:
+    dlg = HostDialog()
+    dlg.auth.setCurrentIndex(dlg.auth.findData(Auth.CREDSSP.value))
+    assert "credentials" in dlg.auth_warning.text() and not dlg.auth_warning.isHidden()
+
+
+def test_corrupt_hosts_file_is_reported_and_left_untouched(
+        qloop: asyncio.AbstractEventLoop, qtbot: Any, tmp_path: Path) -> None:
+    path = tmp_path / "hosts.json"
+    path.write_text('{"version": 1, "hosts": [', encoding="utf-8")
+    before = path.read_bytes()
+    asked: list[str] = []
+    assert load_hosts_or_ask(path, lambda msg: asked.append(msg) or False) is None
+    assert "not valid JSON" in asked[0]
+    hosts, writable = load_hosts_or_ask(path, lambda _msg: True) or ([], True)
+    assert hosts == [] and writable is False
+    creds = MemoryCredentials()
+    ctl = Controller(Engine(creds), [], auto_refresh_s=0)
+    w = MainWindow(ctl, hosts_file=path, hosts_file_writable=False, credentials=creds)
+    qtbot.addWidget(w)
+    w.save_host(None, HostConfig(url="https://hv9.example.test:5986/wsman", username="a"), "pw")
+    assert path.read_bytes() == before
+    assert "kept" in w.statusBar().currentMessage()
+    w.close()
+    task = asyncio.ensure_future(ctl.close())
+    qtbot.waitUntil(task.done, timeout=20_000)
+    assert json.dumps(before.decode()) and path.read_bytes() == before

@@ -130,3 +130,78 @@ def test_corrupt_hosts_file_is_reported_and_left_untouched(
     task = asyncio.ensure_future(ctl.close())
     qtbot.waitUntil(task.done, timeout=20_000)
     assert json.dumps(before.decode()) and path.read_bytes() == before
+
+
+# ------------------------------------------------------------------ fixing a failing host
+
+def _window_with(qtbot: Any, tmp_path: Path, cfg: HostConfig, creds: MemoryCredentials) -> MainWindow:
+    from hvgui.core.hosts import save_hosts
+
+    save_hosts(tmp_path / "hosts.json", [cfg])
+    ctl = Controller(Engine(creds), [cfg], auto_refresh_s=0)
+    w = MainWindow(ctl, hosts_file=tmp_path / "hosts.json", credentials=creds, cert_dir=tmp_path / "certs")
+    qtbot.addWidget(w)
+    w.show()
+    return w
+
+
+def _close(w: MainWindow, qtbot: Any) -> None:
+    w.close()
+    task = asyncio.ensure_future(w.controller.close())
+    qtbot.waitUntil(task.done, timeout=20_000)
+
+
+def test_wrong_password_then_enter_password_connects(
+        qloop: asyncio.AbstractEventLoop, endpoint: HostEndpoint, qtbot: Any, tmp_path: Path) -> None:
+    cfg = HostConfig(url=endpoint.url, auth=Auth.NTLM, username=USER, name="HV-NEW", timeout_s=20)
+    creds = MemoryCredentials()
+    creds.set(cfg, "not-the-password")
+    w = _window_with(qtbot, tmp_path, cfg, creds)
+    try:
+        w.controller.refresh()
+        entry = w.controller.state.hosts[cfg.key]
+        qtbot.waitUntil(lambda: entry.status is HostStatus.FAILED, timeout=20_000)
+        assert w.host_fix(cfg.key) == ("Enter password…", "password")
+        qtbot.waitUntil(lambda: "Enter password" in w.grid_hint.text())
+        dlg = w.fix_host(cfg.key)
+        assert dlg is not None and not dlg.isModal()
+        dlg.password.setText(PASSWORD)  # type: ignore[attr-defined]
+        assert dlg.try_accept()  # type: ignore[attr-defined]
+        entry = w.controller.state.hosts[cfg.key]
+        qtbot.waitUntil(lambda: entry.status is HostStatus.CONNECTED, timeout=20_000)
+        assert w.host_fix(cfg.key) is None
+        assert PASSWORD not in (tmp_path / "hosts.json").read_text(encoding="utf-8")
+    finally:
+        _close(w, qtbot)
+
+
+def test_untrusted_certificate_then_trust_connects_and_saves_the_ca_file(
+        qloop: asyncio.AbstractEventLoop, qtbot: Any, tmp_path: Path) -> None:
+    host = HyperVHost("HV-TLS", logins=[Login(USER, PASSWORD)])
+    host.add_vm("tls-vm")
+    ep = HostEndpoint(host, https=True)
+    ep.start()
+    cfg = HostConfig(url=ep.url, auth=Auth.NTLM, username=USER, name="HV-TLS", timeout_s=20)
+    creds = MemoryCredentials()
+    creds.set(cfg, PASSWORD)
+    w = _window_with(qtbot, tmp_path, cfg, creds)
+    try:
+        w.controller.refresh()
+        entry = w.controller.state.hosts[cfg.key]
+        qtbot.waitUntil(lambda: entry.status is HostStatus.FAILED, timeout=20_000)
+        assert entry.error is not None and entry.error.fingerprint
+        assert w.host_fix(cfg.key) == ("Trust this certificate…", "trust")
+        dlg = w.fix_host(cfg.key)
+        assert dlg is not None
+        qtbot.waitUntil(lambda: dlg.trust_button.isEnabled(), timeout=20_000)  # type: ignore[attr-defined]
+        assert dlg.fingerprint.text() == entry.error.fingerprint  # type: ignore[attr-defined]
+        assert dlg.confirm()  # type: ignore[attr-defined]
+        [saved] = load_hosts(tmp_path / "hosts.json")
+        assert saved.ca_file and Path(saved.ca_file).parent == tmp_path / "certs"
+        assert "BEGIN CERTIFICATE" in Path(saved.ca_file).read_text(encoding="ascii")
+        new_entry = w.controller.state.hosts[saved.key]
+        qtbot.waitUntil(lambda: new_entry.status is HostStatus.CONNECTED, timeout=20_000)
+        assert [v.name for v in new_entry.vms.values()] == ["tls-vm"]
+    finally:
+        _close(w, qtbot)
+        ep.stop()

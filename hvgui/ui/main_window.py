@@ -6,8 +6,10 @@ from __future__ import annotations
 import html
 import logging
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, unquote
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QFontDatabase, QGuiApplication, QKeyEvent, QKeySequence
@@ -32,11 +34,13 @@ from PySide6.QtWidgets import (
 )
 
 from hvgui.core import catalog
-from hvgui.core.hosts import HostConfig, save_hosts
+from hvgui.core.hosts import HostConfig, default_hosts_path, save_hosts
+from hvgui.remote.errors import ErrorKind
 from hvgui.ui import look
 from hvgui.ui.controller import ApplySummary, Controller
 from hvgui.ui.explain import explain, result_text, status_line, vm_report
-from hvgui.ui.host_dialog import HostDialog
+from hvgui.ui.fix_dialogs import PasswordDialog, PresentedCertificate, TrustDialog, save_certificate
+from hvgui.ui.host_dialog import NEEDS_PASSWORD, HostDialog
 from hvgui.ui.models import (
     ActivityModel,
     ColKind,
@@ -100,7 +104,8 @@ class MainWindow(QMainWindow):
     def __init__(self, controller: Controller, settings: Settings | None = None, *,
                  settings_path: Any = None, read_only_forced: bool = False,
                  hosts_file: Path | None = None, hosts_file_writable: bool = True,
-                 credentials: Any = None, parent: QWidget | None = None) -> None:
+                 credentials: Any = None, cert_dir: Path | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.controller = controller
         self.hosts_file = hosts_file
@@ -109,6 +114,10 @@ class MainWindow(QMainWindow):
         """False when the file could not be read at start: it is kept as it is, never overwritten."""
         self.credentials = credentials
         self.host_dialog: HostDialog | None = None
+        self.cert_dir = cert_dir
+        """Where trusted host certificates are saved (default: ``certs`` beside the hosts file)."""
+        self.fix_dialogs: dict[str, QDialog] = {}
+        """Open "Enter password" / "Trust certificate" dialogs by host key (one per host)."""
         self.settings = settings or Settings()
         self.settings_path = settings_path
         self.read_only_forced = read_only_forced
@@ -217,6 +226,7 @@ class MainWindow(QMainWindow):
         self.tree.selectionModel().selectionChanged.connect(self._tree_selection_changed)
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.tree.customContextMenuRequested.connect(self._tree_menu)
+        self.tree.doubleClicked.connect(self._tree_double_clicked)
         self.tree_proxy.rowsInserted.connect(self._expand_new_hosts)
         self.tree_model.modelReset.connect(self.tree.expandAll)
         self.tree.expandAll()
@@ -249,6 +259,8 @@ class MainWindow(QMainWindow):
         self.grid_hint = QLabel()
         self.grid_hint.setWordWrap(True)
         self.grid_hint.setVisible(False)
+        self.grid_hint.setTextFormat(Qt.TextFormat.RichText)
+        self.grid_hint.linkActivated.connect(self._hint_link)
         middle = QWidget()
         mv = QVBoxLayout(middle)
         mv.setContentsMargins(0, 0, 0, 0)
@@ -518,9 +530,88 @@ class MainWindow(QMainWindow):
 
     def _tree_menu(self, pos: QPoint) -> None:
         menu = QMenu(self)
-        for a in (self.act_add_host, self.act_edit_host, self.act_remove_host):
-            menu.addAction(a)
+        key = self.selected_host_key()
+        fix = self.host_fix(key) if key else None
+        if key is not None and fix is not None:
+            a = menu.addAction(fix[0])
+            a.triggered.connect(lambda _=False, k=key: self.fix_host(k))
+            menu.addSeparator()
+        for act in (self.act_add_host, self.act_edit_host, self.act_remove_host):
+            menu.addAction(act)
         menu.popup(self.tree.viewport().mapToGlobal(pos))
+
+    def _tree_double_clicked(self, index: QModelIndex) -> None:
+        key = self.tree_model.row_key(self.tree_proxy.mapToSource(index))
+        if not key[1] and self.host_fix(key[0]) is not None:
+            self.fix_host(key[0])
+
+    def host_fix(self, key: str) -> tuple[str, str] | None:
+        """What the admin can do about this host's error: ``(label, kind)`` or None."""
+        entry = self.controller.state.hosts.get(key)
+        if entry is None or entry.error is None:
+            return None
+        if entry.error.kind is ErrorKind.WRONG_CREDENTIALS and entry.config.auth in NEEDS_PASSWORD:
+            return ("Enter password…", "password")
+        if entry.error.kind is ErrorKind.TLS_UNTRUSTED and entry.config.is_https:
+            return ("Trust this certificate…", "trust")
+        return None
+
+    def fix_host(self, key: str) -> QDialog | None:
+        fix = self.host_fix(key)
+        if fix is None:
+            return None
+        return self.enter_password(key) if fix[1] == "password" else self.trust_certificate(key)
+
+    def _show_fix(self, key: str, dlg: QDialog) -> QDialog:
+        old = self.fix_dialogs.pop(key, None)
+        if old is not None:
+            old.close()
+        self.fix_dialogs[key] = dlg
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.finished.connect(lambda _r: self.fix_dialogs.pop(key, None) if self.fix_dialogs.get(key) is dlg
+                             else None)
+        dlg.show()
+        return dlg
+
+    def enter_password(self, key: str) -> PasswordDialog | None:
+        """Ask for one host's password (the other hosts go on) and read that host again."""
+        entry = self.controller.state.hosts.get(key)
+        if entry is None or self.credentials is None:
+            return None
+        reason = entry.error.text if entry.error is not None else "Enter the password for this host."
+        dlg = PasswordDialog(entry.config, reason, secure_store=self._secure_store(), parent=self)
+
+        def entered(password: str, cfg: HostConfig = entry.config) -> None:
+            self.credentials.set(cfg, password)
+            self.controller.refresh([cfg.key])
+
+        dlg.entered.connect(entered)
+        self._show_fix(key, dlg)
+        return dlg
+
+    def trust_certificate(self, key: str) -> TrustDialog | None:
+        """Show the fingerprint of the certificate the host presents; once confirmed, save it
+        as a PEM and make it that host's CA file."""
+        entry = self.controller.state.hosts.get(key)
+        if entry is None:
+            return None
+        expected = entry.error.fingerprint if entry.error is not None else None
+        dlg = TrustDialog(entry.config, expected, parent=self)
+
+        def trusted(cert: PresentedCertificate, cfg: HostConfig = entry.config) -> None:
+            directory = self.cert_dir or (self.hosts_file.parent if self.hosts_file else
+                                          default_hosts_path().parent) / "certs"
+            try:
+                path = save_certificate(cert, cfg, directory)
+            except OSError as exc:
+                self.statusBar().showMessage(f"Could not save the certificate: {exc}", 10000)
+                return
+            self.save_host(cfg, replace(cfg, ca_file=str(path)), None)
+            self.statusBar().showMessage(f"Trusting the certificate of {cfg.display_name} ({path})", 8000)
+
+        dlg.trusted.connect(trusted)
+        self._show_fix(key, dlg)
+        return dlg
 
     def _secure_store(self) -> bool:
         return bool(getattr(self.credentials, "secure", True))
@@ -535,6 +626,10 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Select a host to edit", 4000)
             return None
         return self._open_host_dialog(entry.config)
+
+    def _hint_link(self, link: str) -> None:
+        if link.startswith("fix:"):
+            self.fix_host(unquote(link[4:]))
 
     def _open_host_dialog(self, host: HostConfig | None) -> HostDialog:
         if self.host_dialog is not None:
@@ -772,10 +867,15 @@ class MainWindow(QMainWindow):
         else:
             failed_hosts = [e for e in st.hosts.values() if e.error is not None]
             if failed_hosts:
-                self.grid_hint.setText(
-                    f"<span style='color:{look.RED}'>"
-                    + "<br>".join(html.escape(e.error.text) for e in failed_hosts[:3] if e.error)
-                    + ("<br>…" if len(failed_hosts) > 3 else "") + "</span>")
+                lines = []
+                for e in failed_hosts[:3]:
+                    line = html.escape(e.error.text) if e.error else ""
+                    fix = self.host_fix(e.key)
+                    if fix is not None:
+                        line += f" <a href='fix:{quote(e.key)}'>{html.escape(fix[0])}</a>"
+                    lines.append(line)
+                self.grid_hint.setText(f"<span style='color:{look.RED}'>" + "<br>".join(lines)
+                                       + ("<br>…" if len(failed_hosts) > 3 else "") + "</span>")
             self.grid_hint.setVisible(bool(failed_hosts))
 
     # ================================================================ read-only
@@ -813,6 +913,8 @@ class MainWindow(QMainWindow):
             self.plan_dialog.close()
         if self.host_dialog is not None:
             self.host_dialog.close()
+        for dlg in list(self.fix_dialogs.values()):
+            dlg.close()
         self._clock.stop()
         unsubscribe = getattr(self.controller.engine, "unsubscribe", None)
         if unsubscribe is not None:

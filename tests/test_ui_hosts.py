@@ -205,3 +205,15 @@ def test_untrusted_certificate_then_trust_connects_and_saves_the_ca_file(
     finally:
         _close(w, qtbot)
         ep.stop()
+
+
+def test_file_menu_offers_the_audit_log_folder(qloop: asyncio.AbstractEventLoop, qtbot: Any,
+                                               tmp_path: Path) -> None:
+    from hvgui.remote.audit import AuditLog
+
+    ctl = Controller(Engine(MemoryCredentials(), audit=AuditLog(tmp_path / "audit" / "audit.jsonl")), [],
+                     auto_refresh_s=0)
+    w = MainWindow(ctl)
+    qtbot.addWidget(w)
+    assert str(tmp_path / "audit") in w.act_audit.toolTip()
+    _close(w, qtbot)

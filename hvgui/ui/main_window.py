@@ -11,8 +11,17 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
 
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QFontDatabase, QGuiApplication, QKeyEvent, QKeySequence
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QDesktopServices,
+    QFontDatabase,
+    QGuiApplication,
+    QKeyEvent,
+    QKeySequence,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -362,6 +371,13 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         for a in (self.act_add_host, self.act_edit_host, self.act_remove_host):
             m.addAction(a)
+        audit = getattr(getattr(self.controller.engine, "audit", None), "path", None)
+        if isinstance(audit, Path):
+            self.act_audit = QAction("Open audit log folder", self)
+            self.act_audit.setToolTip(f"Every change applied, one JSON line each: {audit}")
+            self.act_audit.triggered.connect(lambda: self._open_folder(audit.parent))
+            m.addSeparator()
+            m.addAction(self.act_audit)
         m.addSeparator()
         m.addAction(self.act_quit)
         m = mb.addMenu("&Edit")
@@ -385,6 +401,11 @@ class MainWindow(QMainWindow):
             a.setChecked(seconds == self.settings.auto_refresh_s)
             a.triggered.connect(lambda _=False, s=seconds: self._set_auto_refresh(s))
             group.addAction(a)
+
+    def _open_folder(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
+            self.statusBar().showMessage(f"Audit log folder: {folder}", 10000)
 
     # ================================================================ layout
     def _initial_size(self) -> None:

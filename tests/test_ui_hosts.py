@@ -123,6 +123,7 @@ def test_corrupt_hosts_file_is_reported_and_left_untouched(
     ctl = Controller(Engine(creds), [], auto_refresh_s=0)
     w = MainWindow(ctl, hosts_file=path, hosts_file_writable=False, credentials=creds)
     qtbot.addWidget(w)
+    assert "could not be read: it is kept as it is" in w.grid_hint.text()
     w.save_host(None, HostConfig(url="https://hv9.example.test:5986/wsman", username="a"), "pw")
     assert path.read_bytes() == before
     assert "kept" in w.statusBar().currentMessage()

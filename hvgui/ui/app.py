@@ -193,7 +193,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"Demo fleet: {len(hosts)} simulated hosts on loopback", file=sys.stderr)
         else:
             path = args.hosts_file or default_hosts_path()
-            loaded = load_hosts_or_ask(path, ask_start_empty)
+            # --screenshot runs unattended: start empty (the file is kept all the same).
+            loaded = load_hosts_or_ask(path, ask_start_empty if args.screenshot is None else lambda _m: True)
             if loaded is None:
                 return 1
             hosts, writable = loaded

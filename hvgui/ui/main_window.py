@@ -882,8 +882,11 @@ class MainWindow(QMainWindow):
         self._update_actions()
         self.act_retry.setEnabled(not self.controller.read_only and nf > 0)
         if not st.hosts:
-            self.grid_hint.setText("No hosts configured. Try <b>hvgui --demo</b>, or add hosts to the hosts "
-                                   "file (see <b>hvgui-cli --help</b>).")
+            text = "No hosts configured. Use <b>File &gt; Add host…</b>, or try <b>hvgui --demo</b>."
+            if self.hosts_file is not None and not self.hosts_file_writable:
+                text += (f"<br><span style='color:{look.RED}'>{html.escape(str(self.hosts_file))} could not be "
+                         "read: it is kept as it is, and hosts you add now are not saved.</span>")
+            self.grid_hint.setText(text)
             self.grid_hint.setVisible(True)
         else:
             failed_hosts = [e for e in st.hosts.values() if e.error is not None]

@@ -8,6 +8,7 @@ selection, scroll position and the current cell survive.
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
@@ -321,14 +322,31 @@ def _blocks(ns: list[int]) -> list[tuple[int, int]]:
     return out
 
 
+_SERVER_RELEASE = re.compile(r"Server (\d{4}(?: R2)?)")
+
+
+def short_os(caption: str) -> str:
+    """"Microsoft Windows Server 2012 R2 Datacenter" -> "2012 R2"; other captions as they are."""
+    m = _SERVER_RELEASE.search(caption)
+    return m.group(1) if m else caption.replace("Microsoft Windows ", "")
+
+
 def host_state_text(e: HostEntry) -> str:
+    """Connection state, OS and last refresh at a glance; the tooltip has the details."""
     if e.status is HostStatus.FAILED:
         return f"Error: {e.error.title if e.error else 'failed'}"
     if e.status is HostStatus.CONNECTING:
         return "Connecting…"
     if e.applying:
         return "Applying…"
-    return f"{len(e.vms)} VMs" + (", refreshing…" if e.refreshing else "")
+    parts = [f"{len(e.vms)} VMs"]
+    if e.facts and e.facts.os_caption:
+        parts.append(short_os(e.facts.os_caption))
+    if e.refreshing:
+        parts.append("refreshing…")
+    elif e.last_refresh:
+        parts.append(time.strftime("%H:%M", time.localtime(e.last_refresh)))
+    return " · ".join(parts)
 
 
 def host_tooltip(e: HostEntry) -> str:

@@ -49,6 +49,11 @@ class HostError(Exception):
         self.details = details
         super().__init__(self.text)
 
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        # Keyword arguments do not survive Exception's default pickling (the remote worker
+        # process sends these to the window's process).
+        return (_rebuild, (self.kind, self.message, self.host, self.fingerprint, self.details))
+
     @property
     def title(self) -> str:
         return TITLES[self.kind]
@@ -61,3 +66,7 @@ class HostError(Exception):
     @property
     def retryable(self) -> bool:
         return self.kind in (ErrorKind.UNREACHABLE, ErrorKind.TIMEOUT, ErrorKind.QUOTA, ErrorKind.PROTOCOL)
+
+
+def _rebuild(kind: ErrorKind, message: str, host: str, fingerprint: str | None, details: str) -> HostError:
+    return HostError(kind, message, host=host, fingerprint=fingerprint, details=details)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import multiprocessing
 import secrets
 import sys
 from collections.abc import Callable, Sequence
@@ -33,9 +34,9 @@ from PySide6.QtWidgets import (
 import qasync  # isort: skip
 
 from hvgui.core.hosts import Auth, HostConfig, HostsFileError, default_hosts_path, load_hosts
-from hvgui.remote.audit import AuditLog, default_audit_path
+from hvgui.remote.audit import default_audit_path
 from hvgui.remote.credentials import KeyringCredentials, MemoryCredentials
-from hvgui.remote.engine import Engine
+from hvgui.remote.worker import ProcessEngine
 from hvgui.ui import crash
 from hvgui.ui.controller import Controller
 from hvgui.ui.main_window import MainWindow
@@ -170,6 +171,7 @@ async def run_window(args: argparse.Namespace, window: MainWindow, controller: C
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    multiprocessing.freeze_support()  # the engine's worker process, in a PyInstaller build
     args = parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -202,7 +204,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.screenshot is None:
                 ask_passwords(hosts, keyring_creds)
             creds = keyring_creds  # type: ignore[assignment]
-        engine = Engine(creds, audit=AuditLog(default_audit_path()))
+        # The engine runs in a worker process: its CPU work never holds this process's GIL,
+        # so the GUI thread does not stall while many hosts answer at once.
+        engine = ProcessEngine(creds, audit_path=default_audit_path())
         read_only = args.read_only or settings.read_only
         controller = Controller(engine, hosts, read_only=read_only, auto_refresh_s=settings.auto_refresh_s)
         window = MainWindow(controller, settings, settings_path=settings_path, read_only_forced=args.read_only,

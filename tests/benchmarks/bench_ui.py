@@ -42,6 +42,7 @@ from hvgui.core import catalog
 from hvgui.core.hosts import Auth, HostConfig
 from hvgui.remote.credentials import MemoryCredentials
 from hvgui.remote.engine import Engine
+from hvgui.remote.worker import ProcessEngine
 from hvgui.ui.controller import Controller
 from hvgui.ui.main_window import MainWindow
 
@@ -83,7 +84,9 @@ async def bench_fleet(args: argparse.Namespace, urls: list[str]) -> None:
         cfg = HostConfig(url=url, auth=Auth.NTLM, username=USER, name=f"HV{i:02d}", timeout_s=600)
         creds.set(cfg, PASSWORD)
         configs.append(cfg)
-    ctl = Controller(Engine(creds, max_workers=32), configs, auto_refresh_s=0)
+    engine: Any = (Engine(creds, max_workers=32) if args.in_process
+                   else ProcessEngine(creds, max_workers=32))  # what the window uses
+    ctl = Controller(engine, configs, auto_refresh_s=0)
     window = MainWindow(ctl)
     window.show()
     meter = StallMeter()
@@ -168,6 +171,8 @@ def main() -> None:
     ap.add_argument("--hosts", type=int, default=20)
     ap.add_argument("--vms", type=int, default=50)
     ap.add_argument("--latency", type=float, default=0.3, help="seconds per command (default 0.3)")
+    ap.add_argument("--in-process", action="store_true",
+                    help="run the engine's threads in this process (the window uses a worker process)")
     args = ap.parse_args()
 
     app = QApplication.instance() or QApplication([])

@@ -156,6 +156,17 @@ def test_hosts_file_round_trip_and_corruption(tmp_path: Path) -> None:
         load_hosts(path)
 
 
+def test_credentials_in_a_url_are_refused_without_repeating_them(tmp_path: Path) -> None:
+    bad = HostConfig(url="https://admin:S3cret@hv01:5986/wsman", username="admin")
+    problems = bad.validate()
+    assert problems and not any("S3cret" in p for p in problems)
+    path = tmp_path / "hosts.json"
+    path.write_text(json.dumps({"version": 1, "hosts": [{"url": bad.url}]}), encoding="utf-8")
+    with pytest.raises(HostsFileError) as info:
+        load_hosts(path)
+    assert "S3cret" not in str(info.value)
+
+
 def test_host_config_refuses_basic_over_http_unless_allowed() -> None:
     assert HostConfig(url="http://h:5985/wsman", auth=Auth.BASIC, username="u").validate()
     assert not HostConfig(url="https://h:5986/wsman", auth=Auth.BASIC, username="u").validate()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -107,3 +109,31 @@ def test_a_dead_worker_fails_calls_clearly(
     with pytest.raises(HostError) as info:
         asyncio.run(call())
     assert info.value.kind is ErrorKind.PROTOCOL and "worker process" in info.value.message
+
+
+def test_closing_lets_a_sent_write_finish_and_audits_it(
+        setup: tuple[HyperVHost, HostEndpoint, HostConfig, ProcessEngine], tmp_path: Path) -> None:
+    host, ep, cfg, _ = setup
+    vm = host.add_vm("a")
+    creds = MemoryCredentials()
+    creds.set(cfg, PASSWORD)
+    audit = tmp_path / "audit.jsonl"
+    engine = ProcessEngine(creds, audit_path=audit)
+    assert engine.audit.path == audit
+    host.faults.command_latency_s = 0.5
+
+    async def scenario() -> None:
+        task = asyncio.ensure_future(engine.apply(cfg, [Change(vm.id, catalog.VSS, True, False, vm_name="a")]))
+        while ep.stats.as_json()["commands"] == 0:
+            await asyncio.sleep(0.01)
+        engine.close()  # the window closes while the write is on the host
+        with pytest.raises(HostError) as info:
+            await task
+        assert info.value.kind is ErrorKind.CANCELLED
+
+    asyncio.run(scenario())
+    assert engine.join(30)  # the child ended by itself, after the write
+    assert host.vm(vm.id).enabled[catalog.VSS] is False  # type: ignore[union-attr]
+    records = [json.loads(line) for line in audit.read_text(encoding="utf-8").splitlines()]
+    assert [(r["vm_name"], r["result"], r["after"]) for r in records] == [("a", "changed", False)]
+    assert ep.stats.as_json()["shells_open"] == 0

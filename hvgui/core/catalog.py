@@ -70,8 +70,12 @@ LOCALIZED_NAMES: dict[str, dict[str, str]] = {
 }
 
 
+_GUID_TRIM = " \t\r\n{}"
+
+
 def normalize_guid(guid: str) -> str:
-    return guid.strip().strip("{}").upper()
+    """Upper-case, without surrounding braces or blanks (idempotent)."""
+    return guid.strip(_GUID_TRIM).upper()
 
 
 def service_guid_from_id(component_id: str) -> str:

@@ -67,7 +67,11 @@ class HostConfig:
         problems: list[str] = []
         if self.auth is not Auth.LOCAL:
             parts = urlsplit(self.url)
-            if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+            if parts.username or parts.password:
+                # Never repeat the URL here: it may hold a password.
+                problems.append("the URL must not contain a user name or password; use the user field "
+                                "(passwords are kept in the system keyring)")
+            elif parts.scheme.lower() not in ("http", "https") or not parts.hostname:
                 problems.append(f"{self.url!r} is not an http(s) WinRM URL")
             if self.auth is Auth.BASIC and not self.is_https and not self.allow_basic_http:
                 problems.append("Basic authentication over plain HTTP sends the password in clear; "
@@ -134,7 +138,13 @@ def load_hosts(path: Path) -> list[HostConfig]:
         if isinstance(h, dict) and any("password" in str(k).lower() for k in h):
             raise HostsFileError(f"{path}: host #{i + 1}: passwords do not belong in the hosts file; remove "
                                  "them (hvgui keeps passwords in the system keyring)")
-    return [_host_from_json(h, f"{path}: host #{i + 1}") for i, h in enumerate(data["hosts"])]
+    hosts = [_host_from_json(h, f"{path}: host #{i + 1}") for i, h in enumerate(data["hosts"])]
+    for i, h in enumerate(hosts):
+        parts = urlsplit(h.url)
+        if parts.username or parts.password:
+            raise HostsFileError(f"{path}: host #{i + 1}: the URL holds a user name or password; remove it "
+                                 "(use \"username\"; passwords are kept in the system keyring)")
+    return hosts
 
 
 def save_hosts(path: Path, hosts: list[HostConfig]) -> None:

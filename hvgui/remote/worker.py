@@ -42,6 +42,8 @@ class ProcessEngine:
     def __init__(self, credentials: CredentialSource, *, max_workers: int = 16,
                  audit_path: Path | None = None) -> None:
         self._credentials = credentials
+        self.audit = AuditLog(audit_path)
+        """Where the child writes the audit log (the parent never writes to it)."""
         ctx = multiprocessing.get_context("spawn")  # never fork a process that runs Qt threads
         self._conn, child_conn = ctx.Pipe()
         self._proc = ctx.Process(target=_child_main, args=(child_conn, max_workers, audit_path),
@@ -78,16 +80,29 @@ class ProcessEngine:
     def forget(self, host: HostConfig) -> None:
         self._send(("forget", host))
 
-    def close(self, *, wait: bool = False) -> None:
-        if self._closed:
-            return
-        self._closed = True
-        self._send(("close",))
+    def close(self, *, wait: bool = False, timeout: float = 130.0) -> None:
+        """Stop: reads are cancelled, writes already sent run to their end (and are audited)
+        in the child, which then deletes its shells and exits. ``wait`` blocks until it has
+        (at most ``timeout`` seconds, then it is terminated)."""
+        if not self._closed:
+            self._closed = True
+            self._send(("close",))
+            for loop, future in list(self._pending.values()):
+                if not loop.is_closed():
+                    loop.call_soon_threadsafe(_fail, future, HostError(ErrorKind.CANCELLED, "hvgui is closing"))
+            self._pending.clear()
         if wait:
-            self._proc.join(15)
-        for loop, future in list(self._pending.values()):
-            loop.call_soon_threadsafe(_fail, future, HostError(ErrorKind.CANCELLED, "hvgui is closing"))
-        self._pending.clear()
+            self.join(timeout)
+
+    def join(self, timeout: float) -> bool:
+        """Wait for the child to finish; terminate it after ``timeout``. True if it ended by itself."""
+        self._proc.join(timeout)
+        if self._proc.is_alive():
+            log.warning("the remote worker did not finish in %.0f s; stopping it", timeout)
+            self._proc.terminate()
+            self._proc.join(5)
+            return False
+        return True
 
     # ------------------------------------------------------------ plumbing
     async def _call(self, kind: str, host: HostConfig, changes: list[Change] | None) -> Any:
@@ -128,6 +143,10 @@ class ProcessEngine:
             except (EOFError, OSError):
                 if not self._closed:
                     self._died(f"the remote worker process stopped (exit code {self._proc.exitcode})")
+                return
+            except Exception as exc:  # a message that cannot be read: fail loudly, never hang callers
+                log.exception("unreadable message from the remote worker")
+                self._died(f"the remote worker process sent something unreadable ({type(exc).__name__})")
                 return
             loop = self._loop
             if loop is not None and not loop.is_closed():
@@ -176,6 +195,8 @@ def _child_main(conn: Connection, max_workers: int, audit_path: Path | None) -> 
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     tasks: dict[int, asyncio.Task[None]] = {}
+    writes: set[int] = set()
+    closing: list[asyncio.Task[None]] = []
     send_lock = threading.Lock()
 
     def send(message: tuple[Any, ...]) -> None:
@@ -203,6 +224,7 @@ def _child_main(conn: Connection, max_workers: int, audit_path: Path | None) -> 
                                                  host=host.display_name)))
         finally:
             tasks.pop(rid, None)
+            writes.discard(rid)
 
     def handle(message: tuple[Any, ...]) -> None:
         if message[0] == "call":
@@ -210,6 +232,8 @@ def _child_main(conn: Connection, max_workers: int, audit_path: Path | None) -> 
             if password is not None:
                 credentials.set(host, password)
             tasks[rid] = loop.create_task(run(rid, kind, host, changes))
+            if kind == "apply":
+                writes.add(rid)
         elif message[0] == "cancel":
             task = tasks.get(message[1])
             if task is not None:
@@ -217,10 +241,18 @@ def _child_main(conn: Connection, max_workers: int, audit_path: Path | None) -> 
         elif message[0] == "forget":
             engine.forget(message[1])
         elif message[0] == "close":
-            for task in tasks.values():
+            closing.append(loop.create_task(shutdown()))
+
+    async def shutdown() -> None:
+        # Reads stop; writes already sent finish (they change hosts either way) and are audited.
+        for rid, task in list(tasks.items()):
+            if rid not in writes:
                 task.cancel()
-            engine.close()
-            loop.stop()
+        pending = [t for rid, t in tasks.items() if rid in writes]
+        if pending:
+            await asyncio.wait(pending)
+        await loop.run_in_executor(None, lambda: engine.close(wait=True))
+        loop.stop()
 
     def reader() -> None:
         while True:

@@ -186,6 +186,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings_path = args.settings_file or Settings.default_path()
     settings = Settings.load(settings_path)
     demo: Demo | None = None
+    engine: ProcessEngine | None = None
     path: Path | None = None
     writable = True
     try:
@@ -216,6 +217,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             rc: int = loop.run_until_complete(run_window(args, window, controller))
             return rc
     finally:
+        if engine is not None:
+            # Changes already sent run to their end and are audited before we exit (the
+            # window is gone by now); reads were cancelled.
+            engine.close(wait=True)
         if demo is not None:
             demo.stop()
 

@@ -374,3 +374,108 @@ def test_a_bug_shows_the_host_failed_and_reaches_the_excepthook(qloop: Any, qtbo
     assert [type(e[1]) for e in caught] == [RuntimeError]
     assert summaries[0].changed == 1 and summaries[0].hosts_failed == 1
     assert ctl.state.results[cells[1]].phase is CellPhase.FAILED and ctl.state.pending[cells[1]] is True
+
+
+# ------------------------------------------------------------------ overlapping work
+
+def test_second_apply_keeps_the_progress_of_the_first(ctl: Controller, qtbot: Any) -> None:
+    engine = ctl.engine
+    assert isinstance(engine, FakeEngine)
+    cell_a, cell_b = (A.key, vid("A", 0), GSI), (B.key, vid("B", 0), GSI)
+    old_b = (B.key, vid("B", 1), GSI)
+    ctl.set_target([old_b], True)
+    run(qtbot, ctl.apply(ctl.plan()))
+    assert ctl.state.result_phase(old_b) is CellPhase.CHANGED
+    gate = asyncio.Event()
+    engine.apply_gates["HV-A"] = gate
+    ctl.set_target([cell_a], True)
+    first = ctl.apply(ctl.plan())
+    qtbot.waitUntil(lambda: ctl.state.result_phase(cell_a) is CellPhase.APPLYING)
+    ctl.set_target([cell_b], True)
+    plan = ctl.plan()
+    assert list(plan.by_host) == [B.key]
+    run(qtbot, ctl.apply(plan))
+    assert ctl.state.result_phase(cell_a) is CellPhase.APPLYING  # not erased by the second apply
+    assert ctl.state.result_phase(cell_b) is CellPhase.CHANGED
+    assert ctl.state.result_phase(old_b) is None  # B's previous results are history
+    assert ctl.applying
+    gate.set()
+    assert run(qtbot, first).changed == 1
+    assert ctl.state.result_phase(cell_a) is CellPhase.CHANGED and not ctl.applying
+
+
+def test_plan_names_hosts_left_out_because_they_are_applying(ctl: Controller, qtbot: Any) -> None:
+    cell = (A.key, vid("A", 0), GSI)
+    ctl.set_target([cell], True)
+    ctl.state.hosts[A.key].applying = True
+    plan = ctl.plan()
+    assert not plan and plan.skipped_applying == (A.key,)
+    from hvgui.ui.plan_dialog import PlanDialog
+
+    ctl.set_target([(B.key, vid("B", 0), GSI)], True)
+    dlg = PlanDialog(ctl.plan(), ctl.state)
+    assert not dlg.skipped.isHidden() and "HV-A" in dlg.skipped.text()
+
+
+@pytest.mark.parametrize("how", ["removed", "edited"])
+def test_host_removed_or_edited_during_its_apply(ctl: Controller, qtbot: Any, how: str) -> None:
+    engine = ctl.engine
+    assert isinstance(engine, FakeEngine)
+    gate = asyncio.Event()
+    engine.apply_gates["HV-A"] = gate
+    cell = (A.key, vid("A", 0), GSI)
+    ctl.set_target([cell], True)
+    task = ctl.apply(ctl.plan())
+    qtbot.waitUntil(lambda: ctl.state.result_phase(cell) is CellPhase.APPLYING)
+    edited = replace(A, timeout_s=7)
+    ctl.set_hosts([B] if how == "removed" else [edited, B])
+    gate.set()
+    summary = run(qtbot, task)  # no KeyError
+    assert summary.changed == 0 and summary.failed == 1
+    if how == "removed":
+        assert cell not in ctl.state.results
+    else:
+        entry = ctl.state.hosts[A.key]
+        assert entry.config == edited and not entry.vms and not entry.applying  # nothing merged
+        assert ctl.state.results[cell].message == "host was edited or removed during the apply; read it again"
+
+
+def test_plan_confirmed_after_its_host_was_removed(ctl: Controller, qtbot: Any) -> None:
+    ctl.set_target([(A.key, vid("A", 0), GSI)], True)
+    plan = ctl.plan()
+    ctl.set_hosts([B])
+    assert run(qtbot, ctl.apply(plan)).changed == 0
+
+
+def test_host_edited_during_a_read_gets_a_read_of_its_own(ctl: Controller, qtbot: Any) -> None:
+    engine = ctl.engine
+    assert isinstance(engine, FakeEngine)
+    gate = asyncio.Event()
+    engine.gates["HV-A"] = gate
+    old_round = ctl.refresh([A.key])
+    qtbot.waitUntil(lambda: ctl.state.hosts[A.key].refreshing)
+    ctl.set_hosts([replace(A, timeout_s=7), B])
+    run(qtbot, old_round)  # the old entry's read was cancelled
+    del engine.gates["HV-A"]
+    run(qtbot, ctl.refresh([A.key]))
+    entry = ctl.state.hosts[A.key]
+    assert entry.status is HostStatus.CONNECTED and len(entry.vms) == 3
+
+
+def test_auto_refresh_reads_a_new_entry_at_once(ctl: Controller, qtbot: Any) -> None:
+    engine = ctl.engine
+    assert isinstance(engine, FakeEngine)
+    ctl.set_hosts([replace(A, timeout_s=7), B])
+    entry = ctl.state.hosts[A.key]
+    assert entry.next_due == 0.0 and not entry.loaded
+    ctl._tick()
+    qtbot.waitUntil(lambda: entry.status is HostStatus.CONNECTED)
+    # A failing host keeps its back-off even though it was never read.
+    engine.errors["HV-B"] = unreachable("HV-B")
+    ctl.set_hosts([replace(A, timeout_s=7), replace(B, timeout_s=7)])
+    b = ctl.state.hosts[B.key]
+    ctl._tick()
+    qtbot.waitUntil(lambda: b.status is HostStatus.FAILED)
+    calls = len(engine.calls)
+    ctl._tick()
+    assert len(engine.calls) == calls

@@ -100,7 +100,8 @@ class Controller(QObject):
         self.auto_refresh_s = auto_refresh_s
         self.refresh_rounds = 0
         self._tasks: set[asyncio.Task[Any]] = set()
-        self._host_tasks: dict[str, asyncio.Task[None]] = {}
+        self._host_tasks: dict[str, tuple[HostEntry, asyncio.Task[None]]] = {}
+        """host key -> the entry being read and its read (an edited host is a new entry)."""
         self._applying = 0
         self._closed = False
         self._turn_lock = asyncio.Lock()
@@ -157,6 +158,11 @@ class Controller(QObject):
     def set_hosts(self, hosts: Iterable[HostConfig]) -> None:
         self.flush()
         self.state.set_hosts(hosts)
+        # A read of a host that was edited (new entry) or removed is of no use any more: its
+        # result would be thrown away, and the new entry needs a read of its own.
+        for key, (entry, task) in list(self._host_tasks.items()):
+            if self.state.hosts.get(key) is not entry:
+                task.cancel()
         self._dirty_hosts.clear()
         self._dirty_vms.clear()
         self._dirty_cells.clear()
@@ -205,34 +211,43 @@ class Controller(QObject):
             sys.excepthook(type(exc), exc, exc.__traceback__)
 
     # ------------------------------------------------------------ refresh
-    def refresh(self, keys: Iterable[str] | None = None) -> asyncio.Task[None]:
-        """Read the given hosts (default: all) in parallel; returns the task of the round."""
+    def refresh(self, keys: Iterable[str] | None = None, *, restart: bool = False) -> asyncio.Task[None]:
+        """Read the given hosts (default: all) in parallel; returns the task of the round.
+        ``restart``: a read already running is cancelled and started again (e.g. a new password)."""
         chosen = list(self.state.hosts) if keys is None else [k for k in keys if k in self.state.hosts]
+        if restart:
+            for k in chosen:
+                running = self._host_tasks.pop(k, None)
+                if running is not None:
+                    running[1].cancel()
         return self._spawn(self._refresh_round(chosen))
 
     async def _refresh_round(self, keys: list[str]) -> None:
-        tasks = [self._refresh_host_task(k) for k in keys]
+        tasks = [self._refresh_host_task(k) for k in keys if k in self.state.hosts]
         await asyncio.gather(*tasks, return_exceptions=True)
         self.flush()
         self.refresh_rounds += 1
         self.refreshFinished.emit()
 
     def _refresh_host_task(self, key: str) -> asyncio.Task[None]:
+        entry = self.state.hosts[key]
         running = self._host_tasks.get(key)
-        if running is not None and not running.done():
-            return running
-        task: asyncio.Task[None] = self._spawn(self._refresh_host(key))
-        self._host_tasks[key] = task
+        # Only a read of this very entry will do: one of an entry since replaced would discard
+        # its result and leave the new one "Connecting…" for ever.
+        if running is not None and running[0] is entry and not running[1].done():
+            return running[1]
+        task: asyncio.Task[None] = self._spawn(self._refresh_host(key, entry))
+        self._host_tasks[key] = (entry, task)
 
         def forget(t: asyncio.Task[None], k: str = key) -> None:
-            if self._host_tasks.get(k) is t:
+            mine = self._host_tasks.get(k)
+            if mine is not None and mine[1] is t:
                 del self._host_tasks[k]
 
         task.add_done_callback(forget)
         return task
 
-    async def _refresh_host(self, key: str) -> None:
-        entry = self.state.hosts[key]
+    async def _refresh_host(self, key: str, entry: HostEntry) -> None:
         epoch = entry.epoch
         entry.refreshing = True
         if entry.status is HostStatus.FAILED or not entry.loaded:
@@ -291,7 +306,9 @@ class Controller(QObject):
             return
         t = now()
         due = [k for k, e in self.state.hosts.items()
-               if not e.refreshing and not e.applying and e.next_due and e.next_due <= t]
+               if not e.refreshing and not e.applying and e.next_due <= t]
+        # A new (or edited) entry has next_due 0.0: due at once. A host that failed keeps its
+        # back-off even when it was never read (hence no "or not e.loaded" here).
         if due:
             self.refresh(due)
 
@@ -328,20 +345,34 @@ class Controller(QObject):
     def apply(self, plan: Plan) -> asyncio.Task[ApplySummary]:
         if self.read_only:
             raise PermissionError("read-only mode: nothing can be applied")
-        return self._spawn(self._apply(plan))
+        # Counted from now (not from when the task first runs): the window disables Apply at once.
+        self._applying += 1
+        released = False
 
-    async def _apply(self, plan: Plan) -> ApplySummary:
-        # Results of the previous apply are history now (failures stay until retried).
-        old = [c for c, r in self.state.results.items() if r.phase is not CellPhase.FAILED]
+        def release() -> None:
+            nonlocal released
+            if not released:
+                released = True
+                self._applying -= 1
+
+        task: asyncio.Task[ApplySummary] = self._spawn(self._apply(plan, release))
+        task.add_done_callback(lambda _t: release())  # cancelled before it ever ran
+        return task
+
+    async def _apply(self, plan: Plan, release: Callable[[], None] = lambda: None) -> ApplySummary:
+        # Results of the previous apply on these hosts are history now. Failures stay until
+        # retried, and an apply still running (another batch) keeps its progress.
+        hosts = {k for k, items in plan.by_host.items() if items}
+        old = [c for c, r in self.state.results.items()
+               if c[0] in hosts and r.phase not in (CellPhase.FAILED, CellPhase.APPLYING)]
         for c in old:
             del self.state.results[c]
         self._post(cells=old)
-        self._applying += 1
         try:
             results = await asyncio.gather(*(self._apply_host(k, items) for k, items in plan.by_host.items()
                                              if items), return_exceptions=True)
         finally:
-            self._applying -= 1
+            release()
         self.flush()
         parts = [r for r in results if isinstance(r, ApplySummary)]
         bugs = [r for r in results if isinstance(r, BaseException)]
@@ -355,7 +386,9 @@ class Controller(QObject):
         return total
 
     async def _apply_host(self, key: str, items: tuple[Any, ...]) -> ApplySummary:
-        entry = self.state.hosts[key]
+        entry = self.state.hosts.get(key)
+        if entry is None:  # removed between the plan and its confirmation
+            return ApplySummary()
         cells: list[CellKey] = []
         changes: list[Change] = []
         for p in items:
@@ -374,6 +407,8 @@ class Controller(QObject):
             try:
                 result = await self.engine.apply(entry.config, changes)
             except HostError as exc:
+                if self._replaced(key, entry, cells):
+                    return ApplySummary(failed=len(cells))
                 for c in cells:
                     self.state.results[c] = CellResult(CellPhase.FAILED, exc.text)
                 if exc.kind is not ErrorKind.CANCELLED:
@@ -382,6 +417,8 @@ class Controller(QObject):
                 self._post(host=key, cells=cells)
                 return ApplySummary(failed=len(cells), hosts_failed=1)
             except Exception as exc:  # a bug: the cells fail visibly, the excepthook reports it
+                if self._replaced(key, entry, cells):
+                    raise
                 for c in cells:
                     self.state.results[c] = CellResult(CellPhase.FAILED, unexpected(exc, entry.name).text)
                 entry.applying = False
@@ -389,6 +426,8 @@ class Controller(QObject):
                 raise
             async with self._gui_turn():
                 entry.applying = False
+                if self._replaced(key, entry, cells):
+                    return ApplySummary(failed=len(cells))
                 summary = self._take_result(key, cells, changes, result)
                 self._post(host=key)
             return summary
@@ -399,6 +438,19 @@ class Controller(QObject):
             raise
         finally:
             entry.applying = False
+
+    def _replaced(self, key: str, entry: HostEntry, cells: list[CellKey]) -> bool:
+        """True when the host was edited (a new entry) or removed while its apply ran: the
+        result belongs to a configuration that is gone, so it is not merged; the cells say so."""
+        if self.state.hosts.get(key) is entry:
+            return False
+        if key in self.state.hosts:
+            for c in cells:
+                self.state.results[c] = CellResult(
+                    CellPhase.FAILED, "host was edited or removed during the apply; read it again")
+            self._post(host=key, cells=cells)
+        log.info("apply on %s ended after the host was edited or removed", entry.name)
+        return True
 
     def _take_result(self, key: str, cells: list[CellKey], changes: list[Change],
                      result: ApplyResult) -> ApplySummary:

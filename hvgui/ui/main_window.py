@@ -604,7 +604,8 @@ class MainWindow(QMainWindow):
 
         def entered(password: str, cfg: HostConfig = entry.config) -> None:
             self.credentials.set(cfg, password)
-            self.controller.refresh([cfg.key])
+            # A read already running uses the old password: start it again.
+            self.controller.refresh([cfg.key], restart=True)
 
         dlg.entered.connect(entered)
         self._show_fix(key, dlg)
@@ -646,6 +647,9 @@ class MainWindow(QMainWindow):
         if entry is None:
             self.statusBar().showMessage("Select a host to edit", 4000)
             return None
+        if entry.applying:
+            self.statusBar().showMessage(f"{entry.name} is applying changes: edit it once that has finished", 6000)
+            return None
         return self._open_host_dialog(entry.config)
 
     def _hint_link(self, link: str) -> None:
@@ -679,9 +683,23 @@ class MainWindow(QMainWindow):
         if key is None or key not in self.controller.state.hosts:
             self.statusBar().showMessage("Select a host to remove", 4000)
             return
-        name = self.controller.state.hosts[key].name
+        entry = self.controller.state.hosts[key]
+        if entry.applying:
+            self.statusBar().showMessage(f"{entry.name} is applying changes: remove it once that has finished",
+                                         6000)
+            return
         self._set_hosts([e.config for k, e in self.controller.state.hosts.items() if k != key])
-        self.statusBar().showMessage(f"Removed {name}", 5000)
+        # Its password and its connection go with it (when the store / engine can do that).
+        delete = getattr(self.credentials, "delete", None)
+        if callable(delete):
+            try:
+                delete(entry.config)
+            except Exception as exc:  # the host is removed either way
+                log.warning("could not delete the password of %s: %s", entry.name, type(exc).__name__)
+        forget = getattr(self.controller.engine, "forget", None)
+        if callable(forget):
+            forget(entry.config)
+        self.statusBar().showMessage(f"Removed {entry.name}", 5000)
 
     def _set_hosts(self, configs: list[HostConfig]) -> None:
         self.controller.set_hosts(configs)
@@ -705,10 +723,17 @@ class MainWindow(QMainWindow):
         if self.controller.read_only:
             self.statusBar().showMessage("Read-only mode: nothing can be applied", 5000)
             return None
+        if self.controller.applying:
+            self.statusBar().showMessage("An apply is running: wait for it to finish", 5000)
+            return None
         plan = self.controller.plan(failed_only=failed_only)
         if not plan:
-            self.statusBar().showMessage("Nothing to apply" if not failed_only else "No failed changes to retry",
-                                         5000)
+            if plan.skipped_applying:
+                self.statusBar().showMessage("The hosts with pending changes are applying: wait for them to finish",
+                                             5000)
+            else:
+                self.statusBar().showMessage("Nothing to apply" if not failed_only else
+                                             "No failed changes to retry", 5000)
             return None
         if self.plan_dialog is not None:
             self.plan_dialog.close()
@@ -861,7 +886,9 @@ class MainWindow(QMainWindow):
         n = len(st.pending)
         ro = self.controller.read_only
         self.act_apply.setText(f"Apply ({n})" if n else "Apply")
-        self.act_apply.setEnabled(not ro and n > 0)
+        applying = self.controller.applying  # one apply at a time: it re-enables when it ends
+        self.act_apply.setEnabled(not ro and n > 0 and not applying)
+        self.act_retry.setEnabled(not ro and not applying and bool(st.failed_cells()))
         self.act_revert.setEnabled(n > 0)
 
     def _do_update_status(self) -> None:
@@ -880,7 +907,6 @@ class MainWindow(QMainWindow):
         self.status_refresh.setText("Last refresh: " + (time.strftime("%H:%M:%S", time.localtime(last))
                                                          if last else "—"))
         self._update_actions()
-        self.act_retry.setEnabled(not self.controller.read_only and nf > 0)
         if not st.hosts:
             text = "No hosts configured. Use <b>File &gt; Add host…</b>, or try <b>hvgui --demo</b>."
             if self.hosts_file is not None and not self.hosts_file_writable:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from hvgui.core import contract
 from hvgui.remote import scripts
+from hvgui.ui import look
 from hvgui.ui.state import FleetState, Plan, on_off
 
 
@@ -51,6 +52,15 @@ class PlanDialog(QDialog):
             "parallel. An item that someone else changed since it was read is reported as a conflict "
             "and left alone.")
         self.summary.setWordWrap(True)
+        self.skipped = QLabel()
+        self.skipped.setWordWrap(True)
+        self.skipped.setStyleSheet(f"color: {look.AMBER}")
+        if plan.skipped_applying:
+            names = ", ".join(state.hosts[k].name if k in state.hosts else k for k in plan.skipped_applying)
+            self.skipped.setText(f"Not included: the pending changes of {names}, which "
+                                 f"{'is' if len(plan.skipped_applying) == 1 else 'are'} applying changes right "
+                                 "now. Apply them once that apply has finished.")
+        self.skipped.setVisible(bool(plan.skipped_applying))
 
         self.changes = QTreeWidget()
         self.changes.setHeaderLabels(["Host / VM / service", "Current", "", "Target"])
@@ -111,6 +121,7 @@ class PlanDialog(QDialog):
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
+        layout.addWidget(self.skipped)
         layout.addWidget(split, 1)
         layout.addWidget(self.buttons)
         self.apply_button.setFocus()

@@ -106,6 +106,8 @@ class Plan:
     """Every pending change that would be sent, grouped by host (in host order)."""
 
     by_host: dict[str, tuple[PlannedChange, ...]]
+    skipped_applying: tuple[str, ...] = ()
+    """Host keys whose pending changes were left out because that host is applying now."""
 
     @property
     def changes(self) -> list[PlannedChange]:
@@ -280,8 +282,11 @@ class FleetState:
     def plan(self, cells: Iterable[CellKey] | None = None) -> Plan:
         wanted = set(self.pending) if cells is None else set(cells) & set(self.pending)
         by_host: dict[str, list[PlannedChange]] = {}
+        skipped: list[str] = []
         for key, entry in self.hosts.items():
             if entry.applying:
+                if any(c[0] == key and self.result_phase(c) is not CellPhase.APPLYING for c in wanted):
+                    skipped.append(key)
                 continue
             items: list[PlannedChange] = []
             for cell in (c for c in self.pending if c[0] == key and c in wanted):
@@ -296,7 +301,7 @@ class FleetState:
                 order = {g.guid: i for i, g in enumerate(catalog.SERVICES)}
                 items.sort(key=lambda p: (p.vm_name.casefold(), p.cell[1], order.get(p.cell[2], 99), p.cell[2]))
                 by_host[key] = items
-        return Plan({k: tuple(v) for k, v in by_host.items()})
+        return Plan({k: tuple(v) for k, v in by_host.items()}, tuple(skipped))
 
     # ------------------------------------------------------------ counts
     def counts(self) -> tuple[int, int, int]:

@@ -1,0 +1,155 @@
+"""The window's own logic over a stand-in engine: one apply at a time, hosts edited or removed
+while busy, keyboard paths (Esc, Tab, column actions), the scope after host changes, unreadable
+VMs and risky logins shown as such."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import asyncio
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import ui_helpers
+from ui_helpers import FakeEngine, host_config, inventory, make_vm
+
+from hvgui.core import catalog
+from hvgui.core.hosts import HostConfig
+from hvgui.core.model import Inventory
+from hvgui.remote.credentials import MemoryCredentials
+from hvgui.ui.controller import Controller
+from hvgui.ui.main_window import MainWindow
+from hvgui.ui.state import CellPhase, CellResult, HostStatus
+
+qloop = ui_helpers.qloop
+
+GSI, HB = catalog.GUEST_SERVICE_INTERFACE, catalog.HEARTBEAT
+A, B = host_config("HV-A"), host_config("HV-B")
+
+
+def vid(host: str, n: int) -> str:
+    return f"{'aaaaaaaa' if host == 'A' else 'bbbbbbbb'}-0000-4000-8000-{n:012d}"
+
+
+def fleet() -> dict[str, Inventory]:
+    return {
+        "HV-A": inventory("HV-A", [make_vm(f"a-vm{i}", vm_id=vid("A", i)) for i in range(3)]),
+        "HV-B": inventory("HV-B", [make_vm(f"b-vm{i}", vm_id=vid("B", i)) for i in range(2)]),
+    }
+
+
+class Engine(FakeEngine):
+    def __init__(self, inventories: dict[str, Inventory]) -> None:
+        super().__init__(inventories)
+        self.forgotten: list[HostConfig] = []
+
+    def forget(self, host: HostConfig) -> None:
+        self.forgotten.append(host)
+
+
+class Credentials(MemoryCredentials):
+    def __init__(self) -> None:
+        super().__init__()
+        self.deleted: list[HostConfig] = []
+
+    def delete(self, host: HostConfig) -> None:
+        self.deleted.append(host)
+
+
+def run(qtbot: Any, task: asyncio.Task[Any]) -> Any:
+    qtbot.waitUntil(task.done, timeout=10000)
+    return task.result()
+
+
+@pytest.fixture
+def window(qloop: asyncio.AbstractEventLoop, qtbot: Any) -> Iterator[MainWindow]:
+    ctl = Controller(Engine(fleet()), [A, B], auto_refresh_s=0)
+    w = MainWindow(ctl, credentials=Credentials())
+    qtbot.addWidget(w)
+    w.show()
+    w.activateWindow()  # shortcuts only reach an active window
+    qtbot.waitUntil(w.isActiveWindow)
+    run(qtbot, ctl.refresh())
+    yield w
+    w.close()
+    task = asyncio.ensure_future(ctl.close())
+    qtbot.waitUntil(task.done, timeout=10000)
+
+
+def engine_of(w: MainWindow) -> Engine:
+    assert isinstance(w.controller.engine, Engine)
+    return w.controller.engine
+
+
+def start_gated_apply(w: MainWindow, qtbot: Any, cell: tuple[str, str, str]) -> asyncio.Event:
+    gate = asyncio.Event()
+    engine_of(w).apply_gates["HV-A"] = gate
+    w.controller.set_target([cell], True)
+    dlg = w.open_plan()
+    assert dlg is not None
+    with qtbot.waitSignal(w.controller.cellsChanged):
+        dlg.apply_button.click()
+        assert not w.act_apply.isEnabled()  # at once, not when the apply's task first runs
+    qtbot.waitUntil(lambda: w.controller.state.result_phase(cell) is CellPhase.APPLYING)
+    return gate
+
+
+# ------------------------------------------------------------------ one apply at a time
+
+def test_apply_and_retry_are_disabled_while_an_apply_runs(window: MainWindow, qtbot: Any) -> None:
+    w, ctl = window, window.controller
+    gate = start_gated_apply(w, qtbot, (A.key, vid("A", 0), GSI))
+    failing = (B.key, vid("B", 1), GSI)  # a failure of an earlier apply, waiting for a retry
+    ctl.set_target([failing], True)
+    ctl.state.results[failing] = CellResult(CellPhase.FAILED, "earlier failure")
+    w._update_status()
+    assert not w.act_apply.isEnabled() and not w.act_retry.isEnabled()
+    assert w.open_plan() is None and w.open_plan(failed_only=True) is None
+    assert "apply is running" in w.statusBar().currentMessage()
+    with qtbot.waitSignal(ctl.applyFinished):
+        gate.set()
+    assert w.act_apply.isEnabled() and w.act_retry.isEnabled()
+
+
+# ------------------------------------------------------------------ hosts while busy
+
+def test_edit_and_remove_host_are_refused_while_it_applies(window: MainWindow, qtbot: Any) -> None:
+    w, ctl = window, window.controller
+    gate = start_gated_apply(w, qtbot, (A.key, vid("A", 0), GSI))
+    assert w.edit_host(A.key) is None
+    assert "applying" in w.statusBar().currentMessage()
+    w.remove_host(A.key)
+    assert A.key in ctl.state.hosts and "applying" in w.statusBar().currentMessage()
+    with qtbot.waitSignal(ctl.applyFinished):
+        gate.set()
+    dlg = w.edit_host(A.key)
+    assert dlg is not None
+    dlg.close()
+
+
+def test_remove_host_forgets_its_password_and_connection(window: MainWindow) -> None:
+    w = window
+    w.remove_host(B.key)
+    assert B.key not in w.controller.state.hosts
+    assert engine_of(w).forgotten == [B]
+    assert isinstance(w.credentials, Credentials) and w.credentials.deleted == [B]
+
+
+def test_enter_password_during_a_read_reads_again(window: MainWindow, qtbot: Any) -> None:
+    w, ctl = window, window.controller
+    engine = engine_of(w)
+    engine.gates["HV-A"] = asyncio.Event()  # the running read never ends by itself
+    ctl.refresh([A.key])
+    qtbot.waitUntil(lambda: ctl.state.hosts[A.key].refreshing)
+    before = engine.calls.count(("inventory", "HV-A"))
+    dlg = w.enter_password(A.key)
+    assert dlg is not None
+    del engine.gates["HV-A"]
+    dlg.password.setText("new-password")
+    assert dlg.try_accept()
+    qtbot.waitUntil(lambda: engine.calls.count(("inventory", "HV-A")) == before + 1)
+    entry = ctl.state.hosts[A.key]
+    qtbot.waitUntil(lambda: not entry.refreshing and entry.status is HostStatus.CONNECTED)

@@ -342,7 +342,8 @@ def test_column_header_menu_changes_every_vm_in_view(lab: Lab, qtbot: Any) -> No
     assert enable.text() == "Enable Guest services for all 5 VMs in view"
     enable.trigger()
     assert len(ctl.state.pending) == 5
-    qtbot.keyClick(w, Qt.Key.Key_Escape)  # Revert
+    w.grid.setFocus()
+    qtbot.keyClick(w.grid, Qt.Key.Key_Escape)  # Revert (Esc in the grid)
     assert ctl.state.pending == {}
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 import ui_helpers
+from PySide6.QtCore import QItemSelectionModel, Qt
 from ui_helpers import FakeEngine, host_config, inventory, make_vm
 
 from hvgui.core import catalog
@@ -153,3 +154,57 @@ def test_enter_password_during_a_read_reads_again(window: MainWindow, qtbot: Any
     qtbot.waitUntil(lambda: engine.calls.count(("inventory", "HV-A")) == before + 1)
     entry = ctl.state.hosts[A.key]
     qtbot.waitUntil(lambda: not entry.refreshing and entry.status is HostStatus.CONNECTED)
+
+
+# ------------------------------------------------------------------ keyboard
+
+def test_esc_reverts_only_from_the_grid_and_clears_the_filter(window: MainWindow, qtbot: Any) -> None:
+    w, ctl = window, window.controller
+    cell = (A.key, vid("A", 1), GSI)
+    ctl.set_target([cell], True)
+    w.focus_filter()
+    qtbot.keyClicks(w.filter_edit, "a-vm")
+    assert w.filter_edit.hasFocus()
+    qtbot.keyClick(w.filter_edit, Qt.Key.Key_Escape)
+    assert w.filter_edit.text() == "" and ctl.state.pending == {cell: True}
+    w.tree.setFocus()
+    qtbot.keyClick(w.tree, Qt.Key.Key_Escape)
+    assert ctl.state.pending == {cell: True}
+    w.grid.setFocus()
+    qtbot.keyClick(w.grid, Qt.Key.Key_Escape)
+    assert ctl.state.pending == {}
+    ctl.set_target([cell], True)
+    w.filter_edit.setFocus()
+    w.act_revert.trigger()  # the toolbar button / menu item still reverts everything
+    assert ctl.state.pending == {}
+
+
+def test_tab_leaves_the_grid_and_the_activity_table(window: MainWindow, qtbot: Any) -> None:
+    w = window
+    w.grid.setFocus()
+    assert w.grid.hasFocus()
+    qtbot.keyClick(w.grid, Qt.Key.Key_Tab)
+    assert w.details.hasFocus()
+    w.activity.setFocus()
+    qtbot.keyClick(w.activity, Qt.Key.Key_Tab)
+    assert w.script_button.hasFocus()
+
+
+def test_edit_menu_acts_on_the_current_cells_column(window: MainWindow) -> None:
+    w, ctl = window, window.controller
+    model = w.grid_model
+    w.grid.selectionModel().setCurrentIndex(model.index(0, 0), QItemSelectionModel.SelectionFlag.NoUpdate)
+    w.act_col_enable.trigger()  # not a service column
+    assert ctl.state.pending == {} and "service" in w.statusBar().currentMessage()
+    w.grid.selectionModel().setCurrentIndex(model.cell_index((A.key, vid("A", 0), GSI)),
+                                            QItemSelectionModel.SelectionFlag.NoUpdate)
+    w.act_col_enable.trigger()
+    assert len(ctl.state.pending) == 5 and all(c[2] == GSI for c in ctl.state.pending)
+    w.act_col_revert.trigger()
+    assert ctl.state.pending == {}
+    w.grid.selectionModel().setCurrentIndex(model.cell_index((A.key, vid("A", 0), HB)),
+                                            QItemSelectionModel.SelectionFlag.NoUpdate)
+    w.act_col_disable.trigger()
+    assert len(ctl.state.pending) == 5 and set(ctl.state.pending.values()) == {False}
+    edit_menu = next(a.menu() for a in w.menuBar().actions() if a.text() == "&Edit")
+    assert w.act_col_enable in edit_menu.actions()

@@ -192,7 +192,16 @@ class MainWindow(QMainWindow):
         self.act_refresh = self._action("Refresh", self.refresh, "F5", "Read every host again (F5)")
         self.act_apply = self._action("Apply", self.open_plan, "Ctrl+S",
                                       "Preview and apply the pending changes (Ctrl+S)")
-        self.act_revert = self._action("Revert", self.revert_all, "Esc", "Drop every pending change (Esc)")
+        self.act_revert = self._action("Revert", self.revert_all, "Esc",
+                                       "Drop every pending change (Esc in the grid)")
+        # Esc reverts only from the grid (the action lives there, not on the window): Esc in the
+        # filter box or a dialog must never wipe every pending change. Toolbar and menu still work.
+        self.removeAction(self.act_revert)
+        self.act_revert.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.act_clear_filter = QAction("Clear filter", self)
+        self.act_clear_filter.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        self.act_clear_filter.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.act_clear_filter.triggered.connect(lambda: self.filter_edit.clear())
         self.act_retry = self._action("Retry failed", self.retry_failed, None,
                                       "Apply again the changes that failed")
         self.act_filter = self._action("Find VM", self.focus_filter, "Ctrl+F", "Filter VMs by name (Ctrl+F)")
@@ -204,6 +213,15 @@ class MainWindow(QMainWindow):
                                         "Default: everything on except Guest services")
         self.act_revert_sel = self._action("Revert selected", self.revert_selected, None,
                                            "Drop the pending changes of the selected cells")
+        # The column header's menu, from the keyboard: they act on the current cell's column.
+        self.act_col_enable = self._action("Enable this column for all VMs in view",
+                                           lambda: self.column_action("enable"), None,
+                                           "Enable the current cell's service for every VM in the grid")
+        self.act_col_disable = self._action("Disable this column for all VMs in view",
+                                            lambda: self.column_action("disable"), None,
+                                            "Disable the current cell's service for every VM in the grid")
+        self.act_col_revert = self._action("Revert this column", lambda: self.column_action("revert"), None,
+                                           "Drop the pending changes in the current cell's column")
         self.act_copy = self._action("Copy report", self.copy_report, "Ctrl+Shift+C",
                                      "Copy a text report of the current VM")
         self.act_quit = self._action("Quit", self.close, QKeySequence.StandardKey.Quit)
@@ -224,6 +242,7 @@ class MainWindow(QMainWindow):
         self.filter_edit.setPlaceholderText("Filter VMs by name (Ctrl+F)")
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.textChanged.connect(self._filter_changed)
+        self.filter_edit.addAction(self.act_clear_filter)
         self.tree = QTreeView()
         self.tree.setModel(self.tree_proxy)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
@@ -252,6 +271,7 @@ class MainWindow(QMainWindow):
         self.grid.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         self.grid.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.grid.setWordWrap(False)
+        self.grid.setTabKeyNavigation(False)  # Tab leaves the grid (arrows move inside it)
         self.grid.setAlternatingRowColors(True)
         self.grid.verticalHeader().setVisible(False)
         self.grid.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
@@ -263,7 +283,7 @@ class MainWindow(QMainWindow):
         self.grid.customContextMenuRequested.connect(self._grid_menu)
         self.grid.spacePressed.connect(self.toggle_selected)
         self.grid.selectionModel().currentChanged.connect(lambda *_: self._refresh_details())
-        for a in (self.act_enable, self.act_disable, self.act_default, self.act_revert_sel):
+        for a in (self.act_enable, self.act_disable, self.act_default, self.act_revert_sel, self.act_revert):
             self.grid.addAction(a)
         self.grid_hint = QLabel()
         self.grid_hint.setWordWrap(True)
@@ -296,6 +316,7 @@ class MainWindow(QMainWindow):
         self.activity.verticalHeader().setVisible(False)
         self.activity.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
         self.activity.setWordWrap(False)
+        self.activity.setTabKeyNavigation(False)
         self.activity.horizontalHeader().setStretchLastSection(True)
         for col, width in enumerate((70, 110, 260, 90, 70)):
             self.activity.setColumnWidth(col, width)
@@ -385,6 +406,9 @@ class MainWindow(QMainWindow):
             m.addAction(a)
         m.addSeparator()
         for a in (self.act_enable, self.act_disable, self.act_default, self.act_revert_sel):
+            m.addAction(a)
+        m.addSeparator()
+        for a in (self.act_col_enable, self.act_col_disable, self.act_col_revert):
             m.addAction(a)
         m.addSeparator()
         m.addAction(self.act_filter)
@@ -511,6 +535,9 @@ class MainWindow(QMainWindow):
         for a in (self.act_enable, self.act_disable, self.act_default, self.act_revert_sel):
             menu.addAction(a)
         menu.addSeparator()
+        for a in (self.act_col_enable, self.act_col_disable, self.act_col_revert):
+            menu.addAction(a)
+        menu.addSeparator()
         menu.addAction(self.act_copy)
         menu.popup(self.grid.viewport().mapToGlobal(pos))
 
@@ -541,6 +568,21 @@ class MainWindow(QMainWindow):
             a.triggered.connect(slot)
             a.setEnabled(not ro or text.startswith("Revert"))
         return menu
+
+    def column_action(self, what: str) -> bool:
+        """Enable/disable/revert the current cell's service column for every VM in view."""
+        column = self.grid.currentIndex().column()
+        if not 0 <= column < len(self.grid_model.columns) or \
+                self.grid_model.columns[column].kind is not ColKind.SERVICE:
+            self.statusBar().showMessage("Move to a service's column in the grid first", 4000)
+            return False
+        cells = self.grid_model.cells_in_column(column)
+        if what == "revert":
+            return self.controller.revert(cells)
+        if self.controller.read_only:
+            self.statusBar().showMessage("Read-only mode: nothing can be changed", 4000)
+            return False
+        return self.controller.set_target(cells, what == "enable")
 
     # ================================================================ hosts
     def selected_host_key(self) -> str | None:

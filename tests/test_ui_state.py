@@ -125,3 +125,18 @@ def test_report_is_readable_text() -> None:
     assert "Changed by the last apply: now on" in text
     # Hyper-V Manager's order.
     assert text.index("Operating system shutdown") < text.index("Heartbeat") < text.index("Guest services")
+
+
+def test_a_vm_that_could_not_be_read_keeps_its_pending_changes() -> None:
+    st, a, _b = fleet()
+    vm_id = "aaaaaaaa-0000-4000-8000-000000000001"
+    cell = (a, vm_id, GSI)
+    st.set_target([cell], True)
+    vms = list(st.hosts[a].vms.values())
+    broken = replace(vms[0], services=(), error="Get-VMIntegrationService failed")
+    _diff, dropped = st.set_inventory(a, inventory("HV-A", [broken, vms[1]]))
+    assert st.pending == {cell: True} and cell not in dropped
+    assert not st.plan()  # nothing is sent while its state is unknown
+    text = vm_report("HV-A", "", broken, {GSI: True}, {}, None)
+    assert "could not be read on the host: Get-VMIntegrationService failed" in text
+    assert "pending change kept" in text

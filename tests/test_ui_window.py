@@ -10,11 +10,13 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import asyncio
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
 import ui_helpers
 from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtGui import QGuiApplication
 from ui_helpers import FakeEngine, host_config, inventory, make_vm
 
 from hvgui.core import catalog
@@ -208,3 +210,50 @@ def test_edit_menu_acts_on_the_current_cells_column(window: MainWindow) -> None:
     assert len(ctl.state.pending) == 5 and set(ctl.state.pending.values()) == {False}
     edit_menu = next(a.menu() for a in w.menuBar().actions() if a.text() == "&Edit")
     assert w.act_col_enable in edit_menu.actions()
+
+
+# ------------------------------------------------------------------ scope after host changes
+
+def test_tree_selection_and_grid_scope_survive_host_changes(window: MainWindow, qtbot: Any) -> None:
+    w, ctl = window, window.controller
+    host_b = w.tree_proxy.mapFromSource(w.tree_model.host_index(B.key))
+    w.tree.selectionModel().setCurrentIndex(host_b, QItemSelectionModel.SelectionFlag.ClearAndSelect
+                                            | QItemSelectionModel.SelectionFlag.Rows)
+    assert w.grid_model.rowCount() == 2
+
+    def selected() -> list[tuple[str, str]]:
+        return [w.tree_model.row_key(w.tree_proxy.mapToSource(i)) for i in w.tree.selectionModel().selectedRows(0)]
+
+    c = host_config("HV-C")
+    ctl.set_hosts([A, B, c])  # adding a host resets the tree
+    assert selected() == [(B.key, "")] and w.selected_host_key() == B.key
+    assert w.grid_model.rowCount() == 2
+    ctl.set_hosts([A, c])  # the selected host is gone: no selection, every VM in view
+    assert selected() == []
+    assert w.grid_model.rowCount() == 3
+
+
+# ------------------------------------------------------------------ unreadable VMs
+
+def test_a_vm_that_could_not_be_read_keeps_its_pending_change_and_says_why(window: MainWindow, qtbot: Any) -> None:
+    w, ctl = window, window.controller
+    engine = engine_of(w)
+    cell = (A.key, vid("A", 1), GSI)
+    ctl.set_target([cell], True)
+    inv = engine.inventories["HV-A"]
+    broken = replace(inv.vms[1], services=(), error="WMI query failed: access denied")
+    engine.inventories["HV-A"] = Inventory(inv.host, (inv.vms[0], broken, inv.vms[2]))
+    run(qtbot, ctl.refresh([A.key]))
+    assert ctl.state.pending == {cell: True}
+    idx = w.grid_model.cell_index(cell)
+    tip = idx.data(Qt.ItemDataRole.ToolTipRole)
+    assert "could not be read on the host: WMI query failed: access denied" in tip
+    assert "does not offer" not in tip
+    w.grid.selectionModel().setCurrentIndex(idx, QItemSelectionModel.SelectionFlag.NoUpdate)
+    qtbot.waitUntil(lambda: "could not be read on the host" in w.details.toPlainText())
+    assert "access denied" in w.details.toPlainText()
+    w.copy_report()
+    text = QGuiApplication.clipboard().text()
+    assert "could not be read on the host: WMI query failed: access denied" in text
+    assert "pending change kept" in text
+    assert not ctl.plan()  # nothing is sent while its state is unknown

@@ -86,6 +86,13 @@ def vm_report(host_name: str, host_os: str, vm: VM, pending: dict[str, bool],
     if refreshed is not None:
         lines.append("Read at: " + time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(refreshed)))
     lines.append("")
+    if vm.error:
+        lines.append(f"Integration services could not be read on the host: {vm.error}")
+        offered = {svc.guid for svc in vm.services}
+        for guid, target in pending.items():
+            if guid not in offered:
+                lines.append(f"- {catalog.display_label(guid)}: pending change kept (not applied): -> {on_off(target)}")
+        lines.append("")
     lines.append("Integration services:")
     order = {s.guid: i for i, s in enumerate(catalog.SERVICES)}
     for svc in sorted(vm.services, key=lambda s: (order.get(s.guid, 99), s.guid)):

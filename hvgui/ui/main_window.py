@@ -257,6 +257,12 @@ class MainWindow(QMainWindow):
         self.tree.doubleClicked.connect(self._tree_double_clicked)
         self.tree_proxy.rowsInserted.connect(self._expand_new_hosts)
         self.tree_model.modelReset.connect(self.tree.expandAll)
+        # Hosts added/edited/removed: the reset clears the tree's selection without a signal;
+        # put back what is still there and make the grid follow.
+        self._kept_tree_keys: list[tuple[str, str]] = []
+        self._kept_tree_current: tuple[str, str] | None = None
+        self.tree_model.modelAboutToBeReset.connect(self._keep_tree_selection)
+        self.tree_model.modelReset.connect(self._restore_tree_selection)
         self.tree.expandAll()
         left = QWidget()
         lv = QVBoxLayout(left)
@@ -471,6 +477,38 @@ class MainWindow(QMainWindow):
         self._update_scope()
 
     def _tree_selection_changed(self, _sel: QItemSelection, _desel: QItemSelection) -> None:
+        self._update_scope()
+
+    def _keep_tree_selection(self) -> None:
+        def key(idx: QModelIndex) -> tuple[str, str]:
+            return self.tree_model.row_key(self.tree_proxy.mapToSource(idx))
+
+        self._kept_tree_keys = [key(i) for i in self.tree.selectionModel().selectedRows(0)]
+        current = self.tree.currentIndex()
+        self._kept_tree_current = key(current) if current.isValid() else None
+
+    def _restore_tree_selection(self) -> None:
+        def index(key: tuple[str, str]) -> QModelIndex:
+            src = self.tree_model.vm_index(key) if key[1] else self.tree_model.host_index(key[0])
+            return self.tree_proxy.mapFromSource(src) if src.isValid() else QModelIndex()
+
+        sel = QItemSelection()
+        for key in self._kept_tree_keys:
+            idx = index(key)
+            if idx.isValid():
+                sel.select(idx, idx.siblingAtColumn(self.tree_proxy.columnCount(idx.parent()) - 1))
+        self._kept_tree_keys = []
+        sm = self.tree.selectionModel()
+        blocked = sm.blockSignals(True)  # one scope update below, not one per signal
+        try:
+            current = index(self._kept_tree_current) if self._kept_tree_current else QModelIndex()
+            if current.isValid():
+                sm.setCurrentIndex(current, QItemSelectionModel.SelectionFlag.NoUpdate)
+            sm.select(sel, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        finally:
+            sm.blockSignals(blocked)
+        self._kept_tree_current = None
+        self.tree.viewport().update()
         self._update_scope()
 
     def _update_scope(self) -> None:
@@ -856,6 +894,14 @@ class MainWindow(QMainWindow):
                 f"<tr><td valign='top'><span style='color:{colour}'>●</span></td><td>"
                 f"<b>{e(svc.label)}</b>: {on_off(svc.enabled)}, {e(status_line(svc))}<br>"
                 f"<span style='color:#444'>{e(explain(vm, svc))}</span>{extra}</td></tr>")
+        if vm.error:
+            offered = {svc.guid for svc in vm.services}
+            kept = "".join(f"<br><span style='background:{look.BG_PENDING}'><b>Pending (kept):</b> "
+                           f"{e(catalog.display_label(c[2]))} → {on_off(t)}</span>"
+                           for c, t in st.pending.items() if c[:2] == key and c[2] not in offered)
+            rows.insert(0, f"<tr><td valign='top'><span style='color:{look.RED}'>●</span></td><td>"
+                           f"<span style='color:{look.RED}'><b>Integration services could not be read on the "
+                           f"host:</b> {e(vm.error)}</span>{kept}</td></tr>")
         when = time.strftime("%H:%M:%S", time.localtime(entry.last_refresh)) if entry.last_refresh else "—"
         self._set_details(
             f"<h3 style='margin-bottom:2px'>{e(vm.name)}</h3>"

@@ -619,6 +619,20 @@ class ServiceGridModel(QAbstractTableModel):
             return cell
         svc = _service(vm, cell[2])
         if svc is None:
+            if vm.error:  # unknown, not absent: a pending change stays until it can be read
+                pending = self.controller.state.pending.get(cell)
+                if role == _DISPLAY:
+                    return "?" if pending is None else f"? → {_short(pending)}"
+                if role == _TOOLTIP:
+                    text = f"{catalog.display_label(cell[2])}: could not be read on the host: {vm.error}"
+                    if pending is not None:
+                        text += f"\nPending change kept: → {on_off(pending)} (not applied yet)"
+                    return text
+                if role == _FOREGROUND:
+                    return look.colour(look.RED)
+                if role == _BACKGROUND and pending is not None:
+                    return look.colour(look.BG_PENDING)
+                return None
             if role == _DISPLAY:
                 return "n/a"
             if role == _TOOLTIP:

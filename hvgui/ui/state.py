@@ -204,6 +204,9 @@ class FleetState:
         for cell, target in list(self.pending.items()):
             if cell[0] != host_key:
                 continue
+            vm = self.vm(cell[0], cell[1])
+            if vm is not None and vm.error:
+                continue  # the host could not read its services: nothing is known, keep the change
             if self.current(cell) in (None, target):
                 del self.pending[cell]
                 dropped.append(cell)

@@ -20,12 +20,14 @@ from PySide6.QtGui import QGuiApplication
 from ui_helpers import FakeEngine, host_config, inventory, make_vm
 
 from hvgui.core import catalog
-from hvgui.core.hosts import HostConfig
+from hvgui.core.hosts import Auth, HostConfig
 from hvgui.core.model import Inventory
 from hvgui.remote.credentials import MemoryCredentials
 from hvgui.ui.controller import Controller
+from hvgui.ui.fix_dialogs import PresentedCertificate, TrustDialog
 from hvgui.ui.main_window import MainWindow
-from hvgui.ui.state import CellPhase, CellResult, HostStatus
+from hvgui.ui.models import host_state_text, host_tooltip
+from hvgui.ui.state import CellPhase, CellResult, HostEntry, HostStatus
 
 qloop = ui_helpers.qloop
 
@@ -257,3 +259,37 @@ def test_a_vm_that_could_not_be_read_keeps_its_pending_change_and_says_why(windo
     assert "could not be read on the host: WMI query failed: access denied" in text
     assert "pending change kept" in text
     assert not ctl.plan()  # nothing is sent while its state is unknown
+
+
+# ------------------------------------------------------------------ safety
+
+def test_risky_logins_are_flagged_on_the_host(qapp: Any) -> None:
+    basic_http = HostConfig(url="http://lab:5985/wsman", auth=Auth.BASIC, username="a", allow_basic_http=True)
+    credssp = HostConfig(url="https://hv:5986/wsman", auth=Auth.CREDSSP, username="a")
+    basic_https = HostConfig(url="https://hv:5986/wsman", auth=Auth.BASIC, username="a")
+    for cfg in (basic_http, credssp):
+        e = HostEntry(cfg, status=HostStatus.CONNECTED)
+        assert host_state_text(e).startswith("⚠ ")
+        assert "⚠ Warning:" in host_tooltip(e)
+    assert "in clear" in host_tooltip(HostEntry(basic_http))
+    assert "delegated" in host_tooltip(HostEntry(credssp))
+    for cfg in (basic_https, A):
+        e = HostEntry(cfg, status=HostStatus.CONNECTED)
+        assert "⚠" not in host_state_text(e) and "⚠" not in host_tooltip(e)
+
+
+def test_enter_in_the_trust_dialog_does_not_trust(qloop: asyncio.AbstractEventLoop, qtbot: Any,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    cert = PresentedCertificate("-----BEGIN CERTIFICATE-----\n", "AA:BB")
+    monkeypatch.setattr("hvgui.ui.fix_dialogs.fetch_certificate", lambda _url, timeout=10.0: cert)
+    dlg = TrustDialog(HostConfig(url="https://hv:5986/wsman", username="a"), "AA:BB")
+    qtbot.addWidget(dlg)
+    trusted: list[Any] = []
+    dlg.trusted.connect(trusted.append)
+    dlg.show()
+    dlg.activateWindow()
+    qtbot.waitUntil(dlg.trust_button.isEnabled)
+    with qtbot.waitSignal(dlg.rejected):
+        qtbot.keyClick(dlg, Qt.Key.Key_Return)  # a stray Enter
+    assert trusted == []
+    assert not dlg.trust_button.isDefault()

@@ -130,9 +130,13 @@ class TrustDialog(QDialog):
         self.warning.setVisible(False)
         form.addRow(self.warning)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.trust_button = QPushButton("Trust this certificate")
+        # Trusting takes a deliberate click (or Alt+T): a stray Enter cancels.
+        self.trust_button = QPushButton("&Trust this certificate")
         self.trust_button.setEnabled(False)
+        self.trust_button.setAutoDefault(False)
         self.buttons.addButton(self.trust_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.cancel_button = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        self.cancel_button.setDefault(True)
         self.buttons.accepted.connect(self.confirm)
         self.buttons.rejected.connect(self.reject)
         form.addRow(self.buttons)
@@ -155,7 +159,7 @@ class TrustDialog(QDialog):
                                  "Check it with particular care.")
             self.warning.setVisible(True)
         self.trust_button.setEnabled(True)
-        self.trust_button.setFocus()
+        self.cancel_button.setFocus()
 
     def confirm(self) -> bool:
         if self.cert is None:

@@ -27,6 +27,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QFont, QStandardItem, QStandardItemModel
 
 from hvgui.core import catalog
+from hvgui.core.hosts import Auth, HostConfig
 from hvgui.core.model import VM, ServiceState
 from hvgui.core.status import SHORT_TEXT
 from hvgui.core.status import OperationalStatus as S
@@ -331,8 +332,22 @@ def short_os(caption: str) -> str:
     return m.group(1) if m else caption.replace("Microsoft Windows ", "")
 
 
+def insecure_login(cfg: HostConfig) -> str:
+    """Why this host's login is risky (shown on the host), or "" when it is not."""
+    if cfg.auth is Auth.BASIC and not cfg.is_https:
+        return "Basic authentication over plain HTTP: the password travels in clear"
+    if cfg.auth is Auth.CREDSSP:
+        return "CredSSP: your credentials are delegated to the host (a compromised host can reuse them)"
+    return ""
+
+
 def host_state_text(e: HostEntry) -> str:
     """Connection state, OS and last refresh at a glance; the tooltip has the details."""
+    text = _host_state_text(e)
+    return f"⚠ {text}" if insecure_login(e.config) else text
+
+
+def _host_state_text(e: HostEntry) -> str:
     if e.status is HostStatus.FAILED:
         return f"Error: {e.error.title if e.error else 'failed'}"
     if e.status is HostStatus.CONNECTING:
@@ -351,6 +366,9 @@ def host_state_text(e: HostEntry) -> str:
 
 def host_tooltip(e: HostEntry) -> str:
     lines = [e.name, e.config.url]
+    risk = insecure_login(e.config)
+    if risk:
+        lines.append(f"⚠ Warning: {risk}")
     if e.facts and (e.facts.os_caption or e.facts.os_version):
         lines.append(f"{e.facts.os_caption} {e.facts.os_version}".strip())
     lines.append(f"State: {e.status.value}")

@@ -187,3 +187,16 @@ def test_plan_selects_by_pattern_and_id_and_skips_what_is_done() -> None:
     assert [(c.vm_id, c.expected, c.target) for c in plan.changes] == [("a", False, True)]
     assert [v.id for v, _ in plan.already] == ["b"]
     assert [s.vm.id for s in plan.skipped] == ["c"]
+
+
+def test_memory_credentials_forget_a_removed_host() -> None:
+    from hvgui.remote.credentials import MemoryCredentials
+
+    creds = MemoryCredentials()
+    a = HostConfig(url="https://a:5986/wsman", username="u")
+    b = HostConfig(url="https://b:5986/wsman", username="u")
+    creds.set(a, "pw-a")
+    creds.set(b, "pw-b")
+    creds.delete(a)
+    assert creds.password(a) is None and creds.password(b) == "pw-b"
+    assert "pw-b" not in repr(creds)

@@ -36,6 +36,10 @@ class MemoryCredentials:
         with self._lock:
             return self._passwords.get(_key(host))
 
+    def delete(self, host: HostConfig) -> None:
+        with self._lock:
+            self._passwords.pop(_key(host), None)
+
     def __repr__(self) -> str:  # never show secrets, even in a debugger or a log
         return f"MemoryCredentials({len(self._passwords)} entries)"
 
@@ -68,6 +72,21 @@ class KeyringCredentials:
                 keyring.set_password(KEYRING_SERVICE, _key(host), password)
             except Exception as exc:
                 log.warning("could not store the password in the keyring: %s", type(exc).__name__)
+
+    def delete(self, host: HostConfig) -> None:
+        """Forget the host's password (host removed, or its user or URL changed)."""
+        self._memory.delete(host)
+        if not self.secure:
+            return
+        import keyring
+        from keyring.errors import PasswordDeleteError
+
+        try:
+            keyring.delete_password(KEYRING_SERVICE, _key(host))
+        except PasswordDeleteError:
+            pass  # there was none
+        except Exception as exc:
+            log.warning("could not delete the password from the keyring: %s", type(exc).__name__)
 
     def password(self, host: HostConfig) -> str | None:
         found = self._memory.password(host)

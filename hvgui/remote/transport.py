@@ -78,25 +78,35 @@ def open_session(config: HostConfig, credentials: CredentialSource) -> HostSessi
     return WinRMSession(config, credentials)
 
 
-def certificate_fingerprint(url: str, timeout: float = 5.0) -> str | None:
-    """SHA-256 of the certificate a host presents (read without trusting it), formatted as
-    Windows shows thumbprints: upper-case hex pairs."""
+def presented_certificate(url: str, timeout: float = 5.0) -> bytes:
+    """The DER certificate a host presents, read without trusting it (only to show the user
+    its fingerprint or let them trust it). Raises OSError when it cannot be read."""
     parts = urlsplit(url)
     if not parts.hostname:
-        return None
-    try:
-        ctx = ssl.create_default_context()
-        ctx.check_hostname = False
-        ctx.verify_mode = ssl.CERT_NONE
-        with socket.create_connection((parts.hostname, parts.port or 5986), timeout=timeout) as sock, \
-                ctx.wrap_socket(sock, server_hostname=parts.hostname) as tls:
-            der = tls.getpeercert(binary_form=True)
-    except OSError:
-        return None
+        raise OSError(f"{url!r} has no host name")
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    with socket.create_connection((parts.hostname, parts.port or 5986), timeout=timeout) as sock, \
+            ctx.wrap_socket(sock, server_hostname=parts.hostname) as tls:
+        der = tls.getpeercert(binary_form=True)
     if not der:
-        return None
+        raise OSError("the host presented no certificate")
+    return der
+
+
+def thumbprint(der: bytes) -> str:
+    """SHA-256 of a DER certificate as Windows shows thumbprints: upper-case hex pairs."""
     digest = hashlib.sha256(der).hexdigest().upper()
     return ":".join(digest[i:i + 2] for i in range(0, len(digest), 2))
+
+
+def certificate_fingerprint(url: str, timeout: float = 5.0) -> str | None:
+    """The presented certificate's thumbprint, or None when it cannot be read."""
+    try:
+        return thumbprint(presented_certificate(url, timeout))
+    except OSError:
+        return None
 
 
 LANGUAGE_MODE_HINT = ("the host runs PowerShell in ConstrainedLanguage mode (AppLocker/WDAC); hvgui's scripts "

@@ -8,7 +8,6 @@ arrives through a signal. Fetching the certificate is network work: it runs off 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import re
 import ssl
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from hvgui.core.hosts import HostConfig
+from hvgui.remote.transport import presented_certificate, thumbprint
 from hvgui.ui import look
 
 
@@ -35,22 +35,14 @@ from hvgui.ui import look
 class PresentedCertificate:
     pem: str
     fingerprint: str
-    """SHA-256, upper-case hex pairs (as :func:`hvgui.remote.transport.certificate_fingerprint`)."""
+    """SHA-256, upper-case hex pairs (:func:`hvgui.remote.transport.thumbprint`)."""
 
 
 def fetch_certificate(url: str, timeout: float = 10.0) -> PresentedCertificate:
     """The certificate a host presents, read without trusting it (blocking: call it off the
     GUI thread). Raises OSError when the host cannot be reached."""
-    parts = urlsplit(url)
-    if not parts.hostname:
-        raise OSError(f"{url!r} has no host name")
-    pem = ssl.get_server_certificate((parts.hostname, parts.port or 5986), timeout=timeout)
-    return PresentedCertificate(pem, fingerprint_of(pem))
-
-
-def fingerprint_of(pem: str) -> str:
-    digest = hashlib.sha256(ssl.PEM_cert_to_DER_cert(pem)).hexdigest().upper()
-    return ":".join(digest[i:i + 2] for i in range(0, len(digest), 2))
+    der = presented_certificate(url, timeout)
+    return PresentedCertificate(ssl.DER_cert_to_PEM_cert(der), thumbprint(der))
 
 
 def save_certificate(cert: PresentedCertificate, host: HostConfig, directory: Path) -> Path:

@@ -264,11 +264,7 @@ class MainWindow(QMainWindow):
         self.tree_model.modelAboutToBeReset.connect(self._keep_tree_selection)
         self.tree_model.modelReset.connect(self._restore_tree_selection)
         self.tree.expandAll()
-        left = QWidget()
-        lv = QVBoxLayout(left)
-        lv.setContentsMargins(0, 0, 0, 0)
-        lv.addWidget(self.filter_edit)
-        lv.addWidget(self.tree)
+        left = _stacked(self.filter_edit, self.tree)
 
         # ---- middle: the grid
         self.grid = GridView()
@@ -296,11 +292,7 @@ class MainWindow(QMainWindow):
         self.grid_hint.setVisible(False)
         self.grid_hint.setTextFormat(Qt.TextFormat.RichText)
         self.grid_hint.linkActivated.connect(self._hint_link)
-        middle = QWidget()
-        mv = QVBoxLayout(middle)
-        mv.setContentsMargins(0, 0, 0, 0)
-        mv.addWidget(self.grid_hint)
-        mv.addWidget(self.grid)
+        middle = _stacked(self.grid_hint, self.grid)
 
         # ---- right: details for helpdesk
         self.details = QTextBrowser()
@@ -308,11 +300,7 @@ class MainWindow(QMainWindow):
         self.copy_button = QPushButton("Copy report")
         self.copy_button.setToolTip("Put a readable text summary of this VM on the clipboard (Ctrl+Shift+C)")
         self.copy_button.clicked.connect(self.copy_report)
-        right = QWidget()
-        rv = QVBoxLayout(right)
-        rv.setContentsMargins(0, 0, 0, 0)
-        rv.addWidget(self.details)
-        rv.addWidget(self.copy_button)
+        right = _stacked(self.details, self.copy_button)
 
         # ---- bottom: activity
         self.activity = QTableView()
@@ -331,15 +319,11 @@ class MainWindow(QMainWindow):
         self.script_button = QPushButton("Show script…")
         self.script_button.setToolTip("The exact PowerShell sent and its request, decoded")
         self.script_button.clicked.connect(self._show_current_operation)
-        bottom = QWidget()
-        bv = QVBoxLayout(bottom)
-        bv.setContentsMargins(0, 0, 0, 0)
         head = QHBoxLayout()
         head.addWidget(QLabel("<b>Activity</b>"))
         head.addStretch(1)
         head.addWidget(self.script_button)
-        bv.addLayout(head)
-        bv.addWidget(self.activity)
+        bottom = _stacked(head, self.activity)
 
         top = QSplitter(Qt.Orientation.Horizontal)
         top.addWidget(left)
@@ -1059,3 +1043,16 @@ class MainWindow(QMainWindow):
             unsubscribe(self.activity_model.on_operation)
         super().closeEvent(event)
         self.closed.emit()
+
+
+def _stacked(*parts: QWidget | QHBoxLayout) -> QWidget:
+    """A pane: widgets and rows stacked top to bottom, edge to edge."""
+    pane = QWidget()
+    box = QVBoxLayout(pane)
+    box.setContentsMargins(0, 0, 0, 0)
+    for part in parts:
+        if isinstance(part, QWidget):
+            box.addWidget(part)
+        else:
+            box.addLayout(part)
+    return pane

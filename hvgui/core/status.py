@@ -58,24 +58,6 @@ SHORT_TEXT: dict[OperationalStatus, str] = {
 }
 
 
-def status_name(code: int | None) -> str | None:
-    if code is None:
-        return None
-    try:
-        return OperationalStatus(code).name
-    except ValueError:
-        return f"Unknown({code})"
-
-
-def status_from_name(name: str | None) -> OperationalStatus | None:
-    if not name:
-        return None
-    try:
-        return OperationalStatus[name]
-    except KeyError:
-        return None
-
-
 #: VM states by name (numbers above 32781 differ between Windows versions).
 RUNNING_STATES = frozenset({"Running", "RunningCritical"})
 OFF_STATES = frozenset({"Off", "OffCritical"})

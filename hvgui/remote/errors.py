@@ -63,10 +63,6 @@ class HostError(Exception):
         where = f"{self.host}: " if self.host else ""
         return f"{where}{self.title}: {self.message}"
 
-    @property
-    def retryable(self) -> bool:
-        return self.kind in (ErrorKind.UNREACHABLE, ErrorKind.TIMEOUT, ErrorKind.QUOTA, ErrorKind.PROTOCOL)
-
 
 def _rebuild(kind: ErrorKind, message: str, host: str, fingerprint: str | None, details: str) -> HostError:
     return HostError(kind, message, host=host, fingerprint=fingerprint, details=details)

@@ -100,7 +100,7 @@ def _powershell(host: HyperVHost, ctx: CommandContext, args: list[str]) -> int:
         arg = args[i]
         if not arg.startswith(("-", "/")):
             # Everything else is the command (as with -Command).
-            return run_script(host, ctx, " ".join(args[i:]), from_stdin=False)
+            return run_script(host, ctx, " ".join(args[i:]))
         low = arg.lstrip("-/").lower()
         if low in ("e", "ec", "enc") or (len(low) >= 2 and "encodedcommand".startswith(low)):
             if i + 1 >= len(args):
@@ -112,13 +112,13 @@ def _powershell(host: HyperVHost, ctx: CommandContext, args: list[str]) -> int:
                 return run_encoded_failure(ctx, "Cannot process the command because the value specified with "
                                                 "-EncodedCommand is not properly encoded. The value must be "
                                                 "Base64 encoded.")
-            return run_script(host, ctx, script, from_stdin=False)
+            return run_script(host, ctx, script)
         if low in ("c", "command") or (len(low) >= 2 and "command".startswith(low)):
             text = " ".join(args[i + 1:])
             if text == "-":
                 raw = ctx.read_stdin(60.0)
-                return run_script(host, ctx, (raw or b"").decode("utf-8", "replace"), from_stdin=True)
-            return run_script(host, ctx, text, from_stdin=False)
+                return run_script(host, ctx, (raw or b"").decode("utf-8", "replace"))
+            return run_script(host, ctx, text)
         if _match_switch(arg, _PS_VALUE_SWITCHES):
             i += 2
             continue

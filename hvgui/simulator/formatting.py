@@ -56,9 +56,6 @@ class PSObject:
                 return v
         return None
 
-    def has(self, name: str) -> bool:
-        return any(k.casefold() == name.casefold() for k in self.props)
-
     def __str__(self) -> str:
         return self.to_string or self.type_name
 

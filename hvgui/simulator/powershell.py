@@ -260,7 +260,7 @@ def write_errors(ctx: CommandContext, records: list[clixml.ErrorRecord]) -> None
         ctx.write_stderr(clixml.render(records))
 
 
-def run_script(host: HyperVHost, ctx: CommandContext, script: str, *, from_stdin: bool) -> int:
+def run_script(host: HyperVHost, ctx: CommandContext, script: str) -> int:
     parsed = parse(script)
     if isinstance(parsed, ParseError):
         write_errors(ctx, [parser_error_record(script, parsed)])

@@ -164,12 +164,6 @@ class WSManRequest:
     """The first child of ``s:Body`` (None for an empty body)."""
     extra: dict[str, str] = field(default_factory=dict)
 
-    def option_bool(self, name: str, default: bool = False) -> bool:
-        value = self.options.get(name.upper())
-        if value is None:
-            return default
-        return value.strip().lower() in ("true", "1", "yes")
-
 
 def local(tag: str) -> str:
     """Local part of a ``{namespace}name`` tag."""

@@ -537,10 +537,6 @@ class ServiceGridModel(QAbstractTableModel):
     def row_of(self, key: RowKey) -> int:
         return self._row_of.get(key, -1)
 
-    @property
-    def row_keys(self) -> list[RowKey]:
-        return list(self._rows)
-
     def cell_index(self, cell: CellKey) -> QModelIndex:
         row, col = self._row_of.get(cell[:2], -1), self._col_of.get(cell[2], -1)
         return self.index(row, col) if row >= 0 and col >= 0 else QModelIndex()

@@ -200,3 +200,48 @@ def test_memory_credentials_forget_a_removed_host() -> None:
     creds.delete(a)
     assert creds.password(a) is None and creds.password(b) == "pw-b"
     assert "pw-b" not in repr(creds)
+
+
+def test_keyring_credentials_write_in_order_off_the_callers_thread() -> None:
+    import keyring
+    from keyring.backend import KeyringBackend
+    from keyring.errors import PasswordDeleteError
+
+    from hvgui.remote.credentials import KeyringCredentials
+
+    class MemoryKeyring(KeyringBackend):
+        priority = 1  # type: ignore[assignment]
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.store: dict[tuple[str, str], str] = {}
+
+        def get_password(self, service: str, username: str) -> str | None:
+            return self.store.get((service, username))
+
+        def set_password(self, service: str, username: str, password: str) -> None:
+            self.store[(service, username)] = password
+
+        def delete_password(self, service: str, username: str) -> None:
+            if self.store.pop((service, username), None) is None:
+                raise PasswordDeleteError(username)
+
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    try:
+        host = HostConfig(url="https://hv01:5986/wsman", username="CORP\\admin")
+        creds = KeyringCredentials()
+        assert creds.secure
+        creds.set(host, "first")
+        creds.set(host, "second")
+        creds.close()  # pending writes finish
+        assert list(backend.store.values()) == ["second"]  # in the order asked
+        later = KeyringCredentials()
+        assert later.password(host) == "second"  # the next session finds it
+        later.delete(host)
+        assert later.password(host) is None  # the queued delete is not overtaken by the read
+        later.close()
+        assert backend.store == {}
+    finally:
+        keyring.set_keyring(previous)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol
 
 from hvgui.core.hosts import HostConfig
@@ -50,6 +51,7 @@ class KeyringCredentials:
 
     def __init__(self) -> None:
         self._memory = MemoryCredentials()
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hvgui-keyring")
         self.secure = False
         self.backend_name = "memory (this session only)"
         try:
@@ -64,25 +66,39 @@ class KeyringCredentials:
             log.warning("no system keyring available: %s", type(exc).__name__)
 
     def set(self, host: HostConfig, password: str, *, remember: bool = True) -> None:
+        """Usable at once (memory); written to the keyring by a worker thread, since a keyring
+        can be slow or ask the desktop to unlock it, and the window calls this from the GUI
+        thread. One worker: writes and deletes happen in the order asked, and finish before exit."""
         self._memory.set(host, password)
         if remember and self.secure:
-            import keyring
+            self._writer.submit(self._store, _key(host), password)
 
-            try:
-                keyring.set_password(KEYRING_SERVICE, _key(host), password)
-            except Exception as exc:
-                log.warning("could not store the password in the keyring: %s", type(exc).__name__)
+    def close(self) -> None:
+        """Wait for queued keyring writes and deletes."""
+        self._writer.shutdown(wait=True)
+
+    @staticmethod
+    def _store(key: str, password: str) -> None:
+        import keyring
+
+        try:
+            keyring.set_password(KEYRING_SERVICE, key, password)
+        except Exception as exc:
+            log.warning("could not store the password in the keyring: %s", type(exc).__name__)
 
     def delete(self, host: HostConfig) -> None:
         """Forget the host's password (host removed, or its user or URL changed)."""
         self._memory.delete(host)
-        if not self.secure:
-            return
+        if self.secure:
+            self._writer.submit(self._erase, _key(host))
+
+    @staticmethod
+    def _erase(key: str) -> None:
         import keyring
         from keyring.errors import PasswordDeleteError
 
         try:
-            keyring.delete_password(KEYRING_SERVICE, _key(host))
+            keyring.delete_password(KEYRING_SERVICE, key)
         except PasswordDeleteError:
             pass  # there was none
         except Exception as exc:
@@ -92,10 +108,15 @@ class KeyringCredentials:
         found = self._memory.password(host)
         if found is not None or not self.secure:
             return found
+        # Through the same worker, so a read never overtakes a write or delete still queued.
+        return self._writer.submit(self._fetch, _key(host)).result()
+
+    @staticmethod
+    def _fetch(key: str) -> str | None:
         import keyring
 
         try:
-            value: str | None = keyring.get_password(KEYRING_SERVICE, _key(host))
+            value: str | None = keyring.get_password(KEYRING_SERVICE, key)
         except Exception as exc:
             log.warning("could not read the keyring: %s", type(exc).__name__)
             return None

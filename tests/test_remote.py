@@ -193,6 +193,7 @@ def test_apply_outcomes_duplicates_rename_remove_and_conflict(lab: Lab) -> None:
         Change(c.id, catalog.VSS, True, False),
         Change(d.id, catalog.VSS, True, False),
         Change(e.id, catalog.VSS, True, False),
+        Change(e.id, catalog.SHUTDOWN, False, False),
         Change(old.id, catalog.SHUTDOWN, True, True),
         Change(a.id, "11111111-2222-3333-4444-555555555555", True, False),
     ]
@@ -201,7 +202,12 @@ def test_apply_outcomes_duplicates_rename_remove_and_conflict(lab: Lab) -> None:
     assert got[(a.id, catalog.VSS)].outcome is Outcome.CHANGED and got[(a.id, catalog.VSS)].enabled is False
     assert got[(c.id, catalog.VSS)].outcome is Outcome.CHANGED
     assert got[(d.id, catalog.VSS)].outcome is Outcome.VM_NOT_FOUND
-    assert got[(e.id, catalog.VSS)].outcome is Outcome.CONFLICT
+    # Another admin already made this change: unchanged (target before conflict), not a conflict.
+    assert got[(e.id, catalog.VSS)].outcome is Outcome.UNCHANGED
+    assert "changed on the host since it was read" in got[(e.id, catalog.VSS)].message
+    # The host (Shutdown on) differs from what this change expected and targets: left alone.
+    assert got[(e.id, catalog.SHUTDOWN)].outcome is Outcome.CONFLICT
+    assert host.vm(e.id).enabled[catalog.SHUTDOWN] is True  # type: ignore[union-attr]
     assert got[(old.id, catalog.SHUTDOWN)].outcome is Outcome.UNCHANGED
     assert got[(a.id, "11111111-2222-3333-4444-555555555555")].outcome is Outcome.SERVICE_NOT_OFFERED
     after = {v.id: v for v in res.vms}

@@ -16,14 +16,15 @@ from hypothesis import strategies as st
 
 from hvgui.core import catalog, contract
 from hvgui.core.model import Change, Outcome
+from hvgui.remote import scripts
 from hvgui.simulator.faults import ExternalChange
 from hvgui.simulator.fleet import FleetError, load_fleet, parse_fleet
 from hvgui.simulator.hyperv import HyperVHost
 from hvgui.simulator.interpreter import wildcard_match
 from hvgui.simulator.powershell import ParseError, parse, quote_bare_lists
 
-INVENTORY_SCRIPT = contract.header("inventory") + "\nparam($payload)\n'inventory'\n"
-APPLY_SCRIPT = contract.header("apply") + "\nparam($payload)\n'apply'\n"
+INVENTORY_SCRIPT = scripts.INVENTORY
+APPLY_SCRIPT = scripts.APPLY
 
 
 @dataclass
@@ -373,12 +374,23 @@ def test_inventory_round_trip(host: HyperVHost) -> None:
 
 
 def test_bootstrap_errors(host: HyperVHost) -> None:
+    """The bootstrap and the scripts' own request check, executed: a script that does not parse
+    fails in [ScriptBlock]::Create; a request for another operation or version is refused by the
+    script itself; stdin without the payload marker fails on the bootstrap's null part."""
     rc, ctx = run_op(host, INVENTORY_SCRIPT + "if (\n", contract.inventory_request())
     assert rc == 1 and "ParseException" in ctx.stderr and not ctx.out
-    rc, ctx = run_op(host, "# hvgui-operation: frobnicate v1\n'x'\n", {"op": "frobnicate", "v": 1})
-    assert rc == 1 and ctx.stderr.startswith("#< CLIXML")
-    rc, ctx = run_op(host, contract.header("inventory").replace("v1", "v9") + "\n'x'\n", contract.inventory_request())
-    assert rc == 1
+    assert 'Exception calling "Create" with "1" argument(s)' in clixml_text(ctx.stderr)
+    rc, ctx = run_op(host, INVENTORY_SCRIPT, {"op": "apply", "v": 1, "changes": []})
+    assert rc == 1 and not ctx.out
+    assert "hvgui: this script runs 'inventory' v1 requests only" in clixml_text(ctx.stderr)
+    rc, ctx = run_op(host, INVENTORY_SCRIPT, {"op": "inventory", "v": 9})
+    assert rc == 1 and "v1 requests only" in clixml_text(ctx.stderr)
+    ctx = Ctx(contract.command_line(), stdin=b"'no marker'\r\n")
+    assert host.run_command(ctx) == 1 and not ctx.out
+    assert "You cannot call a method on a null-valued expression." in clixml_text(ctx.stderr)
+    # The operation script sees the payload as data only: hostile text is never code.
+    rc, ctx = run_op(host, INVENTORY_SCRIPT, {"op": "inventory", "v": 1, "x": "'; Remove-VM * -Force; '$(exit 7)"})
+    assert rc == 0 and len(host.vms) == 4
 
 
 def test_apply_outcomes(host: HyperVHost) -> None:
@@ -390,16 +402,20 @@ def test_apply_outcomes(host: HyperVHost) -> None:
     res = apply(host, [
         Change(demo, gsi, expected=False, target=True),                        # changed
         Change(demo, hb, expected=True, target=True),                          # unchanged
-        Change(demo, vss, expected=False, target=True),                        # conflict (host says True)
+        Change(demo, vss, expected=False, target=False),                       # conflict (host says True)
         Change("00000000-0000-0000-0000-000000000001", gsi, False, True),      # vm_not_found
         Change(demo, "11111111-2222-3333-4444-555555555555", False, True),     # service_not_offered
         Change(web1.id, gsi, False, True),                                     # error
     ])
-    outcomes = [i.outcome for i in res.items]
-    assert outcomes == [Outcome.CHANGED, Outcome.UNCHANGED, Outcome.CONFLICT, Outcome.VM_NOT_FOUND,
-                        Outcome.SERVICE_NOT_OFFERED, Outcome.ERROR]
+    by_key = {(i.vm_id, i.service_guid): i.outcome for i in res.items}
+    assert len(res.items) == 6
+    assert [by_key[(c[0], c[1])] for c in [
+        (demo, gsi), (demo, hb), (demo, vss), ("00000000-0000-0000-0000-000000000001", gsi),
+        (demo, "11111111-2222-3333-4444-555555555555"), (web1.id, gsi)]] == [
+        Outcome.CHANGED, Outcome.UNCHANGED, Outcome.CONFLICT, Outcome.VM_NOT_FOUND,
+        Outcome.SERVICE_NOT_OFFERED, Outcome.ERROR]
     assert [i.enabled for i in res.items] == [True, True, True, None, None, None]
-    assert "enabled" in res.items[2].message
+    assert "The host now says enabled (the plan expected disabled)" in res.items[2].message
     assert res.items[5].message == "The operation failed because the file was not found."
     assert host.vm(demo).enabled[vss] is True and host.vm(demo).enabled[gsi] is True  # type: ignore[union-attr]
     assert host.vm(web1.id).enabled[gsi] is False  # type: ignore[union-attr]
@@ -416,8 +432,15 @@ def test_external_change_after_next_read(host: HyperVHost) -> None:
     before = inventory(host)  # served the old value, then "another admin" disables VSS
     assert before.vm(demo).service(catalog.VSS).enabled is True  # type: ignore[union-attr]
     assert host.faults.external_changes == []
+    # Another admin made the very change asked for: already in the target state, so unchanged
+    # (the target is tested before the conflict), and said so.
     res = apply(host, [Change(demo, catalog.VSS, expected=True, target=False)])
+    assert res.items[0].outcome is Outcome.UNCHANGED and res.items[0].enabled is False
+    assert "changed on the host since it was read" in res.items[0].message
+    # The host differs from what the user saw and from the target: left alone.
+    res = apply(host, [Change(demo, catalog.VSS, expected=True, target=True)])
     assert res.items[0].outcome is Outcome.CONFLICT and res.items[0].enabled is False
+    assert host.vm(demo).enabled[catalog.VSS] is False  # type: ignore[union-attr]
     res = apply(host, [Change(demo, catalog.VSS, expected=False, target=True)])
     assert res.items[0].outcome is Outcome.CHANGED and res.items[0].enabled is True
 

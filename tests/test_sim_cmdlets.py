@@ -8,6 +8,7 @@ import pytest
 import winrm
 
 from hvgui.core import catalog, contract
+from hvgui.remote import scripts
 from hvgui.simulator.hyperv import HyperVHost
 from hvgui.simulator.interfaces import Login
 from tests.conftest import StartEndpoint
@@ -69,7 +70,7 @@ def test_run_ps_errors_as_pywinrm_shows_them(session: tuple[HyperVHost, winrm.Se
 
 def test_contract_operation_over_the_wire(session: tuple[HyperVHost, winrm.Session]) -> None:
     _, s = session
-    script = contract.header("inventory") + "\nparam($payload)\n'inventory'\n"
+    script = scripts.INVENTORY
     p = s.protocol
     shell = p.open_shell(codepage=65001)
     try:

@@ -188,16 +188,17 @@ def test_tick_across_two_hosts_apply_conflict_failure_and_retry(lab: Lab, qtbot:
     with qtbot.waitSignal(ctl.applyFinished, timeout=TIMEOUT) as blocker:
         qtbot.mouseClick(dlg.apply_button, Qt.MouseButton.LeftButton)
     summary: ApplySummary = blocker.args[0]
-    assert (summary.changed, summary.conflicts, summary.failed) == (2, 1, 1)
+    assert (summary.changed, summary.unchanged, summary.conflicts, summary.failed) == (2, 1, 0, 1)
 
     st = ctl.state
     # Success: the cell shows what the host re-read.
     assert lab.sim_enabled(gsi_a) and lab.sim_enabled(gsi_b)
     assert st.results[gsi_a].phase is CellPhase.CHANGED and gsi_a not in st.pending
     assert w.grid_model.cell_index(gsi_b).data(Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Checked
-    # Conflict: shown, not overwritten, no longer pending.
-    assert st.results[ts_a2].phase is CellPhase.CONFLICT and ts_a2 not in st.pending
-    assert w.grid_model.cell_index(ts_a2).data() == "Conflict"
+    # Another admin already made this very change: already in the target state, not a conflict;
+    # no longer pending, and the cell shows the host's value.
+    assert st.results[ts_a2].phase is CellPhase.UNCHANGED and ts_a2 not in st.pending
+    assert w.grid_model.cell_index(ts_a2).data(Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Unchecked
     # Failure: error badge and reason; the change stays pending for "Retry failed".
     assert st.results[kvp_b].phase is CellPhase.FAILED and st.pending[kvp_b] is False
     idx = w.grid_model.cell_index(kvp_b)

@@ -51,12 +51,15 @@ OPERATIONS: Final = (OP_INVENTORY, OP_APPLY)
 
 PAYLOAD_MARKER: Final = "#HVGUI-PAYLOAD#"
 RESULT_PREFIX: Final = "HVGUI-RESULT:"
+PREFLIGHT_PREFIX: Final = "HVGUI-PREFLIGHT:"
+"""What an operation writes instead of a result when the host cannot run it:
+``HVGUI-PREFLIGHT:<kind>:<ASCII detail>`` with kind one of :data:`PREFLIGHT_KINDS`."""
+PREFLIGHT_KINDS: Final = ("powershell_too_old", "hyperv_module_missing", "not_hyperv_admin")
 HEADER_PREFIX: Final = "# hvgui-operation:"
 
 BOOTSTRAP: Final = (
     "$ErrorActionPreference = 'Stop'\n"
     "$ProgressPreference = 'SilentlyContinue'\n"
-    "[Console]::OutputEncoding = [Text.Encoding]::UTF8\n"
     "$hvguiStdin = @($input) -join \"`n\"\n"
     "$hvguiParts = $hvguiStdin.Split([string[]]@('" + PAYLOAD_MARKER + "'), 2, [StringSplitOptions]::None)\n"
     "$hvguiOperation = [ScriptBlock]::Create($hvguiParts[0])\n"
@@ -133,6 +136,16 @@ def encode_result(result: dict[str, Any]) -> str:
     """The stdout line an operation writes."""
     data = json.dumps(result, ensure_ascii=False).encode("utf-8")
     return RESULT_PREFIX + base64.b64encode(data).decode("ascii")
+
+
+def preflight_failure(stdout: str) -> tuple[str, str] | None:
+    """``(kind, detail)`` when the operation refused to run on this host, else None."""
+    for line in stdout.splitlines():
+        line = line.strip()
+        if line.startswith(PREFLIGHT_PREFIX):
+            kind, _, detail = line[len(PREFLIGHT_PREFIX):].partition(":")
+            return kind, detail
+    return None
 
 
 def decode_result(stdout: str) -> dict[str, Any]:

@@ -18,6 +18,9 @@ class ErrorKind(StrEnum):
     MALFORMED_OUTPUT = "malformed_output"
     PROTOCOL = "protocol"
     CANCELLED = "cancelled"
+    POWERSHELL_TOO_OLD = "powershell_too_old"
+    HYPERV_MODULE_MISSING = "hyperv_module_missing"
+    NOT_HYPERV_ADMIN = "not_hyperv_admin"
 
 
 TITLES: dict[ErrorKind, str] = {
@@ -33,7 +36,31 @@ TITLES: dict[ErrorKind, str] = {
     ErrorKind.MALFORMED_OUTPUT: "Unexpected output from the host",
     ErrorKind.PROTOCOL: "WinRM error",
     ErrorKind.CANCELLED: "Cancelled",
+    ErrorKind.POWERSHELL_TOO_OLD: "PowerShell too old",
+    ErrorKind.HYPERV_MODULE_MISSING: "No Hyper-V PowerShell module",
+    ErrorKind.NOT_HYPERV_ADMIN: "Not a Hyper-V administrator",
 }
+
+
+def preflight_error(kind: str, detail: str, host: str, user: str) -> HostError:
+    """What an operation's preflight found missing on a host, in words with the fix."""
+    if kind == "powershell_too_old":
+        return HostError(ErrorKind.POWERSHELL_TOO_OLD,
+                         f"{host} runs Windows PowerShell {detail or 'older than 3.0'}; hvgui needs 3.0 or later "
+                         "(Windows Server 2012 and later have it; on older hosts install Windows Management "
+                         "Framework 3.0 or later)", host=host, details=detail)
+    if kind == "hyperv_module_missing":
+        return HostError(ErrorKind.HYPERV_MODULE_MISSING,
+                         f"{host} has no Hyper-V PowerShell module: run Install-WindowsFeature Hyper-V-PowerShell "
+                         "on the host (as an administrator)", host=host)
+    if kind == "not_hyperv_admin":
+        who = f"{user!r}" if user else "this account"
+        return HostError(ErrorKind.NOT_HYPERV_ADMIN,
+                         f"{who} can log on to {host} but is in neither Administrators nor Hyper-V Administrators "
+                         "there, so Hyper-V refuses it: add it to Hyper-V Administrators on the host "
+                         "(Add-LocalGroupMember -SID S-1-5-32-578 -Member ...)", host=host)
+    return HostError(ErrorKind.MALFORMED_OUTPUT, f"the host refused the operation for an unknown reason {kind!r}",
+                     host=host, details=detail)
 
 
 class HostError(Exception):

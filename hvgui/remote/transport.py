@@ -41,7 +41,7 @@ from hvgui.core import contract
 from hvgui.core.hosts import Auth, HostConfig
 from hvgui.remote import clixml
 from hvgui.remote.credentials import CredentialSource
-from hvgui.remote.errors import ErrorKind, HostError
+from hvgui.remote.errors import ErrorKind, HostError, preflight_error
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +115,9 @@ LANGUAGE_MODE_HINT = ("the host runs PowerShell in ConstrainedLanguage mode (App
 def interpret_output(config: HostConfig, stdout: str, stderr: str, code: int) -> dict[str, Any]:
     """A result line means the operation ran to its end, whatever the exit code (a stray
     non-terminating error can set it); otherwise the host's error, in words."""
+    refused = contract.preflight_failure(stdout)
+    if refused is not None:
+        raise preflight_error(refused[0], refused[1], config.display_name, config.username)
     try:
         result = contract.decode_result(stdout)
     except contract.ContractError as exc:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -36,6 +38,73 @@ class PSVersion:
         rev = parts[3]
         return {"Major": parts[0], "Minor": parts[1], "Build": parts[2], "Revision": rev,
                 "MajorRevision": (rev >> 16) if rev >= 0 else -1, "MinorRevision": (rev & 0xFFFF) if rev >= 0 else -1}
+
+
+@dataclass(frozen=True, slots=True)
+class PSGuid:
+    """``System.Guid``: prints lower-case with dashes; ConvertTo-Json writes that string."""
+
+    value: uuid.UUID
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
+class PSDict:
+    """``@{}`` (Hashtable) or ``[ordered]@{}`` (OrderedDictionary): string keys compare
+    case-insensitively, as PowerShell's hashtables do. Insertion order is kept for both (a real
+    Hashtable enumerates in hash order: scripts must not rely on it)."""
+
+    __slots__ = ("_items", "ordered")
+
+    def __init__(self, ordered: bool = False) -> None:
+        self._items: dict[Any, tuple[Any, Any]] = {}
+        self.ordered = ordered
+
+    @staticmethod
+    def _norm(key: Any) -> Any:
+        return key.casefold() if isinstance(key, str) else key
+
+    def __contains__(self, key: Any) -> bool:
+        return self._norm(key) in self._items
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        found = self._items.get(self._norm(key))
+        return default if found is None else found[1]
+
+    def set(self, key: Any, value: Any) -> None:
+        norm = self._norm(key)
+        old = self._items.get(norm)
+        self._items[norm] = (old[0] if old else key, value)
+
+    def remove(self, key: Any) -> None:
+        self._items.pop(self._norm(key), None)
+
+    def clear(self) -> None:
+        self._items.clear()
+
+    def keys(self) -> list[Any]:
+        return [k for k, _ in self._items.values()]
+
+    def values(self) -> list[Any]:
+        return [v for _, v in self._items.values()]
+
+    def items(self) -> Iterator[tuple[Any, Any]]:
+        return iter(list(self._items.values()))
+
+    @property
+    def type_name(self) -> str:
+        return "System.Collections.Specialized.OrderedDictionary" if self.ordered else "System.Collections.Hashtable"
+
+    def __str__(self) -> str:
+        return self.type_name
+
+
+class ArrayList(list[Any]):
+    """``System.Collections.ArrayList`` (a growable list; ``.Add`` returns the new index)."""
 
 
 @dataclass(eq=False)
@@ -75,7 +144,21 @@ def display(value: Any) -> str:
     if isinstance(value, list | tuple):
         inner = ", ".join(display(v) for v in value)
         return "{" + inner + "}"
+    if isinstance(value, float):
+        return format_double(value)
     return str(value)
+
+
+def format_double(value: float) -> str:
+    """``System.Double.ToString()`` for the usual cases (``2.5``, ``3``, ``1E+20``)."""
+    if value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    text = repr(value)
+    if "e" in text:
+        mantissa, exp = text.split("e")
+        sign = "-" if exp.startswith("-") else "+"
+        return f"{mantissa.removesuffix('.0')}E{sign}{exp.lstrip('+-').zfill(2)}"
+    return text
 
 
 def _truncate(text: str, width: int) -> str:
@@ -172,6 +255,12 @@ def to_plain(value: Any, depth: int, max_depth: int) -> Any:
         if depth > max_depth:
             return str(value)
         return {k: to_plain(v, depth + 1, max_depth) for k, v in value.props.items()}
+    if isinstance(value, PSDict):
+        if depth > max_depth:
+            return str(value)
+        return {str(k): to_plain(v, depth + 1, max_depth) for k, v in value.items()}
+    if isinstance(value, bytes):
+        return to_plain(list(value), depth, max_depth)
     return str(value)
 
 

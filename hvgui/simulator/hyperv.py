@@ -201,6 +201,18 @@ class VMView:
         return "Unknown"
 
 
+def _kvp_item(name: str, data: str) -> str:
+    from xml.sax.saxutils import escape
+
+    return ('<INSTANCE CLASSNAME="Msvm_KvpExchangeDataItem">'
+            '<PROPERTY NAME="Caption" PROPAGATED="true" TYPE="string"></PROPERTY>'
+            f'<PROPERTY NAME="Data" TYPE="string"><VALUE>{escape(data)}</VALUE></PROPERTY>'
+            '<PROPERTY NAME="Description" PROPAGATED="true" TYPE="string"></PROPERTY>'
+            '<PROPERTY NAME="ElementName" PROPAGATED="true" TYPE="string"></PROPERTY>'
+            f'<PROPERTY NAME="Name" TYPE="string"><VALUE>{escape(name)}</VALUE></PROPERTY>'
+            '<PROPERTY NAME="Source" TYPE="uint16"><VALUE>2</VALUE></PROPERTY></INSTANCE>')
+
+
 class VMError(Exception):
     """An operation touched a VM that has an injected error (``faults.vm_errors``)."""
 
@@ -228,6 +240,11 @@ class HyperVHost:
         self.faults = faults if faults is not None else Faults()
         self.lock = threading.RLock()
         self._vms: list[SimVM] = []
+        self.powershell: str | None = None
+        """Windows PowerShell version override (None: what the OS ships, see :attr:`powershell_version`)."""
+        self.hyperv_module = True
+        """False: the Hyper-V role without its PowerShell module (Hyper-V-PowerShell not installed)."""
+        self.hyperv_role = True
 
     def __repr__(self) -> str:
         return f"HyperVHost({self.name!r}, os={self.os.key!r}, locale={self.locale!r}, vms={len(self._vms)})"
@@ -238,6 +255,58 @@ class HyperVHost:
     def facts(self) -> HostFacts:
         return HostFacts(name=self.name, os_caption=self.os.caption, os_version=self.os.version,
                          locale=self.locale)
+
+    @property
+    def powershell_version(self) -> str:
+        """Windows PowerShell as the OS ships it: 3.0 on 2012, 4.0 on 2012 R2, 5.1 from 2016."""
+        if self.powershell is not None:
+            return self.powershell
+        return {"2012": "3.0", "2012R2": "4.0"}.get(self.os.key, "5.1")
+
+    def groups_of(self, user: str) -> list[str]:
+        """SIDs of the local groups a login is in (logins not in the host's list, such as the
+        demo's or a test's, are administrators)."""
+        wanted = user.split("\\")[-1].casefold()
+        login = next((x for x in self.logins if x.user.split("\\")[-1].casefold() == wanted), None)
+        if login is None:
+            return ["S-1-5-32-544", "S-1-5-32-545"]
+        groups = ["S-1-5-32-545"]
+        if login.admin:
+            groups.append("S-1-5-32-544")
+        if login.hyperv_admin:
+            groups.append("S-1-5-32-578")
+        if login.remote_management:
+            groups.append("S-1-5-32-580")
+        return groups
+
+    def environment(self, ctx: CommandContext) -> dict[str, str]:
+        """What ``$env:`` shows a WinRS command (upper-case names)."""
+        user = ctx.user.split("\\")[-1]
+        env = {"COMPUTERNAME": self.name, "USERNAME": user, "USERDOMAIN": self.name, "WINDIR": "C:\\Windows",
+               "SYSTEMROOT": "C:\\Windows", "SYSTEMDRIVE": "C:", "PROCESSOR_ARCHITECTURE": "AMD64",
+               "NUMBER_OF_PROCESSORS": "16", "OS": "Windows_NT",
+               "TEMP": f"C:\\Users\\{user}\\AppData\\Local\\Temp", "USERPROFILE": f"C:\\Users\\{user}",
+               "PSMODULEPATH": "C:\\Windows\\system32\\WindowsPowerShell\\v1.0\\Modules\\"}
+        extra = getattr(ctx, "environment", None)
+        if isinstance(extra, dict):
+            env.update({str(k).upper(): str(v) for k, v in extra.items()})
+        return env
+
+    def kvp_intrinsic_items(self) -> list[tuple[str, list[str] | None]]:
+        """``Msvm_KvpExchangeComponent`` per VM: (VM id, GuestIntrinsicExchangeItems). Items exist
+        only while the VM runs with Data Exchange enabled on the host and its guest side running."""
+        out: list[tuple[str, list[str] | None]] = []
+        with self.lock:
+            for vm in self._vms:
+                live = (vm.running and vm.enabled.get(catalog.KVP, False)
+                        and vm.guest.get(vm.component_of(catalog.KVP), GUEST_MISSING) == GUEST_RUNNING)
+                if not live:
+                    out.append((vm.id, None))
+                    continue
+                data = {"FullyQualifiedDomainName": vm.name, "OSName": vm.guest_os,
+                        "IntegrationServicesVersion": vm.is_version or "", "ProcessorArchitecture": "9"}
+                out.append((vm.id, [_kvp_item(k, v) for k, v in data.items() if v]))
+        return out
 
     def offered_services(self, guest_os: str) -> tuple[str, ...]:
         """Service GUIDs a VM on this host lists. Windows Server 2012 (not R2) hosts have no

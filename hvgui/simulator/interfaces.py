@@ -20,7 +20,17 @@ class Login:
     user: str
     password: str
     admin: bool = True
-    """False: the login is accepted, then every WinRS request gets "Access is denied."."""
+    """Member of the host's Administrators. False: the login is accepted, then every WinRS
+    request gets "Access is denied." (unless ``remote_management``)."""
+    remote_management: bool = False
+    """Member of Remote Management Users: WinRS lets a non-administrator in (then Hyper-V itself
+    needs ``hyperv_admin``)."""
+    hyperv_admin: bool = False
+    """Member of Hyper-V Administrators."""
+
+    @property
+    def winrs_allowed(self) -> bool:
+        return self.admin or self.remote_management
 
 
 class CommandContext(Protocol):

@@ -1,17 +1,33 @@
-"""A small PowerShell interpreter over the tree-sitter syntax tree, with the Hyper-V cmdlets an
-admin types (Get-VM, Get-/Enable-/Disable-VMIntegrationService, New-/Rename-/Remove-/Start-/Stop-VM)
-and the formatting cmdlets (ConvertTo-Json, Format-Table, Format-List, Select-Object).
+"""The simulated host's PowerShell: an interpreter over the tree-sitter syntax tree with Windows
+PowerShell 5.1 semantics, executing hvgui's own operation scripts and what an admin types.
 
-Semantics kept from Windows PowerShell 5.1: statements run in order and a failing one does not
-stop the next; the exit code is 1 when the last statement failed (``$?`` false) or ``exit N``;
-errors go to stderr as CLIXML; parameters bind by unique case-insensitive prefix, then by position,
-then from the pipeline; ``-Name``/``-VMName`` are wildcard patterns.
+What it implements (the subset operation scripts may use; anything else fails loudly with
+"The simulated host does not implement ..."):
+
+- statements: pipelines, assignments (``=``, ``+=``, ``-=``, ``*=``; to variables, members and
+  elements), ``function`` (inline parameters or a ``param`` block with ``[Parameter(Mandatory)]``
+  and typed parameters), ``if``/``elseif``/``else``, ``foreach``, ``for``, ``while``,
+  ``try``/``catch``/``finally``, ``throw``, ``return``, ``break``, ``continue``, ``exit``;
+- scoping as PowerShell's (dynamic: a function sees its caller's variables, writes its own);
+- errors: non-terminating errors of cmdlets, statement-terminating errors (a failed conversion, a
+  .NET method throwing, an unknown command), script-terminating ``throw``; ``$ErrorActionPreference``
+  and ``-ErrorAction`` (``Stop`` turns every error into a terminating one), ``$?`` and the exit code;
+- expressions: literals, expandable strings, ``@()``, ``$()``, ``@{}``, ``[ordered]@{}``, casts,
+  ``-eq -ne -gt -ge -lt -le -like -notlike -match -notmatch -contains -notcontains -in -notin -is
+  -isnot -as -split -join -replace -and -or -xor -not -band -bor -f``, arithmetic, ranges, member
+  enumeration, element access (negative indexes, slices), static members of the .NET types listed
+  in :mod:`hvgui.simulator.psvalues`;
+- pipelines unroll arrays (not hashtables or strings); a pipeline's output is ``$null``, one object
+  or ``object[]``; a whole stage runs before the next (not object by object).
+
+Versions: a host reports the PowerShell its OS ships (3.0 on 2012, 4.0 on 2012 R2, 5.1 on 2016+);
+``::new()`` and ``class`` need 5.0, ``[ordered]``, ``ConvertFrom-Json`` and ``Get-CimInstance``
+need 3.0; on an older host they fail as they would there.
 """
 
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
@@ -21,63 +37,75 @@ import tree_sitter
 from hvgui.simulator import clixml
 from hvgui.simulator.formatting import (
     NL,
+    ArrayList,
     FormattedLines,
+    PSDict,
     PSEnum,
+    PSGuid,
     PSObject,
     PSVersion,
-    convert_to_json,
     display,
-    listing,
     out_default,
-    table,
 )
-from hvgui.simulator.hyperv import VM_STATES, ComponentView, VMError, VMView
+from hvgui.simulator.psvalues import (
+    AUTOMATION_NULL,
+    Encoding,
+    NotImplementedInSimulator,
+    Principal,
+    PSRuntimeError,
+    PSType,
+    ScriptBlock,
+    TextWriter,
+    XmlNode,
+    binary_op,
+    collect,
+    collection_method,
+    convert,
+    dict_method,
+    enumerate_value,
+    format_op,
+    has_wildcards,
+    is_true,
+    null_method_error,
+    resolve_type,
+    split_op,
+    string_method,
+    to_int,
+    to_list,
+    to_string,
+    type_name_of,
+    wildcard_match,
+    wildcard_regex,
+    xml_member,
+    xpath_select,
+)
 
 if TYPE_CHECKING:
     from hvgui.simulator.hyperv import HyperVHost
     from hvgui.simulator.interfaces import CommandContext
     from hvgui.simulator.powershell import Parsed
 
+__all__ = ["Cancelled", "ExitScript", "Interpreter", "has_wildcards", "wildcard_match", "wildcard_regex"]
+
 Node = tree_sitter.Node
 
 _SINGLE_QUOTES: Final = "'\u2018\u2019\u201a\u201b"
 _DOUBLE_QUOTES: Final = '"\u201c\u201d\u201e'
-_HEARTBEAT_STATUS: Final = {"Unknown": 0, "Disabled": 1, "NoContact": 2, "Error": 3, "LostCommunication": 4,
-                            "OkApplicationsUnknown": 5, "OkApplicationsHealthy": 6,
-                            "OkApplicationsCritical": 7, "Paused": 8}
-
-#: "Hyper-V was unable to find a virtual machine with name ..." per host locale. English is
-#: verbatim from a real host; German and French are UNCONFIRMED translations.
-_VM_NOT_FOUND: Final = {
-    "en-US": 'Hyper-V was unable to find a virtual machine with name "{0}".',
-    "de-DE": 'Hyper-V konnte keinen virtuellen Computer mit dem Namen "{0}" finden.',
-    "fr-FR": "Hyper-V n’a pas trouvé d’ordinateur virtuel nommé « {0} ».",
-}
-_VM_ID_NOT_FOUND: Final = {
-    "en-US": 'Hyper-V was unable to find a virtual machine with ID "{0}".',
-    "de-DE": 'Hyper-V konnte keinen virtuellen Computer mit der ID "{0}" finden.',
-    "fr-FR": "Hyper-V n’a pas trouvé d’ordinateur virtuel avec l’ID « {0} ».",
-}
-#: No integration component matching -Name. German is verbatim from a real host; English and
-#: French are UNCONFIRMED.
-_NO_COMPONENT: Final = {
-    "en-US": "The parameter is invalid. No integration component with the given name was found.",
-    "de-DE": "Ein Parameter ist ungültig. Es wurde keine Integrationskomponente mit dem angegebenen Namen "
-             "gefunden.",
-    "fr-FR": "Un paramètre n’est pas valide. Aucun composant d’intégration portant le nom spécifié n’a été "
-             "trouvé.",
-}
-_NOT_RECOGNIZED: Final = ("{0} : The term '{0}' is not recognized as the name of a cmdlet, function, script file, "
+_NOT_RECOGNIZED: Final = ("The term '{0}' is not recognized as the name of a cmdlet, function, script file, "
                           "or operable program. Check the spelling of the name, or if a path was included, verify "
                           "that the path is correct and try again.")
-
-
-class ScriptError(Exception):
-    """A terminating error of one statement (written as an error record)."""
-
-    def __init__(self, record: clixml.ErrorRecord) -> None:
-        super().__init__(record.message)
-        self.record = record
+#: Wrapper nodes of the grammar's precedence ladder: evaluated as their only child.
+_WRAPPERS: Final = frozenset({
+    "logical_expression", "bitwise_expression", "comparison_expression", "additive_expression",
+    "multiplicative_expression", "format_expression", "range_expression", "array_literal_expression",
+    "unary_expression", "argument_expression", "logical_argument_expression", "bitwise_argument_expression",
+    "comparison_argument_expression", "additive_argument_expression", "multiplicative_argument_expression",
+    "format_argument_expression", "range_argument_expression", "expression_with_unary_operator",
+    "left_assignment_expression", "key_expression",
+})
+#: Modules whose commands may be called module-qualified (``Hyper-V\Get-VM``).
+_CORE_MODULES: Final = ("microsoft.powershell.utility", "microsoft.powershell.management", "microsoft.powershell.core",
+                        "cimcmdlets", "microsoft.powershell.security")
 
 
 class ExitScript(Exception):
@@ -87,184 +115,116 @@ class ExitScript(Exception):
 
 
 class Cancelled(Exception):
+    """The command was stopped (Signal terminate, shell deleted): not catchable by scripts."""
+
+
+class _Return(Exception):
+    def __init__(self, values: list[Any]) -> None:
+        super().__init__()
+        self.values = values
+
+
+class _Break(Exception):
     pass
 
 
-class Unsupported(Exception):
+class _Continue(Exception):
     pass
 
 
-# ---------------------------------------------------------------- wildcards
+class Scope:
+    __slots__ = ("functions", "parent", "vars")
 
-def has_wildcards(pattern: str) -> bool:
-    return any(c in pattern for c in "*?[")
-
-
-def wildcard_regex(pattern: str) -> re.Pattern[str]:
-    """PowerShell ``WildcardPattern`` (``*``, ``?``, ``[abc]``, ``[a-z]``, backtick escapes),
-    case-insensitive, whole string."""
-    out: list[str] = []
-    i = 0
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "`" and i + 1 < len(pattern):
-            out.append(re.escape(pattern[i + 1]))
-            i += 2
-            continue
-        if ch == "*":
-            out.append(".*")
-        elif ch == "?":
-            out.append(".")
-        elif ch == "[":
-            end = pattern.find("]", i + 1)
-            if end < 0:
-                out.append(re.escape(ch))
-            else:
-                body = pattern[i + 1:end]
-                cls = "".join("\\" + c if c in "\\^]" else c for c in body)
-                out.append(f"[{cls}]")
-                i = end
-        else:
-            out.append(re.escape(ch))
-        i += 1
-    return re.compile("".join(out), re.IGNORECASE | re.DOTALL)
+    def __init__(self, parent: Scope | None) -> None:
+        self.parent = parent
+        self.vars: dict[str, Any] = {}
+        self.functions: dict[str, FunctionDef] = {}
 
 
-def wildcard_match(pattern: str, text: str) -> bool:
-    if not has_wildcards(pattern) and "`" not in pattern:
-        return pattern.casefold() == text.casefold()
-    try:
-        return wildcard_regex(pattern).fullmatch(text) is not None
-    except re.error:
-        return pattern.casefold() == text.casefold()
-
-
-# ---------------------------------------------------------------- objects
-
-def vm_object(host: HyperVHost, v: VMView) -> PSObject:
-    running = v.state in ("Running", "RunningCritical")
-    hb = v.heartbeat
-    version = {"2012": "5.0", "2012R2": "5.0", "2016": "8.0", "2019": "9.0", "2022": "10.0",
-               "2025": "12.0"}[host.os.key]
-    props: dict[str, Any] = {
-        "Name": v.name,
-        "Id": v.id,
-        "VMId": v.id,
-        "VMName": v.name,
-        "State": PSEnum(v.state, VM_STATES.get(v.state, 1)),
-        "Status": "Operating normally",
-        "CPUUsage": 0,
-        "MemoryAssigned": 2147483648 if running else 0,
-        "Uptime": "00:00:00" if not running else "1.02:03:04.5000000",
-        "Heartbeat": None if hb is None else PSEnum(hb, _HEARTBEAT_STATUS[hb]),
-        "IntegrationServicesVersion": PSVersion(v.is_version) if v.is_version else None,
-        "IntegrationServicesState": v.is_state,
-        "Version": version,
-        "Generation": 2,
-        "ComputerName": v.computer_name,
-        "Notes": "",
-        "IsDeleted": False,
-    }
-    obj = PSObject("Microsoft.HyperV.PowerShell.VirtualMachine", props, vm_id=v.id,
-                   to_string=f"VirtualMachine (Name = '{v.name}') [Id = '{v.id}']")
-    obj.default_columns = ("Name", "State", "CPUUsage(%)", "MemoryAssigned(M)", "Uptime", "Status", "Version")
-    props_for_table = dict(props)
-    props_for_table.update({"CPUUsage(%)": 0, "MemoryAssigned(M)": 2048 if running else 0})
-    obj.extra["table"] = props_for_table
-    return obj
-
-
-def component_object(c: ComponentView) -> PSObject:
-    statuses = [PSEnum(s.name, int(s)) for s in c.statuses]
-    props: dict[str, Any] = {
-        "VMCheckpointId": "00000000-0000-0000-0000-000000000000",
-        "VMCheckpointName": None,
-        "Enabled": c.enabled,
-        "OperationalStatus": statuses,
-        "PrimaryOperationalStatus": statuses[0] if statuses else None,
-        "PrimaryStatusDescription": c.descriptions[0] if c.descriptions else None,
-        "SecondaryOperationalStatus": statuses[1] if len(statuses) > 1 else None,
-        "SecondaryStatusDescription": c.descriptions[1] if len(c.descriptions) > 1 else None,
-        "StatusDescription": list(c.descriptions),
-        "IsDeleted": False,
-        "ComputerName": "",
-        "Name": c.name,
-        "Id": c.component_id,
-        "VMId": c.vm_id,
-        "VMName": c.vm_name,
-        "VMSnapshotId": "00000000-0000-0000-0000-000000000000",
-        "VMSnapshotName": "",
-    }
-    return PSObject(
-        "Microsoft.HyperV.PowerShell.VMIntegrationComponent", props,
-        default_columns=("VMName", "Name", "Enabled", "PrimaryStatusDescription", "SecondaryStatusDescription"),
-        to_string=(f"VMIntegrationComponent (Name = '{c.name}', VMName = '{c.vm_name}') "
-                   f"[Id = '{c.component_id}', VMId = '{c.vm_id}']"),
-        vm_id=c.vm_id, guid=c.guid)
-
-
-# ---------------------------------------------------------------- parameters
-
-SWITCH: Final = "switch"
-VALUE: Final = "value"
-COMMON: Final = {"Confirm": SWITCH, "WhatIf": SWITCH, "Verbose": SWITCH, "Debug": SWITCH,
-                 "ErrorAction": VALUE, "WarningAction": VALUE, "ErrorVariable": VALUE,
-                 "OutVariable": VALUE}
-
-
-@dataclass(frozen=True)
-class Spec:
+@dataclass
+class Param:
     name: str
-    params: dict[str, str]
-    """Parameter name (canonical case) -> SWITCH | VALUE."""
-    positions: tuple[str, ...] = ()
-    aliases: dict[str, str] = field(default_factory=dict)
+    type: PSType | None = None
+    mandatory: bool = False
+    default: Node | None = None
+
+
+@dataclass
+class FunctionDef:
+    name: str
+    params: list[Param]
+    body: Node
+    """``script_block`` (or the program root for a created script block)."""
+    parsed: Parsed
+    advanced: bool = False
 
 
 @dataclass
 class Invocation:
-    spec: Spec
+    """One call of a cmdlet: its bound parameters and pipeline input."""
+
+    name: str
     bound: dict[str, Any]
     pipeline: list[Any]
     offset: int
     length: int
+    script: str
+    positional: list[Any] = field(default_factory=list)
 
     def switch(self, name: str) -> bool:
-        return bool(self.bound.get(name))
+        return is_true(self.bound.get(name))
 
     def strings(self, name: str) -> list[str] | None:
         if name not in self.bound:
             return None
         value = self.bound[name]
         items = value if isinstance(value, list) else [value]
-        return [display(v) for v in items]
+        return [to_string(v) for v in items]
 
-
-_MISSING: Final = object()
-
-
-# ---------------------------------------------------------------- the interpreter
 
 class Interpreter:
-    def __init__(self, host: HyperVHost, ctx: CommandContext, parsed: Parsed) -> None:
+    def __init__(self, host: HyperVHost, ctx: CommandContext, parsed: Parsed, *,
+                 stdin: Callable[[], bytes | None] | None = None) -> None:
+        from hvgui.simulator.cmdlets import Cmdlets
+
         self.host = host
         self.ctx = ctx
         self.p = parsed
-        self.vars: dict[str, Any] = {"true": True, "false": False, "null": None}
+        self.global_scope = Scope(None)
+        self.scope = self.global_scope
         self.errors: list[clixml.ErrorRecord] = []
+        self.error_list: list[Any] = []
         self.last_ok = True
-        self.cmdlets: dict[str, tuple[Spec, Callable[[Invocation], list[Any]]]] = {}
-        self._register()
+        self.count_commands = True
+        self.read_something = False
+        self.ps_version = host.powershell_version
+        self._stdin = stdin
+        self._stdin_lines: list[str] | None = None
+        v = self.global_scope.vars
+        v.update({"true": True, "false": False, "null": None, "erroractionpreference": "Continue",
+                  "progresspreference": "Continue", "warningpreference": "Continue",
+                  "confirmpreference": "High", "ofs": " ", "error": self.error_list})
+        self.cmdlets = Cmdlets(self)
 
-    # ---- running
+    # ------------------------------------------------------------ running
 
     def run(self) -> int:
+        """Run the whole script; return powershell.exe's exit code."""
         code: int | None = None
         try:
             for stmt in self._statements(self.p.tree.root_node):
-                self._run_statement(stmt)
+                out: list[Any] = []
+                try:
+                    self._exec_top(stmt, out)
+                finally:
+                    self._write_output(out)
         except ExitScript as e:
             code = e.code
+        except (_Return, _Break, _Continue):
+            pass
+        except PSRuntimeError as e:
+            self.errors.append(self._record(e))
+            code = 1
         except Cancelled:
             self.errors.append(clixml.ErrorRecord("The pipeline has been stopped.",
                                                   "OperationStopped: (:) [], PipelineStoppedException",
@@ -276,164 +236,1069 @@ class Interpreter:
             return code
         return 0 if self.last_ok else 1
 
-    def _statements(self, node: Node) -> list[Node]:
-        out: list[Node] = []
-        for child in node.named_children:
-            if child.type == "statement_list":
-                out.extend(self._statements(child))
-            elif child.type in ("empty_statement", "comment"):
-                continue
-            else:
-                out.append(child)
-        return out
-
-    def _run_statement(self, stmt: Node) -> None:
+    def _exec_top(self, stmt: Node, out: list[Any]) -> None:
         errors_before = len(self.errors)
         try:
-            result = self._eval_statement(stmt)
-        except ScriptError as e:
-            self.errors.append(e.record)
+            self._exec(stmt, out)
+        except PSRuntimeError as e:
+            if e.script_terminating or self.eap() == "stop":
+                raise
+            self.error_list.insert(0, e)
+            self.errors.append(self._record(e))
             self.last_ok = False
             return
-        except Unsupported as e:
-            self.errors.append(self._error(stmt, f"The simulated host does not support this: {e}",
-                                           "NotImplemented: (:) [], NotSupportedException", "NotSupported"))
-            self.last_ok = False
-            return
-        self._write_output(result)
         self.last_ok = len(self.errors) == errors_before
 
     def _write_output(self, items: list[Any]) -> None:
         prepared: list[Any] = []
         for item in items:
+            if item is AUTOMATION_NULL:
+                continue
             if isinstance(item, PSObject) and "table" in item.extra:
                 prepared.append(PSObject(item.type_name, item.extra["table"], item.default_columns))
+            elif isinstance(item, PSDict):
+                prepared.append(FormattedLines(tuple(_dict_table(item))))
             else:
                 prepared.append(item)
         lines = out_default(prepared)
         if lines:
             self.ctx.write_stdout(NL.join(lines) + NL)
 
-    def _eval_statement(self, stmt: Node) -> list[Any]:
-        if stmt.type == "pipeline":
-            return self._eval_pipeline(stmt)
-        if stmt.type == "flow_control_statement":
-            keyword = stmt.children[0].type if stmt.children else ""
-            if keyword == "exit":
-                args = [c for c in stmt.named_children if c.type == "pipeline"]
-                code = 0
-                if args:
-                    value = self._eval_pipeline(args[0])
-                    try:
-                        code = int(value[0]) if value else 0
-                    except (TypeError, ValueError):
-                        code = 0
-                raise ExitScript(code)
-            raise Unsupported(keyword)
-        raise Unsupported(stmt.type)
+    def _record(self, e: PSRuntimeError) -> clixml.ErrorRecord:
+        head = f"{e.command} : {e.message}" if e.command else e.message
+        lines = [head]
+        if e.position is not None:
+            lines.extend(clixml.position_lines(e.script or self.p.source, *e.position))
+        category = getattr(e, "category_text", None) or e.category_info
+        error_id = e.error_id
+        return clixml.ErrorRecord("\n".join(lines), category, error_id)
 
-    def _eval_pipeline(self, node: Node) -> list[Any]:
-        named = node.named_children
+    # ------------------------------------------------------------ helpers over the tree
+
+    def text(self, node: Node) -> str:
+        return self.p.text(node)
+
+    def _statements(self, node: Node) -> list[Node]:
+        out: list[Node] = []
+        for child in node.named_children:
+            if child.type in ("statement_list", "script_block_body"):
+                out.extend(self._statements(child))
+            elif child.type in ("empty_statement", "comment", "param_block"):
+                continue
+            else:
+                out.append(child)
+        return out
+
+    def _at(self, e: PSRuntimeError, node: Node) -> PSRuntimeError:
+        if e.position is None:
+            e.position = (self.p.char_offset(node.start_byte), len(self.text(node)))
+            e.script = self.p.source
+        return e
+
+    def unsupported(self, what: str) -> NotImplementedInSimulator:
+        return NotImplementedInSimulator(what)
+
+    # ------------------------------------------------------------ variables
+
+    def get_var(self, name: str) -> Any:
+        low = name.lower()
+        if low.startswith("env:"):
+            return self.host.environment(self.ctx).get(low[4:].upper(), None) if low[4:] else None
+        for prefix in ("script:", "global:", "local:", "private:"):
+            if low.startswith(prefix):
+                low = low[len(prefix):]
+                if prefix == "global:":
+                    return self.global_scope.vars.get(low)
+        if low == "psversiontable":
+            return self._ps_version_table()
+        if low == "?":
+            return self.last_ok
+        s: Scope | None = self.scope
+        if low == "input":
+            while s is not None and s is not self.global_scope:
+                if low in s.vars:
+                    return s.vars[low]
+                s = s.parent
+            return self.stdin_lines()
+        while s is not None:
+            if low in s.vars:
+                return s.vars[low]
+            s = s.parent
+        return None
+
+    def set_var(self, name: str, value: Any) -> None:
+        low = name.lower()
+        if value is AUTOMATION_NULL:
+            value = None
+        if low.startswith("env:"):
+            raise self.unsupported("assigning to $env: variables")
+        if low.startswith("global:"):
+            self.global_scope.vars[low[7:]] = value
+            return
+        for prefix in ("script:", "local:", "private:"):
+            if low.startswith(prefix):
+                low = low[len(prefix):]
+        if low in ("true", "false", "null") and low != "null":
+            raise PSRuntimeError(f"Cannot overwrite variable {name} because it is read-only or constant.",
+                                 category="WriteError", error_id="VariableNotWritable")
+        if low == "null":
+            return
+        self.scope.vars[low] = value
+
+    def stdin_lines(self) -> list[str]:
+        """``$input`` of powershell.exe: the lines of its (redirected) stdin, read once."""
+        if self._stdin_lines is None:
+            raw = self._stdin() if self._stdin is not None else b""
+            if raw is None:
+                raise Cancelled
+            self._stdin_lines = raw.decode("utf-8", "replace").splitlines()
+        return list(self._stdin_lines)
+
+    def _ps_version_table(self) -> PSDict:
+        t = PSDict()
+        t.set("PSVersion", PSVersion(self.ps_version))
+        t.set("PSEdition", "Desktop")
+        t.set("CLRVersion", PSVersion("4.0.30319.42000"))
+        t.set("BuildVersion", PSVersion(self.host.os.version + ".0"))
+        t.set("WSManStackVersion", PSVersion("3.0"))
+        t.set("PSRemotingProtocolVersion", PSVersion("2.3"))
+        t.set("SerializationVersion", PSVersion("1.1.0.1"))
+        return t
+
+    def eap(self) -> str:
+        return to_string(self.get_var("ErrorActionPreference")).lower()
+
+    def write_error(self, e: PSRuntimeError, action: Any = None) -> None:
+        """A non-terminating error of a command: written, or thrown under ``Stop``."""
+        pref = to_string(action).lower() if action is not None else self.eap()
+        self.error_list.insert(0, e)
+        if pref == "stop":
+            e.script_terminating = True
+            raise e
+        if pref in ("silentlycontinue", "ignore"):
+            return
+        self.errors.append(self._record(e))
+
+    # ------------------------------------------------------------ statements
+
+    def exec_block(self, node: Node, out: list[Any]) -> None:
+        for stmt in self._statements(node):
+            self._exec_stmt(stmt, out)
+
+    def _exec_stmt(self, stmt: Node, out: list[Any]) -> None:
+        """One statement inside a block: a statement-terminating error is written and the next
+        statement runs, unless ``$ErrorActionPreference`` is Stop."""
+        try:
+            self._exec(stmt, out)
+            self.last_ok = True
+        except PSRuntimeError as e:
+            if e.script_terminating or self.eap() == "stop":
+                e.script_terminating = True
+                raise
+            self.error_list.insert(0, e)
+            self.errors.append(self._record(e))
+            self.last_ok = False
+
+    def _exec(self, stmt: Node, out: list[Any]) -> None:
+        t = stmt.type
+        try:
+            if t == "pipeline":
+                out.extend(self.pipeline(stmt))
+            elif t == "function_statement":
+                self._define_function(stmt)
+            elif t == "if_statement":
+                self._if(stmt, out)
+            elif t == "foreach_statement":
+                self._foreach(stmt, out)
+            elif t == "try_statement":
+                self._try(stmt, out)
+            elif t == "flow_control_statement":
+                self._flow(stmt, out)
+            elif t == "while_statement":
+                self._while(stmt, out)
+            elif t == "for_statement":
+                self._for(stmt, out)
+            elif t == "statement_block":
+                self.exec_block(stmt, out)
+            elif t == "class_statement" and self.ps_version < "5":
+                raise PSRuntimeError("Unexpected token 'class' in expression or statement.",
+                                     category="ParserError", error_id="UnexpectedToken", script_terminating=True)
+            else:
+                raise self.unsupported(f"the statement {t.replace('_', ' ')}")
+        except PSRuntimeError as e:
+            raise self._at(e, stmt) from None
+        except NotImplementedInSimulator as e:
+            raise self._at(PSRuntimeError(f"The simulated host does not implement {e}.",
+                                          exception_type="System.NotSupportedException", category="NotImplemented",
+                                          error_id="NotSupported", reason="NotSupportedException",
+                                          script_terminating=True), stmt) from None
+
+    def _block_of(self, node: Node) -> Node:
+        found = next((c for c in node.named_children if c.type == "statement_block"), None)
+        if found is None:
+            raise self.unsupported(f"{node.type} without a block")
+        return found
+
+    def _if(self, stmt: Node, out: list[Any]) -> None:
+        cond = stmt.child_by_field_name("condition")
+        if cond is not None and is_true(self.eval_condition(cond)):
+            self.exec_block(self._block_of(stmt), out)
+            return
+        for child in stmt.named_children:
+            if child.type == "elseif_clauses":
+                for clause in child.named_children:
+                    c = clause.child_by_field_name("condition")
+                    if c is not None and is_true(self.eval_condition(c)):
+                        self.exec_block(self._block_of(clause), out)
+                        return
+            elif child.type == "else_clause":
+                self.exec_block(self._block_of(child), out)
+                return
+
+    def eval_condition(self, node: Node) -> Any:
+        if node.type == "pipeline":
+            return collect(self.pipeline(node)) if self._has_command(node) else self._pipeline_value(node)
+        return self.eval(node)
+
+    def _loop_body(self, body: Node, out: list[Any]) -> bool:
+        """Run one iteration; False on ``break``."""
+        try:
+            self.exec_block(body, out)
+        except _Continue:
+            return True
+        except _Break:
+            return False
+        return True
+
+    def _foreach(self, stmt: Node, out: list[Any]) -> None:
+        var = next(c for c in stmt.named_children if c.type == "variable")
+        body = self._block_of(stmt)
+        source = [c for c in stmt.named_children if c not in (var, body) and c.type != "comment"]
+        if len(source) != 1:
+            raise self.unsupported("this form of foreach")
+        value = self.eval_condition(source[0]) if source[0].type == "pipeline" else self.eval(source[0])
+        items = [] if value is None else enumerate_value(value) if isinstance(value, list | bytes) else [value]
+        for item in items:
+            self.set_var(self._var_name(var), item)
+            if not self._loop_body(body, out):
+                break
+
+    def _while(self, stmt: Node, out: list[Any]) -> None:
+        cond = stmt.child_by_field_name("condition")
+        body = self._block_of(stmt)
+        guard = 0
+        while cond is not None and is_true(self.eval_condition(cond)):
+            guard += 1
+            if guard > 1_000_000:
+                raise self.unsupported("a loop of more than 1,000,000 iterations")
+            if not self._loop_body(body, out):
+                break
+
+    def _for(self, stmt: Node, out: list[Any]) -> None:
+        init = stmt.child_by_field_name("for_initializer")
+        cond = stmt.child_by_field_name("for_condition")
+        step = stmt.child_by_field_name("for_iterator")
+        body = self._block_of(stmt)
+        if init is not None:
+            self.pipeline(init) if init.type == "pipeline" else self.eval(init)
+        guard = 0
+        while cond is None or is_true(self.eval_condition(cond)):
+            guard += 1
+            if guard > 1_000_000:
+                raise self.unsupported("a loop of more than 1,000,000 iterations")
+            if not self._loop_body(body, out):
+                break
+            if step is not None:
+                self.pipeline(step) if step.type == "pipeline" else self.eval(step)
+
+    def _try(self, stmt: Node, out: list[Any]) -> None:
+        body = self._block_of(stmt)
+        clauses = next((c for c in stmt.named_children if c.type == "catch_clauses"), None)
+        final = next((c for c in stmt.named_children if c.type == "finally_clause"), None)
+        try:
+            try:
+                self.exec_block(body, out)
+            except PSRuntimeError as e:
+                if clauses is None:
+                    raise
+                e.script_terminating = False
+                handled = False
+                for clause in clauses.named_children:
+                    types = [self.text(t).strip("[]") for t in clause.named_children if t.type == "catch_type_list"
+                             or t.type == "type_literal"]
+                    if types and not any(self._catch_matches(e, x) for x in types):
+                        continue
+                    self.set_var("_", self.error_record(e))
+                    self.set_var("PSItem", self.error_record(e))
+                    self.exec_block(self._block_of(clause), out)
+                    handled = True
+                    break
+                if not handled:
+                    raise
+        finally:
+            if final is not None:
+                self.exec_block(self._block_of(final), out)
+
+    @staticmethod
+    def _catch_matches(e: PSRuntimeError, type_text: str) -> bool:
+        names = {e.exception_type.lower(), e.exception_type.rsplit(".", 1)[-1].lower()}
+        wanted = type_text.lower()
+        return wanted in names or wanted in ("exception", "system.exception")
+
+    def error_record(self, e: PSRuntimeError) -> PSObject:
+        def exc(err: PSRuntimeError) -> PSObject:
+            return PSObject(err.exception_type, {
+                "Message": err.message,
+                "InnerException": exc(err.inner) if err.inner is not None else None,
+                "HResult": -2146233087,
+            }, to_string=err.message)
+
+        return PSObject("System.Management.Automation.ErrorRecord", {
+            "Exception": exc(e),
+            "TargetObject": e.target or None,
+            "CategoryInfo": PSObject("System.Management.Automation.ErrorCategoryInfo",
+                                     {"Category": e.category, "Reason": e.reason}, to_string=e.category_info),
+            "FullyQualifiedErrorId": e.error_id,
+            "ErrorDetails": None,
+            "InvocationInfo": None,
+            "ScriptStackTrace": "",
+        }, to_string=e.message, extra={"error": e})
+
+    def _flow(self, stmt: Node, out: list[Any]) -> None:
+        keyword = stmt.children[0].type.lower() if stmt.children else ""
+        args = [c for c in stmt.named_children if c.type not in ("comment", "label")]
+        if keyword == "return":
+            raise _Return(self.pipeline_or_expr(args[0]) if args else [])
+        if keyword == "break":
+            raise _Break
+        if keyword == "continue":
+            raise _Continue
+        if keyword == "exit":
+            code = 0
+            if args:
+                value = collect(self.pipeline_or_expr(args[0]))
+                try:
+                    code = to_int(value)
+                except PSRuntimeError:
+                    code = 0
+            raise ExitScript(code)
+        if keyword == "throw":
+            value = collect(self.pipeline_or_expr(args[0])) if args else None
+            if isinstance(value, PSObject) and "error" in value.extra:
+                err: PSRuntimeError = value.extra["error"]
+                err.script_terminating = True
+                raise err
+            message = to_string(value) if value is not None else "ScriptHalted"
+            raise PSRuntimeError(message, category="OperationStopped", target=message,
+                                 error_id=message if value is not None else "ScriptHalted",
+                                 script_terminating=True)
+        raise self.unsupported(f"the keyword {keyword}")
+
+    def pipeline_or_expr(self, node: Node) -> list[Any]:
+        if node.type == "pipeline":
+            return self.pipeline(node)
+        return enumerate_value(self.eval(node))
+
+    # ------------------------------------------------------------ functions
+
+    def _define_function(self, stmt: Node) -> None:
+        name_node = next(c for c in stmt.named_children if c.type == "function_name")
+        body = next((c for c in stmt.named_children if c.type == "script_block"), None)
+        kw = self.text(stmt.children[0]).lower()
+        if kw == "filter" or kw == "workflow":
+            raise self.unsupported(f"{kw} definitions")
+        params: list[Param] = []
+        decl = next((c for c in stmt.named_children if c.type == "function_parameter_declaration"), None)
+        if decl is not None:
+            params = self._params(decl)
+        advanced = False
+        if body is not None:
+            block = next((c for c in body.named_children if c.type == "param_block"), None)
+            if block is not None:
+                params = self._params(block)
+                advanced = "[parameter" in self.text(block).lower() or "cmdletbinding" in self.text(block).lower()
+            if any(c.type == "script_block_body" and any(x.type == "named_block_list" for x in c.named_children)
+                   for c in body.named_children):
+                raise self.unsupported("begin/process/end blocks")
+        self.scope.functions[self.text(name_node).lower()] = FunctionDef(
+            self.text(name_node), params, body if body is not None else stmt, self.p, advanced)
+
+    def _params(self, node: Node) -> list[Param]:
+        plist = next((c for c in node.named_children if c.type == "parameter_list"), None)
+        out: list[Param] = []
+        if plist is None:
+            return out
+        for sp in plist.named_children:
+            if sp.type != "script_parameter":
+                continue
+            var = next(c for c in sp.named_children if c.type == "variable")
+            p = Param(self._var_name(var))
+            attrs = next((c for c in sp.named_children if c.type == "attribute_list"), None)
+            for attr in attrs.named_children if attrs is not None else []:
+                tl = next((c for c in attr.named_children if c.type == "type_literal"), None)
+                if tl is not None:
+                    p.type = resolve_type(self.text(tl).strip()[1:-1])
+                    continue
+                name = self.text(attr).lower()
+                if name.startswith("[parameter"):
+                    args = next((c for c in attr.named_children if c.type == "attribute_arguments"), None)
+                    for a in args.named_children if args is not None else []:
+                        key = self.text(a).split("=")[0].strip().lower()
+                        if key == "mandatory":
+                            vals = [c for c in a.named_children if c.type != "simple_name"]
+                            p.mandatory = is_true(self.eval(vals[0])) if vals else True
+                elif name.startswith("[validate") or name.startswith("[alias") or name.startswith("[allow"):
+                    continue
+                else:
+                    raise self.unsupported(f"the parameter attribute {self.text(attr)}")
+            default = [c for c in sp.named_children if c.type not in ("variable", "attribute_list", "comment")]
+            if default:
+                p.default = default[-1]
+            out.append(p)
+        return out
+
+    def call_function(self, fn: FunctionDef, order: list[tuple[str, Any]], pipeline: list[Any] | None) \
+            -> list[Any]:
+        scope = Scope(self.scope)
+        bound: dict[str, Any] = {}
+        lookup = {p.name.lower(): p for p in fn.params}
+        positional: list[Any] = []
+        i = 0
+        while i < len(order):
+            kind, value = order[i]
+            if kind != "param":
+                positional.append(value)
+                i += 1
+                continue
+            key = str(value).lstrip("-").rstrip(":").lower()
+            hits = [p for p in lookup if p == key] or [p for p in lookup if p.startswith(key)]
+            if len(hits) != 1:
+                if not hits and not fn.advanced:
+                    positional.append(str(value))
+                    i += 1
+                    continue
+                raise PSRuntimeError(
+                    f"A parameter cannot be found that matches parameter name '{key}'." if not hits else
+                    f"Parameter cannot be processed because the parameter name '{key}' is ambiguous.",
+                    category="InvalidArgument", reason="ParameterBindingException",
+                    error_id=f"{'NamedParameterNotFound' if not hits else 'AmbiguousParameter'},{fn.name}")
+            p = lookup[hits[0]]
+            is_switch = p.type is not None and p.type.name == "System.Management.Automation.SwitchParameter"
+            nxt = order[i + 1] if i + 1 < len(order) else None
+            if nxt is not None and nxt[0] == "colon":
+                bound[hits[0]] = nxt[1]
+                i += 2
+            elif is_switch:
+                bound[hits[0]] = True
+                i += 1
+            elif nxt is not None and nxt[0] == "value":
+                bound[hits[0]] = nxt[1]
+                i += 2
+            else:
+                raise PSRuntimeError(f"Missing an argument for parameter '{p.name}'. Specify a parameter of type "
+                                     f"'{p.type.name if p.type else 'System.Object'}' and try again.",
+                                     category="InvalidArgument", error_id=f"MissingArgument,{fn.name}",
+                                     reason="ParameterBindingException")
+        extra: list[Any] = []
+        for value in positional:
+            free = next((p for p in fn.params if p.name.lower() not in bound
+                         and (p.type is None or p.type.name != "System.Management.Automation.SwitchParameter")), None)
+            if free is None:
+                if fn.advanced:
+                    raise PSRuntimeError(f"A positional parameter cannot be found that accepts argument "
+                                         f"'{to_string(value)}'.", category="InvalidArgument",
+                                         error_id=f"PositionalParameterNotFound,{fn.name}",
+                                         reason="ParameterBindingException")
+                extra.append(value)
+                continue
+            bound[free.name.lower()] = value
+        missing = [p.name for p in fn.params if p.mandatory and p.name.lower() not in bound]
+        if missing:
+            raise PSRuntimeError("Cannot process command because of one or more missing mandatory parameters: "
+                                 f"{' '.join(missing)}.", category="InvalidArgument",
+                                 error_id=f"MissingMandatoryParameter,{fn.name}", reason="ParameterBindingException")
+        saved_scope, saved_parsed = self.scope, self.p
+        self.scope = scope
+        self.p = fn.parsed
+        try:
+            for p in fn.params:
+                if p.name.lower() in bound:
+                    value = bound[p.name.lower()]
+                elif p.default is not None:
+                    value = self.eval(p.default)
+                elif p.type is not None and p.type.name == "System.Management.Automation.SwitchParameter":
+                    value = False
+                else:
+                    value = None
+                if p.type is not None and not (value is None and p.type.name == "System.Object"):
+                    if p.type.name == "System.Boolean" and isinstance(value, str):
+                        raise PSRuntimeError(
+                            f"Cannot process argument transformation on parameter '{p.name}'. Cannot convert value "
+                            f"\"System.String\" to type \"System.Boolean\". Boolean parameters accept only Boolean "
+                            "values and numbers, such as $True, $False, 1 or 0.", category="InvalidData",
+                            error_id=f"ParameterArgumentTransformationError,{fn.name}",
+                            reason="ParameterBindingArgumentTransformationException")
+                    value = convert(value, p.type)
+                scope.vars[p.name.lower()] = value
+            scope.vars["args"] = extra
+            scope.vars["input"] = list(pipeline or [])
+            out: list[Any] = []
+            try:
+                self.exec_block(fn.body, out)
+            except _Return as r:
+                out.extend(r.values)
+            return out
+        finally:
+            self.scope = saved_scope
+            self.p = saved_parsed
+
+    # ------------------------------------------------------------ pipelines
+
+    def _has_command(self, node: Node) -> bool:
+        chains = [c for c in node.named_children if c.type == "pipeline_chain"]
+        return any(c.type == "command" for ch in chains for c in ch.named_children)
+
+    def _pipeline_value(self, node: Node) -> Any:
+        """A pipeline that is one expression, used as a value (no unrolling)."""
+        named = [c for c in node.named_children if c.type != "comment"]
         if len(named) == 1 and named[0].type == "assignment_expression":
-            return self._assign(named[0])
+            self._assign(named[0])
+            return AUTOMATION_NULL
         chains = [c for c in named if c.type == "pipeline_chain"]
         if len(chains) != 1:
-            raise Unsupported(node.type)
-        return self._eval_chain(chains[0])
+            raise self.unsupported("'&&' and '||' between pipelines (PowerShell 7 only)")
+        elements = [c for c in chains[0].named_children if c.type != "comment"]
+        if len(elements) == 1 and elements[0].type != "command":
+            return self.eval(elements[0])
+        return collect(self.pipeline(node))
 
-    def _assign(self, node: Node) -> list[Any]:
-        left = node.named_children[0]
-        var = self._find(left, "variable")
-        if var is None:
-            raise Unsupported("assignment target")
-        right = node.named_children[-1]
-        value = self._eval_pipeline(right) if right.type == "pipeline" else self._eval_expr(right)
-        self.vars[self._var_name(var)] = value[0] if isinstance(value, list) and len(value) == 1 else value
-        return []
-
-    def _find(self, node: Node, type_: str) -> Node | None:
-        if node.type == type_:
-            return node
-        for c in node.named_children:
-            f = self._find(c, type_)
-            if f is not None:
-                return f
-        return None
-
-    def _var_name(self, node: Node) -> str:
-        return self.p.text(node).lstrip("$").strip("{}").lower()
-
-    def _eval_chain(self, node: Node) -> list[Any]:
+    def pipeline(self, node: Node) -> list[Any]:
+        """Run a pipeline; its output objects."""
+        named = [c for c in node.named_children if c.type != "comment"]
+        if len(named) == 1 and named[0].type == "assignment_expression":
+            self._assign(named[0])
+            return []
+        chains = [c for c in named if c.type == "pipeline_chain"]
+        if len(chains) != 1 or len(named) != 1:
+            raise self.unsupported("'&&' and '||' between pipelines (PowerShell 7 only)")
         items: list[Any] | None = None
-        for element in node.named_children:
+        for element in chains[0].named_children:
+            if element.type == "comment":
+                continue
             if element.type == "command":
-                items = self._run_command(element, items if items is not None else [], items is not None)
+                items = self.run_command(element, items if items is not None else [], items is not None)
             else:
                 if items is not None:
-                    raise Unsupported("an expression after '|'")
-                value = self._eval_expr(element)
-                items = value if isinstance(value, list) else [value]
-        return items or []
+                    raise PSRuntimeError("Expressions are only allowed as the first element of a pipeline.",
+                                         category="ParserError", error_id="ExpressionsMustBeFirstInPipeline",
+                                         script_terminating=True)
+                value = self.eval(element)
+                items = enumerate_value(value)
+        return [i for i in (items or []) if i is not AUTOMATION_NULL]
 
-    # ---- expressions
+    # ------------------------------------------------------------ assignment
 
-    def _eval_expr(self, node: Node) -> Any:
+    def _assign(self, node: Node) -> None:
+        left = node.named_children[0]
+        op_node = next(c for c in node.named_children if c.type == "assignement_operator")
+        op = self.text(op_node).strip()
+        right = node.child_by_field_name("value") or node.named_children[-1]
+        if right.type == "pipeline":
+            value = self._pipeline_value(right) if not self._has_command(right) else collect(self.pipeline(right))
+        else:
+            value = self.eval(right)
+        if value is AUTOMATION_NULL:
+            value = None
+        target = self._unwrap(left)
+        if op != "=":
+            current = self.eval(target)
+            if op[0] in "+-*/%":
+                value = binary_op(op[0], current, value, self._set_matches)
+            else:
+                raise self.unsupported(f"the assignment operator {op}")
+        self.assign_to(target, value)
+
+    def _unwrap(self, node: Node) -> Node:
+        while node.type in _WRAPPERS and len(node.named_children) == 1 and node.child_count == 1:
+            node = node.named_children[0]
+        return node
+
+    def assign_to(self, target: Node, value: Any) -> None:
+        t = target.type
+        if t == "variable":
+            self.set_var(self._var_name(target), value)
+            return
+        if t == "cast_expression":
+            type_node = next(c for c in target.named_children if c.type == "type_literal")
+            inner = self._unwrap(target.named_children[-1])
+            self.assign_to(inner, convert(value, resolve_type(self.text(type_node).strip()[1:-1])))
+            return
+        if t == "member_access":
+            obj_node, member = target.named_children[0], self._member_name(target)
+            static = any(self.text(c) == "::" for c in target.children if not c.is_named)
+            if static:
+                self.cmdlets.set_static(resolve_type(self.text(obj_node).strip()[1:-1]), member, value)
+                return
+            obj = self.eval(obj_node)
+            if isinstance(obj, PSDict):
+                obj.set(member, value)
+                return
+            if isinstance(obj, PSObject):
+                real = next((k for k in obj.props if k.casefold() == member.casefold()), None)
+                if real is None or obj.extra.get("readonly"):
+                    raise PSRuntimeError(f"The property '{member}' cannot be found on this object. Verify that the "
+                                         "property exists and can be set.", category="InvalidOperation",
+                                         error_id="PropertyAssignmentException")
+                obj.props[real] = value
+                return
+            if obj is None:
+                raise PSRuntimeError(f"The property '{member}' cannot be found on this object. Verify that the "
+                                     "property exists and can be set.", category="InvalidOperation",
+                                     error_id="PropertyNotFound")
+            raise self.unsupported(f"setting '{member}' on {type_name_of(obj)}")
+        if t == "element_access":
+            obj = self.eval(target.named_children[0])
+            index = self.eval(target.named_children[1])
+            if isinstance(obj, PSDict):
+                obj.set(index, value)
+                return
+            if isinstance(obj, list):
+                i = to_int(index)
+                if not -len(obj) <= i < len(obj):
+                    raise PSRuntimeError("Index was outside the bounds of the array.", category="OperationStopped",
+                                         error_id="System.IndexOutOfRangeException",
+                                         reason="IndexOutOfRangeException")
+                obj[i] = value
+                return
+            if obj is None:
+                raise PSRuntimeError("Cannot index into a null array.", category="InvalidOperation",
+                                     error_id="NullArray")
+            raise self.unsupported(f"assigning an element of {type_name_of(obj)}")
+        raise self.unsupported(f"assigning to {self.text(target)[:40]!r}")
+
+    def _set_matches(self, value: Any) -> None:
+        self.set_var("Matches", value)
+
+    # ------------------------------------------------------------ expressions
+
+    def _var_name(self, node: Node) -> str:
+        text = self.text(node)
+        if text.startswith("@"):
+            raise self.unsupported("splatting (@name)")
+        return text.lstrip("$").strip("{}")
+
+    def eval(self, node: Node) -> Any:
         t = node.type
-        named = node.named_children
-        if t == "array_literal_expression":
-            parts = [c for c in named]
-            if len(parts) == 1:
-                return self._eval_expr(parts[0])
-            return [self._eval_expr(c) for c in parts]
-        if t == "string_literal":
-            return self._eval_string(node)
-        if t == "integer_literal":
-            text = self.p.text(node)
-            return int(text, 16) if text.lower().startswith("0x") else int(text.rstrip("lL"))
-        if t == "real_literal":
-            return float(self.p.text(node))
+        named = [c for c in node.named_children if c.type != "comment"]
+        if t in _WRAPPERS and len(named) == 1 and node.child_count == 1:
+            return self.eval(named[0])
         if t == "variable":
             name = self._var_name(node)
-            if name == "_" or name not in self.vars:
-                return None
-            return self.vars[name]
+            return self.get_var(name)
+        if t == "string_literal":
+            return self._string(node)
+        if t == "integer_literal":
+            return self._integer(self.text(node))
+        if t == "real_literal":
+            return float(self.text(node).rstrip("dD"))
         if t == "generic_token":
-            return self._bare_word(self.p.text(node))
-        if t in ("sub_expression", "array_expression"):
+            return self._bare_word(self.text(node))
+        if t == "array_literal_expression":
+            return [self.eval(c) for c in named]
+        if t == "array_expression":
             out: list[Any] = []
             for c in named:
-                if c.type == "statement_list":
-                    for stmt in self._statements(c):
-                        out.extend(self._eval_statement(stmt))
-            return out if t == "array_expression" or len(out) != 1 else out[0]
+                self.exec_block(c, out) if c.type == "statement_list" else out.extend(self.pipeline_or_expr(c))
+            return [x for x in out if x is not AUTOMATION_NULL]
+        if t == "sub_expression":
+            out = []
+            for c in named:
+                self.exec_block(c, out) if c.type == "statement_list" else out.extend(self.pipeline_or_expr(c))
+            return collect([x for x in out if x is not AUTOMATION_NULL])
         if t == "parenthesized_expression":
-            inner = [c for c in named if c.type == "pipeline"]
-            if not inner:
-                raise Unsupported("empty parentheses")
-            values = self._eval_pipeline(inner[0])
-            return values[0] if len(values) == 1 else values
-        if t == "member_access":
-            target = self._eval_expr(named[0])
-            member = self.p.text(named[-1])
-            return self._member(target, member)
+            if not named:
+                raise self.unsupported("empty parentheses")
+            inner = named[0]
+            if inner.type == "pipeline":
+                if self._has_command(inner):
+                    return collect(self.pipeline(inner))
+                value = self._pipeline_value(inner)
+                return None if value is AUTOMATION_NULL else value
+            return self.eval(inner)
         if t == "pipeline":
-            values = self._eval_pipeline(node)
-            return values[0] if len(values) == 1 else values
-        if len(named) == 1 and (t.endswith("_expression") or t == "unary_expression"):
-            return self._eval_expr(named[0])
-        raise Unsupported(f"{t} ({self.p.text(node)[:40]!r})")
+            return collect(self.pipeline(node)) if self._has_command(node) else self._pipeline_value(node)
+        if t == "hash_literal_expression":
+            return self._hash(node, ordered=False)
+        if t == "cast_expression":
+            return self._cast(node)
+        if t == "type_literal":
+            return resolve_type(self.text(node).strip()[1:-1])
+        if t == "member_access":
+            return self._member_access(node)
+        if t == "invokation_expression":
+            return self._invoke(node)
+        if t == "element_access":
+            return self._element(node)
+        if t == "script_block_expression":
+            body = next((c for c in node.named_children if c.type == "script_block"), node)
+            return ScriptBlock(self.text(node)[1:-1], self.p, body)
+        if t in ("expression_with_unary_operator", "unary_expression"):
+            return self._unary(node)
+        if t in ("comparison_expression", "comparison_argument_expression", "additive_expression",
+                 "additive_argument_expression", "multiplicative_expression", "multiplicative_argument_expression",
+                 "bitwise_expression", "bitwise_argument_expression"):
+            return self._binary(node)
+        if t in ("logical_expression", "logical_argument_expression"):
+            return self._logical(node)
+        if t in ("format_expression", "format_argument_expression"):
+            left, right = named[0], named[-1]
+            return format_op(to_string(self.eval(left)), to_list(self.eval(right)))
+        if t in ("range_expression", "range_argument_expression"):
+            a, b = to_int(self.eval(named[0])), to_int(self.eval(named[-1]))
+            return list(range(a, b + 1)) if a <= b else list(range(a, b - 1, -1))
+        if t == "assignment_expression":
+            self._assign(node)
+            return AUTOMATION_NULL
+        if t == "pre_increment_expression" or t == "post_increment_expression" \
+                or t == "pre_decrement_expression" or t == "post_decrement_expression":
+            target = self._unwrap(named[0])
+            old = self.eval(target)
+            delta = 1 if "increment" in t else -1
+            self.assign_to(target, binary_op("+", old, delta, self._set_matches))
+            return AUTOMATION_NULL
+        raise self.unsupported(f"the expression {self.text(node)[:40]!r} ({t})")
 
-    def _member(self, target: Any, member: str) -> Any:
-        if isinstance(target, list):
-            values = [self._member(t, member) for t in target]
-            return values[0] if len(values) == 1 else values
-        if isinstance(target, PSObject):
-            return target.get(member)
-        if member.lower() == "count":
-            return 1
-        if member.lower() == "length" and isinstance(target, str):
-            return len(target)
-        return None
+    @staticmethod
+    def _integer(text: str) -> int:
+        low = text.lower()
+        mult = 1
+        for suffix, m in (("kb", 1024), ("mb", 1024**2), ("gb", 1024**3), ("tb", 1024**4), ("pb", 1024**5)):
+            if low.endswith(suffix):
+                low, mult = low[:-2], m
+                break
+        low = low.rstrip("l")
+        return (int(low, 16) if low.startswith("0x") else int(low)) * mult
+
+    def _unary(self, node: Node) -> Any:
+        named = [c for c in node.named_children if c.type != "comment"]
+        if len(named) == 1 and named[0].type == "cast_expression" and node.child_count == 1:
+            return self._cast(named[0])
+        ops = [self.text(c).lower() for c in node.children if not c.is_named]
+        if not ops:
+            if len(named) == 1:
+                return self.eval(named[0])
+            raise self.unsupported(f"the expression {self.text(node)[:40]!r}")
+        op = ops[0]
+        operand = named[-1]
+        if op in ("-not", "!"):
+            return not is_true(self.eval(operand))
+        if op == "-":
+            v = self.eval(operand)
+            return binary_op("*", v, -1, self._set_matches) if not isinstance(v, str) else -to_int(v)
+        if op == "+":
+            return self.eval(operand)
+        if op == ",":
+            return [self.eval(operand)]
+        if op == "-join":
+            return "".join(to_string(x) for x in to_list(self.eval(operand)))
+        if op == "-split":
+            return split_op(self.eval(operand), None)
+        if op in ("++", "--"):
+            target = self._unwrap(operand)
+            self.assign_to(target, binary_op("+", self.eval(target), 1 if op == "++" else -1, self._set_matches))
+            return AUTOMATION_NULL
+        if op == "-bnot":
+            return ~to_int(self.eval(operand))
+        raise self.unsupported(f"the unary operator {op}")
+
+    def _binary(self, node: Node) -> Any:
+        named = [c for c in node.named_children if c.type != "comment"]
+        if len(named) == 1:
+            return self.eval(named[0])
+        op_nodes = [c for c in node.children if c.type == "comparison_operator" or not c.is_named]
+        op = self.text(op_nodes[0]).strip()
+        left = self.eval(named[0])
+        right = self.eval(named[-1])
+        if op.lower() in ("-is", "-isnot", "-as") and isinstance(right, str):
+            right = resolve_type(right.strip("[]"))
+        return binary_op(op, left, right, self._set_matches)
+
+    def _logical(self, node: Node) -> Any:
+        named = [c for c in node.named_children if c.type != "comment"]
+        if len(named) == 1:
+            return self.eval(named[0])
+        op = next(self.text(c).lower() for c in node.children if not c.is_named)
+        left = is_true(self.eval(named[0]))
+        if op == "-and":
+            return left and is_true(self.eval(named[-1]))
+        if op == "-or":
+            return left or is_true(self.eval(named[-1]))
+        if op == "-xor":
+            return left != is_true(self.eval(named[-1]))
+        raise self.unsupported(f"the operator {op}")
+
+    def _cast(self, node: Node) -> Any:
+        type_node = next(c for c in node.named_children if c.type == "type_literal")
+        operand = [c for c in node.named_children if c is not type_node][-1]
+        type_text = self.text(type_node).strip()[1:-1].strip()
+        inner = self._unwrap(operand)
+        if type_text.lower() == "ordered":
+            if self.ps_version < "3":
+                raise PSRuntimeError("Unable to find type [ordered].", category="InvalidOperation",
+                                     error_id="TypeNotFound", target="ordered", reason="RuntimeException")
+            if inner.type != "hash_literal_expression":
+                raise PSRuntimeError("The ordered attribute can be specified only on a hash literal node.",
+                                     category="ParserError", error_id="OrderedAttributeOnlyOnHashLiteralNode",
+                                     script_terminating=True)
+            return self._hash(inner, ordered=True)
+        t = resolve_type(type_text)
+        value = self.eval(operand)
+        if value is AUTOMATION_NULL:
+            value = None
+        if t.name == "System.Management.Automation.PSObject" and isinstance(value, PSDict):
+            return PSObject("System.Management.Automation.PSCustomObject", {str(k): v for k, v in value.items()})
+        return convert(value, t)
+
+    def _hash(self, node: Node, ordered: bool) -> PSDict:
+        out = PSDict(ordered=ordered)
+        body = next((c for c in node.named_children if c.type == "hash_literal_body"), None)
+        for entry in body.named_children if body is not None else []:
+            if entry.type != "hash_entry":
+                continue
+            key_node = next(c for c in entry.named_children if c.type == "key_expression")
+            key_inner = self._unwrap(key_node)
+            key = self.text(key_inner) if key_inner.type == "simple_name" else self.eval(key_inner)
+            values = [c for c in entry.named_children if c is not key_node and c.type != "comment"]
+            value = self._pipeline_value(values[0]) if values[0].type == "pipeline" and not self._has_command(
+                values[0]) else (collect(self.pipeline(values[0])) if values[0].type == "pipeline"
+                                 else self.eval(values[0]))
+            if key in out:
+                raise PSRuntimeError(f"Duplicate keys '{to_string(key)}' are not allowed in hash literals.",
+                                     category="ParserError", error_id="DuplicateKeyInHashLiteral",
+                                     script_terminating=True)
+            out.set(key, None if value is AUTOMATION_NULL else value)
+        return out
+
+    # ---- members
+
+    def _member_name(self, node: Node) -> str:
+        m = next((c for c in node.named_children if c.type == "member_name"), None)
+        if m is None:
+            raise self.unsupported(f"the member access {self.text(node)[:40]!r}")
+        inner = m.named_children[0] if m.named_children else m
+        if inner.type == "simple_name":
+            return self.text(inner)
+        return to_string(self.eval(inner))
+
+    def _member_access(self, node: Node) -> Any:
+        obj_node = node.named_children[0]
+        member = self._member_name(node)
+        static = any(self.text(c) == "::" for c in node.children if not c.is_named)
+        if static:
+            return self.cmdlets.static_member(self._type_of(obj_node), member)
+        return self.get_member(self.eval(obj_node), member)
+
+    def _type_of(self, node: Node) -> PSType:
+        inner = self._unwrap(node)
+        if inner.type == "type_literal":
+            return resolve_type(self.text(inner).strip()[1:-1])
+        value = self.eval(inner)
+        if isinstance(value, PSType):
+            return value
+        raise self.unsupported(f"static members of {self.text(node)[:40]!r}")
+
+    def get_member(self, obj: Any, member: str) -> Any:
+        low = member.lower()
+        if obj is None or obj is AUTOMATION_NULL:
+            return 0 if low in ("count", "length") else None
+        if isinstance(obj, PSDict):
+            if member in obj:
+                return obj.get(member)
+            if low == "count":
+                return len(obj)
+            if low == "keys":
+                return obj.keys()
+            if low == "values":
+                return obj.values()
+            return None
+        if isinstance(obj, PSObject):
+            if obj.type_name == "System.Management.Automation.ErrorRecord" and low == "exception":
+                return obj.props["Exception"]
+            for k, v in obj.props.items():
+                if k.casefold() == member.casefold():
+                    return v
+            if low == "count":
+                coll = obj.extra.get("collection")
+                return len(coll) if isinstance(coll, list) else 1
+            if low == "psobject":
+                return obj
+            return None
+        if isinstance(obj, str):
+            if low == "length":
+                return len(obj)
+            if low == "count":
+                return 1
+            return None
+        if isinstance(obj, list | bytes):
+            if low in ("count", "length"):
+                return len(obj)
+            if low in ("issynchronized", "isfixedsize", "isreadonly"):
+                return False if low != "isfixedsize" else not isinstance(obj, ArrayList)
+            # member enumeration (PowerShell 3.0+)
+            out: list[Any] = []
+            for item in obj:
+                v = self.get_member(item, member)
+                if v is not None:
+                    out.extend(v if isinstance(v, list) else [v])
+            return collect(out) if out else None
+        if isinstance(obj, PSEnum):
+            if low == "value__":
+                return obj.value
+            return None
+        if isinstance(obj, PSVersion):
+            return obj.as_props().get(member[:1].upper() + member[1:].lower(), None) if low != "minorrevision" \
+                and low != "majorrevision" else obj.as_props()["MinorRevision" if low == "minorrevision"
+                                                                  else "MajorRevision"]
+        if isinstance(obj, PSGuid):
+            return None
+        if isinstance(obj, XmlNode):
+            return xml_member(obj, member)
+        if isinstance(obj, Encoding):
+            return {"webname": obj.codec, "encodingname": obj.name}.get(low)
+        if isinstance(obj, Principal):
+            if low == "name":
+                return obj.user
+            if low == "identity":
+                return Principal(obj.user, obj.groups)
+            return None
+        if isinstance(obj, PSType):
+            if low in ("name", "fullname"):
+                return obj.name.rsplit(".", 1)[-1] if low == "name" else obj.name
+            return None
+        if isinstance(obj, int | float | bool):
+            if low == "count" or low == "length":
+                return 1
+            return None
+        if isinstance(obj, ScriptBlock):
+            return None
+        raise self.unsupported(f"the property '{member}' of {type_name_of(obj)}")
+
+    def _args(self, node: Node) -> list[Any]:
+        arglist = next((c for c in node.named_children if c.type == "argument_list"), None)
+        if arglist is None:
+            return []
+        exprs = next((c for c in arglist.named_children if c.type == "argument_expression_list"), None)
+        if exprs is None:
+            return []
+        return [self.eval(c) for c in exprs.named_children if c.type != "comment"]
+
+    def _invoke(self, node: Node) -> Any:
+        obj_node = node.named_children[0]
+        name = self._member_name(node)
+        args = self._args(node)
+        static = any(self.text(c) == "::" for c in node.children if not c.is_named)
+        if static:
+            t = self._type_of(obj_node)
+            if name.lower() == "new":
+                if self.ps_version < "5":
+                    raise PSRuntimeError(f"Method invocation failed because [{t.name}] does not contain a method "
+                                         "named 'new'.", category="InvalidOperation", error_id="MethodNotFound")
+                return self.cmdlets.new_object(t, args)
+            return self.cmdlets.static_call(t, name, args)
+        return self.call_method(self.eval(obj_node), name, args)
+
+    def call_method(self, obj: Any, name: str, args: list[Any]) -> Any:
+        low = name.lower()
+        if obj is None or obj is AUTOMATION_NULL:
+            raise null_method_error()
+        if isinstance(obj, str):
+            return string_method(obj, name, args)
+        if isinstance(obj, PSDict):
+            return dict_method(obj, name, args)
+        if isinstance(obj, list):
+            if low == "tostring":
+                return "System.Object[]" if not isinstance(obj, ArrayList) else "System.Collections.ArrayList"
+            return collection_method(obj, name, args)
+        if low == "tostring" and not args:
+            if isinstance(obj, PSObject) and obj.type_name.endswith("PSCustomObject") and not obj.to_string:
+                return ""
+            return to_string(obj)
+        if low == "gettype":
+            return PSType(type_name_of(obj))
+        if low == "equals":
+            from hvgui.simulator.psvalues import equals
+
+            return equals(obj, args[0] if args else None)
+        if isinstance(obj, PSGuid) and low == "tostring":
+            fmt = to_string(args[0]).upper() if args else "D"
+            text = str(obj.value)
+            return {"D": text, "N": text.replace("-", ""), "B": "{" + text + "}", "P": "(" + text + ")"}[fmt]
+        if isinstance(obj, bytes):
+            raise self.unsupported(f"the method Byte[].{name}()")
+        if isinstance(obj, Encoding):
+            if low == "getbytes":
+                return to_string(args[0]).encode(obj.codec)
+            if low == "getstring":
+                data = args[0] if isinstance(args[0], bytes) else bytes(to_int(x) for x in to_list(args[0]))
+                return data.decode(obj.codec, "replace")
+        if isinstance(obj, TextWriter):
+            if low in ("writeline", "write"):
+                obj.write((to_string(args[0]) if args else "") + ("\r\n" if low == "writeline" else ""))
+                return AUTOMATION_NULL
+            if low == "flush":
+                return AUTOMATION_NULL
+        if isinstance(obj, XmlNode):
+            if low in ("selectsinglenode", "selectnodes"):
+                if len(args) != 1:
+                    raise self.unsupported("XPath with a namespace manager")
+                return xpath_select(obj, to_string(args[0]), low == "selectsinglenode")
+            if low == "getattribute":
+                return obj.element.get(to_string(args[0]), "")
+        if isinstance(obj, Principal) and low == "isinrole":
+            role = args[0]
+            sid = {"Administrator": "S-1-5-32-544", "User": "S-1-5-32-545"}.get(role.name, "") \
+                if isinstance(role, PSEnum) else to_string(role)
+            return sid in obj.groups
+        if isinstance(obj, ScriptBlock) and low in ("invoke", "invokereturnasis"):
+            return collect(self.cmdlets.invoke_block(obj, [("value", a) for a in args], None))
+        if isinstance(obj, PSObject):
+            method = obj.extra.get("methods", {}).get(low)
+            if method is not None:
+                return method(*args)
+        raise self.unsupported(f"the method {type_name_of(obj)}.{name}()")
+
+    def _element(self, node: Node) -> Any:
+        named = [c for c in node.named_children if c.type != "comment"]
+        obj = self.eval(named[0])
+        index = self.eval(named[1])
+        return self.index(obj, index)
+
+    def index(self, obj: Any, index: Any) -> Any:
+        if obj is None:
+            raise PSRuntimeError("Cannot index into a null array.", category="InvalidOperation",
+                                 error_id="NullArray")
+        if isinstance(obj, PSDict):
+            if isinstance(index, list):
+                return [obj.get(i) for i in index]
+            return obj.get(index)
+        if isinstance(obj, list | str | bytes):
+            if isinstance(index, list):
+                return [self.index(obj, i) for i in index]
+            i = to_int(index)
+            if -len(obj) <= i < len(obj):
+                return obj[i]
+            return None
+        if isinstance(obj, PSObject):
+            coll = obj.extra.get("collection")
+            if isinstance(coll, list):
+                return self.index(coll, index)
+        if isinstance(index, int) and index in (0, -1):
+            return obj
+        if isinstance(index, int):
+            return None
+        raise self.unsupported(f"indexing {type_name_of(obj)}")
+
+    # ---- strings
 
     @staticmethod
     def _bare_word(text: str) -> str:
@@ -444,15 +1309,15 @@ class Interpreter:
             return text[1:-1]
         return text
 
-    def _eval_string(self, node: Node) -> str:
-        raw = self.p.text(node)
+    def _string(self, node: Node) -> str:
+        raw = self.text(node)
         child = node.named_children[0] if node.named_children else None
         if raw.startswith("@'") or raw.startswith("@\u2018"):
             body = raw[2:-2]
-            return body[1:-1] if body.startswith("\n") or body.startswith("\r\n") else body
+            body = body[2:] if body.startswith("\r\n") else body[1:] if body.startswith("\n") else body
+            return body[:-2] if body.endswith("\r\n") else body[:-1] if body.endswith("\n") else body
         if raw[0] in _SINGLE_QUOTES:
             return re.sub(f"[{_SINGLE_QUOTES}]([{_SINGLE_QUOTES}])", r"\1", raw[1:-1])
-        # Expandable: walk text between embedded variables / sub-expressions.
         here = raw.startswith("@")
         start = node.start_byte + (2 if here else 1)
         end = node.end_byte - (2 if here else 1)
@@ -461,20 +1326,20 @@ class Interpreter:
         embedded = [c for c in (child.named_children if child else []) if c.type in ("variable", "sub_expression")]
         for emb in embedded:
             out.append(self._unescape(self.p.data[pos:emb.start_byte].decode("utf-8")))
-            value = self._eval_expr(emb)
-            out.append(" ".join(display(v) for v in value) if isinstance(value, list) else display(value))
+            value = self.eval(emb)
+            ofs = to_string(self.get_var("OFS")) if self.get_var("OFS") is not None else " "
+            out.append(ofs.join(to_string(v) for v in value) if isinstance(value, list) else to_string(value))
             pos = emb.end_byte
         out.append(self._unescape(self.p.data[pos:end].decode("utf-8")))
         text = "".join(out)
         if here:
-            text = text[1:] if text.startswith("\n") else text[2:] if text.startswith("\r\n") else text
-            text = text[:-1] if text.endswith("\n") else text
+            text = text[2:] if text.startswith("\r\n") else text[1:] if text.startswith("\n") else text
+            text = text[:-2] if text.endswith("\r\n") else text[:-1] if text.endswith("\n") else text
         return text
 
     @staticmethod
     def _unescape(text: str) -> str:
-        escapes = {"n": "\n", "r": "\r", "t": "\t", "0": "\0", "a": "\a", "b": "\b", "f": "\f", "v": "\v",
-                   "e": "\x1b"}
+        escapes = {"n": "\n", "r": "\r", "t": "\t", "0": "\0", "a": "\a", "b": "\b", "f": "\f", "v": "\v"}
         out: list[str] = []
         i = 0
         while i < len(text):
@@ -492,445 +1357,122 @@ class Interpreter:
             i += 1
         return "".join(out)
 
-    # ---- commands
+    # ------------------------------------------------------------ commands
 
-    def _error(self, node: Node, message: str, category: str, error_id: str,
-               offset: int | None = None, length: int | None = None) -> clixml.ErrorRecord:
-        off = self.p.char_offset(node.start_byte) if offset is None else offset
-        ln = len(self.p.text(node)) if length is None else length
-        return clixml.ErrorRecord("\n".join([message, *clixml.position_lines(self.p.source, off, ln)]),
-                                  category, error_id)
-
-    def _run_command(self, node: Node, pipeline: list[Any], piped: bool) -> list[Any]:
-        name_node = node.child_by_field_name("command_name") or next(
-            (c for c in node.named_children if c.type == "command_name"), None)
+    def run_command(self, node: Node, pipeline: list[Any], piped: bool) -> list[Any]:
+        name_node = next((c for c in node.named_children if c.type in ("command_name", "command_name_expr")), None)
         if name_node is None:
-            raise Unsupported("a command without a name")
-        name = self.p.text(name_node)
-        found = self.cmdlets.get(name.lower())
-        if found is None:
-            raise ScriptError(self._error(
-                name_node, _NOT_RECOGNIZED.format(name),
-                f"ObjectNotFound: ({name}:String) [], CommandNotFoundException", "CommandNotFoundException"))
-        spec, impl = found
-        self.ctx.count_operation(spec.name)
+            raise self.unsupported("a command without a name")
+        invoke_op = next((self.text(c) for c in node.named_children if c.type == "command_invokation_operator"), None)
         elements = next((c for c in node.named_children if c.type == "command_elements"), None)
-        inv = Invocation(spec, {}, pipeline if piped else [], self.p.char_offset(node.start_byte),
-                         len(self.p.text(node)))
-        self._bind(inv, elements)
-        return impl(inv)
+        order = self._command_args(elements)
+        if invoke_op is not None:
+            inner = name_node.named_children[0] if name_node.named_children else name_node
+            target = self.eval(inner.named_children[0] if inner.type == "path_command_name"
+                               and inner.named_children else inner)
+            if invoke_op == ".":
+                raise self.unsupported("dot-sourcing ('. ')")
+            if isinstance(target, ScriptBlock):
+                return self.cmdlets.invoke_block(target, order, pipeline if piped else None)
+            name = to_string(target)
+        else:
+            name = self.text(name_node)
+        try:
+            return self._call_named(name, order, pipeline, piped, node)
+        except PSRuntimeError as e:
+            raise self._at(e, node) from None
 
-    def _cmd_error(self, inv: Invocation, message: str, category: str, error_id: str) -> clixml.ErrorRecord:
-        lines = clixml.position_lines(self.p.source, inv.offset, inv.length)
-        return clixml.ErrorRecord("\n".join([f"{inv.spec.name} : {message}", *lines]), category, error_id)
+    def _call_named(self, name: str, order: list[tuple[str, Any]], pipeline: list[Any], piped: bool,
+                    node: Node) -> list[Any]:
+        short = name
+        if "\\" in name:
+            module, short = name.rsplit("\\", 1)
+            if module.lower() == "hyper-v":
+                if not self.host.hyperv_module:
+                    raise self._not_found(name)
+            elif module.lower() not in _CORE_MODULES:
+                raise self._not_found(name)
+        else:
+            s: Scope | None = self.scope
+            while s is not None:
+                fn = s.functions.get(name.lower())
+                if fn is not None:
+                    return self.call_function(fn, order, pipeline if piped else None)
+                s = s.parent
+        found = self.cmdlets.find(short)
+        if found is None:
+            raise self._not_found(name)
+        if self.count_commands:
+            self.ctx.count_operation(found.name)
+        inv = Invocation(found.name, {}, pipeline if piped else [], self.p.char_offset(node.start_byte),
+                         len(self.text(node)), self.p.source)
+        self.cmdlets.bind(inv, found, order)
+        return found.impl(inv)
 
-    def _bind_error(self, inv: Invocation, message: str, error_id: str, arg: str = "") -> ScriptError:
-        return ScriptError(self._cmd_error(
-            inv, message, f"InvalidArgument: ({arg}:) [{inv.spec.name}], ParameterBindingException",
-            f"{error_id},{inv.spec.name}"))
+    def _not_found(self, name: str) -> PSRuntimeError:
+        e = PSRuntimeError(_NOT_RECOGNIZED.format(name), exception_type="System.Management.Automation."
+                           "CommandNotFoundException", category="ObjectNotFound", target=name,
+                           error_id="CommandNotFoundException", reason="CommandNotFoundException")
+        e.command = name
+        return e
 
-    def _resolve_param(self, inv: Invocation, text: str) -> tuple[str, str]:
-        word = text.lstrip("-").rstrip(":").lower()
-        all_params = {**{p.lower(): k for p, k in COMMON.items()},
-                      **{p.lower(): k for p, k in inv.spec.params.items()}}
-        canon = {p.lower(): p for p in (*COMMON, *inv.spec.params)}
-        for alias, target in inv.spec.aliases.items():
-            if alias.lower() == word:
-                return target, inv.spec.params[target]
-        if word in all_params:
-            return canon.get(word, word), all_params[word]
-        hits = [p for p in all_params if p.startswith(word)]
-        if len(hits) == 1:
-            return canon.get(hits[0], hits[0]), all_params[hits[0]]
-        if not hits:
-            raise self._bind_error(inv, f"A parameter cannot be found that matches parameter name '{word}'.",
-                                   "NamedParameterNotFound")
-        names = " ".join("-" + canon.get(h, h) for h in sorted(hits))
-        raise self._bind_error(inv, f"Parameter cannot be processed because the parameter name '{word}' is "
-                                    f"ambiguous. Possible matches include: {names}.", "AmbiguousParameter")
-
-    def _bind(self, inv: Invocation, elements: Node | None) -> None:
-        tokens: list[tuple[str, Any, bool]] = []  # (kind, value, colon_attached)
+    def _command_args(self, elements: Node | None) -> list[tuple[str, Any]]:
+        """The arguments in order: ``("param", "-Name")``, ``("value", v)`` or ``("colon", v)`` (the
+        value of ``-Switch:$false``)."""
+        order: list[tuple[str, Any]] = []
+        if elements is None:
+            return order
+        kids = [c for c in elements.named_children if c.type != "comment"]
         colon_next = False
-        if elements is not None:
-            for el in elements.named_children:
-                if el.type == "command_argument_sep":
-                    if ":" in self.p.text(el):
-                        colon_next = True
-                    continue
-                if el.type == "command_parameter":
-                    tokens.append(("param", self.p.text(el), False))
-                    if self.p.text(el).endswith(":"):
-                        colon_next = True
-                    continue
-                if el.type == "comment":
-                    continue
-                tokens.append(("value", self._eval_expr(el), colon_next))
-                colon_next = False
-        positional: list[Any] = []
         i = 0
-        while i < len(tokens):
-            kind, value, _ = tokens[i]
-            if kind == "value":
-                positional.append(value)
+        while i < len(kids):
+            el = kids[i]
+            if el.type == "command_argument_sep":
+                if ":" in self.text(el):
+                    colon_next = True
                 i += 1
                 continue
-            pname, pkind = self._resolve_param(inv, value)
-            nxt = tokens[i + 1] if i + 1 < len(tokens) else None
-            if pkind == SWITCH:
-                if nxt is not None and nxt[0] == "value" and nxt[2]:
-                    inv.bound[pname] = bool(nxt[1])
-                    i += 2
-                else:
-                    inv.bound[pname] = True
-                    i += 1
+            if el.type == "command_parameter":
+                text = self.text(el)
+                order.append(("param", text))
+                if text.endswith(":"):
+                    colon_next = True
+                i += 1
                 continue
-            if nxt is None or nxt[0] != "value":
-                raise self._bind_error(inv, f"Missing an argument for parameter '{pname}'. Specify a parameter of "
-                                            "type 'System.String[]' and try again.", "MissingArgument")
-            inv.bound[pname] = nxt[1]
-            i += 2
-        free = [p for p in inv.spec.positions if p not in inv.bound]
-        for value in positional:
-            if not free:
-                raise self._bind_error(inv, f"A positional parameter cannot be found that accepts argument "
-                                            f"'{display(value)}'.", "PositionalParameterNotFound", display(value))
-            inv.bound[free.pop(0)] = value
-
-    # ---- registry
-
-    def _register(self) -> None:
-        def reg(spec: Spec, impl: Callable[[Invocation], list[Any]], *aliases: str) -> None:
-            for n in (spec.name, *aliases):
-                self.cmdlets[n.lower()] = (spec, impl)
-
-        reg(Spec("hostname", {}), lambda inv: [self.host.name], "hostname.exe")
-        reg(Spec("Write-Output", {"InputObject": VALUE}, ("InputObject",)), self._write_output_cmd, "echo", "write")
-        reg(Spec("Get-VM", {"Name": VALUE, "Id": VALUE, "ComputerName": VALUE}, ("Name",),
-                 {"VMName": "Name", "VMId": "Id"}), self._get_vm)
-        reg(Spec("Get-VMIntegrationService", {"VMName": VALUE, "Name": VALUE, "VM": VALUE, "ComputerName": VALUE},
-                 ("VMName", "Name")), self._get_components)
-        for verb, on in (("Enable", True), ("Disable", False)):
-            reg(Spec(f"{verb}-VMIntegrationService",
-                     {"Name": VALUE, "VMName": VALUE, "VM": VALUE, "VMIntegrationService": VALUE,
-                      "Passthru": SWITCH, "ComputerName": VALUE}, ("Name", "VMName")),
-                self._toggle(on))
-        reg(Spec("New-VM", {"Name": VALUE, "MemoryStartupBytes": VALUE, "Generation": VALUE, "Path": VALUE,
-                            "NoVHD": SWITCH, "SwitchName": VALUE}, ("Name",)), self._new_vm)
-        reg(Spec("Rename-VM", {"Name": VALUE, "VM": VALUE, "NewName": VALUE, "Passthru": SWITCH},
-                 ("Name", "NewName"), {"VMName": "Name"}), self._rename_vm)
-        reg(Spec("Remove-VM", {"Name": VALUE, "VM": VALUE, "Force": SWITCH, "Passthru": SWITCH}, ("Name",),
-                 {"VMName": "Name"}), self._remove_vm)
-        reg(Spec("Start-VM", {"Name": VALUE, "VM": VALUE, "Passthru": SWITCH}, ("Name",), {"VMName": "Name"}),
-            self._start_stop("Running"))
-        reg(Spec("Stop-VM", {"Name": VALUE, "VM": VALUE, "Passthru": SWITCH, "Force": SWITCH, "TurnOff": SWITCH,
-                             "Save": SWITCH}, ("Name",), {"VMName": "Name"}), self._start_stop("Off"))
-        reg(Spec("ConvertTo-Json", {"InputObject": VALUE, "Depth": VALUE, "Compress": SWITCH},
-                 ("InputObject",)), self._convert_to_json)
-        reg(Spec("Format-Table", {"Property": VALUE, "AutoSize": SWITCH, "HideTableHeaders": SWITCH,
-                                  "Wrap": SWITCH}, ("Property",)), self._format_table, "ft")
-        reg(Spec("Format-List", {"Property": VALUE}, ("Property",)), self._format_list, "fl")
-        reg(Spec("Select-Object", {"Property": VALUE, "ExpandProperty": VALUE, "First": VALUE, "Last": VALUE},
-                 ("Property",)), self._select, "select")
-
-    # ---- cmdlet helpers
-
-    def _pace(self, count: int) -> None:
-        if not self.host.pace(self.ctx, count):
-            raise Cancelled
-
-    def _nonterminating(self, inv: Invocation, message: str, category: str, error_id: str) -> None:
-        self.errors.append(self._cmd_error(inv, message, category, error_id))
-
-    def _vm_not_found(self, inv: Invocation, name: str) -> None:
-        msg = _VM_NOT_FOUND.get(self.host.locale, _VM_NOT_FOUND["en-US"]).format(name)
-        self._nonterminating(inv, msg, f"InvalidArgument: ({name}:String) [{inv.spec.name}], "
-                                       "VirtualizationException",
-                             "InvalidParameter,Microsoft.HyperV.PowerShell.Commands."
-                             + inv.spec.name.replace("-", "") + ("" if inv.spec.name == "Get-VM" else "Command"))
-
-    def _vms_by_name(self, inv: Invocation, names: list[str]) -> list[VMView]:
-        views = self.host.snapshot()
-        out: list[VMView] = []
-        for pattern in names:
-            hits = [v for v in views if wildcard_match(pattern, v.name)]
-            if not hits and not has_wildcards(pattern):
-                self._vm_not_found(inv, pattern)
-            for v in hits:
-                if v not in out:
-                    out.append(v)
-        return out
-
-    def _target_vms(self, inv: Invocation, required: bool = True) -> list[VMView]:
-        """VMs from -VM / pipeline (by id) or -Name/-VMName patterns."""
-        objs: list[Any] = []
-        if "VM" in inv.bound:
-            raw = inv.bound["VM"]
-            objs = raw if isinstance(raw, list) else [raw]
-        elif inv.pipeline:
-            objs = inv.pipeline
-        if objs:
-            ids = []
-            for o in objs:
-                if isinstance(o, PSObject) and o.vm_id:
-                    ids.append(o.vm_id)
-                elif isinstance(o, str):
-                    ids.extend(v.id for v in self._vms_by_name(inv, [o]))
-            views = self.host.snapshot(ids)
-            for i in ids:
-                if not any(v.id == i for v in views):
-                    self._nonterminating(inv, _VM_ID_NOT_FOUND.get(self.host.locale, _VM_ID_NOT_FOUND["en-US"])
-                                         .format(i), f"InvalidArgument: ({i}:Guid) [{inv.spec.name}], "
-                                         "VirtualizationException", "InvalidParameter")
-            return views
-        names = inv.strings("Name") if "Name" in inv.spec.params and "VMName" not in inv.spec.params \
-            else inv.strings("VMName")
-        if names is None:
-            if required:
-                raise self._bind_error(inv, "Cannot process command because of one or more missing mandatory "
-                                            "parameters: Name.", "MissingMandatoryParameter")
-            return self.host.snapshot()
-        return self._vms_by_name(inv, names)
-
-    def _check_vm(self, inv: Invocation, v: VMView) -> bool:
-        try:
-            self.host.check_vm_error(v.id)
-        except VMError as e:
-            self._nonterminating(inv, str(e), f"NotSpecified: ({v.name}:VirtualMachine) [{inv.spec.name}], "
-                                              "VirtualizationException",
-                                 "OperationFailed")
-            return False
-        return True
-
-    # ---- cmdlets
-
-    def _write_output_cmd(self, inv: Invocation) -> list[Any]:
-        value = inv.bound.get("InputObject")
-        if value is None:
-            return list(inv.pipeline)
-        return value if isinstance(value, list) else [value]
-
-    def _get_vm(self, inv: Invocation) -> list[Any]:
-        if "Id" in inv.bound:
-            raw = inv.bound["Id"]
-            out = []
-            for item in raw if isinstance(raw, list) else [raw]:
-                text = display(item).strip().strip("{}")
-                try:
-                    vm_id = str(uuid.UUID(text))
-                except ValueError:
-                    raise self._bind_error(
-                        inv, f"Cannot bind parameter 'Id'. Cannot convert value \"{text}\" to type \"System.Guid\". "
-                             "Error: \"Guid should contain 32 digits with 4 dashes "
-                             "(xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx).\"", "CannotConvertArgumentNoMessage",
-                        text) from None
-                views = self.host.snapshot([vm_id])
-                if not views:
-                    msg = _VM_ID_NOT_FOUND.get(self.host.locale, _VM_ID_NOT_FOUND["en-US"]).format(vm_id)
-                    self._nonterminating(inv, msg, f"InvalidArgument: ({vm_id}:Guid) [Get-VM], "
-                                                   "VirtualizationException",
-                                         "InvalidParameter,Microsoft.HyperV.PowerShell.Commands.GetVM")
-                out.extend(views)
-        else:
-            names = inv.strings("Name")
-            out = self.host.snapshot() if names is None else self._vms_by_name(inv, names)
-        self._pace(len(out))
-        fresh = self.host.snapshot([v.id for v in out])
-        self.host.read_served()
-        return [vm_object(self.host, v) for v in fresh]
-
-    def _get_components(self, inv: Invocation) -> list[Any]:
-        vms = self._target_vms(inv)
-        names = inv.strings("Name")
-        self._pace(len(vms))
-        out: list[Any] = []
-        for v in self.host.snapshot([v.id for v in vms]):
-            if not self._check_vm(inv, v):
-                continue
-            comps = list(v.components)
-            if names is not None:
-                comps = [c for c in comps if any(wildcard_match(n, c.name) for n in names)]
-                if any(not has_wildcards(n) and not any(wildcard_match(n, c.name) for c in v.components)
-                       for n in names):
-                    self._nonterminating(
-                        inv, _NO_COMPONENT.get(self.host.locale, _NO_COMPONENT["en-US"]),
-                        f"InvalidArgument: (:) [{inv.spec.name}], VirtualizationInvalidArgumentException",
-                        "InvalidParameter,Microsoft.HyperV.PowerShell.Commands.GetVMIntegrationServiceCommand")
-            out.extend(component_object(c) for c in comps)
-        self.host.read_served()
-        return out
-
-    def _toggle(self, enable: bool) -> Callable[[Invocation], list[Any]]:
-        def run(inv: Invocation) -> list[Any]:
-            targets: list[tuple[str, str]] = []
-            raw = inv.bound.get("VMIntegrationService")
-            comps = raw if isinstance(raw, list) else ([raw] if raw is not None else [])
-            if not comps and inv.pipeline and all(isinstance(o, PSObject) and o.guid for o in inv.pipeline):
-                comps = list(inv.pipeline)
-            if comps:
-                targets = [(c.vm_id, c.guid) for c in comps if isinstance(c, PSObject) and c.vm_id and c.guid]
+            if el.type in ("argument_list", "redirection", "file_redirection_operator", "merging_redirection_operator"):
+                raise self.unsupported(f"the argument {self.text(el)!r}")
+            nxt = kids[i + 1] if i + 1 < len(kids) else None
+            if nxt is not None and nxt.type == "argument_list" and nxt.start_byte == el.end_byte:
+                value = self._method_call_arg(el, nxt)
+                i += 2
             else:
-                names = inv.strings("Name")
-                if names is None:
-                    raise self._bind_error(inv, "Cannot process command because of one or more missing mandatory "
-                                                "parameters: Name.", "MissingMandatoryParameter")
-                for v in self._target_vms(inv):
-                    matched = [c for c in v.components if any(wildcard_match(n, c.name) for n in names)]
-                    if any(not has_wildcards(n) and not any(wildcard_match(n, c.name) for c in v.components)
-                           for n in names):
-                        self._nonterminating(
-                            inv, _NO_COMPONENT.get(self.host.locale, _NO_COMPONENT["en-US"]),
-                            f"InvalidArgument: (:) [{inv.spec.name}], VirtualizationInvalidArgumentException",
-                            f"InvalidParameter,Microsoft.HyperV.PowerShell.Commands.{verb}VMIntegrationServiceCommand")
-                    targets.extend((c.vm_id, c.guid) for c in matched)
-            out: list[Any] = []
-            for vm_id, guid in targets:
-                views = self.host.snapshot([vm_id])
-                if not views:
-                    self._nonterminating(inv, _VM_ID_NOT_FOUND.get(self.host.locale, _VM_ID_NOT_FOUND["en-US"])
-                                         .format(vm_id), f"InvalidArgument: ({vm_id}:Guid) [{inv.spec.name}], "
-                                         "VirtualizationException", "InvalidParameter")
-                    continue
-                if not self._check_vm(inv, views[0]):
-                    continue
-                if inv.switch("WhatIf"):
-                    name = self.host.service_name(guid)
-                    self.ctx.write_stdout(f'What if: Performing the operation "{inv.spec.name}" on target '
-                                          f'"{name}" of virtual machine "{views[0].name}".{NL}')
-                    continue
-                self._pace(1)
-                try:
-                    self.host.write_enabled(vm_id, guid, enable)
-                except KeyError:
-                    continue
-                if inv.switch("Passthru"):
-                    for c in self.host.snapshot([vm_id])[0].components:
-                        if c.guid == guid:
-                            out.append(component_object(c))
-            return out
+                value = self.eval(el)
+                i += 1
+            if value is AUTOMATION_NULL:
+                value = None
+            order.append(("colon" if colon_next else "value", value))
+            colon_next = False
+        return order
 
-        verb = "Enable" if enable else "Disable"
-        return run
+    def _method_call_arg(self, target: Node, arglist: Node) -> Any:
+        """``$parts[1].Trim()`` as a command argument: tree-sitter splits it into a member access
+        and an argument list."""
+        target = self._unwrap(target)
+        if target.type != "member_access":
+            raise self.unsupported(f"the argument {self.text(target)!r}{self.text(arglist)}")
+        obj_node = target.named_children[0]
+        name = self._member_name(target)
+        exprs = next((c for c in arglist.named_children if c.type == "argument_expression_list"), None)
+        args = [self.eval(c) for c in exprs.named_children if c.type != "comment"] if exprs is not None else []
+        if any(self.text(c) == "::" for c in target.children if not c.is_named):
+            return self.cmdlets.static_call(self._type_of(obj_node), name, args)
+        return self.call_method(self.eval(obj_node), name, args)
 
-    def _new_vm(self, inv: Invocation) -> list[Any]:
-        names = inv.strings("Name")
-        name = names[0] if names else "New Virtual Machine"
-        sim = self.host.add_vm(name, state="Off", guest_os="")
-        return [vm_object(self.host, v) for v in self.host.snapshot([sim.id])]
 
-    def _rename_vm(self, inv: Invocation) -> list[Any]:
-        new = inv.strings("NewName")
-        if not new:
-            raise self._bind_error(inv, "Cannot process command because of one or more missing mandatory "
-                                        "parameters: NewName.", "MissingMandatoryParameter")
-        out: list[Any] = []
-        for v in self._target_vms(inv):
-            if not self._check_vm(inv, v):
-                continue
-            self.host.rename_vm(v.id, new[0])
-            if inv.switch("Passthru"):
-                out.extend(vm_object(self.host, x) for x in self.host.snapshot([v.id]))
-        return out
+def _dict_table(d: PSDict) -> list[str]:
+    rows = [(to_string(k), display(v)) for k, v in d.items()]
+    kw = max([4, *(len(k) for k, _ in rows)])
+    lines = ["", f"{'Name'.ljust(kw)} Value", f"{'----'.ljust(kw)} -----"]
+    lines += [f"{k.ljust(kw)} {v}".rstrip() for k, v in rows]
+    return [*lines, "", ""]
 
-    def _remove_vm(self, inv: Invocation) -> list[Any]:
-        confirm = inv.bound.get("Confirm")
-        if not inv.switch("Force") and confirm is not False:
-            raise ScriptError(self._cmd_error(
-                inv, "Windows PowerShell is in NonInteractive mode. Read and Prompt functionality is not available.",
-                "InvalidOperation: (:) [Remove-VM], PSInvalidOperationException",
-                "InvalidOperation,Microsoft.HyperV.PowerShell.Commands.RemoveVM"))
-        for v in self._target_vms(inv):
-            if self._check_vm(inv, v):
-                self.host.remove_vm(v.id)
-        return []
-
-    def _start_stop(self, target: str) -> Callable[[Invocation], list[Any]]:
-        def run(inv: Invocation) -> list[Any]:
-            out: list[Any] = []
-            state = "Saved" if inv.switch("Save") else target
-            for v in self._target_vms(inv):
-                if not self._check_vm(inv, v):
-                    continue
-                self.host.set_state(v.id, state)
-                if inv.switch("Passthru"):
-                    out.extend(vm_object(self.host, x) for x in self.host.snapshot([v.id]))
-            return out
-
-        return run
-
-    def _items(self, inv: Invocation) -> list[Any]:
-        if "InputObject" in inv.bound:
-            value = inv.bound["InputObject"]
-            return value if isinstance(value, list) else [value]
-        return list(inv.pipeline)
-
-    def _convert_to_json(self, inv: Invocation) -> list[Any]:
-        items = self._items(inv)
-        if not items:
-            return []
-        depth = int(display(inv.bound.get("Depth", 2)))
-        if "InputObject" in inv.bound and isinstance(inv.bound["InputObject"], list):
-            return [convert_to_json([inv.bound["InputObject"]], depth, inv.switch("Compress"))]
-        return [convert_to_json(items, depth, inv.switch("Compress"))]
-
-    def _columns(self, inv: Invocation, items: list[Any]) -> tuple[str, ...]:
-        props = inv.strings("Property")
-        first = next((o for o in items if isinstance(o, PSObject)), None)
-        if props is None:
-            if first is None:
-                return ()
-            return first.default_columns or tuple(first.props)
-        cols: list[str] = []
-        for p in props:
-            if first is not None and has_wildcards(p):
-                cols.extend(k for k in first.props if wildcard_match(p, k) and k not in cols)
-            else:
-                real = next((k for k in (first.props if first else {}) if k.casefold() == p.casefold()), p)
-                cols.append(real)
-        return tuple(cols)
-
-    @staticmethod
-    def _table_props(o: Any) -> Any:
-        if isinstance(o, PSObject) and "table" in o.extra:
-            return PSObject(o.type_name, o.extra["table"], o.default_columns)
-        return o
-
-    def _format_table(self, inv: Invocation) -> list[Any]:
-        items = [self._table_props(o) for o in self._items(inv)]
-        cols = self._columns(inv, items)
-        if not cols:
-            return [FormattedLines(tuple(display(i) for i in items))]
-        lines = table(items, cols)
-        if inv.switch("HideTableHeaders"):
-            lines = [lines[0], *lines[3:]]
-        return [FormattedLines(tuple(lines))]
-
-    def _format_list(self, inv: Invocation) -> list[Any]:
-        items = self._items(inv)
-        props = inv.strings("Property")
-        first = next((o for o in items if isinstance(o, PSObject)), None)
-        cols = tuple(props) if props and props != ["*"] else (tuple(first.props) if first else ())
-        return [FormattedLines(tuple(listing(items, cols)))]
-
-    def _select(self, inv: Invocation) -> list[Any]:
-        items = self._items(inv)
-        if "First" in inv.bound:
-            items = items[: int(display(inv.bound["First"]))]
-        if "Last" in inv.bound:
-            n = int(display(inv.bound["Last"]))
-            items = items[-n:] if n else []
-        expand = inv.strings("ExpandProperty")
-        if expand:
-            out: list[Any] = []
-            for o in items:
-                value = o.get(expand[0]) if isinstance(o, PSObject) else None
-                out.extend(value if isinstance(value, list) else [value])
-            return out
-        if inv.strings("Property") is None:
-            return items
-        cols = self._columns(inv, items)
-        return [PSObject("Selected." + (o.type_name if isinstance(o, PSObject) else "System.Object"),
-                         {c: (o.get(c) if isinstance(o, PSObject) else None) for c in cols},
-                         vm_id=o.vm_id if isinstance(o, PSObject) else None,
-                         guid=o.guid if isinstance(o, PSObject) else None)
-                for o in items]

@@ -3,11 +3,10 @@
 Every script (from ``-EncodedCommand`` or stdin) is parsed with tree-sitter-powershell; a syntax
 error gives a ParserError as CLIXML on stderr and exit code 1, as Windows PowerShell 5.1 does.
 
-- The hvgui bootstrap (:data:`hvgui.core.contract.BOOTSTRAP`): the operation script and its payload
-  come on stdin; the operation (inventory / apply) runs in Python against the host model and prints
-  the contract's result line.
-- Anything else is run by a small interpreter over the syntax tree: statements, pipelines, literals,
-  variables, arrays, member access and the Hyper-V cmdlets of :mod:`hvgui.simulator.cmdlets`.
+- Every script runs in :mod:`hvgui.simulator.interpreter` (Windows PowerShell 5.1 semantics) with
+  the commands of :mod:`hvgui.simulator.cmdlets`, hvgui's own bootstrap and operation scripts
+  included: the bootstrap reads the operation script and its payload from stdin (``$input``),
+  compiles it with ``[ScriptBlock]::Create`` and runs it against the simulated Hyper-V host.
 
 Known gap of the grammar worked around here: a list of bare words (``Select-Object Name, State``) is
 a false syntax error in tree-sitter-powershell 0.26.4; when a script fails to parse, the bare words of
@@ -16,17 +15,14 @@ such lists are quoted and the script is parsed again (same meaning: bare words a
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import threading
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final
 
 import tree_sitter
 import tree_sitter_powershell
 
-from hvgui.core import catalog, contract
-from hvgui.core.model import ApplyResult, Inventory, ItemResult, Outcome
 from hvgui.simulator import clixml
 
 if TYPE_CHECKING:
@@ -261,140 +257,19 @@ def write_errors(ctx: CommandContext, records: list[clixml.ErrorRecord]) -> None
 
 
 def run_script(host: HyperVHost, ctx: CommandContext, script: str) -> int:
+    """What ``powershell.exe`` does with one script: parse it (a syntax error is a ParserError and
+    exit code 1), then run it in the interpreter. ``$input`` reads the command's stdin (a pipe:
+    hvgui's bootstrap reads its operation script and payload from it)."""
     parsed = parse(script)
     if isinstance(parsed, ParseError):
         write_errors(ctx, [parser_error_record(script, parsed)])
         return 1
-    if script == contract.BOOTSTRAP:
-        return _run_bootstrap(host, ctx)
     from hvgui.simulator.interpreter import Interpreter
 
-    return Interpreter(host, ctx, parsed).run()
-
-
-def _operation_error(message: str, error_id: str = "RuntimeException") -> clixml.ErrorRecord:
-    return clixml.ErrorRecord(message, "OperationStopped: (:) [], RuntimeException", error_id)
-
-
-def _run_bootstrap(host: HyperVHost, ctx: CommandContext) -> int:
-    raw = ctx.read_stdin(STDIN_TIMEOUT_S)
-    if raw is None:
-        write_errors(ctx, [_operation_error("The pipeline has been stopped.", "PipelineStoppedException")])
-        return 1
+    interp = Interpreter(host, ctx, parsed, stdin=lambda: ctx.read_stdin(STDIN_TIMEOUT_S))
     try:
-        script, payload_b64 = contract.split_stdin(raw.decode("utf-8", "replace"))
-    except contract.ContractError:
-        # What the real bootstrap does when stdin has no marker: $hvguiParts[1] is $null.
-        write_errors(ctx, [clixml.ErrorRecord(
-            "You cannot call a method on a null-valued expression.\nAt line:6 char:1\n"
-            "+ & $hvguiOperation $hvguiParts[1].Trim()\n+ ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~",
-            "InvalidOperation: (:) [], RuntimeException", "InvokeMethodOnNull")])
-        return 1
-    parsed = parse(script)
-    if isinstance(parsed, ParseError):
-        inner = parser_error_record(script, parsed)
-        write_errors(ctx, [clixml.ErrorRecord(
-            'Exception calling "Create" with "1" argument(s): "' + inner.message.replace("\n", " ") + '"\n'
-            "At line:5 char:1\n+ $hvguiOperation = [ScriptBlock]::Create($hvguiParts[0])\n"
-            "+ ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~",
-            "NotSpecified: (:) [], MethodInvocationException", "ParseException")])
-        return 1
-    op = contract.operation_of(script)
-    if op is None or op[0] not in contract.OPERATIONS or op[1] != contract.VERSION:
-        write_errors(ctx, [_operation_error(f"hvgui: unsupported operation script header {op!r}.")])
-        return 1
-    name = op[0]
-    try:
-        request = contract.decode_payload(payload_b64)
-        if request.get("op") != name or request.get("v") != contract.VERSION:
-            raise contract.ContractError(f"request {request.get('op')!r} v{request.get('v')!r} does not match "
-                                         f"the {name} v{contract.VERSION} script")
-        if name == contract.OP_INVENTORY:
-            ctx.count_operation("inventory")
-            result = _inventory(host, ctx)
-        else:
-            ctx.count_operation("apply")
-            result = _apply(host, ctx, request)
-    except contract.ContractError as exc:
-        write_errors(ctx, [_operation_error(f"hvgui: {exc}")])
-        return 1
-    except _Cancelled:
-        write_errors(ctx, [_operation_error("The pipeline has been stopped.", "PipelineStoppedException")])
-        return 1
-    ctx.write_stdout(contract.encode_result(result) + "\r\n")
-    return 0
-
-
-class _Cancelled(Exception):
-    pass
-
-
-def _inventory(host: HyperVHost, ctx: CommandContext) -> dict[str, Any]:
-    views = host.snapshot()
-    if not host.pace(ctx, len(views)):
-        raise _Cancelled
-    views = host.snapshot()
-    host.read_served()
-    vms = []
-    for view in views:
-        vm = view.to_model()
-        error = host.faults.vm_errors.get(view.id)
-        if error is not None:  # as inventory.ps1 reports a VM whose services cannot be read
-            vm = dataclasses.replace(vm, services=(), error=error)
-        vms.append(vm)
-    return contract.inventory_result(Inventory(host=host.facts, vms=tuple(vms)))
-
-
-def _word(enabled: bool) -> str:
-    return "enabled" if enabled else "disabled"
-
-
-def _apply(host: HyperVHost, ctx: CommandContext, request: dict[str, Any]) -> dict[str, Any]:
-    changes = contract.changes_from_request(request)
-    drafts: list[tuple[str, str, Outcome, str]] = []
-    touched: list[str] = []
-    for ch in changes:
-        if not host.pace(ctx, 1):
-            raise _Cancelled
-        guid = catalog.normalize_guid(ch.service_guid)
-        with host.lock:
-            vm = host._find(ch.vm_id)
-            if vm is None:
-                drafts.append((ch.vm_id, guid, Outcome.VM_NOT_FOUND,
-                               f"No VM with id {ch.vm_id} on {host.name}."))
-                continue
-            if ch.vm_id not in touched:
-                touched.append(ch.vm_id)
-            if guid not in vm.enabled:
-                drafts.append((ch.vm_id, guid, Outcome.SERVICE_NOT_OFFERED,
-                               f"VM '{vm.name}' does not offer the integration service {guid}."))
-                continue
-            fault = host.faults.vm_errors.get(vm.id)
-            if fault is not None:
-                drafts.append((ch.vm_id, guid, Outcome.ERROR, fault))
-                continue
-            current = vm.enabled[guid]
-            if current != ch.expected:
-                drafts.append((ch.vm_id, guid, Outcome.CONFLICT,
-                               f"The host now says {_word(current)} (the plan expected {_word(ch.expected)}); "
-                               "not changed."))
-                continue
-            if current == ch.target:
-                drafts.append((ch.vm_id, guid, Outcome.UNCHANGED, f"Already {_word(current)}."))
-                continue
-            vm.enabled[guid] = ch.target
-            drafts.append((ch.vm_id, guid, Outcome.CHANGED, f"{_word(current).capitalize()} -> {_word(ch.target)}."))
-    readable = [i for i in touched if i not in host.faults.vm_errors]
-    views = {v.id: v for v in host.snapshot(readable)}
-    items: list[ItemResult] = []
-    for vm_id, guid, outcome, message in drafts:
-        enabled: bool | None = None
-        view = views.get(vm_id)
-        if view is not None and outcome in (Outcome.CHANGED, Outcome.UNCHANGED, Outcome.CONFLICT):
-            for comp in view.components:
-                if comp.guid == guid:
-                    enabled = comp.enabled
-        items.append(ItemResult(vm_id=vm_id, service_guid=guid, outcome=outcome, message=message,
-                                enabled=enabled))
-    res = ApplyResult(items=tuple(items), vms=tuple(views[i].to_model() for i in readable if i in views))
-    return contract.apply_result(res)
+        return interp.run()
+    finally:
+        if interp.read_something:
+            # "Another admin" (faults.external_changes) acts right after a command that read the host.
+            host.read_served()

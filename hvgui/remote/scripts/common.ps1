@@ -1,9 +1,37 @@
 # Shared by every hvgui operation. Constant text: request data never appears in this file,
 # it arrives as base64 JSON in $PayloadB64 and is only ever used as data.
+# Runs on Windows PowerShell 3.0 (Server 2012), 4.0 (2012 R2) and 5.1 (2016 and later): no
+# ::new(), no classes, no PowerShell 5+ cmdlets or parameters. Test-HvguiHost runs first and
+# must itself work on 2.0, to say that the host is too old instead of failing on a newer construct.
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
 $WarningPreference = 'SilentlyContinue'
 $ConfirmPreference = 'None'
+
+function Test-HvguiHost {
+    # What the host lacks to run hvgui, as 'kind:detail' (ASCII), or $null. The client says it
+    # in words with the fix.
+    $version = $PSVersionTable.PSVersion
+    if ($null -eq $version -or $version.Major -lt 3) {
+        return 'powershell_too_old:' + [string]$version
+    }
+    if (-not (Get-Module -ListAvailable 'Hyper-V')) {
+        return 'hyperv_module_missing:'
+    }
+    $identity = [Security.Principal.WindowsIdentity]::GetCurrent()
+    $principal = New-Object -TypeName Security.Principal.WindowsPrincipal -ArgumentList $identity
+    $hyperVAdmins = New-Object -TypeName Security.Principal.SecurityIdentifier -ArgumentList 'S-1-5-32-578'
+    $isAdmin = $principal.IsInRole([Security.Principal.WindowsBuiltInRole]::Administrator)
+    if (-not ($isAdmin -or $principal.IsInRole($hyperVAdmins))) {
+        return 'not_hyperv_admin:'
+    }
+    return $null
+}
+
+function Write-HvguiPreflight([string]$Failure) {
+    [Console]::Out.WriteLine('HVGUI-PREFLIGHT:' + $Failure)
+    [Console]::Out.Flush()
+}
 
 function Read-HvguiRequest([string]$Encoded, [string]$Operation) {
     $text = [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($Encoded))

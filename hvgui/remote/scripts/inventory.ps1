@@ -3,6 +3,8 @@
 # components cannot be read is listed with its error; it never costs the other VMs.
 param([Parameter(Mandatory = $true)][string]$PayloadB64)
 # @include common.ps1
+$preflight = Test-HvguiHost
+if ($null -ne $preflight) { Write-HvguiPreflight $preflight; return }
 $null = Read-HvguiRequest $PayloadB64 'inventory'
 
 $os = Get-CimInstance -ClassName 'Win32_OperatingSystem'

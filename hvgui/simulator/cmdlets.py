@@ -1,0 +1,915 @@
+"""The commands and .NET types the simulated PowerShell knows: the Hyper-V cmdlets an admin types
+and hvgui's scripts call (``Get-VM``, ``Get-/Enable-/Disable-VMIntegrationService``, ``New-``/
+``Rename-``/``Remove-``/``Start-``/``Stop-VM``), the utility cmdlets (``ConvertTo-Json``,
+``ConvertFrom-Json``, ``Group-Object``, ``Select-Object``, ``Format-Table``, ``New-Object``,
+``Get-CimInstance``, ``Get-UICulture``, ``Get-Module``...) and static members (``[Convert]``,
+``[Text.Encoding]``, ``[Console]``, ``[ScriptBlock]``, ``[guid]``...).
+
+Parameters bind as PowerShell's do: by unique case-insensitive prefix, then by position, then from
+the pipeline; ``-Name``/``-VMName`` are wildcard patterns.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Final
+
+from hvgui.simulator.formatting import (
+    NL,
+    ArrayList,
+    FormattedLines,
+    PSDict,
+    PSEnum,
+    PSGuid,
+    PSObject,
+    PSVersion,
+    convert_to_json,
+    listing,
+    table,
+)
+from hvgui.simulator.hyperv import VM_STATES, ComponentView, VMError, VMView
+from hvgui.simulator.psvalues import (
+    AUTOMATION_NULL,
+    Encoding,
+    NotImplementedInSimulator,
+    Principal,
+    PSRuntimeError,
+    PSType,
+    ScriptBlock,
+    TextWriter,
+    b64decode,
+    enumerate_value,
+    equals,
+    has_wildcards,
+    is_true,
+    method_error,
+    to_int,
+    to_list,
+    to_string,
+    type_name_of,
+    wildcard_match,
+)
+
+if TYPE_CHECKING:
+    from hvgui.simulator.interpreter import Interpreter, Invocation
+
+_HEARTBEAT_STATUS: Final = {"Unknown": 0, "Disabled": 1, "NoContact": 2, "Error": 3, "LostCommunication": 4,
+                            "OkApplicationsUnknown": 5, "OkApplicationsHealthy": 6,
+                            "OkApplicationsCritical": 7, "Paused": 8}
+
+#: "Hyper-V was unable to find a virtual machine with name ..." per host locale. English is
+#: verbatim from a real host; German and French are UNCONFIRMED translations.
+_VM_NOT_FOUND: Final = {
+    "en-US": 'Hyper-V was unable to find a virtual machine with name "{0}".',
+    "de-DE": 'Hyper-V konnte keinen virtuellen Computer mit dem Namen "{0}" finden.',
+    "fr-FR": "Hyper-V n’a pas trouvé d’ordinateur virtuel nommé « {0} ».",
+}
+_VM_ID_NOT_FOUND: Final = {
+    "en-US": 'Hyper-V was unable to find a virtual machine with ID "{0}".',
+    "de-DE": 'Hyper-V konnte keinen virtuellen Computer mit der ID "{0}" finden.',
+    "fr-FR": "Hyper-V n’a pas trouvé d’ordinateur virtuel avec l’ID « {0} ».",
+}
+#: No integration component matching -Name. German is verbatim from a real host; English and
+#: French are UNCONFIRMED.
+_NO_COMPONENT: Final = {
+    "en-US": "The parameter is invalid. No integration component with the given name was found.",
+    "de-DE": "Ein Parameter ist ungültig. Es wurde keine Integrationskomponente mit dem angegebenen Namen "
+             "gefunden.",
+    "fr-FR": "Un paramètre n’est pas valide. Aucun composant d’intégration portant le nom spécifié n’a été "
+             "trouvé.",
+}
+_NONINTERACTIVE: Final = "Windows PowerShell is in NonInteractive mode. Read and Prompt functionality is not available."
+
+SWITCH: Final = "switch"
+VALUE: Final = "value"
+COMMON: Final = {"Confirm": SWITCH, "WhatIf": SWITCH, "Verbose": SWITCH, "Debug": SWITCH,
+                 "ErrorAction": VALUE, "WarningAction": VALUE, "ErrorVariable": VALUE,
+                 "OutVariable": VALUE, "InformationAction": VALUE}
+
+
+@dataclass(frozen=True)
+class Cmdlet:
+    name: str
+    params: dict[str, str]
+    """Parameter name (canonical case) -> SWITCH | VALUE."""
+    positions: tuple[str, ...]
+    impl: Callable[[Invocation], list[Any]]
+    aliases: dict[str, str] = field(default_factory=dict)
+    module: str = "Microsoft.PowerShell.Utility"
+    min_version: str = "1"
+
+
+# ---------------------------------------------------------------- Hyper-V objects
+
+def vm_object(host_os_key: str, v: VMView) -> PSObject:
+    running = v.state in ("Running", "RunningCritical")
+    hb = v.heartbeat
+    version = {"2012": "5.0", "2012R2": "5.0", "2016": "8.0", "2019": "9.0", "2022": "10.0",
+               "2025": "12.0"}[host_os_key]
+    guid = PSGuid(uuid.UUID(v.id))
+    props: dict[str, Any] = {
+        "Name": v.name,
+        "Id": guid,
+        "VMId": guid,
+        "VMName": v.name,
+        "State": PSEnum(v.state, VM_STATES.get(v.state, 1)),
+        "Status": "Operating normally",
+        "CPUUsage": 0,
+        "MemoryAssigned": 2147483648 if running else 0,
+        "Uptime": "00:00:00" if not running else "1.02:03:04.5000000",
+        "Heartbeat": None if hb is None else PSEnum(hb, _HEARTBEAT_STATUS[hb]),
+        "IntegrationServicesVersion": PSVersion(v.is_version) if v.is_version else None,
+        "IntegrationServicesState": v.is_state,
+        "Version": version,
+        "Generation": 2,
+        "ComputerName": v.computer_name,
+        "Notes": "",
+        "IsDeleted": False,
+    }
+    obj = PSObject("Microsoft.HyperV.PowerShell.VirtualMachine", props, vm_id=v.id,
+                   to_string=f"VirtualMachine (Name = '{v.name}') [Id = '{v.id}']")
+    obj.default_columns = ("Name", "State", "CPUUsage(%)", "MemoryAssigned(M)", "Uptime", "Status", "Version")
+    props_for_table = dict(props)
+    props_for_table.update({"CPUUsage(%)": 0, "MemoryAssigned(M)": 2048 if running else 0})
+    obj.extra["table"] = props_for_table
+    return obj
+
+
+def component_object(c: ComponentView) -> PSObject:
+    statuses = [PSEnum(s.name, int(s)) for s in c.statuses]
+    props: dict[str, Any] = {
+        "VMCheckpointId": PSGuid(uuid.UUID(int=0)),
+        "VMCheckpointName": None,
+        "Enabled": c.enabled,
+        "OperationalStatus": statuses,
+        "PrimaryOperationalStatus": statuses[0] if statuses else None,
+        "PrimaryStatusDescription": c.descriptions[0] if c.descriptions else None,
+        "SecondaryOperationalStatus": statuses[1] if len(statuses) > 1 else None,
+        "SecondaryStatusDescription": c.descriptions[1] if len(c.descriptions) > 1 else None,
+        "StatusDescription": list(c.descriptions),
+        "IsDeleted": False,
+        "ComputerName": "",
+        "Name": c.name,
+        "Id": c.component_id,
+        "VMId": PSGuid(uuid.UUID(c.vm_id)),
+        "VMName": c.vm_name,
+        "VMSnapshotId": PSGuid(uuid.UUID(int=0)),
+        "VMSnapshotName": "",
+    }
+    return PSObject(
+        "Microsoft.HyperV.PowerShell.VMIntegrationComponent", props,
+        default_columns=("VMName", "Name", "Enabled", "PrimaryStatusDescription", "SecondaryStatusDescription"),
+        to_string=(f"VMIntegrationComponent (Name = '{c.name}', VMName = '{c.vm_name}') "
+                   f"[Id = '{c.component_id}', VMId = '{c.vm_id}']"),
+        vm_id=c.vm_id, guid=c.guid)
+
+
+# ---------------------------------------------------------------- the command table
+
+class Cmdlets:
+    def __init__(self, interp: Interpreter) -> None:
+        self.i = interp
+        self.host = interp.host
+        self.table: dict[str, Cmdlet] = {}
+        self._register()
+
+    # ---- lookup and binding
+
+    def find(self, name: str) -> Cmdlet | None:
+        found = self.table.get(name.lower())
+        if found is None:
+            return None
+        if found.module == "Hyper-V" and not self.host.hyperv_module:
+            return None
+        if found.min_version > self.i.ps_version:
+            return None
+        return found
+
+    def error(self, inv: Invocation, message: str, category: str, error_id: str,
+              exception_type: str = "System.Management.Automation.RuntimeException") -> PSRuntimeError:
+        e = PSRuntimeError(message, exception_type=exception_type, error_id=error_id)
+        e.command = inv.name
+        e.position = (inv.offset, inv.length)
+        e.script = inv.script
+        e.category_text = category  # type: ignore[attr-defined]
+        return e
+
+    def nonterminating(self, inv: Invocation, message: str, category: str, error_id: str,
+                       exception_type: str = "Microsoft.HyperV.PowerShell.VirtualizationException") -> None:
+        self.i.write_error(self.error(inv, message, category, error_id, exception_type), inv.bound.get("ErrorAction"))
+
+    def bind_error(self, inv: Invocation, message: str, error_id: str, arg: str = "") -> PSRuntimeError:
+        return self.error(inv, message, f"InvalidArgument: ({arg}:) [{inv.name}], ParameterBindingException",
+                          f"{error_id},{inv.name}", "System.Management.Automation.ParameterBindingException")
+
+    def _resolve_param(self, inv: Invocation, spec: Cmdlet, text: str) -> tuple[str, str]:
+        word = text.lstrip("-").rstrip(":").lower()
+        all_params = {**{p.lower(): k for p, k in COMMON.items()}, **{p.lower(): k for p, k in spec.params.items()}}
+        canon = {p.lower(): p for p in (*COMMON, *spec.params)}
+        for alias, target in spec.aliases.items():
+            if alias.lower() == word:
+                return target, spec.params[target]
+        if word == "ea":
+            return "ErrorAction", VALUE
+        if word in all_params:
+            return canon.get(word, word), all_params[word]
+        hits = [p for p in all_params if p.startswith(word)]
+        if len(hits) == 1:
+            return canon.get(hits[0], hits[0]), all_params[hits[0]]
+        if not hits:
+            raise self.bind_error(inv, f"A parameter cannot be found that matches parameter name '{word}'.",
+                                  "NamedParameterNotFound")
+        names = " ".join("-" + canon.get(h, h) for h in sorted(hits))
+        raise self.bind_error(inv, f"Parameter cannot be processed because the parameter name '{word}' is "
+                                   f"ambiguous. Possible matches include: {names}.", "AmbiguousParameter")
+
+    def bind(self, inv: Invocation, spec: Cmdlet, order: list[tuple[str, Any]]) -> None:
+        positional: list[Any] = []
+        i = 0
+        while i < len(order):
+            kind, value = order[i]
+            if kind != "param":
+                positional.append(value)
+                i += 1
+                continue
+            pname, pkind = self._resolve_param(inv, spec, str(value))
+            nxt = order[i + 1] if i + 1 < len(order) else None
+            if pkind == SWITCH:
+                if nxt is not None and nxt[0] == "colon":
+                    inv.bound[pname] = is_true(nxt[1])
+                    i += 2
+                else:
+                    inv.bound[pname] = True
+                    i += 1
+                continue
+            if nxt is None or nxt[0] == "param":
+                raise self.bind_error(inv, f"Missing an argument for parameter '{pname}'. Specify a parameter of "
+                                           "type 'System.String[]' and try again.", "MissingArgument")
+            inv.bound[pname] = nxt[1]
+            i += 2
+        free = [p for p in spec.positions if p not in inv.bound]
+        for value in positional:
+            if not free:
+                raise self.bind_error(inv, f"A positional parameter cannot be found that accepts argument "
+                                           f"'{to_string(value)}'.", "PositionalParameterNotFound", to_string(value))
+            inv.bound[free.pop(0)] = value
+        inv.positional = positional
+
+    def invoke_block(self, block: ScriptBlock, order: list[tuple[str, Any]], pipeline: list[Any] | None) -> list[Any]:
+        """``& $block args``: a new scope; the block's ``param`` binds the arguments."""
+        from hvgui.core import contract
+        from hvgui.simulator.interpreter import FunctionDef
+
+        node = block.node
+        params: list[Any] = []
+        advanced = False
+        param_block = next((c for c in node.named_children if c.type == "param_block"), None)
+        if param_block is not None:
+            saved = self.i.p
+            self.i.p = block.parsed
+            try:
+                params = self.i._params(param_block)
+            finally:
+                self.i.p = saved
+            advanced = "[parameter" in block.parsed.text(param_block).lower()
+        fn = FunctionDef("<ScriptBlock>", params, node, block.parsed, advanced)
+        op = contract.operation_of(block.text)
+        if op is not None and self.i.count_commands:
+            # One hvgui operation per command: count it once, not its cmdlets.
+            self.i.ctx.count_operation(op[0])
+            self.i.count_commands = False
+            try:
+                return self.i.call_function(fn, order, pipeline)
+            finally:
+                self.i.count_commands = True
+        return self.i.call_function(fn, order, pipeline)
+
+    # ---- static members and constructors
+
+    def static_member(self, t: PSType, member: str) -> Any:
+        n, m = t.name, member.lower()
+        if n == "System.Text.Encoding":
+            codecs = {"utf8": ("utf-8", "UTF8Encoding"), "ascii": ("ascii", "ASCIIEncoding"),
+                      "unicode": ("utf-16-le", "UnicodeEncoding"), "utf32": ("utf-32-le", "UTF32Encoding"),
+                      "bigendianunicode": ("utf-16-be", "UnicodeEncoding"),
+                      "default": ("cp1252", "SBCSCodePageEncoding")}
+            if m in codecs:
+                return Encoding(*codecs[m])
+        if n == "System.Console":
+            if m == "out":
+                return TextWriter(self.i.ctx.write_stdout)
+            if m == "error":
+                return TextWriter(self.i.ctx.write_stderr)
+            if m in ("outputencoding", "inputencoding"):
+                return Encoding("cp437", "OEMEncoding")
+        if n == "System.StringSplitOptions" and m in ("none", "removeemptyentries"):
+            return PSEnum("None" if m == "none" else "RemoveEmptyEntries", 0 if m == "none" else 1)
+        if n == "System.Environment":
+            if m == "machinename":
+                return self.host.name
+            if m == "newline":
+                return "\r\n"
+            if m == "username":
+                return self.i.ctx.user.split("\\")[-1]
+        if n == "System.Guid" and m == "empty":
+            return PSGuid(uuid.UUID(int=0))
+        if n == "System.Security.Principal.WindowsBuiltInRole":
+            roles = {"administrator": ("Administrator", 544), "user": ("User", 545)}
+            if m in roles:
+                return PSEnum(*roles[m])
+        if n == "System.Int32" and m in ("maxvalue", "minvalue"):
+            return 2**31 - 1 if m == "maxvalue" else -(2**31)
+        raise NotImplementedInSimulator(f"the static member [{n}]::{member}")
+
+    def set_static(self, t: PSType, member: str, value: Any) -> None:
+        if t.name == "System.Console" and member.lower() in ("outputencoding", "inputencoding"):
+            # A WinRS command has no console: setting its encoding fails (as on a real host).
+            raise PSRuntimeError(f'Exception setting "{member}": "The handle is invalid.\r\n"',
+                                 exception_type="System.Management.Automation.SetValueInvocationException",
+                                 category="NotSpecified", error_id="ExceptionWhenSetting",
+                                 reason="SetValueInvocationException")
+        raise NotImplementedInSimulator(f"setting [{t.name}]::{member}")
+
+    def static_call(self, t: PSType, method: str, args: list[Any]) -> Any:
+        n, m = t.name, method.lower()
+        if n == "System.Convert":
+            if m == "frombase64string":
+                return b64decode(to_string(args[0]))
+            if m == "tobase64string":
+                data = args[0]
+                if not isinstance(data, bytes):
+                    data = bytes(to_int(x) for x in to_list(data))
+                import base64
+
+                return base64.b64encode(data).decode("ascii")
+            if m == "toint32":
+                return to_int(args[0])
+        if n == "System.Management.Automation.ScriptBlock" and m == "create":
+            return self.create_script_block(to_string(args[0]) if args else "")
+        if n == "System.Guid":
+            if m == "newguid":
+                return PSGuid(uuid.uuid4())
+            if m == "parse":
+                try:
+                    return PSGuid(uuid.UUID(to_string(args[0]).strip()))
+                except ValueError:
+                    raise method_error("Parse", 1, "Guid should contain 32 digits with 4 dashes "
+                                                   "(xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx).") from None
+        if n == "System.String":
+            if m == "isnullorempty":
+                return not to_string(args[0])
+            if m == "isnullorwhitespace":
+                return not to_string(args[0]).strip()
+            if m == "join":
+                return to_string(args[0]).join(to_string(x) for x in to_list(args[1] if len(args) == 2 else args[1:]))
+        if n == "System.Security.Principal.WindowsIdentity" and m == "getcurrent":
+            return Principal(self.i.ctx.user, frozenset(self.host.groups_of(self.i.ctx.user)))
+        if n == "System.Math":
+            if m == "max":
+                return max(args[0], args[1])
+            if m == "min":
+                return min(args[0], args[1])
+        raise NotImplementedInSimulator(f"the static method [{n}]::{method}()")
+
+    def create_script_block(self, text: str) -> ScriptBlock:
+        from hvgui.simulator import powershell
+
+        parsed = powershell.parse(text)
+        if isinstance(parsed, powershell.ParseError):
+            inner = powershell.parser_error_record(text, parsed)
+            error = method_error("Create", 1, inner.message.replace("\n", " "))
+            error.error_id = "ParseException"
+            raise error
+        return ScriptBlock(text, parsed, parsed.tree.root_node)
+
+    def new_object(self, t: PSType, args: list[Any]) -> Any:
+        n = t.name
+        if n == "System.Collections.ArrayList":
+            return ArrayList()
+        if n == "System.Collections.Hashtable":
+            return PSDict()
+        if n == "System.Security.Principal.WindowsPrincipal" and args and isinstance(args[0], Principal):
+            return Principal(args[0].user, args[0].groups, principal=True)
+        if n == "System.Security.Principal.SecurityIdentifier" and args:
+            text = to_string(args[0])
+            return PSObject(n, {"Value": text}, to_string=text)
+        if n == "System.Text.UTF8Encoding":
+            return Encoding("utf-8", "UTF8Encoding")
+        raise NotImplementedInSimulator(f"New-Object {n}")
+
+    # ---- registry
+
+    def _register(self) -> None:
+        def reg(name: str, params: dict[str, str], positions: tuple[str, ...], impl: Callable[[Invocation], list[Any]],
+                *aliases: str, param_aliases: dict[str, str] | None = None,
+                module: str = "Microsoft.PowerShell.Utility", min_version: str = "1") -> None:
+            c = Cmdlet(name, params, positions, impl, param_aliases or {}, module, min_version)
+            for n in (name, *aliases):
+                self.table[n.lower()] = c
+
+        hv = "Hyper-V"
+        reg("hostname", {}, (), lambda inv: [self.host.name], "hostname.exe")
+        reg("Write-Output", {"InputObject": VALUE, "NoEnumerate": SWITCH}, ("InputObject",), self._write_output,
+            "echo", "write")
+        reg("Write-Host", {"Object": VALUE, "NoNewline": SWITCH, "ForegroundColor": VALUE, "BackgroundColor": VALUE,
+                           "Separator": VALUE}, ("Object",), self._write_host)
+        reg("Write-Error", {"Message": VALUE, "ErrorId": VALUE, "Category": VALUE}, ("Message",), self._write_error)
+        reg("Write-Warning", {"Message": VALUE}, ("Message",), lambda inv: [])
+        reg("Write-Verbose", {"Message": VALUE}, ("Message",), lambda inv: [])
+        reg("Write-Debug", {"Message": VALUE}, ("Message",), lambda inv: [])
+        reg("Out-Null", {"InputObject": VALUE}, (), lambda inv: [])
+        reg("New-Object", {"TypeName": VALUE, "ArgumentList": VALUE, "Property": VALUE}, ("TypeName", "ArgumentList"),
+            self._new_object_cmd)
+        reg("Get-VM", {"Name": VALUE, "Id": VALUE, "ComputerName": VALUE}, ("Name",), self._get_vm,
+            param_aliases={"VMName": "Name", "VMId": "Id"}, module=hv)
+        reg("Get-VMIntegrationService", {"VMName": VALUE, "Name": VALUE, "VM": VALUE, "ComputerName": VALUE},
+            ("VMName", "Name"), self._get_components, module=hv)
+        for verb, on in (("Enable", True), ("Disable", False)):
+            reg(f"{verb}-VMIntegrationService",
+                {"Name": VALUE, "VMName": VALUE, "VM": VALUE, "VMIntegrationService": VALUE, "Passthru": SWITCH,
+                 "ComputerName": VALUE}, ("Name", "VMName"), self._toggle(on), module=hv)
+        reg("New-VM", {"Name": VALUE, "MemoryStartupBytes": VALUE, "Generation": VALUE, "Path": VALUE,
+                       "NoVHD": SWITCH, "SwitchName": VALUE}, ("Name",), self._new_vm, module=hv)
+        reg("Rename-VM", {"Name": VALUE, "VM": VALUE, "NewName": VALUE, "Passthru": SWITCH}, ("Name", "NewName"),
+            self._rename_vm, param_aliases={"VMName": "Name"}, module=hv)
+        reg("Remove-VM", {"Name": VALUE, "VM": VALUE, "Force": SWITCH, "Passthru": SWITCH}, ("Name",),
+            self._remove_vm, param_aliases={"VMName": "Name"}, module=hv)
+        reg("Start-VM", {"Name": VALUE, "VM": VALUE, "Passthru": SWITCH}, ("Name",), self._start_stop("Running"),
+            param_aliases={"VMName": "Name"}, module=hv)
+        reg("Stop-VM", {"Name": VALUE, "VM": VALUE, "Passthru": SWITCH, "Force": SWITCH, "TurnOff": SWITCH,
+                        "Save": SWITCH}, ("Name",), self._start_stop("Off"), param_aliases={"VMName": "Name"},
+            module=hv)
+        reg("ConvertTo-Json", {"InputObject": VALUE, "Depth": VALUE, "Compress": SWITCH}, ("InputObject",),
+            self._convert_to_json, min_version="3")
+        reg("ConvertFrom-Json", {"InputObject": VALUE}, ("InputObject",), self._convert_from_json, min_version="3")
+        reg("Group-Object", {"Property": VALUE, "InputObject": VALUE, "NoElement": SWITCH, "CaseSensitive": SWITCH,
+                             "AsHashTable": SWITCH, "AsString": SWITCH}, ("Property",), self._group_object, "group")
+        reg("Format-Table", {"Property": VALUE, "AutoSize": SWITCH, "HideTableHeaders": SWITCH, "Wrap": SWITCH},
+            ("Property",), self._format_table, "ft")
+        reg("Format-List", {"Property": VALUE}, ("Property",), self._format_list, "fl")
+        reg("Select-Object", {"Property": VALUE, "ExpandProperty": VALUE, "First": VALUE, "Last": VALUE,
+                              "Unique": SWITCH}, ("Property",), self._select, "select")
+        reg("Get-CimInstance", {"ClassName": VALUE, "Namespace": VALUE, "Filter": VALUE, "ComputerName": VALUE},
+            ("ClassName",), self._get_cim, module="CimCmdlets", min_version="3", param_aliases={"Class": "ClassName"})
+        reg("Get-UICulture", {}, (), self._get_ui_culture)
+        reg("Get-Culture", {}, (), self._get_ui_culture)
+        reg("Get-Module", {"Name": VALUE, "ListAvailable": SWITCH}, ("Name",), self._get_module)
+        reg("Import-Module", {"Name": VALUE, "Force": SWITCH}, ("Name",), self._import_module)
+
+    # ---- cmdlet helpers
+
+    def _pace(self, count: int) -> None:
+        from hvgui.simulator.interpreter import Cancelled
+
+        if not self.host.pace(self.i.ctx, count):
+            raise Cancelled
+        self.i.read_something = True
+
+    def _vm_not_found(self, inv: Invocation, name: str) -> None:
+        msg = _VM_NOT_FOUND.get(self.host.locale, _VM_NOT_FOUND["en-US"]).format(name)
+        self.nonterminating(inv, msg, f"InvalidArgument: ({name}:String) [{inv.name}], VirtualizationException",
+                            "InvalidParameter,Microsoft.HyperV.PowerShell.Commands."
+                            + inv.name.replace("-", "") + ("" if inv.name == "Get-VM" else "Command"))
+
+    def _vm_id_not_found(self, inv: Invocation, vm_id: str) -> None:
+        msg = _VM_ID_NOT_FOUND.get(self.host.locale, _VM_ID_NOT_FOUND["en-US"]).format(vm_id)
+        self.nonterminating(inv, msg, f"InvalidArgument: ({vm_id}:Guid) [{inv.name}], VirtualizationException",
+                            "InvalidParameter,Microsoft.HyperV.PowerShell.Commands."
+                            + inv.name.replace("-", "") + ("" if inv.name == "Get-VM" else "Command"))
+
+    def _vms_by_name(self, inv: Invocation, names: list[str]) -> list[VMView]:
+        views = self.host.snapshot()
+        out: list[VMView] = []
+        for pattern in names:
+            hits = [v for v in views if wildcard_match(pattern, v.name)]
+            if not hits and not has_wildcards(pattern):
+                self._vm_not_found(inv, pattern)
+            for v in hits:
+                if v not in out:
+                    out.append(v)
+        return out
+
+    def _target_vms(self, inv: Invocation, required: bool = True) -> list[VMView]:
+        """VMs from -VM / pipeline (by id) or -Name/-VMName patterns."""
+        objs: list[Any] = []
+        if "VM" in inv.bound:
+            objs = to_list(inv.bound["VM"])
+            if not objs:
+                raise self.bind_error(inv, "Cannot validate argument on parameter 'VM'. The argument is null or "
+                                           "empty. Provide an argument that is not null or empty, and then try the "
+                                           "command again.", "ParameterArgumentValidationError")
+        elif inv.pipeline:
+            objs = inv.pipeline
+        if objs:
+            ids = []
+            for o in objs:
+                if isinstance(o, PSObject) and o.vm_id and o.type_name.endswith("VirtualMachine"):
+                    ids.append(o.vm_id)
+                elif isinstance(o, str):
+                    ids.extend(v.id for v in self._vms_by_name(inv, [o]))
+                else:
+                    raise self.bind_error(inv, f"Cannot bind parameter 'VM'. Cannot convert the \"{to_string(o)}\" "
+                                               f"value of type \"{type_name_of(o)}\" to type "
+                                               "\"Microsoft.HyperV.PowerShell.VirtualMachine\".",
+                                          "CannotConvertArgumentNoMessage")
+            views = self.host.snapshot(ids)
+            for i in ids:
+                if not any(v.id == i for v in views):
+                    self._vm_id_not_found(inv, i)
+            return views
+        names = inv.strings("Name") if "Name" in inv.name and "VMName" not in self.table[inv.name.lower()].params \
+            else inv.strings("VMName")
+        if "VMName" not in self.table[inv.name.lower()].params:
+            names = inv.strings("Name")
+        if names is None:
+            if required:
+                raise self.bind_error(inv, "Cannot process command because of one or more missing mandatory "
+                                           "parameters: Name.", "MissingMandatoryParameter")
+            return self.host.snapshot()
+        return self._vms_by_name(inv, names)
+
+    def _check_vm(self, inv: Invocation, v: VMView) -> bool:
+        try:
+            self.host.check_vm_error(v.id)
+        except VMError as e:
+            self.nonterminating(inv, str(e), f"NotSpecified: ({v.name}:VirtualMachine) [{inv.name}], "
+                                             "VirtualizationException", "OperationFailed")
+            return False
+        return True
+
+    # ---- cmdlets
+
+    def _write_output(self, inv: Invocation) -> list[Any]:
+        if "InputObject" not in inv.bound:
+            return list(inv.pipeline)
+        value = inv.bound["InputObject"]
+        if inv.switch("NoEnumerate"):
+            return [value]
+        return enumerate_value(value) if value is not None else [None]
+
+    def _write_host(self, inv: Invocation) -> list[Any]:
+        sep = to_string(inv.bound.get("Separator", " "))
+        value = inv.bound.get("Object")
+        text = sep.join(to_string(v) for v in to_list(value)) if isinstance(value, list) else to_string(value)
+        self.i.ctx.write_stdout(text + ("" if inv.switch("NoNewline") else NL))
+        return []
+
+    def _write_error(self, inv: Invocation) -> list[Any]:
+        message = to_string(inv.bound.get("Message"))
+        self.nonterminating(inv, message, "NotSpecified: (:) [Write-Error], WriteErrorException",
+                            "Microsoft.PowerShell.Commands.WriteErrorException",
+                            "Microsoft.PowerShell.Commands.WriteErrorException")
+        return []
+
+    def _new_object_cmd(self, inv: Invocation) -> list[Any]:
+        from hvgui.simulator.psvalues import resolve_type
+
+        name = to_string(inv.bound.get("TypeName"))
+        try:
+            t = resolve_type(name)
+        except PSRuntimeError:
+            t = PSType(name if name.lower().startswith("system.") else "System." + name)
+            known = ("System.Collections.ArrayList", "System.Text.UTF8Encoding")
+            if t.name not in known:
+                raise self.error(inv, f'Cannot find type [{name}]: verify that the assembly containing this type '
+                                      "is loaded.", "InvalidType: (:) [New-Object], PSArgumentException",
+                                 "TypeNotFound,Microsoft.PowerShell.Commands.NewObjectCommand") from None
+        args = to_list(inv.bound.get("ArgumentList")) if "ArgumentList" in inv.bound else []
+        return [self.new_object(t, args)]
+
+    def _get_vm(self, inv: Invocation) -> list[Any]:
+        if "Id" in inv.bound:
+            out: list[VMView] = []
+            for item in to_list(inv.bound["Id"]):
+                text = to_string(item).strip().strip("{}")
+                try:
+                    vm_id = str(uuid.UUID(text))
+                except ValueError:
+                    raise self.bind_error(
+                        inv, f"Cannot bind parameter 'Id'. Cannot convert value \"{text}\" to type \"System.Guid\". "
+                             "Error: \"Guid should contain 32 digits with 4 dashes "
+                             "(xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx).\"", "CannotConvertArgumentNoMessage",
+                        text) from None
+                views = self.host.snapshot([vm_id])
+                if not views:
+                    self._vm_id_not_found(inv, vm_id)
+                out.extend(views)
+        else:
+            names = inv.strings("Name")
+            out = self.host.snapshot() if names is None else self._vms_by_name(inv, names)
+        self._pace(len(out))
+        fresh = self.host.snapshot([v.id for v in out])
+        return [vm_object(self.host.os.key, v) for v in fresh]
+
+    def _get_components(self, inv: Invocation) -> list[Any]:
+        vms = self._target_vms(inv)
+        names = inv.strings("Name")
+        self._pace(len(vms))
+        out: list[Any] = []
+        for v in self.host.snapshot([v.id for v in vms]):
+            if not self._check_vm(inv, v):
+                continue
+            comps = list(v.components)
+            if names is not None:
+                comps = [c for c in comps if any(wildcard_match(n, c.name) for n in names)]
+                if any(not has_wildcards(n) and not any(wildcard_match(n, c.name) for c in v.components)
+                       for n in names):
+                    self.nonterminating(
+                        inv, _NO_COMPONENT.get(self.host.locale, _NO_COMPONENT["en-US"]),
+                        f"InvalidArgument: (:) [{inv.name}], VirtualizationInvalidArgumentException",
+                        "InvalidParameter,Microsoft.HyperV.PowerShell.Commands.GetVMIntegrationServiceCommand")
+            out.extend(component_object(c) for c in comps)
+        return out
+
+    def _toggle(self, enable: bool) -> Callable[[Invocation], list[Any]]:
+        verb = "Enable" if enable else "Disable"
+
+        def run(inv: Invocation) -> list[Any]:
+            targets: list[tuple[str, str]] = []
+            comps = to_list(inv.bound.get("VMIntegrationService")) if "VMIntegrationService" in inv.bound else []
+            if not comps and inv.pipeline and all(isinstance(o, PSObject) and o.guid for o in inv.pipeline):
+                comps = list(inv.pipeline)
+            if comps:
+                for c in comps:
+                    if not (isinstance(c, PSObject) and c.vm_id and c.guid):
+                        raise self.bind_error(inv, "Cannot bind parameter 'VMIntegrationService'. Cannot convert "
+                                                   f"the \"{to_string(c)}\" value of type \"{type_name_of(c)}\" to "
+                                                   "type \"Microsoft.HyperV.PowerShell.VMIntegrationComponent\".",
+                                              "CannotConvertArgumentNoMessage")
+                    targets.append((c.vm_id, c.guid))
+            else:
+                names = inv.strings("Name")
+                if names is None:
+                    raise self.bind_error(inv, "Cannot process command because of one or more missing mandatory "
+                                               "parameters: Name.", "MissingMandatoryParameter")
+                for v in self._target_vms(inv):
+                    matched = [c for c in v.components if any(wildcard_match(n, c.name) for n in names)]
+                    if any(not has_wildcards(n) and not any(wildcard_match(n, c.name) for c in v.components)
+                           for n in names):
+                        self.nonterminating(
+                            inv, _NO_COMPONENT.get(self.host.locale, _NO_COMPONENT["en-US"]),
+                            f"InvalidArgument: (:) [{inv.name}], VirtualizationInvalidArgumentException",
+                            f"InvalidParameter,Microsoft.HyperV.PowerShell.Commands.{verb}VMIntegrationServiceCommand")
+                    targets.extend((c.vm_id, c.guid) for c in matched)
+            out: list[Any] = []
+            for vm_id, guid in targets:
+                views = self.host.snapshot([vm_id])
+                if not views:
+                    self._vm_id_not_found(inv, vm_id)
+                    continue
+                if not self._check_vm(inv, views[0]):
+                    continue
+                if inv.switch("WhatIf"):
+                    name = self.host.service_name(guid)
+                    self.i.ctx.write_stdout(f'What if: Performing the operation "{inv.name}" on target '
+                                            f'"{name}" of virtual machine "{views[0].name}".{NL}')
+                    continue
+                self._pace(1)
+                try:
+                    self.host.write_enabled(vm_id, guid, enable)
+                except KeyError:
+                    continue
+                if inv.switch("Passthru"):
+                    for c in self.host.snapshot([vm_id])[0].components:
+                        if c.guid == guid:
+                            out.append(component_object(c))
+            return out
+
+        return run
+
+    def _new_vm(self, inv: Invocation) -> list[Any]:
+        names = inv.strings("Name")
+        name = names[0] if names else "New Virtual Machine"
+        sim = self.host.add_vm(name, state="Off", guest_os="")
+        return [vm_object(self.host.os.key, v) for v in self.host.snapshot([sim.id])]
+
+    def _rename_vm(self, inv: Invocation) -> list[Any]:
+        new = inv.strings("NewName")
+        if not new:
+            raise self.bind_error(inv, "Cannot process command because of one or more missing mandatory "
+                                       "parameters: NewName.", "MissingMandatoryParameter")
+        out: list[Any] = []
+        for v in self._target_vms(inv):
+            if not self._check_vm(inv, v):
+                continue
+            self.host.rename_vm(v.id, new[0])
+            if inv.switch("Passthru"):
+                out.extend(vm_object(self.host.os.key, x) for x in self.host.snapshot([v.id]))
+        return out
+
+    def _remove_vm(self, inv: Invocation) -> list[Any]:
+        confirm = inv.bound.get("Confirm")
+        if not inv.switch("Force") and confirm is not False:
+            raise self.error(inv, _NONINTERACTIVE, "InvalidOperation: (:) [Remove-VM], PSInvalidOperationException",
+                             "InvalidOperation,Microsoft.HyperV.PowerShell.Commands.RemoveVM")
+        for v in self._target_vms(inv):
+            if self._check_vm(inv, v):
+                self.host.remove_vm(v.id)
+        return []
+
+    def _start_stop(self, target: str) -> Callable[[Invocation], list[Any]]:
+        def run(inv: Invocation) -> list[Any]:
+            out: list[Any] = []
+            state = "Saved" if inv.switch("Save") else target
+            for v in self._target_vms(inv):
+                if not self._check_vm(inv, v):
+                    continue
+                self.host.set_state(v.id, state)
+                if inv.switch("Passthru"):
+                    out.extend(vm_object(self.host.os.key, x) for x in self.host.snapshot([v.id]))
+            return out
+
+        return run
+
+    def _items(self, inv: Invocation) -> list[Any]:
+        if "InputObject" in inv.bound:
+            return to_list(inv.bound["InputObject"]) if inv.bound["InputObject"] is not None else [None]
+        return list(inv.pipeline)
+
+    def _convert_to_json(self, inv: Invocation) -> list[Any]:
+        depth = to_int(inv.bound.get("Depth", 2))
+        compress = inv.switch("Compress")
+        if "InputObject" in inv.bound:
+            value = inv.bound["InputObject"]
+            return [convert_to_json([value], depth, compress)]
+        items = list(inv.pipeline)
+        if not items:
+            return []
+        return [convert_to_json(items, depth, compress)]
+
+    def _convert_from_json(self, inv: Invocation) -> list[Any]:
+        items = self._items(inv)
+        text = "\n".join(to_string(x) for x in items)
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise self.error(inv, f"Invalid JSON primitive: {text[:30]}.",
+                             "NotSpecified: (:) [ConvertFrom-Json], ArgumentException",
+                             "System.ArgumentException,Microsoft.PowerShell.Commands.ConvertFromJsonCommand") from exc
+
+        def ps(v: Any) -> Any:
+            if isinstance(v, dict):
+                return PSObject("System.Management.Automation.PSCustomObject", {k: ps(x) for k, x in v.items()})
+            if isinstance(v, list):
+                return [ps(x) for x in v]
+            return v
+
+        # Windows PowerShell 5.1 writes a top-level JSON array as one object (not enumerated).
+        return [ps(data)]
+
+    def _property_value(self, obj: Any, prop: Any) -> Any:
+        if isinstance(prop, ScriptBlock):
+            raise NotImplementedInSimulator("Group-Object/Select-Object with a script block property")
+        return self.i.get_member(obj, to_string(prop))
+
+    def _group_object(self, inv: Invocation) -> list[Any]:
+        props = to_list(inv.bound.get("Property"))
+        if len(props) != 1 or inv.switch("AsHashTable") or inv.switch("NoElement"):
+            raise NotImplementedInSimulator("this form of Group-Object (one -Property only)")
+        cs = inv.switch("CaseSensitive")
+        groups: list[tuple[Any, list[Any]]] = []
+        for item in self._items(inv):
+            key = self._property_value(item, props[0])
+            for g in groups:
+                if (to_string(g[0]) == to_string(key)) if cs else equals(to_string(g[0]), to_string(key)):
+                    g[1].append(item)
+                    break
+            else:
+                groups.append((key, [item]))
+        out = []
+        for key, members in groups:
+            out.append(PSObject("Microsoft.PowerShell.Commands.GroupInfo",
+                                {"Count": len(members), "Name": to_string(key), "Group": list(members),
+                                 "Values": [key]},
+                                default_columns=("Count", "Name", "Group")))
+        return out
+
+    def _columns(self, inv: Invocation, items: list[Any]) -> tuple[str, ...]:
+        props = inv.strings("Property")
+        first = next((o for o in items if isinstance(o, PSObject)), None)
+        if props is None:
+            if first is None:
+                return ()
+            return first.default_columns or tuple(first.props)
+        cols: list[str] = []
+        for p in props:
+            if first is not None and has_wildcards(p):
+                cols.extend(k for k in first.props if wildcard_match(p, k) and k not in cols)
+            else:
+                real = next((k for k in (first.props if first else {}) if k.casefold() == p.casefold()), p)
+                cols.append(real)
+        return tuple(cols)
+
+    @staticmethod
+    def _table_props(o: Any) -> Any:
+        if isinstance(o, PSObject) and "table" in o.extra:
+            return PSObject(o.type_name, o.extra["table"], o.default_columns)
+        return o
+
+    def _format_table(self, inv: Invocation) -> list[Any]:
+        items = [self._table_props(o) for o in self._items(inv)]
+        cols = self._columns(inv, items)
+        if not cols:
+            return [FormattedLines(tuple(to_string(i) for i in items))]
+        lines = table(items, cols)
+        if inv.switch("HideTableHeaders"):
+            lines = [lines[0], *lines[3:]]
+        return [FormattedLines(tuple(lines))]
+
+    def _format_list(self, inv: Invocation) -> list[Any]:
+        items = self._items(inv)
+        props = inv.strings("Property")
+        first = next((o for o in items if isinstance(o, PSObject)), None)
+        cols = tuple(props) if props and props != ["*"] else (tuple(first.props) if first else ())
+        return [FormattedLines(tuple(listing(items, cols)))]
+
+    def _select(self, inv: Invocation) -> list[Any]:
+        items = self._items(inv)
+        if "First" in inv.bound:
+            items = items[: to_int(inv.bound["First"])]
+        if "Last" in inv.bound:
+            n = to_int(inv.bound["Last"])
+            items = items[-n:] if n else []
+        expand = inv.strings("ExpandProperty")
+        if expand:
+            out: list[Any] = []
+            for o in items:
+                value = self.i.get_member(o, expand[0])
+                out.extend(value if isinstance(value, list) else [value])
+            return out
+        if inv.strings("Property") is None:
+            return items
+        cols = self._columns(inv, items)
+        return [PSObject("Selected." + (o.type_name if isinstance(o, PSObject) else "System.Object"),
+                         {c: self.i.get_member(o, c) for c in cols},
+                         vm_id=o.vm_id if isinstance(o, PSObject) else None,
+                         guid=o.guid if isinstance(o, PSObject) else None)
+                for o in items]
+
+    def _get_cim(self, inv: Invocation) -> list[Any]:
+        cls = to_string(inv.bound.get("ClassName")).lower()
+        ns = to_string(inv.bound.get("Namespace", "root\\cimv2")).lower().replace("/", "\\")
+        if "Filter" in inv.bound:
+            raise NotImplementedInSimulator("Get-CimInstance -Filter")
+        if ns in ("root\\cimv2", "\\root\\cimv2") and cls == "win32_operatingsystem":
+            os = self.host.os
+            return [PSObject("Microsoft.Management.Infrastructure.CimInstance#root/cimv2/Win32_OperatingSystem", {
+                "Caption": os.caption, "Version": os.version, "BuildNumber": os.version.rsplit(".", 1)[-1],
+                "CSName": self.host.name, "OSLanguage": {"en-US": 1033, "de-DE": 1031, "fr-FR": 1036}[self.host.locale],
+                "MUILanguages": [self.host.locale], "ProductType": 3,
+            }, default_columns=("SystemDirectory", "Organization", "BuildNumber", "RegisteredUser", "SerialNumber",
+                                "Version"))]
+        if ns in ("root\\virtualization\\v2", "\\root\\virtualization\\v2"):
+            if not self.host.hyperv_role:
+                raise self.error(inv, "Invalid namespace ", "MetadataError: (root\\virtualization\\v2:String) "
+                                 "[Get-CimInstance], CimException",
+                                 "HRESULT 0x8004100e,Microsoft.Management.Infrastructure.CimCmdlets."
+                                 "GetCimInstanceCommand")
+            if cls == "msvm_kvpexchangecomponent":
+                self._pace(0)
+                return [PSObject("Microsoft.Management.Infrastructure.CimInstance#root/virtualization/v2/"
+                                 "Msvm_KvpExchangeComponent", {
+                                     "SystemName": vm_id.upper(),
+                                     "EnabledState": 2 if items is not None else 3,
+                                     "GuestIntrinsicExchangeItems": items,
+                                 }) for vm_id, items in self.host.kvp_intrinsic_items()]
+        raise self.error(inv, "Invalid class ", f"MetadataError: ({cls}:String) [Get-CimInstance], CimException",
+                         "HRESULT 0x80041010,Microsoft.Management.Infrastructure.CimCmdlets.GetCimInstanceCommand")
+
+    def _get_ui_culture(self, inv: Invocation) -> list[Any]:
+        names = {"en-US": "English (United States)", "de-DE": "Deutsch (Deutschland)", "fr-FR": "Français (France)"}
+        lcid = {"en-US": 1033, "de-DE": 1031, "fr-FR": 1036}
+        loc = self.host.locale
+        return [PSObject("System.Globalization.CultureInfo", {"LCID": lcid[loc], "Name": loc,
+                                                              "DisplayName": names[loc]},
+                         default_columns=("LCID", "Name", "DisplayName"), to_string=loc)]
+
+    def _get_module(self, inv: Invocation) -> list[Any]:
+        names = inv.strings("Name") or ["*"]
+        mods = [("Hyper-V", "2.0.0.0" if self.host.os.key not in ("2012", "2012R2") else "1.1")] \
+            if self.host.hyperv_module else []
+        if not inv.switch("ListAvailable"):
+            mods = [m for m in mods if m[0] in self.i.__dict__.get("_imported", ())]
+        return [PSObject("System.Management.Automation.PSModuleInfo",
+                         {"ModuleType": "Binary", "Version": PSVersion(v), "Name": n,
+                          "ExportedCommands": [c.name for c in self.table.values() if c.module == "Hyper-V"]},
+                         default_columns=("ModuleType", "Version", "Name"))
+                for n, v in mods if any(wildcard_match(p, n) for p in names)]
+
+    def _import_module(self, inv: Invocation) -> list[Any]:
+        names = inv.strings("Name") or []
+        for n in names:
+            if n.lower() == "hyper-v" and self.host.hyperv_module:
+                self.i.__dict__.setdefault("_imported", set()).add("Hyper-V")
+                continue
+            raise self.error(inv, f"The specified module '{n}' was not loaded because no valid module file was "
+                                  "found in any module directory.",
+                             f"ResourceUnavailable: ({n}:String) [Import-Module], FileNotFoundException",
+                             "Modules_ModuleNotFound,Microsoft.PowerShell.Commands.ImportModuleCommand")
+        return []
+
+
+__all__ = ["AUTOMATION_NULL", "Cmdlets", "component_object", "vm_object"]

@@ -6,11 +6,16 @@ Format (every field but ``name`` optional)::
     name = "HV-LAB-01"            # host name (what `hostname` prints)
     os = "2022"                   # 2012, 2012R2, 2016, 2019, 2022, 2025 (default 2022)
     locale = "en-US"              # en-US, fr-FR, de-DE (default en-US): service names, descriptions
+    powershell = "5.1"            # Windows PowerShell version (default: what the os ships: 3.0 on 2012,
+                                  # 4.0 on 2012R2, 5.1 later); "2.0" for a host hvgui must refuse
+    hyperv_module = true          # false: the Hyper-V role without its PowerShell module
 
     [[host.login]]                # who may log on (none: only extra_logins passed to load_fleet)
     user = "labadmin"
     password = "..."              # keep passwords out of shared files
-    admin = true                  # false: logon accepted, then "Access is denied."
+    admin = true                  # in Administrators; false: logon accepted, then "Access is denied."
+    remote_management = false     # in Remote Management Users: WinRS admits a non-administrator
+    hyperv_admin = false          # in Hyper-V Administrators
 
     [host.faults]                 # any field of hvgui.simulator.faults.Faults
     command_latency_s = 0.6
@@ -53,10 +58,11 @@ from hvgui.simulator.interfaces import Login
 VM_ID_NAMESPACE: Final = uuid.UUID("6f1c1d2e-7b0a-4c51-9d5e-4876e0a1c0de")
 DEMO_FLEET: Final = "demo_fleet.toml"
 
-_HOST_KEYS: Final = {"name", "os", "locale", "login", "faults", "vm"}
+_HOST_KEYS: Final = {"name", "os", "locale", "powershell", "hyperv_module", "login", "faults", "vm"}
+_POWERSHELL_VERSIONS: Final = ("2.0", "3.0", "4.0", "5.0", "5.1")
 _VM_KEYS: Final = {"name", "id", "state", "guest_os", "is_version", "is_state", "enabled", "guest",
                    "vss_protocol_mismatch", "error"}
-_LOGIN_KEYS: Final = {"user", "password", "admin"}
+_LOGIN_KEYS: Final = {"user", "password", "admin", "remote_management", "hyperv_admin"}
 
 
 class FleetError(ValueError):
@@ -135,6 +141,16 @@ def _host(raw: Any, source: str, index: int) -> HyperVHost:
         raise FleetError(f"{_where(source, name, 'locale')}: {locale!r} is not one of {', '.join(LOCALES)}")
     logins = [_login(x, source, name, j) for j, x in enumerate(raw.get("login", []))]
     host = HyperVHost(name, os=os, locale=locale, logins=logins)
+    if "powershell" in raw:
+        version = _str(raw["powershell"], _where(source, name, "powershell"))
+        if version not in _POWERSHELL_VERSIONS:
+            raise FleetError(f"{_where(source, name, 'powershell')}: {version!r} is not one of "
+                             f"{', '.join(_POWERSHELL_VERSIONS)}")
+        host.powershell = version
+    module = raw.get("hyperv_module", True)
+    if not isinstance(module, bool):
+        raise FleetError(f"{_where(source, name, 'hyperv_module')}: expected true or false")
+    host.hyperv_module = module
     vm_errors: dict[str, str] = {}
     names_to_ids: dict[str, str] = {}
     for j, vm_raw in enumerate(raw.get("vm", [])):
@@ -154,11 +170,14 @@ def _login(raw: Any, source: str, host: str, index: int) -> Login:
     unknown = set(raw) - _LOGIN_KEYS
     if unknown:
         raise FleetError(f"{where}: unknown field(s) {sorted(unknown)}")
-    admin = raw.get("admin", True)
-    if not isinstance(admin, bool):
-        raise FleetError(f"{where}.admin: expected true or false")
+    flags: dict[str, bool] = {}
+    for key, default in (("admin", True), ("remote_management", False), ("hyperv_admin", False)):
+        value = raw.get(key, default)
+        if not isinstance(value, bool):
+            raise FleetError(f"{where}.{key}: expected true or false")
+        flags[key] = value
     return Login(user=_str(raw["user"], f"{where}.user"), password=_str(raw.get("password", ""), f"{where}.password"),
-                 admin=admin)
+                 **flags)
 
 
 def _vm(host: HyperVHost, raw: Any, source: str, index: int) -> tuple[str, str, str | None]:

@@ -39,6 +39,19 @@ _SIGNAL_TERMINATE: Final = "terminate"
 _SIGNAL_CTRL_C: Final = "ctrl_c"
 _SIGNAL_CTRL_BREAK: Final = "ctrl_break"
 _LOOPBACK: Final = ("127.0.0.1", "localhost", "::1")
+_STOP_WAIT_S: Final = 10.0
+"""How long Signal terminate and Delete wait for a command's process to end before answering."""
+
+ANSWER: Final = ""
+TRUNCATE: Final = "truncate"
+"""Send part of the response, then close the connection."""
+DROP: Final = "drop"
+"""Close the connection without sending anything (the request was carried out)."""
+
+_ACTION_NAMES: Final = {
+    wsman.ACTION_CREATE: "Create", wsman.ACTION_DELETE: "Delete", wsman.ACTION_COMMAND: "Command",
+    wsman.ACTION_RECEIVE: "Receive", wsman.ACTION_SEND: "Send", wsman.ACTION_SIGNAL: "Signal",
+}
 
 
 def _encoder(codepage: int) -> codecs.CodecInfo:
@@ -136,6 +149,12 @@ class _Command:
     def run(self) -> None:
         host = self._endpoint.host
         code = EXIT_CANCELLED
+        kill: threading.Timer | None = None
+        if host.faults.kill_commands_after_s > 0:
+            # Its "process" ends where it is: the behaviour sees the cancellation at its next step.
+            kill = threading.Timer(host.faults.kill_commands_after_s, self._cancelled.set)
+            kill.daemon = True
+            kill.start()
         try:
             faults = host.faults
             latency = faults.command_latency_s
@@ -150,6 +169,8 @@ class _Command:
             self.write_stderr(f"{type(exc).__name__}: {exc}\r\n")
             code = 1
         finally:
+            if kill is not None:
+                kill.cancel()
             with self._endpoint.cond:
                 self.done = True
                 self.exit_code = code
@@ -218,7 +239,7 @@ class _Handler(BaseHTTPRequestHandler):
         content_type: str | None = None,
         headers: list[tuple[str, str]] | None = None,
         *,
-        truncate: bool = False,
+        mode: str = ANSWER,
     ) -> None:
         reason = self.responses.get(status, ("",))[0]
         lines = [f"HTTP/1.1 {status} {reason}", f"Server: {self.server_version}"]
@@ -229,9 +250,10 @@ class _Handler(BaseHTTPRequestHandler):
             lines.append(f"{name}: {value}")
         lines.append(f"Content-Length: {len(body)}")
         head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
-        if truncate:
-            self.wfile.write(head + body[: max(1, len(body) // 2)])
-            self.wfile.flush()
+        if mode in (TRUNCATE, DROP):
+            if mode == TRUNCATE:
+                self.wfile.write(head + body[: max(1, len(body) // 2)])
+                self.wfile.flush()
             self.close_connection = True
             with contextlib.suppress(OSError):
                 socket.socket.shutdown(self.connection, socket.SHUT_RDWR)
@@ -249,7 +271,7 @@ class _Handler(BaseHTTPRequestHandler):
     # --- methods
     def do_GET(self) -> None:
         if self.path.split("?", 1)[0] == "/_sim/stats":
-            body = json.dumps(self.endpoint.stats.as_json()).encode()
+            body = json.dumps(self.endpoint.stats_json()).encode()
             self._send(200, body, "application/json")
         else:
             self._send(404)
@@ -330,11 +352,11 @@ class _Handler(BaseHTTPRequestHandler):
             with ep.stats.lock:
                 ep.stats.encrypted_requests += 1
 
-        status, response, truncate = ep.handle_soap(body, login, self.client_address[0])
+        status, response, mode = ep.handle_soap(body, login, self.client_address[0])
         if encrypted:
-            self._send(status, self.ntlm.wrap(response), auth.ENCRYPTED_CONTENT_TYPE, extra, truncate=truncate)
+            self._send(status, self.ntlm.wrap(response), auth.ENCRYPTED_CONTENT_TYPE, extra, mode=mode)
         else:
-            self._send(status, response, "application/soap+xml;charset=UTF-8", extra, truncate=truncate)
+            self._send(status, response, "application/soap+xml;charset=UTF-8", extra, mode=mode)
 
 
 class HostEndpoint:
@@ -365,6 +387,8 @@ class HostEndpoint:
         self.stats = HostStats()
         self.cond = threading.Condition()
         self._shells: dict[str, _Shell] = {}
+        self.shells_open_max = 0
+        """The most shells open at once since the start (or the last :meth:`reset_shells_open_max`)."""
         self._listener: socket.socket | None = None
         self._listening = threading.Event()
         self._not_listening = threading.Event()
@@ -415,6 +439,16 @@ class HostEndpoint:
     @property
     def fingerprint(self) -> str | None:
         return self._fingerprint
+
+    def stats_json(self) -> dict[str, object]:
+        """The counters served at ``/_sim/stats``: :class:`HostStats` plus ``shells_open_max``."""
+        with self.cond:
+            peak = self.shells_open_max
+        return {**self.stats.as_json(), "shells_open_max": peak}
+
+    def reset_shells_open_max(self) -> None:
+        with self.cond:
+            self.shells_open_max = len(self._shells)
 
     @property
     def listening(self) -> bool:
@@ -608,16 +642,29 @@ class HostEndpoint:
                 log.info("%s: shell %s idle for %.0f s, deleted", self.host.name, shell.id, now - shell.last_used)
                 self._delete_shell(shell)
 
-    def _delete_shell(self, shell: _Shell) -> None:
-        """With ``cond`` held."""
+    def _delete_shell(self, shell: _Shell) -> list[threading.Thread]:
+        """With ``cond`` held. Returns the threads of the commands it stopped (to wait for)."""
+        threads = []
         for cmd in shell.commands.values():
             cmd.cancelled.set()
+            if cmd.thread is not None and not cmd.done:
+                threads.append(cmd.thread)
         shell.commands.clear()
         if self._shells.pop(shell.id, None) is not None:
             with self.stats.lock:
                 self.stats.shells_deleted += 1
                 self.stats.shells_open = len(self._shells)
         self.cond.notify_all()
+        return threads
+
+    @staticmethod
+    def _wait_stopped(threads: list[threading.Thread]) -> None:
+        """Without ``cond`` held: as WinRS ends a command's processes before it answers a
+        Signal terminate or a Delete, wait (bounded) until the commands have really stopped."""
+        deadline = time.monotonic() + _STOP_WAIT_S
+        for t in threads:
+            if t is not threading.current_thread():
+                t.join(max(0.0, deadline - time.monotonic()))
 
     def _shell(self, req: wsman.WSManRequest) -> _Shell:
         """With ``cond`` held."""
@@ -635,38 +682,59 @@ class HostEndpoint:
             raise wsman.invalid_command_fault()
         return cmd
 
-    def handle_soap(self, data: bytes, login: Login, client_ip: str) -> tuple[int, bytes, bool]:
-        """One SOAP request -> (HTTP status, response body, truncate the response?)."""
+    def _drop_answer(self, action: str) -> bool:
+        """``faults.drop_answers``: True (and one fewer to drop) if this answer is to be lost."""
+        name = _ACTION_NAMES.get(action, "")
+        with self.cond:
+            left = self.host.faults.drop_answers.get(name, 0)
+            if left <= 0:
+                return False
+            self.host.faults.drop_answers[name] = left - 1
+        log.info("%s: %s carried out, its answer dropped (fault)", self.host.name, name)
+        return True
+
+    def handle_soap(self, data: bytes, login: Login, client_ip: str) -> tuple[int, bytes, str]:
+        """One SOAP request -> (HTTP status, response body, how to send it: ANSWER, TRUNCATE or DROP)."""
+        status, body, mode = self._handle_soap(data, login, client_ip)
+        if mode == ANSWER and status == 200 and self.host.faults.drop_answers:
+            with contextlib.suppress(wsman.WSManFault):
+                if self._drop_answer(wsman.parse_request(data).action):
+                    return status, body, DROP
+        return status, body, mode
+
+    def _handle_soap(self, data: bytes, login: Login, client_ip: str) -> tuple[int, bytes, str]:
         relates_to: str | None = None
         try:
             req = wsman.parse_request(data)
             relates_to = req.message_id
-            if not login.admin or self.host.faults.access_denied:
+            if not login.winrs_allowed or self.host.faults.access_denied:
                 raise wsman.access_denied_fault()
             if req.resource_uri.lower() != wsman.RESOURCE_CMD.lower():
                 raise wsman.action_not_supported_fault(req.action, req.resource_uri)
             action = req.action
             if action == wsman.ACTION_CREATE:
-                return 200, self._create(req, login, client_ip), False
+                return 200, self._create(req, login, client_ip), ANSWER
             if action == wsman.ACTION_DELETE:
-                return 200, self._delete(req), False
+                return 200, self._delete(req), ANSWER
             if action == wsman.ACTION_COMMAND:
-                return 200, self._run(req), False
+                return 200, self._run(req), ANSWER
             if action == wsman.ACTION_RECEIVE:
-                body, had_output = self._receive(req)
-                return 200, body, had_output and self.host.faults.drop_mid_response
+                body, had_output, drop = self._receive(req)
+                if drop:
+                    return 200, body, DROP
+                return 200, body, TRUNCATE if had_output and self.host.faults.drop_mid_response else ANSWER
             if action == wsman.ACTION_SEND:
-                return 200, self._send_input(req), False
+                return 200, self._send_input(req), ANSWER
             if action == wsman.ACTION_SIGNAL:
-                return 200, self._signal(req), False
+                return 200, self._signal(req), ANSWER
             raise wsman.action_not_supported_fault(action, req.resource_uri)
         except wsman.WSManFault as fault:
             log.debug("%s: fault %d: %s", self.host.name, fault.code, fault.message)
-            return 500, wsman.fault_envelope(fault, relates_to, self.host.name), False
+            return 500, wsman.fault_envelope(fault, relates_to, self.host.name), ANSWER
         except Exception:
             log.exception("%s: internal error handling a request", self.host.name)
             internal = wsman.WSManFault(2150858752, "The WS-Management service cannot process the request. ")
-            return 500, wsman.fault_envelope(internal, relates_to, self.host.name), False
+            return 500, wsman.fault_envelope(internal, relates_to, self.host.name), ANSWER
 
     def _create(self, req: wsman.WSManRequest, login: Login, client_ip: str) -> bytes:
         try:
@@ -695,6 +763,7 @@ class HostEndpoint:
             if owned >= faults.max_shells_per_user:
                 raise wsman.shell_quota_fault(faults.max_shells_per_user)
             self._shells[shell.id] = shell
+            self.shells_open_max = max(self.shells_open_max, len(self._shells))
             with self.stats.lock:
                 self.stats.shells_created += 1
                 self.stats.shells_open = len(self._shells)
@@ -711,7 +780,8 @@ class HostEndpoint:
     def _delete(self, req: wsman.WSManRequest) -> bytes:
         with self.cond:
             shell = self._shell(req)
-            self._delete_shell(shell)
+            threads = self._delete_shell(shell)
+        self._wait_stopped(threads)
         return wsman.delete_response(req.message_id)
 
     def _run(self, req: wsman.WSManRequest) -> bytes:
@@ -732,7 +802,8 @@ class HostEndpoint:
             cmd.thread.start()
         return wsman.command_response(req.message_id, cmd.id)
 
-    def _receive(self, req: wsman.WSManRequest) -> tuple[bytes, bool]:
+    def _receive(self, req: wsman.WSManRequest) -> tuple[bytes, bool, bool]:
+        """-> (response, it carries output, drop it instead: ``faults.drop_after_command``)."""
         body = req.body
         desired = wsman.child(body, "DesiredStream") if body is not None else None
         command_id = desired.get("CommandId") if desired is not None else None
@@ -742,7 +813,8 @@ class HostEndpoint:
             while True:
                 shell = self._shell(req)
                 cmd = self._command(shell, command_id)
-                if cmd.output or cmd.done:
+                # drop_after_command: wait for the whole command, then lose its answer.
+                if cmd.done if self.host.faults.drop_after_command > 0 else (cmd.output or cmd.done):
                     break
                 remaining = deadline - time.monotonic()
                 if remaining <= 0 or self._stopping.is_set():
@@ -761,9 +833,13 @@ class HostEndpoint:
             done = cmd.done and not cmd.output
             exit_code = cmd.exit_code
             shell.last_used = time.monotonic()
+            drop = cmd.done and self.host.faults.drop_after_command > 0
+            if drop:
+                self.host.faults.drop_after_command -= 1
+                log.info("%s: command %s ran to its end; its answer is dropped (fault)", self.host.name, cmd.id)
         encoded = [(name, base64.b64encode(data).decode("ascii")) for name, data in streams]
         response = wsman.receive_response(req.message_id, cmd.id, encoded, done=done, exit_code=exit_code)
-        return response, bool(streams)
+        return response, bool(streams), drop
 
     def _send_input(self, req: wsman.WSManRequest) -> bytes:
         body = req.body
@@ -795,9 +871,13 @@ class HostEndpoint:
             cmd = self._command(shell, body.get("CommandId"))
             if code in (_SIGNAL_TERMINATE, _SIGNAL_CTRL_C, _SIGNAL_CTRL_BREAK):
                 cmd.cancelled.set()
+            threads: list[threading.Thread] = []
             if code == _SIGNAL_TERMINATE:
                 shell.commands.pop(cmd.id, None)
+                if cmd.thread is not None and not cmd.done:
+                    threads.append(cmd.thread)
             self.cond.notify_all()
+        self._wait_stopped(threads)
         return wsman.signal_response(req.message_id)
 
 

@@ -531,3 +531,36 @@ error = "boom"
             assert w in str(info.value)
     with pytest.raises(FleetError, match="not valid TOML"):
         parse_fleet("[[host]\n", "x.toml")
+
+
+def test_guest_os_comes_from_data_exchange() -> None:
+    """The inventory reads the guest OS from the KVP intrinsic items over CIM, as on a real host:
+    only a running VM whose Data Exchange works (enabled on the host, guest side running) has one."""
+    h = HyperVHost("HV01", os="2022")
+    ok = h.add_vm("win", guest_os="Windows Server 2019 Datacenter")
+    off = h.add_vm("off", guest_os="Windows Server 2019 Datacenter", state="Off")
+    no_daemon = h.add_vm("lin", guest_os="Ubuntu 22.04 LTS", guest={"hv_kvp_daemon": "missing"})
+    disabled = h.add_vm("kvp-off", guest_os="Windows 10 Enterprise", enabled={"Key-Value Pair Exchange": False})
+    lin = h.add_vm("rhel", guest_os="Red Hat Enterprise Linux 9.4")
+    inv = inventory(h)
+    os_of = {v.id: v.guest_os for v in inv.vms}
+    assert os_of == {ok.id: "Windows Server 2019 Datacenter", off.id: None, no_daemon.id: None,
+                     disabled.id: None, lin.id: "Red Hat Enterprise Linux 9.4"}
+
+
+def test_inventory_reports_vm_state_and_versions_as_the_host_does() -> None:
+    h = HyperVHost("HV01", os="2016", locale="de-DE")
+    v = h.add_vm("saved", state="Saved", guest_os="Windows 7 Enterprise", is_version="6.3.9600.18080",
+                 is_state="Update required")
+    [vm] = inventory(h).vms
+    assert (vm.id, vm.state, vm.is_version, vm.is_state) == (v.id, "Saved", "6.3.9600.18080", "Update required")
+    assert {s.name for s in vm.services} == set(catalog.LOCALIZED_NAMES["de-DE"].values())
+
+
+def test_one_unreadable_vm_costs_only_itself_in_the_inventory(host: HyperVHost) -> None:
+    [web1] = host.find_vms("web1")
+    host.faults.vm_errors[web1.id] = "Le fichier est verrouillé."
+    inv = inventory(host)
+    by_name = {v.name: v for v in inv.vms}
+    assert by_name["web1"].error == "Le fichier est verrouillé." and by_name["web1"].services == ()
+    assert all(v.error is None and len(v.services) == 6 for n, v in by_name.items() if n != "web1")

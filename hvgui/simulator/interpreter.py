@@ -104,6 +104,7 @@ _WRAPPERS: Final = frozenset({
     "left_assignment_expression", "key_expression",
 })
 #: Modules whose commands may be called module-qualified (``Hyper-V\Get-VM``).
+_RANGE_AS_COMMAND: Final = re.compile(r"(-?\d+)\.\.(-?\d+)")
 _CORE_MODULES: Final = ("microsoft.powershell.utility", "microsoft.powershell.management", "microsoft.powershell.core",
                         "cimcmdlets", "microsoft.powershell.security")
 
@@ -153,8 +154,8 @@ class Param:
 class FunctionDef:
     name: str
     params: list[Param]
-    body: Node
-    """``script_block`` (or the program root for a created script block)."""
+    body: Node | None
+    """``script_block`` (or the program root for a created script block); None when empty."""
     parsed: Parsed
     advanced: bool = False
 
@@ -197,6 +198,8 @@ class Interpreter:
         self.last_ok = True
         self.count_commands = True
         self.read_something = False
+        self.try_depth = 0
+        """Inside a ``try`` (dynamically): a statement-terminating error goes to its ``catch``."""
         self.ps_version = host.powershell_version
         self._stdin = stdin
         self._stdin_lines: list[str] | None = None
@@ -392,6 +395,8 @@ class Interpreter:
             self._exec(stmt, out)
             self.last_ok = True
         except PSRuntimeError as e:
+            if self.try_depth > 0:
+                raise
             if e.script_terminating or self.eap() == "stop":
                 e.script_terminating = True
                 raise
@@ -517,7 +522,11 @@ class Interpreter:
         final = next((c for c in stmt.named_children if c.type == "finally_clause"), None)
         try:
             try:
-                self.exec_block(body, out)
+                self.try_depth += 1 if clauses is not None else 0
+                try:
+                    self.exec_block(body, out)
+                finally:
+                    self.try_depth -= 1 if clauses is not None else 0
             except PSRuntimeError as e:
                 if clauses is None:
                     raise
@@ -621,7 +630,7 @@ class Interpreter:
                    for c in body.named_children):
                 raise self.unsupported("begin/process/end blocks")
         self.scope.functions[self.text(name_node).lower()] = FunctionDef(
-            self.text(name_node), params, body if body is not None else stmt, self.p, advanced)
+            self.text(name_node), params, body, self.p, advanced)
 
     def _params(self, node: Node) -> list[Param]:
         plist = next((c for c in node.named_children if c.type == "parameter_list"), None)
@@ -744,7 +753,8 @@ class Interpreter:
             scope.vars["input"] = list(pipeline or [])
             out: list[Any] = []
             try:
-                self.exec_block(fn.body, out)
+                if fn.body is not None:
+                    self.exec_block(fn.body, out)
             except _Return as r:
                 out.extend(r.values)
             return out
@@ -1384,6 +1394,11 @@ class Interpreter:
 
     def _call_named(self, name: str, order: list[tuple[str, Any]], pipeline: list[Any], piped: bool,
                     node: Node) -> list[Any]:
+        m = _RANGE_AS_COMMAND.fullmatch(name)
+        if m and not order and not piped:
+            # tree-sitter-powershell reads `foreach ($i in 1..3)` as a command named "1..3".
+            a, b = int(m.group(1)), int(m.group(2))
+            return list(range(a, b + 1)) if a <= b else list(range(a, b - 1, -1))
         short = name
         if "\\" in name:
             module, short = name.rsplit("\\", 1)

@@ -199,6 +199,9 @@ class Interpreter:
         self.count_commands = True
         self.read_something = False
         self.try_depth = 0
+        self._collapse_cache: dict[tuple[int, int], Node] = {}
+        self._kids_cache: dict[tuple[int, int], list[Node]] = {}
+        self._text_cache: dict[tuple[int, int], str] = {}
         """Inside a ``try`` (dynamically): a statement-terminating error goes to its ``catch``."""
         self.ps_version = host.powershell_version
         self._stdin = stdin
@@ -279,7 +282,11 @@ class Interpreter:
     # ------------------------------------------------------------ helpers over the tree
 
     def text(self, node: Node) -> str:
-        return self.p.text(node)
+        key = (id(self.p.tree), node.id)
+        found = self._text_cache.get(key)
+        if found is None:
+            found = self._text_cache[key] = self.p.text(node)
+        return found
 
     def _statements(self, node: Node) -> list[Node]:
         out: list[Node] = []
@@ -897,11 +904,33 @@ class Interpreter:
             raise self.unsupported("splatting (@name)")
         return text.lstrip("$").strip("{}")
 
+    def _collapsed(self, node: Node) -> Node:
+        """The node a chain of precedence wrappers stands for (cached: the grammar nests ten
+        levels of them around every value)."""
+        key = (id(self.p.tree), node.id)
+        found = self._collapse_cache.get(key)
+        if found is None:
+            found = node
+            while found.type in _WRAPPERS and found.child_count == 1:
+                only = found.named_children
+                if len(only) != 1:
+                    break
+                found = only[0]
+            self._collapse_cache[key] = found
+        return found
+
+    def _kids(self, node: Node) -> list[Node]:
+        key = (id(self.p.tree), node.id)
+        found = self._kids_cache.get(key)
+        if found is None:
+            found = [c for c in node.named_children if c.type != "comment"]
+            self._kids_cache[key] = found
+        return found
+
     def eval(self, node: Node) -> Any:
+        node = self._collapsed(node)
         t = node.type
-        named = [c for c in node.named_children if c.type != "comment"]
-        if t in _WRAPPERS and len(named) == 1 and node.child_count == 1:
-            return self.eval(named[0])
+        named = self._kids(node)
         if t == "variable":
             name = self._var_name(node)
             return self.get_var(name)

@@ -84,6 +84,15 @@ def out(host: HyperVHost, script: str) -> str:
     ("try { [int]'x' } catch { 'bad cast' }", "bad cast"),
     ("try { $null.Trim() } catch { $_.Exception.Message }", "You cannot call a method on a null-valued expression."),
     ("try { 1 } finally { 2 }", "1\n2"),
+    ("try { [int]'x' } catch [System.Management.Automation.PSInvalidCastException] { 'typed' } catch { 'other' }",
+     "typed"),
+    ("try { throw 'x' } catch [System.IO.IOException] { 'io' } catch { 'other' }", "other"),
+    ("$o = [pscustomobject]@{ a = 1; b = 'x' }; $o.b", "x"),
+    ("$a = @(); $a += 1; $a += 2; $a.Count", "2"),
+    ("$i = 0; while ($i -lt 3) { $i++ }; $i", "3"),
+    ("for ($i = 0; $i -lt 3; $i++) { $i }", "0\n1\n2"),
+    ("'abc' -replace 'b', 'X'", "aXc"),
+    ("$null = 'a1b22' -match '(\\d+)$'; $Matches[1]", "22"),
     ("foreach ($i in 1..5) { if ($i -eq 2) { continue }; if ($i -eq 4) { break }; $i }", "1\n3"),
     # .NET members the scripts use
     ("[Text.Encoding]::UTF8.GetString([Convert]::FromBase64String([Convert]::ToBase64String("

@@ -468,6 +468,11 @@ class Interpreter:
                 return
 
     def eval_condition(self, node: Node) -> Any:
+        if node.type in ("while_condition", "for_initializer", "for_condition", "for_iterator"):
+            inner = [c for c in node.named_children if c.type != "comment"]
+            if not inner:
+                return True
+            node = inner[0]
         if node.type == "pipeline":
             return collect(self.pipeline(node)) if self._has_command(node) else self._pipeline_value(node)
         return self.eval(node)
@@ -512,7 +517,7 @@ class Interpreter:
         step = stmt.child_by_field_name("for_iterator")
         body = self._block_of(stmt)
         if init is not None:
-            self.pipeline(init) if init.type == "pipeline" else self.eval(init)
+            self.eval_condition(init)
         guard = 0
         while cond is None or is_true(self.eval_condition(cond)):
             guard += 1
@@ -521,7 +526,7 @@ class Interpreter:
             if not self._loop_body(body, out):
                 break
             if step is not None:
-                self.pipeline(step) if step.type == "pipeline" else self.eval(step)
+                self.eval_condition(step)
 
     def _try(self, stmt: Node, out: list[Any]) -> None:
         body = self._block_of(stmt)

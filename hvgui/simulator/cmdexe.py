@@ -10,6 +10,8 @@ import base64
 import binascii
 from typing import TYPE_CHECKING, Final
 
+from hvgui.simulator.powershell import run_encoded_failure, run_script
+
 if TYPE_CHECKING:
     from hvgui.simulator.hyperv import HyperVHost
     from hvgui.simulator.interfaces import CommandContext
@@ -93,8 +95,6 @@ def _match_switch(arg: str, names: tuple[str, ...]) -> str | None:
 
 
 def _powershell(host: HyperVHost, ctx: CommandContext, args: list[str]) -> int:
-    from hvgui.simulator.powershell import run_encoded_failure, run_script
-
     i = 0
     while i < len(args):
         arg = args[i]

@@ -17,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
+from hvgui.core import contract
+from hvgui.simulator import psparse
 from hvgui.simulator.formatting import (
     NL,
     ArrayList,
@@ -33,7 +35,10 @@ from hvgui.simulator.formatting import (
 from hvgui.simulator.hyperv import VM_STATES, ComponentView, VMError, VMView
 from hvgui.simulator.psvalues import (
     AUTOMATION_NULL,
+    Cancelled,
     Encoding,
+    FunctionDef,
+    Invocation,
     NotImplementedInSimulator,
     Principal,
     PSRuntimeError,
@@ -54,7 +59,7 @@ from hvgui.simulator.psvalues import (
 )
 
 if TYPE_CHECKING:
-    from hvgui.simulator.interpreter import Interpreter, Invocation
+    from hvgui.simulator.interpreter import Interpreter
 
 _HEARTBEAT_STATUS: Final = {"Unknown": 0, "Disabled": 1, "NoContact": 2, "Error": 3, "LostCommunication": 4,
                             "OkApplicationsUnknown": 5, "OkApplicationsHealthy": 6,
@@ -260,9 +265,6 @@ class Cmdlets:
 
     def invoke_block(self, block: ScriptBlock, order: list[tuple[str, Any]], pipeline: list[Any] | None) -> list[Any]:
         """``& $block args``: a new scope; the block's ``param`` binds the arguments."""
-        from hvgui.core import contract
-        from hvgui.simulator.interpreter import FunctionDef
-
         node = block.node
         params: list[Any] = []
         advanced = False
@@ -375,11 +377,9 @@ class Cmdlets:
         raise NotImplementedInSimulator(f"the static method [{n}]::{method}()")
 
     def create_script_block(self, text: str) -> ScriptBlock:
-        from hvgui.simulator import powershell
-
-        parsed = powershell.parse(text)
-        if isinstance(parsed, powershell.ParseError):
-            inner = powershell.parser_error_record(text, parsed)
+        parsed = psparse.parse(text)
+        if isinstance(parsed, psparse.ParseError):
+            inner = psparse.parser_error_record(text, parsed)
             error = method_error("Create", 1, inner.message.replace("\n", " "))
             error.error_id = "ParseException"
             raise error
@@ -462,8 +462,6 @@ class Cmdlets:
     # ---- cmdlet helpers
 
     def _pace(self, count: int) -> None:
-        from hvgui.simulator.interpreter import Cancelled
-
         if not self.host.pace(self.i.ctx, count):
             raise Cancelled
         self.i.read_something = True

@@ -29,12 +29,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
 import tree_sitter
 
 from hvgui.simulator import clixml
+from hvgui.simulator.cmdlets import Cmdlets
 from hvgui.simulator.formatting import (
     NL,
     ArrayList,
@@ -49,8 +49,12 @@ from hvgui.simulator.formatting import (
 )
 from hvgui.simulator.psvalues import (
     AUTOMATION_NULL,
+    Cancelled,
     Encoding,
+    FunctionDef,
+    Invocation,
     NotImplementedInSimulator,
+    Param,
     Principal,
     PSRuntimeError,
     PSType,
@@ -83,7 +87,7 @@ from hvgui.simulator.psvalues import (
 if TYPE_CHECKING:
     from hvgui.simulator.hyperv import HyperVHost
     from hvgui.simulator.interfaces import CommandContext
-    from hvgui.simulator.powershell import Parsed
+    from hvgui.simulator.psparse import Parsed
 
 __all__ = ["Cancelled", "ExitScript", "Interpreter", "has_wildcards", "wildcard_match", "wildcard_regex"]
 
@@ -115,10 +119,6 @@ class ExitScript(Exception):
         self.code = code
 
 
-class Cancelled(Exception):
-    """The command was stopped (Signal terminate, shell deleted): not catchable by scripts."""
-
-
 class _Return(Exception):
     def __init__(self, values: list[Any]) -> None:
         super().__init__()
@@ -142,52 +142,9 @@ class Scope:
         self.functions: dict[str, FunctionDef] = {}
 
 
-@dataclass
-class Param:
-    name: str
-    type: PSType | None = None
-    mandatory: bool = False
-    default: Node | None = None
-
-
-@dataclass
-class FunctionDef:
-    name: str
-    params: list[Param]
-    body: Node | None
-    """``script_block`` (or the program root for a created script block); None when empty."""
-    parsed: Parsed
-    advanced: bool = False
-
-
-@dataclass
-class Invocation:
-    """One call of a cmdlet: its bound parameters and pipeline input."""
-
-    name: str
-    bound: dict[str, Any]
-    pipeline: list[Any]
-    offset: int
-    length: int
-    script: str
-    positional: list[Any] = field(default_factory=list)
-
-    def switch(self, name: str) -> bool:
-        return is_true(self.bound.get(name))
-
-    def strings(self, name: str) -> list[str] | None:
-        if name not in self.bound:
-            return None
-        value = self.bound[name]
-        items = value if isinstance(value, list) else [value]
-        return [to_string(v) for v in items]
-
-
 class Interpreter:
     def __init__(self, host: HyperVHost, ctx: CommandContext, parsed: Parsed, *,
                  stdin: Callable[[], bytes | None] | None = None) -> None:
-        from hvgui.simulator.cmdlets import Cmdlets
-
         self.host = host
         self.ctx = ctx
         self.p = parsed

@@ -22,7 +22,7 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 from xml.etree import ElementTree
 
 from hvgui.simulator.formatting import (
@@ -35,6 +35,11 @@ from hvgui.simulator.formatting import (
     display,
     format_double,
 )
+
+if TYPE_CHECKING:
+    from tree_sitter import Node
+
+    from hvgui.simulator.psparse import Parsed
 
 
 class NotImplementedInSimulator(Exception):
@@ -168,6 +173,51 @@ class Principal:
 SID_ADMINISTRATORS: Final = "S-1-5-32-544"
 SID_HYPERV_ADMINISTRATORS: Final = "S-1-5-32-578"
 SID_REMOTE_MANAGEMENT_USERS: Final = "S-1-5-32-580"
+
+class Cancelled(Exception):
+    """The command was stopped (Signal terminate, shell deleted): not catchable by scripts."""
+
+
+@dataclass
+class Param:
+    name: str
+    type: PSType | None = None
+    mandatory: bool = False
+    default: Node | None = None
+
+
+@dataclass
+class FunctionDef:
+    name: str
+    params: list[Param]
+    body: Node | None
+    """``script_block`` (or the program root for a created script block); None when empty."""
+    parsed: Parsed
+    advanced: bool = False
+
+
+@dataclass
+class Invocation:
+    """One call of a cmdlet: its bound parameters and pipeline input."""
+
+    name: str
+    bound: dict[str, Any]
+    pipeline: list[Any]
+    offset: int
+    length: int
+    script: str
+    positional: list[Any] = field(default_factory=list)
+
+    def switch(self, name: str) -> bool:
+        return is_true(self.bound.get(name))
+
+    def strings(self, name: str) -> list[str] | None:
+        if name not in self.bound:
+            return None
+        value = self.bound[name]
+        items = value if isinstance(value, list) else [value]
+        return [to_string(v) for v in items]
+
 
 AUTOMATION_NULL: Final = object()
 """What a void method or a command with no output gives: nothing at all in a pipeline."""

@@ -116,7 +116,7 @@ def test_cmd_builtins_and_unknown(host: HyperVHost) -> None:
     ctx = Ctx("ver")
     assert host.run_command(ctx) == 0 and "10.0.17763" in ctx.stdout
     ctx = Ctx("frobnicate --now")
-    assert host.run_command(ctx) == 1
+    assert host.run_command(ctx) == 9009  # cmd.exe /c's exit code for an unknown command
     assert ctx.stderr == ("'frobnicate' is not recognized as an internal or external command,\r\n"
                           "operable program or batch file.\r\n")
 

@@ -82,7 +82,7 @@ def out(host: HyperVHost, script: str) -> str:
     ("try { Get-VM -Name nope -ErrorAction Stop } catch { $_.FullyQualifiedErrorId }",
      "InvalidParameter,Microsoft.HyperV.PowerShell.Commands.GetVM"),
     ("try { [int]'x' } catch { 'bad cast' }", "bad cast"),
-    ("try { $null.Trim() } catch { $_.Exception.Message }", "You cannot call a method on a null-valued expression."),
+    ("try { $null.Trim() } catch { $_.Exception.Message }", "Impossible d’appeler une méthode dans une expression Null."),
     ("try { 1 } finally { 2 }", "1\n2"),
     ("try { [int]'x' } catch [System.Management.Automation.PSInvalidCastException] { 'typed' } catch { 'other' }",
      "typed"),
@@ -119,7 +119,7 @@ def out(host: HyperVHost, script: str) -> str:
 def test_constructs(host: HyperVHost, script: str, expected: str | None) -> None:
     if expected is None:  # a cmdlet the simulator does not have: loud, never a silent no-op
         rc, ctx = ps(host, script)
-        assert rc == 1 and "is not recognized" in clixml_text(ctx.stderr)
+        assert rc == 1 and "Le terme «Measure-Count» n'est pas reconnu" in clixml_text(ctx.stderr)
         return
     assert out(host, script) == expected
 
@@ -144,8 +144,9 @@ def test_what_is_not_implemented_fails_loudly(host: HyperVHost, script: str) -> 
     rc, ctx = ps(host, script)
     assert rc != 0 or ctx.stderr
     text = clixml_text(ctx.stderr)
-    assert any(w in text for w in ("does not implement", "is not recognized", "Unable to find type",
-                                   "Unexpected token", "ParserError", "not allowed")), text
+    assert any(w in text for w in ("does not implement", "n'est pas reconnu", "Unable to find type",
+                                   "Unexpected token", "ParserError", "not allowed",
+                                   "A parameter cannot be found")), text
 
 
 def test_console_output_encoding_cannot_be_set_without_a_console(host: HyperVHost) -> None:

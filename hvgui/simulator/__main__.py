@@ -45,6 +45,9 @@ def _parser() -> argparse.ArgumentParser:
         metavar="ADDR",
         help="address to bind (default 127.0.0.1); anything but loopback exposes the simulator to the network",
     )
+    p.add_argument("--realistic", action="store_true",
+                   help="every host costs what a real one does: powershell.exe start, Hyper-V module load, "
+                        "per VM and per change, a guest answering late")
     p.add_argument("-v", "--verbose", action="count", default=0, help="log requests (-vv: debug)")
     return p
 
@@ -101,6 +104,11 @@ def main(argv: list[str] | None = None, *, stop: threading.Event | None = None) 
     except (OSError, ValueError) as exc:
         print(f"hvgui-sim: cannot load the fleet: {exc}", file=sys.stderr)
         return 1
+    if args.realistic:
+        from hvgui.simulator.hyperv import Costs
+
+        for host in hosts:
+            host.costs = Costs.realistic()
     if any(not host.logins for host in hosts) and not extra:
         extra.append(_demo_login())
     fleet = SimulatorFleet(list(hosts), https=args.https, first_port=args.port, bind=args.listen, extra_logins=extra)

@@ -86,6 +86,8 @@ _NO_COMPONENT: Final = {
     "fr-FR": "Un paramètre n’est pas valide. Aucun composant d’intégration portant le nom spécifié n’a été "
              "trouvé.",
 }
+_WHERE_OPERATORS: Final = ("EQ", "NE", "GT", "GE", "LT", "LE", "Like", "NotLike", "Match", "NotMatch", "Contains",
+                            "NotContains", "In", "NotIn", "CEQ", "CNE", "CLike", "CMatch")
 _NONINTERACTIVE: Final = "Windows PowerShell is in NonInteractive mode. Read and Prompt functionality is not available."
 
 SWITCH: Final = "switch"
@@ -179,6 +181,7 @@ class Cmdlets:
         self.i = interp
         self.host = interp.host
         self.table: dict[str, Cmdlet] = {}
+        self._module_loaded = False
         self._register()
 
     # ---- lookup and binding
@@ -189,6 +192,11 @@ class Cmdlets:
             return None
         if found.module == "Hyper-V" and not self.host.hyperv_module:
             return None
+        if found.module == "Hyper-V" and not self._module_loaded and self.host.costs.module_load_s > 0:
+            # The first Hyper-V cmdlet of a PowerShell process loads the module (about a second).
+            self._module_loaded = True
+            if self.i.ctx.cancelled.wait(self.host.costs.module_load_s):
+                raise Cancelled
         if found.min_version > self.i.ps_version:
             return None
         return found
@@ -263,7 +271,8 @@ class Cmdlets:
             inv.bound[free.pop(0)] = value
         inv.positional = positional
 
-    def invoke_block(self, block: ScriptBlock, order: list[tuple[str, Any]], pipeline: list[Any] | None) -> list[Any]:
+    def invoke_block(self, block: ScriptBlock, order: list[tuple[str, Any]], pipeline: list[Any] | None,
+                     under: Any = AUTOMATION_NULL) -> list[Any]:
         """``& $block args``: a new scope; the block's ``param`` binds the arguments."""
         node = block.node
         params: list[Any] = []
@@ -287,7 +296,7 @@ class Cmdlets:
                 return self.i.call_function(fn, order, pipeline)
             finally:
                 self.i.count_commands = True
-        return self.i.call_function(fn, order, pipeline)
+        return self.i.call_function(fn, order, pipeline, under)
 
     # ---- static members and constructors
 
@@ -458,11 +467,26 @@ class Cmdlets:
         reg("Get-Culture", {}, (), self._get_ui_culture)
         reg("Get-Module", {"Name": VALUE, "ListAvailable": SWITCH}, ("Name",), self._get_module)
         reg("Import-Module", {"Name": VALUE, "Force": SWITCH}, ("Name",), self._import_module)
+        reg("Start-Sleep", {"Seconds": VALUE, "Milliseconds": VALUE}, ("Seconds",), self._start_sleep, "sleep",
+            module="Microsoft.PowerShell.Utility")
+        ops = {o: SWITCH for o in _WHERE_OPERATORS}
+        reg("Where-Object", {"FilterScript": VALUE, "Property": VALUE, "Value": VALUE, "InputObject": VALUE, **ops},
+            ("FilterScript", "Value"), self._where, "where", "?", module="Microsoft.PowerShell.Core")
+        reg("ForEach-Object", {"Process": VALUE, "MemberName": VALUE, "Begin": VALUE, "End": VALUE,
+                               "InputObject": VALUE}, ("Process",), self._foreach, "foreach", "%",
+            module="Microsoft.PowerShell.Core")
+        reg("Sort-Object", {"Property": VALUE, "Descending": SWITCH, "Unique": SWITCH, "InputObject": VALUE},
+            ("Property",), self._sort, "sort")
+        reg("Measure-Object", {"Property": VALUE, "Sum": SWITCH, "Average": SWITCH, "Maximum": SWITCH,
+                               "Minimum": SWITCH, "InputObject": VALUE}, ("Property",), self._measure, "measure")
+        reg("Get-Command", {"Name": VALUE, "Module": VALUE, "CommandType": VALUE}, ("Name",), self._get_command,
+            "gcm", module="Microsoft.PowerShell.Core")
+        reg("Get-VMHost", {"ComputerName": VALUE}, (), self._get_vmhost, module=hv)
 
     # ---- cmdlet helpers
 
-    def _pace(self, count: int) -> None:
-        if not self.host.pace(self.i.ctx, count):
+    def _pace(self, count: int, per_vm_s: float | None = None) -> None:
+        if not self.host.pace(self.i.ctx, count, per_vm_s=per_vm_s):
             raise Cancelled
         self.i.read_something = True
 
@@ -665,7 +689,7 @@ class Cmdlets:
                     self.i.ctx.write_stdout(f'What if: Performing the operation "{inv.name}" on target '
                                             f'"{name}" of virtual machine "{views[0].name}".{NL}')
                     continue
-                self._pace(1)
+                self._pace(1, per_vm_s=self.host.costs.per_change_s)
                 try:
                     self.host.write_enabled(vm_id, guid, enable)
                 except KeyError:
@@ -908,6 +932,156 @@ class Cmdlets:
                              f"ResourceUnavailable: ({n}:String) [Import-Module], FileNotFoundException",
                              "Modules_ModuleNotFound,Microsoft.PowerShell.Commands.ImportModuleCommand")
         return []
+
+
+    def _start_sleep(self, inv: Invocation) -> list[Any]:
+        seconds = float(to_string(inv.bound.get("Seconds", 0)) or 0)
+        if "Milliseconds" in inv.bound:
+            seconds = to_int(inv.bound["Milliseconds"]) / 1000.0
+        if self.i.ctx.cancelled.wait(max(0.0, seconds)):
+            raise Cancelled
+        return []
+
+    def _block(self, inv: Invocation, name: str) -> ScriptBlock | None:
+        value = inv.bound.get(name)
+        if value is None:
+            return None
+        if not isinstance(value, ScriptBlock):
+            raise self.bind_error(inv, f"Cannot bind parameter '{name}'. Cannot convert the \"{to_string(value)}\" "
+                                       "value of type \"System.String\" to type \"System.Management.Automation."
+                                       "ScriptBlock\".", "CannotConvertArgumentNoMessage")
+        return value
+
+    def _where(self, inv: Invocation) -> list[Any]:
+        items = self._items(inv)
+        block = inv.bound.get("FilterScript")
+        if isinstance(block, ScriptBlock):
+            return [x for x in items if is_true(self._collect(self.invoke_block(block, [], None, x)))]
+        # Simplified syntax: Where-Object Name -EQ value (the property arrived as FilterScript).
+        prop = to_string(inv.bound.get("Property", block))
+        op = next((o for o in _WHERE_OPERATORS if inv.switch(o)), None)
+        if op is None:
+            return [x for x in items if is_true(self.i.get_member(x, prop))]
+        from hvgui.simulator.psvalues import binary_op
+
+        value = inv.bound.get("Value")
+        return [x for x in items
+                if is_true(binary_op("-" + op.lower(), self.i.get_member(x, prop), value, lambda _m: None))]
+
+    @staticmethod
+    def _collect(values: list[Any]) -> Any:
+        from hvgui.simulator.psvalues import collect
+
+        return collect(values)
+
+    def _foreach(self, inv: Invocation) -> list[Any]:
+        items = self._items(inv)
+        out: list[Any] = []
+        begin, end = self._block(inv, "Begin"), self._block(inv, "End")
+        if begin is not None:
+            out.extend(self.invoke_block(begin, [], None))
+        process = inv.bound.get("Process")
+        member = inv.bound.get("MemberName")
+        if isinstance(process, str) and member is None:
+            member, process = process, None
+        for x in items:
+            if isinstance(process, ScriptBlock):
+                out.extend(self.invoke_block(process, [], None, x))
+            elif member is not None:
+                out.extend(enumerate_value(self.i.get_member(x, to_string(member))))
+        if end is not None:
+            out.extend(self.invoke_block(end, [], None))
+        return out
+
+    def _sort(self, inv: Invocation) -> list[Any]:
+        import functools
+
+        from hvgui.simulator.psvalues import compare
+
+        items = self._items(inv)
+        props = to_list(inv.bound.get("Property")) if "Property" in inv.bound else []
+
+        def key_of(x: Any) -> list[Any]:
+            if not props:
+                return [x]
+            out = []
+            for p in props:
+                if isinstance(p, ScriptBlock):
+                    out.append(self._collect(self.invoke_block(p, [], None, x)))
+                else:
+                    out.append(self.i.get_member(x, to_string(p)))
+            return out
+
+        def cmp(a: Any, b: Any) -> int:
+            for x, y in zip(key_of(a), key_of(b), strict=True):
+                try:
+                    c = compare(x, y)
+                except PSRuntimeError:
+                    c = compare(to_string(x), to_string(y))
+                if c:
+                    return c
+            return 0
+
+        result = sorted(items, key=functools.cmp_to_key(cmp), reverse=inv.switch("Descending"))
+        if inv.switch("Unique"):
+            unique: list[Any] = []
+            for x in result:
+                if not unique or cmp(unique[-1], x) != 0:
+                    unique.append(x)
+            result = unique
+        return result
+
+    def _measure(self, inv: Invocation) -> list[Any]:
+        items = self._items(inv)
+        prop = inv.strings("Property")
+        values = [self.i.get_member(x, prop[0]) for x in items] if prop else items
+        props: dict[str, Any] = {"Count": len(items), "Average": None, "Sum": None, "Maximum": None,
+                                 "Minimum": None, "Property": prop[0] if prop else None}
+        numbers = [float(x) if isinstance(x, float) else to_int(x) for x in values if x is not None] \
+            if any(inv.switch(s) for s in ("Sum", "Average", "Maximum", "Minimum")) else []
+        if inv.switch("Sum"):
+            props["Sum"] = sum(numbers)
+        if inv.switch("Average") and numbers:
+            props["Average"] = sum(numbers) / len(numbers)
+        if inv.switch("Maximum") and numbers:
+            props["Maximum"] = max(numbers)
+        if inv.switch("Minimum") and numbers:
+            props["Minimum"] = min(numbers)
+        return [PSObject("Microsoft.PowerShell.Commands.GenericMeasureInfo", props)]
+
+    def _get_command(self, inv: Invocation) -> list[Any]:
+        names = inv.strings("Name") or ["*"]
+        module = inv.strings("Module")
+        seen: dict[str, Cmdlet] = {}
+        for c in self.table.values():
+            if self.find(c.name) is c and c.name not in seen:
+                seen[c.name] = c
+        out: list[Any] = []
+        for pattern in names:
+            hits = [c for n, c in sorted(seen.items()) if wildcard_match(pattern, n)
+                    and (module is None or any(wildcard_match(m, c.module) for m in module))]
+            if not hits and not has_wildcards(pattern):
+                e = self.i._not_found(pattern)
+                e.command = "Get-Command"
+                self.i.write_error(e, inv.bound.get("ErrorAction"))
+            out.extend(PSObject("System.Management.Automation.CmdletInfo",
+                                {"CommandType": "Cmdlet", "Name": c.name,
+                                 "Version": PSVersion("2.0.0.0" if c.module == "Hyper-V" else "3.1.0.0"),
+                                 "Source": c.module, "ModuleName": c.module},
+                                default_columns=("CommandType", "Name", "Version", "Source"), to_string=c.name)
+                       for c in hits)
+        return out
+
+    def _get_vmhost(self, inv: Invocation) -> list[Any]:
+        h = self.host
+        return [PSObject("Microsoft.HyperV.PowerShell.VMHost", {
+            "Name": h.name, "ComputerName": h.name, "FullyQualifiedDomainName": h.name,
+            "LogicalProcessorCount": 16, "MemoryCapacity": 137438953472,
+            "VirtualMachinePath": "C:\\ProgramData\\Microsoft\\Windows\\Hyper-V",
+            "VirtualHardDiskPath": "C:\\ProgramData\\Microsoft\\Windows\\Virtual Hard Disks",
+            "MacAddressMinimum": "00155D010A00", "MacAddressMaximum": "00155D010AFF",
+            "NumaSpanningEnabled": True, "SupportedVmVersions": None,
+        }, default_columns=("Name", "LogicalProcessorCount", "MemoryCapacity(M)"))]
 
 
 __all__ = ["AUTOMATION_NULL", "Cmdlets", "component_object", "vm_object"]

@@ -9,6 +9,10 @@ Format (every field but ``name`` optional)::
     powershell = "5.1"            # Windows PowerShell version (default: what the os ships: 3.0 on 2012,
                                   # 4.0 on 2012R2, 5.1 later); "2.0" for a host hvgui must refuse
     hyperv_module = true          # false: the Hyper-V role without its PowerShell module
+    realistic = false             # true: what commands cost on a real host (hyperv.Costs.realistic())
+
+    [host.costs]                  # or each cost (seconds): powershell_start_s, module_load_s,
+    module_load_s = 1.0           # per_vm_read_s, per_change_s, guest_answer_s
 
     [[host.login]]                # who may log on (none: only extra_logins passed to load_fleet)
     user = "labadmin"
@@ -30,7 +34,9 @@ Format (every field but ``name`` optional)::
     is_version = "10.0.20348.1"   # IntegrationServicesVersion (omit: null)
     is_state = "Up to date"       # "Up to date", "Update required" or "" (unknown)
     enabled = { "Guest Service Interface" = true, VSS = false }   # by English name or GUID
-    guest = { vmicvss = "stopped", hv_kvp_daemon = "missing" }    # running / stopped / missing
+    guest = { vmicvss = "stopped", hv_kvp_daemon = "missing" }    # running / stopped / missing /
+                                  # hung (Lost Communication) / old_protocol (Degraded) /
+                                  # incompatible (Non-Recoverable Error)
     vss_protocol_mismatch = true  # Linux VSS secondary status (default: Ubuntu and Debian)
     error = "The operation failed because of a simulated fault."  # faults.vm_errors for this VM
 
@@ -51,14 +57,15 @@ from typing import Any, Final
 
 from hvgui.core import catalog
 from hvgui.simulator.faults import ExternalChange, Faults
-from hvgui.simulator.hyperv import GUEST_STATES, HOST_OSES, LOCALES, VM_STATES, HyperVHost
+from hvgui.simulator.hyperv import GUEST_STATES, HOST_OSES, LOCALES, VM_STATES, Costs, HyperVHost
 from hvgui.simulator.interfaces import Login
 
 #: Namespace of generated VM ids (uuid5), so the demo fleet's ids never change.
 VM_ID_NAMESPACE: Final = uuid.UUID("6f1c1d2e-7b0a-4c51-9d5e-4876e0a1c0de")
 DEMO_FLEET: Final = "demo_fleet.toml"
 
-_HOST_KEYS: Final = {"name", "os", "locale", "powershell", "hyperv_module", "login", "faults", "vm"}
+_HOST_KEYS: Final = {"name", "os", "locale", "powershell", "hyperv_module", "realistic", "costs", "login", "faults",
+                     "vm"}
 _POWERSHELL_VERSIONS: Final = ("2.0", "3.0", "4.0", "5.0", "5.1")
 _VM_KEYS: Final = {"name", "id", "state", "guest_os", "is_version", "is_state", "enabled", "guest",
                    "vss_protocol_mismatch", "error"}
@@ -147,6 +154,21 @@ def _host(raw: Any, source: str, index: int) -> HyperVHost:
             raise FleetError(f"{_where(source, name, 'powershell')}: {version!r} is not one of "
                              f"{', '.join(_POWERSHELL_VERSIONS)}")
         host.powershell = version
+    realistic = raw.get("realistic", False)
+    if not isinstance(realistic, bool):
+        raise FleetError(f"{_where(source, name, 'realistic')}: expected true or false")
+    if realistic:
+        host.costs = Costs.realistic()
+    costs = raw.get("costs", {})
+    if not isinstance(costs, dict):
+        raise FleetError(f"{_where(source, name, 'costs')}: expected a table")
+    for key, value in costs.items():
+        if key not in {f.name for f in dataclasses.fields(Costs)}:
+            raise FleetError(f"{_where(source, name, 'costs.' + key)}: unknown cost (one of "
+                             f"{', '.join(f.name for f in dataclasses.fields(Costs))})")
+        if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
+            raise FleetError(f"{_where(source, name, 'costs.' + key)}: expected seconds (a number >= 0)")
+        setattr(host.costs, key, float(value))
     module = raw.get("hyperv_module", True)
     if not isinstance(module, bool):
         raise FleetError(f"{_where(source, name, 'hyperv_module')}: expected true or false")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import threading
+import time
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -61,7 +62,40 @@ VM_STATES: Final[dict[str, int]] = {
 GUEST_RUNNING: Final = "running"
 GUEST_STOPPED: Final = "stopped"
 GUEST_MISSING: Final = "missing"
-GUEST_STATES: Final = (GUEST_RUNNING, GUEST_STOPPED, GUEST_MISSING)
+GUEST_HUNG: Final = "hung"
+"""Was answering, stopped responding: Lost Communication (back to running: OK again)."""
+GUEST_OLD_PROTOCOL: Final = "old_protocol"
+"""Answers on an older compatible protocol version: Degraded."""
+GUEST_INCOMPATIBLE: Final = "incompatible"
+"""Does not support a compatible protocol version: Non-Recoverable Error."""
+GUEST_STATES: Final = (GUEST_RUNNING, GUEST_STOPPED, GUEST_MISSING, GUEST_HUNG, GUEST_OLD_PROTOCOL,
+                       GUEST_INCOMPATIBLE)
+_GUEST_STATUS: Final = {GUEST_HUNG: OperationalStatus.LostCommunication,
+                        GUEST_OLD_PROTOCOL: OperationalStatus.Degraded,
+                        GUEST_INCOMPATIBLE: OperationalStatus.NonRecoverableError}
+
+
+@dataclass
+class Costs:
+    """What commands cost on this host, in seconds (``hyperv-facts.md`` §10). All zero by default
+    (tests and the demo answer at once); :meth:`realistic` is what a real host costs."""
+
+    powershell_start_s: float = 0.0
+    """``powershell.exe`` starting (every PowerShell command)."""
+    module_load_s: float = 0.0
+    """The Hyper-V module loading, on the first Hyper-V cmdlet of a PowerShell process."""
+    per_vm_read_s: float = 0.0
+    """Reading one VM (``Get-VM``, ``Get-VMIntegrationService``)."""
+    per_change_s: float = 0.0
+    """One ``Enable-``/``Disable-VMIntegrationService``."""
+    guest_answer_s: float = 0.0
+    """After a service is enabled on a running VM, the guest answers only this much later (until
+    then: No Contact)."""
+
+    @classmethod
+    def realistic(cls) -> Costs:
+        return cls(powershell_start_s=0.6, module_load_s=1.0, per_vm_read_s=0.012, per_change_s=0.05,
+                   guest_answer_s=3.0)
 
 #: Linux guest components (hyperv-facts.md §3): the kernel module serves three services.
 LINUX_COMPONENTS: Final[dict[str, str]] = {
@@ -82,6 +116,8 @@ _DESCRIPTIONS: Final[dict[str, dict[OperationalStatus, str]]] = {
         **ENGLISH_DESCRIPTIONS,
         OperationalStatus.NoContact: "Kein Kontakt",
         OperationalStatus.LostCommunication: "Kommunikation unterbrochen",
+        OperationalStatus.Degraded: "Beeinträchtigt",
+        OperationalStatus.NonRecoverableError: "Nicht behebbarer Fehler",
         OperationalStatus.ProtocolMismatch: (
             "Die Protokollversion der auf dem virtuellen Computer installierten Komponente entspricht "
             "nicht der vom Hostsystem erwarteten Version"
@@ -91,6 +127,8 @@ _DESCRIPTIONS: Final[dict[str, dict[OperationalStatus, str]]] = {
         **ENGLISH_DESCRIPTIONS,
         OperationalStatus.NoContact: "Aucun contact",
         OperationalStatus.LostCommunication: "Communication perdue",
+        OperationalStatus.Degraded: "Détérioré",
+        OperationalStatus.NonRecoverableError: "Erreur irrécupérable",
         OperationalStatus.ProtocolMismatch: (
             "La version du protocole du composant installé sur l’ordinateur virtuel ne correspond pas "
             "à la version attendue par le système hôte"
@@ -129,6 +167,8 @@ class SimVM:
     guest: dict[str, str] = field(default_factory=dict)
     """Guest component (``vmicvss``, ``hv_kvp_daemon``...) -> running/stopped/missing."""
     vss_protocol_mismatch: bool = False
+    enabled_at: dict[str, float] = field(default_factory=dict)
+    """Service GUID -> monotonic time it was last enabled (for ``Costs.guest_answer_s``)."""
 
     @property
     def linux(self) -> bool:
@@ -245,6 +285,7 @@ class HyperVHost:
         self.hyperv_module = True
         """False: the Hyper-V role without its PowerShell module (Hyper-V-PowerShell not installed)."""
         self.hyperv_role = True
+        self.costs = Costs()
 
     def __repr__(self) -> str:
         return f"HyperVHost({self.name!r}, os={self.os.key!r}, locale={self.locale!r}, vms={len(self._vms)})"
@@ -442,6 +483,10 @@ class HyperVHost:
             if vm.running:
                 if not enabled:
                     statuses = (OperationalStatus.Ok,)
+                elif self._answering_late(vm, guid):
+                    statuses = (OperationalStatus.NoContact,)
+                elif vm.guest.get(vm.component_of(guid), GUEST_MISSING) in _GUEST_STATUS:
+                    statuses = (_GUEST_STATUS[vm.guest[vm.component_of(guid)]],)
                 elif vm.guest.get(vm.component_of(guid), GUEST_MISSING) == GUEST_RUNNING:
                     statuses = (OperationalStatus.Ok,)
                     if guid == catalog.HEARTBEAT:
@@ -456,6 +501,10 @@ class HyperVHost:
         comps.sort(key=lambda c: c.name.casefold())
         return VMView(id=vm.id, name=vm.name, state=vm.state, guest_os=vm.guest_os, is_version=vm.is_version,
                       is_state=vm.is_state, components=tuple(comps), computer_name=self.name)
+
+    def _answering_late(self, vm: SimVM, guid: str) -> bool:
+        since = vm.enabled_at.get(guid)
+        return since is not None and time.monotonic() - since < self.costs.guest_answer_s
 
     def snapshot(self, vm_ids: Iterable[str] | None = None) -> list[VMView]:
         """Views of all VMs (host order) or of the given ids (unknown ids skipped). Not a
@@ -478,9 +527,11 @@ class HyperVHost:
         if message is not None:
             raise VMError(message)
 
-    def pace(self, ctx: CommandContext, vm_count: int) -> bool:
-        """Per-VM latency (``faults.per_vm_latency_s``); False if the command was cancelled."""
-        delay = self.faults.per_vm_latency_s * vm_count
+    def pace(self, ctx: CommandContext, vm_count: int, *, per_vm_s: float | None = None) -> bool:
+        """Per-VM latency (``faults.per_vm_latency_s`` plus ``costs.per_vm_read_s``, or ``per_vm_s``);
+        False if the command was cancelled."""
+        base = self.costs.per_vm_read_s if per_vm_s is None else per_vm_s
+        delay = (self.faults.per_vm_latency_s + base) * vm_count
         if delay <= 0:
             return not ctx.cancelled.is_set()
         return not ctx.cancelled.wait(delay)
@@ -504,6 +555,8 @@ class HyperVHost:
             vm = self._need(vm_id)
             if guid not in vm.enabled:
                 raise KeyError(guid)
+            if enabled and not vm.enabled[guid]:
+                vm.enabled_at[guid] = time.monotonic()
             vm.enabled[guid] = enabled
 
     # ------------------------------------------------------------ the wire's entry point

@@ -95,9 +95,23 @@ Node = tree_sitter.Node
 
 _SINGLE_QUOTES: Final = "'\u2018\u2019\u201a\u201b"
 _DOUBLE_QUOTES: Final = '"\u201c\u201d\u201e'
-_NOT_RECOGNIZED: Final = ("The term '{0}' is not recognized as the name of a cmdlet, function, script file, "
-                          "or operable program. Check the spelling of the name, or if a path was included, verify "
-                          "that the path is correct and try again.")
+#: PowerShell's own messages in the host's UI language (from public captures of French and German
+#: hosts); others are English everywhere (a known difference).
+_NOT_RECOGNIZED: Final = {
+    "en-US": ("The term '{0}' is not recognized as the name of a cmdlet, function, script file, or operable "
+              "program. Check the spelling of the name, or if a path was included, verify that the path is "
+              "correct and try again."),
+    "fr-FR": ("Le terme «{0}» n'est pas reconnu comme nom d'applet de commande, fonction, fichier de script ou "
+              "programme exécutable. Vérifiez l'orthographe du nom, ou si un chemin d'accès existe, vérifiez que "
+              "le chemin d'accès est correct et réessayez."),
+    "de-DE": ('Die Benennung "{0}" wurde nicht als Name eines Cmdlet, einer Funktion, einer Skriptdatei oder '
+              "eines ausführbaren Programms erkannt. Überprüfen Sie die Schreibweise des Namens, oder ob der Pfad "
+              "korrekt ist (sofern enthalten), und wiederholen Sie den Vorgang."),
+}
+_NULL_METHOD: Final = {
+    "fr-FR": "Impossible d’appeler une méthode dans une expression Null.",
+    "de-DE": "Sie können keine Methode für einen Ausdruck mit dem Wert NULL aufrufen.",
+}
 #: Wrapper nodes of the grammar's precedence ladder: evaluated as their only child.
 _WRAPPERS: Final = frozenset({
     "logical_expression", "bitwise_expression", "comparison_expression", "additive_expression",
@@ -144,7 +158,7 @@ class Scope:
 
 class Interpreter:
     def __init__(self, host: HyperVHost, ctx: CommandContext, parsed: Parsed, *,
-                 stdin: Callable[[], bytes | None] | None = None) -> None:
+                 stdin: Callable[[], bytes | None] | None = None, env: dict[str, str] | None = None) -> None:
         self.host = host
         self.ctx = ctx
         self.p = parsed
@@ -162,6 +176,7 @@ class Interpreter:
         """Inside a ``try`` (dynamically): a statement-terminating error goes to its ``catch``."""
         self.ps_version = host.powershell_version
         self._stdin = stdin
+        self.env = {k.upper(): v for k, v in (env if env is not None else host.environment(ctx)).items()}
         self._stdin_lines: list[str] | None = None
         v = self.global_scope.vars
         v.update({"true": True, "false": False, "null": None, "erroractionpreference": "Continue",
@@ -215,7 +230,7 @@ class Interpreter:
     def _write_output(self, items: list[Any]) -> None:
         prepared: list[Any] = []
         for item in items:
-            if item is AUTOMATION_NULL:
+            if item is AUTOMATION_NULL or item is None:
                 continue
             if isinstance(item, PSObject) and "table" in item.extra:
                 prepared.append(PSObject(item.type_name, item.extra["table"], item.default_columns))
@@ -270,7 +285,7 @@ class Interpreter:
     def get_var(self, name: str) -> Any:
         low = name.lower()
         if low.startswith("env:"):
-            return self.host.environment(self.ctx).get(low[4:].upper(), None) if low[4:] else None
+            return self.env.get(low[4:].upper())
         for prefix in ("script:", "global:", "local:", "private:"):
             if low.startswith(prefix):
                 low = low[len(prefix):]
@@ -298,7 +313,11 @@ class Interpreter:
         if value is AUTOMATION_NULL:
             value = None
         if low.startswith("env:"):
-            raise self.unsupported("assigning to $env: variables")
+            if value is None or value == "":
+                self.env.pop(low[4:].upper(), None)
+            else:
+                self.env[low[4:].upper()] = to_string(value)
+            return
         if low.startswith("global:"):
             self.global_scope.vars[low[7:]] = value
             return
@@ -635,9 +654,13 @@ class Interpreter:
             out.append(p)
         return out
 
-    def call_function(self, fn: FunctionDef, order: list[tuple[str, Any]], pipeline: list[Any] | None) \
-            -> list[Any]:
+    def call_function(self, fn: FunctionDef, order: list[tuple[str, Any]], pipeline: list[Any] | None,
+                      under: Any = AUTOMATION_NULL) -> list[Any]:
+        """Call a function or script block; ``under`` is ``$_`` (Where-Object, ForEach-Object...)."""
         scope = Scope(self.scope)
+        if under is not AUTOMATION_NULL:
+            scope.vars["_"] = under
+            scope.vars["psitem"] = under
         bound: dict[str, Any] = {}
         lookup = {p.name.lower(): p for p in fn.params}
         positional: list[Any] = []
@@ -1211,7 +1234,9 @@ class Interpreter:
     def call_method(self, obj: Any, name: str, args: list[Any]) -> Any:
         low = name.lower()
         if obj is None or obj is AUTOMATION_NULL:
-            raise null_method_error()
+            e = null_method_error()
+            e.message = _NULL_METHOD.get(self.host.locale, e.message)
+            raise e
         if isinstance(obj, str):
             return string_method(obj, name, args)
         if isinstance(obj, PSDict):
@@ -1416,7 +1441,8 @@ class Interpreter:
         return found.impl(inv)
 
     def _not_found(self, name: str) -> PSRuntimeError:
-        e = PSRuntimeError(_NOT_RECOGNIZED.format(name), exception_type="System.Management.Automation."
+        text = _NOT_RECOGNIZED.get(self.host.locale, _NOT_RECOGNIZED["en-US"]).format(name)
+        e = PSRuntimeError(text, exception_type="System.Management.Automation."
                            "CommandNotFoundException", category="ObjectNotFound", target=name,
                            error_id="CommandNotFoundException", reason="CommandNotFoundException")
         e.command = name

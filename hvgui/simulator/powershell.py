@@ -38,15 +38,22 @@ def write_errors(ctx: CommandContext, records: list[clixml.ErrorRecord]) -> None
         ctx.write_stderr(clixml.render(records))
 
 
-def run_script(host: HyperVHost, ctx: CommandContext, script: str) -> int:
+def run_script(host: HyperVHost, ctx: CommandContext, script: str, *, env: dict[str, str] | None = None,
+               stdin_consumed: bool = False) -> int:
     """What ``powershell.exe`` does with one script: parse it (a syntax error is a ParserError and
     exit code 1), then run it in the interpreter. ``$input`` reads the command's stdin (a pipe:
     hvgui's bootstrap reads its operation script and payload from it)."""
+    if host.costs.powershell_start_s > 0 and ctx.cancelled.wait(host.costs.powershell_start_s):
+        write_errors(ctx, [clixml.ErrorRecord("The pipeline has been stopped.",
+                                              "OperationStopped: (:) [], PipelineStoppedException",
+                                              "PipelineStoppedException")])
+        return 1
     parsed = parse(script)
     if isinstance(parsed, ParseError):
         write_errors(ctx, [parser_error_record(script, parsed)])
         return 1
-    interp = Interpreter(host, ctx, parsed, stdin=lambda: ctx.read_stdin(STDIN_TIMEOUT_S))
+    interp = Interpreter(host, ctx, parsed, env=env,
+                         stdin=(lambda: b"") if stdin_consumed else (lambda: ctx.read_stdin(STDIN_TIMEOUT_S)))
     try:
         return interp.run()
     finally:

@@ -82,7 +82,8 @@ def out(host: HyperVHost, script: str) -> str:
     ("try { Get-VM -Name nope -ErrorAction Stop } catch { $_.FullyQualifiedErrorId }",
      "InvalidParameter,Microsoft.HyperV.PowerShell.Commands.GetVM"),
     ("try { [int]'x' } catch { 'bad cast' }", "bad cast"),
-    ("try { $null.Trim() } catch { $_.Exception.Message }", "Impossible d’appeler une méthode dans une expression Null."),
+    ("try { $null.Trim() } catch { $_.Exception.Message }",
+     "Impossible d’appeler une méthode dans une expression Null."),  # French host
     ("try { 1 } finally { 2 }", "1\n2"),
     ("try { [int]'x' } catch [System.Management.Automation.PSInvalidCastException] { 'typed' } catch { 'other' }",
      "typed"),

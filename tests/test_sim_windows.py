@@ -102,7 +102,7 @@ def test_start_sleep_outlives_the_operation_timeout(proto: tuple[HyperVHost, Pro
         timeouts = 0
         while True:
             try:
-                out, err, code, done = p.get_command_output_raw(shell, cmd)
+                out, _err, code, done = p.get_command_output_raw(shell, cmd)
             except WinRMOperationTimeoutError:
                 timeouts += 1
                 continue

@@ -176,8 +176,10 @@ def test_apply_is_audited(two_hosts: tuple[list[HyperVHost], list[HostEndpoint]]
     code, _, err = run_cli([*host_args(eps), "apply", "--vm-id", target.id, "--enable", "Guest services", "--yes"])
     assert code == 0, err
     records = [json.loads(line) for line in audit_file.read_text(encoding="utf-8").splitlines()]
-    assert len(records) == 1
-    rec = records[0]
+    # Written ahead: the intent before the batch was sent, then its outcome.
+    assert [r["event"] for r in records] == ["intent", "outcome"]
+    assert records[0]["batch"] == records[1]["batch"] and records[0]["result"] == "pending"
+    rec = records[1]
     assert (rec["host"], rec["vm_id"], rec["vm_name"], rec["service_guid"]) == (
         eps[0].url.split("//")[1].split("/")[0], target.id, "web[1]", catalog.GUEST_SERVICE_INTERFACE)
     assert (rec["before"], rec["target"], rec["after"], rec["result"]) == (False, True, True, "changed")

@@ -460,7 +460,8 @@ def test_cancelled_apply_still_reports_what_it_did(lab: Lab) -> None:
     lab.run(scenario())
     assert host.vm(vm.id).enabled[catalog.VSS] is False  # type: ignore[union-attr]
     assert finished and finished[0].startswith("1 changed") and "stopped waiting" in finished[0]
-    assert [r["result"] for r in lab.engine.audit.records] == ["changed"]
+    assert [(r["event"], r["result"]) for r in lab.engine.audit.records] == [("intent", "pending"),
+                                                                               ("outcome", "changed")]
 
 
 def test_close_while_operations_are_queued_ends_every_operation(lab: Lab) -> None:

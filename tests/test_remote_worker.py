@@ -135,5 +135,6 @@ def test_closing_lets_a_sent_write_finish_and_audits_it(
     assert engine.join(30)  # the child ended by itself, after the write
     assert host.vm(vm.id).enabled[catalog.VSS] is False  # type: ignore[union-attr]
     records = [json.loads(line) for line in audit.read_text(encoding="utf-8").splitlines()]
-    assert [(r["vm_name"], r["result"], r["after"]) for r in records] == [("a", "changed", False)]
+    assert [(r["event"], r["vm_name"], r["result"], r["after"]) for r in records] == [
+        ("intent", "a", "pending", None), ("outcome", "a", "changed", False)]
     assert ep.stats.as_json()["shells_open"] == 0

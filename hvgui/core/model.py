@@ -109,6 +109,11 @@ class Outcome(StrEnum):
     VM_NOT_FOUND = "vm_not_found"
     SERVICE_NOT_OFFERED = "service_not_offered"
     ERROR = "error"
+    UNKNOWN = "unknown"
+    """The batch reached the host but its answer was lost (connection dropped, deadline passed,
+    process ended) and the host could not be read again yet: it may or may not have been applied."""
+    NOT_APPLIED = "not_applied"
+    """Reconciled: the answer was lost, and a re-read shows the host still in the old state."""
 
     @property
     def ok(self) -> bool:
@@ -122,6 +127,8 @@ OUTCOME_TEXT: dict[Outcome, str] = {
     Outcome.VM_NOT_FOUND: "VM not found (removed, or moved to another host)",
     Outcome.SERVICE_NOT_OFFERED: "This VM does not offer that service",
     Outcome.ERROR: "Error",
+    Outcome.UNKNOWN: "Outcome unknown: the host's answer was lost; it is re-read when it answers",
+    Outcome.NOT_APPLIED: "Not applied: the host still has the old state (re-read after its answer was lost)",
 }
 
 
@@ -133,6 +140,8 @@ class ItemResult:
     message: str = ""
     enabled: bool | None = None
     """What the host says after the write, when it could be read."""
+    reconciled: bool = False
+    """The outcome comes from a re-read of the host, because its answer to the batch was lost."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,3 +149,14 @@ class ApplyResult:
     items: tuple[ItemResult, ...]
     vms: tuple[VM, ...] = field(default=())
     """The touched VMs as the host reports them after the write."""
+    lost: str = ""
+    """Why the host's answer to this batch was lost ("" when it came back). Then every item was
+    reconciled from a re-read (``reconciled``), or is :attr:`Outcome.UNKNOWN` when the host could
+    not be read again."""
+
+    batch: str = ""
+    """The audit log's id of this batch (its intent, outcome and reconciled records)."""
+
+    @property
+    def unknown(self) -> int:
+        return sum(1 for i in self.items if i.outcome is Outcome.UNKNOWN)

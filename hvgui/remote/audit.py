@@ -1,21 +1,48 @@
-"""Audit log of every change: when, who (local user), host, VM id and name, service, before,
-target, after, result. JSON lines, appended; never a password."""
+"""Audit log of every change, written ahead: JSON lines, appended; never a password.
+
+For every batch sent to a host:
+
+1. before anything is sent, one ``intent`` record per change (time, local user, host, VM id and
+   name, service, before, target), written and flushed to disk (``fsync``). If that fails,
+   nothing is sent: :meth:`AuditLog.intent` raises :class:`AuditUnavailable`, which says why;
+2. after it, one ``outcome`` record per change (after, result, message). A batch whose answer was
+   lost has ``result: "unknown"``;
+3. when such a batch is reconciled from a re-read, one ``reconciled`` record per change that was
+   decided (changed, not_applied, conflict...).
+
+Records of one batch share its ``batch`` id. Every append holds an OS lock on the file
+(``fcntl.flock``; ``msvcrt.locking`` on Windows), so the window and ``hvgui-cli`` writing at the
+same moment never interleave or lose a line.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import json
 import logging
+import os
+import sys
 import threading
+import time
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 from hvgui.core import catalog
 from hvgui.core.hosts import HostConfig
-from hvgui.core.model import ApplyResult, Change
-from hvgui.remote.errors import HostError
+from hvgui.core.model import ApplyResult, Change, ItemResult
+from hvgui.remote.errors import ErrorKind, HostError
 
 log = logging.getLogger(__name__)
+
+LOCK_TIMEOUT_S = 30.0
+"""How long an append waits for another writer (window, CLI) to release the file."""
+
+EVENT_INTENT = "intent"
+EVENT_OUTCOME = "outcome"
+EVENT_RECONCILED = "reconciled"
 
 
 def default_audit_path() -> Path:
@@ -31,6 +58,89 @@ def _local_user() -> str:
         return "unknown"
 
 
+class AuditUnavailable(HostError):
+    """The audit log cannot be written: the batch is not sent."""
+
+    @property
+    def title(self) -> str:
+        return "Audit log cannot be written"
+
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        return (_rebuild, (self.message, self.host, self.details))
+
+
+def _rebuild(message: str, host: str, details: str) -> AuditUnavailable:
+    return AuditUnavailable(ErrorKind.CONFIG, message, host=host, details=details)
+
+
+if sys.platform == "win32":
+    import msvcrt
+
+    def _try_lock(fd: int) -> bool:
+        # A lock on the first byte is the file's mutex (writes append; the range may lie beyond EOF).
+        os.lseek(fd, 0, os.SEEK_SET)
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+
+    def _unlock(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+
+else:
+    import fcntl
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
+    def _unlock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+@contextlib.contextmanager
+def file_lock(fd: int, timeout: float = LOCK_TIMEOUT_S) -> Iterator[None]:
+    """Hold the OS lock of an open audit file (exclusive between processes and handles)."""
+    deadline = time.monotonic() + timeout
+    while not _try_lock(fd):
+        if time.monotonic() > deadline:
+            raise OSError(f"another program has held the file locked for over {timeout:g} s")
+        time.sleep(0.005)
+    try:
+        yield
+    finally:
+        _unlock(fd)
+
+
+def append_lines(path: Path, lines: Iterable[dict[str, object]]) -> None:
+    """Append JSON lines under the file's OS lock, then flush them to disk. Raises OSError."""
+    data = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines).encode("utf-8")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    created = not path.exists()
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o600)
+    try:
+        with file_lock(fd):
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+    finally:
+        os.close(fd)
+    if created and sys.platform != "win32":
+        # A new file's name is durable once its folder is.
+        with contextlib.suppress(OSError):
+            dir_fd = os.open(path.parent, os.O_RDONLY)
+            try:
+                os.fsync(dir_fd)
+            finally:
+                os.close(dir_fd)
+
+
 class AuditLog:
     """``path=None`` keeps records in memory only (``records``), e.g. for tests and previews."""
 
@@ -39,37 +149,95 @@ class AuditLog:
         self.records: list[dict[str, object]] = []
         self._lock = threading.Lock()
 
-    def record(self, host: HostConfig, changes: list[Change], result: ApplyResult | None,
-               error: HostError | None) -> None:
-        now = datetime.now(UTC).isoformat(timespec="seconds")
-        user = _local_user()
+    # ------------------------------------------------------------ the three records
+    def intent(self, host: HostConfig, changes: Sequence[Change]) -> str:
+        """Write (and fsync) one intent record per change before the batch is sent; returns the
+        batch id. Raises :class:`AuditUnavailable` when they cannot be written: then the batch
+        must not be sent."""
+        batch = uuid.uuid4().hex
+        lines = [self._base(batch, EVENT_INTENT, host, c) | {"after": None, "result": "pending", "message": ""}
+                 for c in changes]
+        try:
+            self._write(lines)
+        except OSError as exc:
+            raise AuditUnavailable(
+                ErrorKind.CONFIG,
+                f"the audit log {self.path} cannot be written ({exc.strerror or exc}); nothing was sent to "
+                "the host. Fix the file or its folder (permissions, disk space), then apply again",
+                host=host.display_name, details=str(exc)) from exc
+        return batch
+
+    def outcome(self, batch: str, host: HostConfig, changes: Sequence[Change], result: ApplyResult | None,
+                error: HostError | None) -> None:
+        """One outcome record per change: the host's answer, ``unknown`` when it was lost, or the
+        host error that kept the batch from being sent."""
         items = {(i.vm_id, i.service_guid): i for i in result.items} if result else {}
         lines: list[dict[str, object]] = []
         for c in changes:
             item = items.get((c.vm_id.lower(), catalog.normalize_guid(c.service_guid)))
-            lines.append({
-                "time": now,
-                "user": user,
-                "host": host.display_name,
-                "url": host.url,
-                "vm_id": c.vm_id,
-                "vm_name": c.vm_name,
-                "service_guid": c.service_guid,
-                "service": catalog.display_label(c.service_guid),
-                "before": c.expected,
-                "target": c.target,
-                "after": item.enabled if item else None,
-                "result": item.outcome.value if item else (f"host_error:{error.kind.value}" if error else "missing"),
-                "message": item.message if item else (error.message if error else ""),
-            })
+            if item is not None:
+                lines.append(self._base(batch, EVENT_OUTCOME, host, c) | self._result(item))
+            else:
+                lines.append(self._base(batch, EVENT_OUTCOME, host, c) | {
+                    "after": None,
+                    "result": f"host_error:{error.kind.value}" if error else "missing",
+                    "message": error.message if error else "the host returned no result for it",
+                })
+        self._write_logged(lines)
+
+    def reconciled(self, batch: str, host: HostConfig, changes: Sequence[Change],
+                   items: Sequence[ItemResult]) -> None:
+        """One ``reconciled`` record per change decided by a re-read (``items`` in the order of
+        ``changes``; items still unknown are skipped)."""
+        lines = [self._base(batch, EVENT_RECONCILED, host, c) | self._result(i)
+                 for c, i in zip(changes, items, strict=True) if i.reconciled]
+        if lines:
+            self._write_logged(lines)
+
+    def check(self) -> None:
+        """Raise :class:`AuditUnavailable` if the log cannot be opened for appending and locked now
+        (e.g. before asking for a confirmation)."""
+        if self.path is None:
+            return
+        try:
+            append_lines(self.path, [])
+        except OSError as exc:
+            raise AuditUnavailable(ErrorKind.CONFIG, f"the audit log {self.path} cannot be written "
+                                   f"({exc.strerror or exc}); nothing can be applied", details=str(exc)) from exc
+
+    # ------------------------------------------------------------ plumbing
+    @staticmethod
+    def _base(batch: str, event: str, host: HostConfig, c: Change) -> dict[str, object]:
+        return {
+            "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
+            "event": event,
+            "batch": batch,
+            "user": _local_user(),
+            "host": host.display_name,
+            "url": host.url,
+            "vm_id": c.vm_id,
+            "vm_name": c.vm_name,
+            "service_guid": c.service_guid,
+            "service": catalog.display_label(c.service_guid),
+            "before": c.expected,
+            "target": c.target,
+        }
+
+    @staticmethod
+    def _result(item: ItemResult) -> dict[str, object]:
+        return {"after": item.enabled, "result": item.outcome.value, "message": item.message,
+                "reconciled": item.reconciled}
+
+    def _write(self, lines: list[dict[str, object]]) -> None:
         with self._lock:
+            if self.path is not None:
+                append_lines(self.path, lines)
             self.records.extend(lines)
-            if self.path is None:
-                return
-            try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                with self.path.open("a", encoding="utf-8") as f:
-                    for line in lines:
-                        f.write(json.dumps(line, ensure_ascii=False) + "\n")
-            except OSError as exc:
-                log.error("cannot write the audit log %s: %s", self.path, exc)
+
+    def _write_logged(self, lines: list[dict[str, object]]) -> None:
+        try:
+            self._write(lines)
+        except OSError as exc:
+            with self._lock:
+                self.records.extend(lines)
+            log.error("cannot write the audit log %s: %s", self.path, exc)

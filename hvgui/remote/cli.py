@@ -5,20 +5,24 @@
     hvgui-cli --host ... --user ... apply --vm-id 3f2a... --disable "Time synchronization" --yes
 
 The password comes from a prompt or ``--password-env VAR``, never from a flag value.
-Exit codes: 0 fine, 1 some item or host failed, 2 bad usage or nothing could be done.
+Exit codes: 0 fine, 1 some item or host failed, 2 bad usage or nothing could be done,
+3 some changes have an unknown outcome (a host's answer was lost and it could not be read
+again: run the same apply again, or ``inventory``, once it answers), 130 interrupted (Ctrl+C:
+what was applied and what is unknown is reported first).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import csv
 import getpass
 import json
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TextIO
 
@@ -31,13 +35,22 @@ from hvgui.core.hosts import (
     load_hosts,
     normalize_url,
 )
-from hvgui.core.model import OUTCOME_TEXT, VM, ApplyResult, Inventory, Outcome, ServiceState
+from hvgui.core.model import OUTCOME_TEXT, VM, ApplyResult, Change, Inventory, Outcome, ServiceState
 from hvgui.core.plan import HostPlan, plan_host, select_vms
 from hvgui.remote import scripts
 from hvgui.remote.audit import AuditLog, default_audit_path
 from hvgui.remote.credentials import MemoryCredentials
 from hvgui.remote.engine import Engine
 from hvgui.remote.errors import HostError
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_UNKNOWN = 3
+"""Some changes were sent and their outcome is unknown (the answer was lost, no re-read yet)."""
+EXIT_INTERRUPTED = 130
+INTERRUPT_GRACE_S = 20.0
+"""After Ctrl+C, how long the hosts get to stop their commands and be read again."""
 
 
 class UsageError(Exception):
@@ -244,18 +257,52 @@ def print_plan(h: HostConfig, plan: HostPlan, out: TextIO, *, show_script: bool)
         out.write(json.dumps(request, indent=2, ensure_ascii=False) + "\n")
 
 
-def print_apply(h: HostConfig, plan: HostPlan, result: ApplyResult, out: TextIO) -> int:
+@dataclass
+class Tally:
+    done: int = 0
+    """Changed or already in that state (confirmed by the host's answer or a re-read)."""
+    failed: int = 0
+    """Items the host did not apply (conflict, error, not applied...)."""
+    unknown: int = 0
+    """Sent, answer lost, not reconciled: they may or may not have been applied."""
+    reconciled: int = 0
+
+
+def print_apply(h: HostConfig, plan: HostPlan, result: ApplyResult, out: TextIO) -> Tally:
     names = {c.vm_id: c.vm_name for c in plan.changes}
-    failed = 0
+    tally = Tally()
     out.write(f"== {plan.inventory.host.name or h.display_name}\n")
+    if result.lost:
+        if result.unknown:
+            out.write(f"   the host's answer was lost ({result.lost}) and it could not be read again: "
+                      f"{result.unknown} changes have an unknown outcome\n")
+        else:
+            out.write(f"   the host's answer was lost ({result.lost}); every change below was reconciled "
+                      "from a re-read of the host\n")
     for item in result.items:
-        if not item.outcome.ok:
-            failed += 1
+        if item.outcome is Outcome.UNKNOWN:
+            tally.unknown += 1
+        elif item.outcome.ok:
+            tally.done += 1
+        else:
+            tally.failed += 1
+        tally.reconciled += item.reconciled
+        label = item.outcome.value + (" (re-read)" if item.reconciled else "")
         state = "" if item.enabled is None else f" (now {'on' if item.enabled else 'off'})"
         msg = f": {item.message}" if item.message else ""
-        out.write(f"   {item.outcome.value:<19} {names.get(item.vm_id, item.vm_id)} [{item.vm_id}]  "
+        out.write(f"   {label:<19} {names.get(item.vm_id, item.vm_id)} [{item.vm_id}]  "
                   f"{catalog.display_label(item.service_guid)}{state}  {OUTCOME_TEXT[item.outcome]}{msg}\n")
-    return failed
+    return tally
+
+
+def print_interrupted(h: HostConfig, plan: HostPlan, out: TextIO) -> int:
+    """A host still applying when the user gave up waiting: each change's outcome is unknown."""
+    out.write(f"== {plan.inventory.host.name or h.display_name}\n"
+              "   interrupted while the host was applying: it did not answer in time after being stopped\n")
+    for c in plan.changes:
+        out.write(f"   {Outcome.UNKNOWN.value:<19} {c.vm_name} [{c.vm_id}]  {catalog.display_label(c.service_guid)}"
+                  f"  {OUTCOME_TEXT[Outcome.UNKNOWN]}\n")
+    return len(plan.changes)
 
 
 # ------------------------------------------------------------------------- main
@@ -313,6 +360,10 @@ async def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         out.write(f" ({failures} hosts could not be read)\n" if failures else "\n")
         if args.command == "plan" or total == 0:
             return 1 if failures else 0
+        try:
+            engine.audit.check()  # an audit log that cannot be written: say so before asking anything
+        except HostError as exc:
+            raise UsageError(exc.message) from exc
         if not args.yes:
             if not sys.stdin.isatty():
                 raise UsageError("refusing to apply without confirmation: add --yes")
@@ -321,27 +372,60 @@ async def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 out.write("Nothing changed.\n")
                 return 1
         todo = [(h, p) for h, p in plans if p.changes]
-
-        async def one(h: HostConfig, p: HostPlan) -> ApplyResult | HostError:
-            try:
-                return await engine.apply(h, list(p.changes))
-            except HostError as exc:
-                return exc
-
-        results = await asyncio.gather(*(one(h, p) for h, p in todo))
-        failed_items = 0
-        for (h, p), outcome in zip(todo, results, strict=True):
-            if isinstance(outcome, HostError):
-                failures += 1
-                err.write(f"{outcome.text} ({len(p.changes)} changes not applied)\n")
-            else:
-                failed_items += print_apply(h, p, outcome, out)
-        ok = sum(1 for r in results if not isinstance(r, HostError)
-                 for i in r.items if i.outcome in (Outcome.CHANGED, Outcome.UNCHANGED))
-        out.write(f"\n{ok} done, {failed_items} failed items, {failures} failed hosts\n")
-        return 1 if failures or failed_items else 0
+        return await apply_all(engine, todo, failures, out, err)
     finally:
         engine.close()
+
+
+async def apply_all(engine: Engine, todo: list[tuple[HostConfig, HostPlan]], failures: int, out: TextIO,
+                    err: TextIO) -> int:
+    """One batch per host, in parallel; then every item's outcome, and the exit code. Ctrl+C stops
+    the hosts' commands, reconciles what they did from a re-read, and reports it."""
+
+    async def one(h: HostConfig, changes: list[Change]) -> ApplyResult | HostError:
+        try:
+            return await engine.apply(h, changes)
+        except HostError as exc:
+            return exc
+
+    tasks = [asyncio.ensure_future(one(h, list(p.changes))) for h, p in todo]
+    interrupted = False
+    try:
+        await asyncio.wait(tasks)
+    except asyncio.CancelledError:  # Ctrl+C (asyncio.run cancels the main task)
+        interrupted = True
+        err.write("hvgui-cli: interrupted: stopping the hosts' commands and reading them again to see what was "
+                  "applied (Ctrl+C again to quit at once)\n")
+        engine.abort()
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.wait(tasks, timeout=INTERRUPT_GRACE_S)
+    tally = Tally()
+    for (h, p), task in zip(todo, tasks, strict=True):
+        if not task.done():
+            tally.unknown += print_interrupted(h, p, out)
+            continue
+        outcome = task.result()
+        if isinstance(outcome, HostError):
+            failures += 1
+            err.write(f"{outcome.text} ({len(p.changes)} changes not applied)\n")
+        else:
+            t = print_apply(h, p, outcome, out)
+            tally.done += t.done
+            tally.failed += t.failed
+            tally.unknown += t.unknown
+            tally.reconciled += t.reconciled
+    line = f"\n{tally.done} done, {tally.failed} failed items, {failures} failed hosts"
+    if tally.unknown:
+        line += f", {tally.unknown} with an unknown outcome (run the same apply again once the host answers)"
+    if tally.reconciled:
+        line += f"; {tally.reconciled} reconciled from a re-read after a lost answer"
+    out.write(line + "\n")
+    if interrupted:
+        out.write("Interrupted.\n")
+        return EXIT_INTERRUPTED
+    if tally.unknown:
+        return EXIT_UNKNOWN
+    return EXIT_FAILED if failures or tally.failed else EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -351,10 +435,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(run(args, sys.stdout, sys.stderr))
     except UsageError as exc:
         print(f"hvgui-cli: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     except KeyboardInterrupt:
-        print("hvgui-cli: interrupted", file=sys.stderr)
-        return 130
+        print("hvgui-cli: interrupted; changes already sent may have been applied: run the same command again "
+              "(items already done show as such) or see the audit log", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

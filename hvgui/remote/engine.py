@@ -7,11 +7,17 @@
   thread when it starts and when it ends (the activity panel listens).
 - Cancelling the awaiting task abandons the wait at once; the worker finishes or hits its
   deadline and terminates the command. ``close()`` deletes every host's shell.
+- An apply is audited ahead (intent records on disk before anything is sent; if they cannot be
+  written, nothing is sent). A batch whose answer is lost after it was sent is never reported as
+  failed or not applied: the host is read again at once and each item reconciled
+  (:func:`hvgui.core.reconcile.reconcile`); if the host cannot be read either, the items are
+  *unknown* and the caller reconciles them from its next successful read.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import itertools
 import time
 from collections.abc import Callable
@@ -22,12 +28,13 @@ from typing import Any, TypeVar
 
 from hvgui.core import contract
 from hvgui.core.hosts import HostConfig
-from hvgui.core.model import ApplyResult, Change, Inventory
+from hvgui.core.model import ApplyResult, Change, Inventory, ItemResult
+from hvgui.core.reconcile import reconcile, unknown_items
 from hvgui.remote import scripts
 from hvgui.remote.audit import AuditLog
 from hvgui.remote.credentials import CredentialSource
 from hvgui.remote.errors import ErrorKind, HostError
-from hvgui.remote.transport import HostSession, open_session
+from hvgui.remote.transport import HostSession, OutcomeUnknown, open_session
 
 T = TypeVar("T")
 
@@ -108,30 +115,80 @@ class Engine:
         return await self._run(host, op, work, summary)
 
     async def apply(self, host: HostConfig, changes: list[Change]) -> ApplyResult:
+        """Send one batch. Raises :class:`HostError` only when nothing was sent (or the audit log
+        cannot be written); once sent, the result says what happened to each item, reconciled
+        from a re-read when the answer was lost (``ApplyResult.lost``)."""
         request = contract.apply_request(changes)
         vms = len({c.vm_id for c in changes})
         op = self._new_op(host, contract.OP_APPLY, f"Apply {len(changes)} changes to {vms} VMs", request)
 
         def work(session: HostSession) -> ApplyResult:
             self._check_open(host)
+            batch = self.audit.intent(host, changes)  # on disk before anything is sent
             try:
                 result = contract.parse_apply(session.run_operation(scripts.APPLY, request))
+            except OutcomeUnknown as exc:
+                return self._answer_lost(session, host, changes, batch, exc)
             except HostError as exc:
-                self.audit.record(host, changes, None, exc)
+                self.audit.outcome(batch, host, changes, None, exc)
                 raise
             except contract.ContractError as exc:
-                self.audit.record(host, changes, None, HostError(ErrorKind.MALFORMED_OUTPUT, str(exc)))
-                raise
-            self.audit.record(host, changes, result, None)
-            return result
+                lost = HostError(ErrorKind.MALFORMED_OUTPUT, str(exc), host=host.display_name)
+                return self._answer_lost(session, host, changes, batch, lost)
+            self.audit.outcome(batch, host, changes, result, None)
+            return dataclasses.replace(result, batch=batch)
 
         def summary(result: ApplyResult) -> str:
             counts: dict[str, int] = {}
             for item in result.items:
                 counts[item.outcome.value] = counts.get(item.outcome.value, 0) + 1
-            return ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(counts.items()))
+            text = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(counts.items()))
+            if result.lost:
+                how = "outcome unknown until the host answers" if result.unknown else "reconciled from a re-read"
+                text = f"answer lost ({result.lost}); {how}: {text}"
+            return text
 
-        return await self._run(host, op, work, summary)
+        def failure(result: ApplyResult) -> HostError | None:
+            if not result.unknown:
+                return None
+            return HostError(ErrorKind.UNREACHABLE, f"the answer to the apply was lost ({result.lost}) and the "
+                             f"host could not be read again: {result.unknown} changes have an unknown outcome",
+                             host=host.display_name)
+
+        return await self._run(host, op, work, summary, failure)
+
+    def _answer_lost(self, session: HostSession, host: HostConfig, changes: list[Change], batch: str,
+                     exc: HostError) -> ApplyResult:
+        """The batch was sent and no result came back: audit *unknown*, read the host again at once
+        (the transport first deletes the old shell, which ends the command on the host) and
+        reconcile each item from what it says now."""
+        why = exc.message
+        unknown = ApplyResult(items=unknown_items(changes, why), lost=why, batch=batch)
+        self.audit.outcome(batch, host, changes, unknown, None)
+        if self._closed:
+            return unknown
+        try:
+            inv = contract.parse_inventory(session.run_operation(scripts.INVENTORY, contract.inventory_request()))
+        except (HostError, contract.ContractError):
+            return unknown
+        items = reconcile(changes, inv, why)
+        self.audit.reconciled(batch, host, changes, items)
+        touched = {c.vm_id.lower() for c in changes}
+        return ApplyResult(items=items, vms=tuple(v for v in inv.vms if v.id in touched), lost=why, batch=batch)
+
+    def record_reconciled(self, host: HostConfig, batch: str, changes: list[Change],
+                          items: list[ItemResult]) -> None:
+        """Audit the items of an earlier batch (outcome unknown) that a later read of the host
+        decided (``items`` in the order of ``changes``)."""
+        self.audit.reconciled(batch, host, changes, items)
+
+    def abort(self) -> None:
+        """Stop every running command at its next poll (Ctrl+C in the CLI). A batch already sent
+        is then reconciled from a re-read, as when its answer is lost."""
+        for key, session in list(self._sessions.items()):
+            lock = self._locks.get(key)
+            if lock is not None and lock.locked():
+                session.abort()
 
     def _new_op(self, host: HostConfig, kind: str, summary: str, request: dict[str, Any]) -> Operation:
         return Operation(id=next(self._ids), host=host.display_name, kind=kind, summary=summary,
@@ -146,7 +203,7 @@ class Engine:
         self._emit(op)
 
     async def _run(self, host: HostConfig, op: Operation, work: Callable[[HostSession], T],
-                   summarize: Callable[[T], str]) -> T:
+                   summarize: Callable[[T], str], failure: Callable[[T], HostError | None] = lambda _r: None) -> T:
         self._check_open(host)
         self._emit(op)
         loop = asyncio.get_running_loop()
@@ -192,7 +249,8 @@ class Engine:
             self._finish(op, OpState.FAILED, err)
             raise err from exc
         op.outcome = summarize(result)
-        self._finish(op, OpState.OK)
+        error = failure(result)
+        self._finish(op, OpState.FAILED if error is not None else OpState.OK, error)
         return result
 
     def _session(self, host: HostConfig) -> HostSession:

@@ -8,6 +8,12 @@
   ``finally``. The shell is kept for the next operation and deleted on failure and on
   ``close()``; one the host dropped (IdleTimeout) is replaced. Quota faults: wait for the host
   to free a shell and retry once.
+- No shell is left behind: a shell that could not be deleted when its operation failed (the
+  connection broke, the answer was lost) is remembered and deleted as soon as the host answers
+  again, before a new one is opened, and on ``close()`` (best effort, each request bounded).
+- Once the last piece of a request has been sent, the host may act on it: any failure from then
+  on (connection dropped, deadline passed, stopped, the command ended without a result) is an
+  :class:`OutcomeUnknown`, never a plain failure.
 - The ``requests`` session (TCP connection and NTLM context) lives as long as the
   :class:`HostSession`, so there is one handshake per host, not per command.
 - A session is used by one thread at a time (the engine holds a per-host lock; this class
@@ -54,6 +60,31 @@ QUOTA_FAULTS = (FAULT_SHELL_QUOTA, FAULT_OPERATIONS_QUOTA)
 STDIN_CHUNK = 48 * 1024
 """Bytes of stdin per Send: base64 inflates by 4/3, and hosts refuse envelopes over
 MaxEnvelopeSizekb (150 KB by default)."""
+MAX_STALE_SHELLS = 8
+"""Shells remembered for deletion; older ones are left to the host's idle timeout."""
+STALE_DELETE_TRIES = 3
+"""A shell the host refuses (with a fault) to delete this many times is left to its idle timeout."""
+GOODBYE_TIMEOUT_S = 5
+"""Read timeout of cleanup requests (terminate, delete) to a host that may be failing."""
+
+
+class OutcomeUnknown(HostError):
+    """The whole request reached the host, but no result came back (the connection dropped, the
+    deadline passed, the command was stopped, or it ended without a result line): what it did on
+    the host is unknown until the host is read again. Before that point a failure is a plain
+    :class:`HostError`: nothing was done."""
+
+    @classmethod
+    def of(cls, exc: HostError) -> OutcomeUnknown:
+        return cls(exc.kind, exc.message, host=exc.host, fingerprint=exc.fingerprint, details=exc.details)
+
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        return (_rebuild_unknown, (self.kind, self.message, self.host, self.fingerprint, self.details))
+
+
+def _rebuild_unknown(kind: ErrorKind, message: str, host: str, fingerprint: str | None,
+                     details: str) -> OutcomeUnknown:
+    return OutcomeUnknown(kind, message, host=host, fingerprint=fingerprint, details=details)
 
 
 class HostSession(Protocol):
@@ -136,6 +167,18 @@ def interpret_output(config: HostConfig, stdout: str, stderr: str, code: int) ->
     return result
 
 
+def interpret_sent_output(config: HostConfig, stdout: str, stderr: str, code: int) -> dict[str, Any]:
+    """:func:`interpret_output` for a command that was sent in full and ran: a refusal before it
+    acted (preflight, ConstrainedLanguage) stays a plain :class:`HostError`; any other end without
+    a result leaves the outcome unknown (:class:`OutcomeUnknown`)."""
+    try:
+        return interpret_output(config, stdout, stderr, code)
+    except HostError as exc:
+        if contract.preflight_failure(stdout) is not None or exc.message == LANGUAGE_MODE_HINT:
+            raise
+        raise OutcomeUnknown.of(exc) from exc
+
+
 def _winrm_transport(config: HostConfig) -> str:
     return {Auth.NTLM: "ntlm", Auth.KERBEROS: "kerberos", Auth.CREDSSP: "credssp",
             Auth.BASIC: "basic"}[config.auth]
@@ -149,6 +192,11 @@ class WinRMSession:
         self._lock = threading.Lock()
         self._aborted = threading.Event()
         self._shell_id: str | None = None
+        self._stale: list[str] = []
+        """Shells given up after a failure and not known to be deleted on the host."""
+        self._stale_tries: dict[str, int] = {}
+        self._sent = False
+        """The current operation's request has been sent in full (the host may act on it)."""
         # Receive waits at most this long on the host before asking again, so the
         # deadline and abort are checked at least that often.
         self.operation_timeout_s = max(1, min(5, int(config.timeout_s)))
@@ -186,40 +234,101 @@ class WinRMSession:
         return self._protocol
 
     def close(self) -> None:
-        """Delete our shell on the host (it would count against the user's quota until its
-        idle timeout) and close the connection."""
+        """Delete our shells on the host (the one in use and any left by failures: they would
+        count against the user's quota until their idle timeout) and close the connection.
+        Best effort and bounded: a host that does not answer gets one short attempt."""
         with self._lock:
-            protocol, shell_id = self._protocol, self._shell_id
-            self._shell_id = None
-            if protocol is not None and shell_id is not None:
-                protocol.transport.read_timeout_sec = 5  # closing must not hang on a dead host
+            self._abandon_shell()
+            if self._stale:
                 try:
-                    protocol.close_shell(shell_id, close_session=False)
+                    protocol = self._connect()
+                    self._short_bound(protocol)
+                    for shell_id in list(self._stale):
+                        self._delete_shell(protocol, shell_id)  # a connection error ends the loop
+                        self._forget(shell_id)
                 except Exception as exc:
-                    log.debug("close_shell failed on %s: %s", self.config.display_name, type(exc).__name__)
+                    log.debug("deleting shells on %s failed: %s", self.config.display_name, type(exc).__name__)
             self._drop_connection()
+            self._stale.clear()
+            self._stale_tries.clear()
 
     def abort(self) -> None:
         self._aborted.set()
 
+    @property
+    def stale_shells(self) -> list[str]:
+        """Shells waiting to be deleted (for tests and diagnostics)."""
+        return list(self._stale)
+
     def _drop_connection(self) -> None:
-        protocol, self._protocol, self._shell_id = self._protocol, None, None
+        """The connection is broken (or we are closing): close it. Our shell is deleted once the
+        host answers again."""
+        self._abandon_shell()
+        protocol, self._protocol = self._protocol, None
         if protocol is not None and protocol.transport.session is not None:
             protocol.transport.session.close()
+
+    # ---------------------------------------------------------------- shells left behind
+    def _abandon_shell(self) -> None:
+        """Stop using our shell without knowing it is deleted: delete it later."""
+        if self._shell_id is not None:
+            self._remember(self._shell_id)
+            self._shell_id = None
+
+    def _remember(self, shell_id: str) -> None:
+        if shell_id not in self._stale:
+            self._stale.append(shell_id)
+        for old in self._stale[:-MAX_STALE_SHELLS]:
+            self._forget(old)
+
+    def _forget(self, shell_id: str) -> None:
+        if shell_id in self._stale:
+            self._stale.remove(shell_id)
+        self._stale_tries.pop(shell_id, None)
+
+    def _delete_shell(self, protocol: WinRMProtocol, shell_id: str) -> bool:
+        """Delete one shell: True when it is gone (now, or already: idle timeout). False when the
+        host refused with a fault. Connection errors propagate."""
+        try:
+            protocol.close_shell(shell_id, close_session=False)
+        except WSManFaultError as exc:
+            if exc.wsman_fault_code == FAULT_INVALID_SELECTORS:
+                return True
+            log.debug("%s refused to delete shell %s: %s", self.config.display_name, shell_id, exc.wsman_fault_code)
+            return False
+        return True
+
+    def _sweep(self, protocol: WinRMProtocol, deadline: float) -> None:
+        """Delete the shells earlier failures left on the host, now that we talk to it again and
+        before a new one is used. Each request is bounded; connection errors propagate (the host
+        still does not answer: the operation fails, nothing was sent, the shells stay listed)."""
+        if not self._stale:
+            return
+        self._short_bound(protocol, deadline)
+        for shell_id in list(self._stale):
+            tries = self._stale_tries.get(shell_id, 0) + 1
+            self._stale_tries[shell_id] = tries
+            if self._delete_shell(protocol, shell_id) or tries >= STALE_DELETE_TRIES:
+                self._forget(shell_id)
+        log.debug("%s: shells left by earlier failures deleted", self.config.display_name)
 
     # ---------------------------------------------------------------- operation
     def run_operation(self, script: str, request: dict[str, Any]) -> dict[str, Any]:
         stdin = contract.stdin_for(script, request).encode("ascii")
         with self._lock:
+            self._sent = False
             try:
                 stdout, stderr, code = self._run(stdin)
-            except HostError:
-                raise
+            except HostError as exc:
+                raise self._lost(exc) from exc
             except Exception as exc:
                 # A broken connection is not reused: the next command starts a fresh one.
                 self._drop_connection()
-                raise self._translate(exc) from exc
-        return interpret_output(self.config, stdout, stderr, code)
+                raise self._lost(self._translate(exc)) from exc
+        return interpret_sent_output(self.config, stdout, stderr, code)
+
+    def _lost(self, exc: HostError) -> HostError:
+        return OutcomeUnknown.of(exc) if self._sent else exc
 
     def _open_shell(self, protocol: WinRMProtocol) -> str:
         try:
@@ -259,6 +368,7 @@ class WinRMSession:
             raise HostError(ErrorKind.CANCELLED, "stopped", host=self.config.display_name)
         deadline = time.monotonic() + self.config.timeout_s
         protocol = self._connect()
+        self._sweep(protocol, deadline)
         self._bound(protocol, deadline)
         shell_id, command_id = self._start(protocol)
         ok = False
@@ -266,7 +376,11 @@ class WinRMSession:
         try:
             for start in range(0, len(stdin), STDIN_CHUNK):
                 chunk = stdin[start:start + STDIN_CHUNK]
-                protocol.send_command_input(shell_id, command_id, chunk, end=start + STDIN_CHUNK >= len(stdin))
+                last = start + STDIN_CHUNK >= len(stdin)
+                # The operation waits for the end of stdin: until the last piece is sent, the host
+                # cannot have done anything; from the moment it is, it may have.
+                self._sent = self._sent or last
+                protocol.send_command_input(shell_id, command_id, chunk, end=last)
             out: list[bytes] = []
             err: list[bytes] = []
             while True:
@@ -295,7 +409,7 @@ class WinRMSession:
             if not broken:
                 self._cleanup(protocol, shell_id, command_id, keep_shell=ok)
             else:
-                self._shell_id = None
+                self._abandon_shell()  # deleted when the host answers again
 
     def _bound(self, protocol: WinRMProtocol, deadline: float) -> None:
         """No single request may outlive the command's deadline by much."""
@@ -303,11 +417,19 @@ class WinRMSession:
         protocol.operation_timeout_sec = min(self.operation_timeout_s, left)
         protocol.transport.read_timeout_sec = protocol.operation_timeout_sec + 5
 
+    def _short_bound(self, protocol: WinRMProtocol, deadline: float | None = None) -> None:
+        """Cleanup requests (terminate, delete) get a short goodbye: a failing host must not hold
+        the next operation (or closing) for long."""
+        end = time.monotonic() + GOODBYE_TIMEOUT_S
+        left = max(1, int((end if deadline is None else min(deadline, end)) - time.monotonic()))
+        protocol.operation_timeout_sec = min(self.operation_timeout_s, left)
+        protocol.transport.read_timeout_sec = protocol.operation_timeout_sec + GOODBYE_TIMEOUT_S
+
     def _cleanup(self, protocol: WinRMProtocol, shell_id: str, command_id: str, *, keep_shell: bool) -> None:
         """Signal terminate (releases the command on the host, as Ansible and pypsrp do); after
         a failure also delete the shell, so a wedged one is never reused."""
         if not keep_shell:
-            self._bound(protocol, time.monotonic() + 4)  # a failing host gets a short goodbye
+            self._short_bound(protocol)  # a failing host gets a short goodbye
         try:
             protocol.cleanup_command(shell_id, command_id)
         except Exception as exc:
@@ -317,9 +439,12 @@ class WinRMSession:
             return
         self._shell_id = None
         try:
-            protocol.close_shell(shell_id, close_session=False)
+            gone = self._delete_shell(protocol, shell_id)
         except Exception as exc:
             log.debug("close_shell failed on %s: %s", self.config.display_name, type(exc).__name__)
+            gone = False
+        if not gone:
+            self._remember(shell_id)  # deleted when the host answers again
 
     # ---------------------------------------------------------------- errors
     def _translate(self, exc: BaseException) -> HostError:
@@ -404,17 +529,23 @@ class LocalSession:
         except OSError as exc:
             raise HostError(ErrorKind.UNREACHABLE, f"cannot start powershell.exe: {exc}",
                             host=self.config.display_name) from exc
+        # From here on the request is on its way: a failure leaves its outcome unknown.
         try:
             out, err = self._proc.communicate(stdin, timeout=self.config.timeout_s)
         except subprocess.TimeoutExpired as exc:
             self._proc.kill()
             self._proc.communicate()
-            raise HostError(ErrorKind.TIMEOUT, f"no answer within {self.config.timeout_s:g} s",
-                            host=self.config.display_name) from exc
+            raise OutcomeUnknown(ErrorKind.TIMEOUT, f"no answer within {self.config.timeout_s:g} s",
+                                 host=self.config.display_name) from exc
+        except OSError as exc:
+            self._proc.kill()
+            raise OutcomeUnknown(ErrorKind.UNREACHABLE, f"powershell.exe failed: {exc}",
+                                 host=self.config.display_name) from exc
         code = self._proc.returncode
         self._proc = None
         # The bootstrap switches the console's output encoding to UTF-8.
-        return interpret_output(self.config, out.decode("utf-8", "replace"), err.decode("utf-8", "replace"), code)
+        return interpret_sent_output(self.config, out.decode("utf-8", "replace"), err.decode("utf-8", "replace"),
+                                     code)
 
     def close(self) -> None:
         self.abort()

@@ -13,7 +13,8 @@ process only sends requests and unpickles results.
 - Cancelling an awaiting task tells the child, where the engine's own rules apply (a read is
   stopped, a write finishes and is recorded). If the child dies, every waiting call fails
   with a clear error.
-- The audit log is written by the child.
+- The audit log is written by the child (intent before a batch is sent, its outcome, and the
+  items the window later reconciles, :meth:`ProcessEngine.record_reconciled`).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from hvgui.core.hosts import Auth, HostConfig
-from hvgui.core.model import ApplyResult, Change, Inventory
+from hvgui.core.model import ApplyResult, Change, Inventory, ItemResult
 from hvgui.remote.audit import AuditLog
 from hvgui.remote.credentials import CredentialSource, MemoryCredentials
 from hvgui.remote.engine import Engine, Listener, Operation
@@ -79,6 +80,11 @@ class ProcessEngine:
 
     def forget(self, host: HostConfig) -> None:
         self._send(("forget", host))
+
+    def record_reconciled(self, host: HostConfig, batch: str, changes: list[Change],
+                          items: list[ItemResult]) -> None:
+        """Audit items of an earlier batch that a later read decided (written by the child)."""
+        self._send(("reconciled", host, batch, changes, items))
 
     def close(self, *, wait: bool = False, timeout: float = 130.0) -> None:
         """Stop: reads are cancelled, writes already sent run to their end (and are audited)
@@ -240,6 +246,9 @@ def _child_main(conn: Connection, max_workers: int, audit_path: Path | None) -> 
                 task.cancel()
         elif message[0] == "forget":
             engine.forget(message[1])
+        elif message[0] == "reconciled":
+            _, host, batch, changes, items = message
+            engine.record_reconciled(host, batch, changes, items)
         elif message[0] == "close":
             closing.append(loop.create_task(shutdown()))
 

@@ -1,5 +1,5 @@
 """The real window against simulated hosts over real WinRM (NTLM on loopback): nothing mocked
-between the grid and the simulated Hyper-V."""
+between the grid and the simulated Hyper-V. The engine runs in its worker process, as in the app."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from PySide6.QtGui import QGuiApplication
 from hvgui.core import catalog
 from hvgui.core.hosts import Auth, HostConfig
 from hvgui.remote.credentials import MemoryCredentials
-from hvgui.remote.engine import Engine
+from hvgui.remote.worker import ProcessEngine
 from hvgui.simulator.hyperv import HyperVHost
 from hvgui.simulator.interfaces import Login
 from hvgui.simulator.server import HostEndpoint
@@ -39,9 +39,10 @@ TIMEOUT = 30_000
 
 
 class Lab:
-    """Two simulated hosts on loopback, the real engine, the real window."""
+    """Two simulated hosts on loopback, the real engine in its worker process (as the app runs
+    it), the real window."""
 
-    def __init__(self, qtbot: Any, *, read_only: bool = False) -> None:
+    def __init__(self, qtbot: Any, audit_path: Path, *, read_only: bool = False) -> None:
         self.qtbot = qtbot
         self.hosts: dict[str, HyperVHost] = {}
         self.endpoints: list[HostEndpoint] = []
@@ -57,7 +58,8 @@ class Lab:
             creds.set(cfg, PASSWORD)
             self.hosts[name], self.configs[name] = host, cfg
             self.endpoints.append(ep)
-        self.engine = Engine(creds)
+        self.audit_path = audit_path
+        self.engine = ProcessEngine(creds, audit_path=audit_path)
         self.controller = Controller(self.engine, list(self.configs.values()), read_only=read_only,
                                      auto_refresh_s=0)
         self.window = MainWindow(self.controller)
@@ -114,16 +116,17 @@ class Lab:
         self.window.close()
         task = asyncio.ensure_future(self.controller.close())
         self.qtbot.waitUntil(task.done, timeout=TIMEOUT)
+        self.engine.join(30)  # the worker deletes its shells while the hosts still answer
         for ep in self.endpoints:
             ep.stop()
 
 
 @pytest.fixture
-def lab_factory(qloop: asyncio.AbstractEventLoop, qtbot: Any) -> Iterator[Callable[..., Lab]]:
+def lab_factory(qloop: asyncio.AbstractEventLoop, qtbot: Any, tmp_path: Path) -> Iterator[Callable[..., Lab]]:
     labs: list[Lab] = []
 
     def make(**kw: Any) -> Lab:
-        labs.append(Lab(qtbot, **kw))
+        labs.append(Lab(qtbot, tmp_path / f"audit-{len(labs)}.jsonl", **kw))
         return labs[-1]
 
     yield make

@@ -74,6 +74,7 @@ class FakeEngine:
         self.calls: list[tuple[str, str]] = []
         self.listeners: list[Callable[[Operation], None]] = []
         self.closed = False
+        self.reconciled: list[tuple[str, str, list[tuple[Change, ItemResult]]]] = []
         self._op_ids = itertools.count(1)
 
     def subscribe(self, listener: Callable[[Operation], None]) -> None:
@@ -146,6 +147,10 @@ class FakeEngine:
         self.inventories[name] = Inventory(inv.host, tuple(vms[v.id] for v in inv.vms))
         self._finish(op, outcome=f"{len(items)} items")
         return ApplyResult(tuple(items), tuple(vms[i] for i in touched | {c.vm_id for c in changes} if i in vms))
+
+    def record_reconciled(self, host: HostConfig, batch: str, changes: list[Change],
+                          items: list[ItemResult]) -> None:
+        self.reconciled.append((host.display_name, batch, list(zip(changes, items, strict=True))))
 
     def close(self) -> None:
         self.closed = True

@@ -19,9 +19,12 @@ from typing import Any, Protocol
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from hvgui.core.hosts import HostConfig
-from hvgui.core.model import ApplyResult, Change, Inventory, Outcome
+from hvgui.core.model import ApplyResult, Change, Inventory, ItemResult, Outcome
+from hvgui.core.reconcile import reconcile
+from hvgui.remote.audit import AuditUnavailable
 from hvgui.remote.errors import ErrorKind, HostError
 from hvgui.ui.state import (
+    RETRYABLE,
     CellKey,
     CellPhase,
     CellResult,
@@ -39,12 +42,19 @@ log = logging.getLogger(__name__)
 
 TURN_BUDGET_S = 0.015
 TURN_PAUSE_S = 0.004
+RECONCILE_RETRY_S = 5.0
+"""A host with changes of unknown outcome is read again this soon (backing off while it fails),
+whatever the auto-refresh setting: its next answer reconciles them."""
+RECONCILE_RETRY_CAP_S = 120.0
 
 
 class EngineLike(Protocol):
     async def inventory(self, host: HostConfig) -> Inventory: ...
 
     async def apply(self, host: HostConfig, changes: list[Change]) -> ApplyResult: ...
+
+    def record_reconciled(self, host: HostConfig, batch: str, changes: list[Change],
+                          items: list[ItemResult]) -> None: ...
 
     def subscribe(self, listener: Callable[[Any], None]) -> None: ...
 
@@ -58,6 +68,15 @@ class ApplySummary:
     conflicts: int = 0
     failed: int = 0
     hosts_failed: int = 0
+    not_applied: int = 0
+    """Answer lost, and a re-read shows the old state: pending for Retry."""
+    unknown: int = 0
+    """Answer lost, host not read again yet: reconciled at its next answer."""
+
+    FIELDS = ("changed", "unchanged", "conflicts", "failed", "hosts_failed", "not_applied", "unknown")
+
+    def __add__(self, other: ApplySummary) -> ApplySummary:
+        return ApplySummary(*(getattr(self, f) + getattr(other, f) for f in self.FIELDS))
 
     def text(self) -> str:
         parts = [f"{self.changed} changed"]
@@ -67,6 +86,10 @@ class ApplySummary:
             parts.append(f"{self.conflicts} conflict{'s' if self.conflicts != 1 else ''}")
         if self.failed:
             parts.append(f"{self.failed} failed")
+        if self.not_applied:
+            parts.append(f"{self.not_applied} not applied (answer lost; re-read)")
+        if self.unknown:
+            parts.append(f"{self.unknown} outcome unknown (answer lost; re-read when the host answers)")
         if self.hosts_failed:
             parts.append(f"{self.hosts_failed} host{'s' if self.hosts_failed != 1 else ''} unreachable or refused")
         return ", ".join(parts)
@@ -260,7 +283,7 @@ class Controller(QObject):
                 return
             entry.status, entry.error = HostStatus.FAILED, exc
             entry.failures += 1
-            entry.next_due = now() + backoff_s(self.auto_refresh_s, entry.failures)
+            entry.next_due = now() + self._retry_in(key, entry.failures)
             log.info("refresh of %s failed: %s", entry.name, exc)
             return
         except Exception as exc:  # a bug: show the host as failed, then let the excepthook report it
@@ -274,6 +297,13 @@ class Controller(QObject):
                 self._post(host=key)
         async with self._gui_turn():
             self._take_inventory(key, entry, epoch, inv)
+
+    def _retry_in(self, key: str, failures: int) -> float:
+        """When to read a failing host again: its auto-refresh back-off, but soon (and whatever
+        the setting) while it has changes of unknown outcome."""
+        if any(c[0] == key for c in self.state.in_doubt):
+            return backoff_s(RECONCILE_RETRY_S, failures, RECONCILE_RETRY_CAP_S)
+        return backoff_s(self.auto_refresh_s, failures)
 
     @contextlib.asynccontextmanager
     async def _gui_turn(self) -> AsyncIterator[None]:
@@ -297,16 +327,42 @@ class Controller(QObject):
             self._post(host=key)
             return
         entry.last_refresh = time.time()
+        settled = self._reconcile(key, entry, inv)
         extras = len(self.state.extra_services)
         diff, dropped = self.state.set_inventory(key, inv)
-        self._post(host=key, vms=(key, diff), cells=dropped, extras=len(self.state.extra_services) != extras)
+        self._post(host=key, vms=(key, diff), cells=settled + dropped,
+                   extras=len(self.state.extra_services) != extras)
+
+    def _reconcile(self, key: str, entry: HostEntry, inv: Inventory) -> list[CellKey]:
+        """Cells of this host whose outcome was unknown, decided by a fresh read of it (in the
+        target state: changed; still the old state: not applied, pending for Retry; anything
+        else: conflict). The engine audits what was decided."""
+        doubt = [(c, d) for c, d in self.state.in_doubt.items() if c[0] == key]
+        if not doubt:
+            return []
+        items = reconcile([change for _, (change, _) in doubt], inv)
+        settled: list[CellKey] = []
+        by_batch: dict[str, list[tuple[Change, ItemResult]]] = {}
+        for (cell, (change, batch)), item in zip(doubt, items, strict=True):
+            if item.outcome is Outcome.UNKNOWN:
+                continue
+            self._settle(cell, change, item, batch)
+            settled.append(cell)
+            by_batch.setdefault(batch, []).append((change, item))
+        for batch, pairs in by_batch.items():
+            self.engine.record_reconciled(entry.config, batch, [c for c, _ in pairs], [i for _, i in pairs])
+        if settled:
+            log.info("%s: %d changes of unknown outcome reconciled from a read", entry.name, len(settled))
+        return settled
 
     def _tick(self) -> None:
-        if self._closed or self.auto_refresh_s <= 0:
+        if self._closed:
             return
         t = now()
+        doubt = {c[0] for c in self.state.in_doubt}
         due = [k for k, e in self.state.hosts.items()
-               if not e.refreshing and not e.applying and e.next_due <= t]
+               if (self.auto_refresh_s > 0 or k in doubt) and not e.refreshing and not e.applying
+               and e.next_due <= t]
         # A new (or edited) entry has next_due 0.0: due at once. A host that failed keeps its
         # back-off even when it was never read (hence no "or not e.loaded" here).
         if due:
@@ -363,8 +419,8 @@ class Controller(QObject):
         # Results of the previous apply on these hosts are history now. Failures stay until
         # retried, and an apply still running (another batch) keeps its progress.
         hosts = {k for k, items in plan.by_host.items() if items}
-        old = [c for c, r in self.state.results.items()
-               if c[0] in hosts and r.phase not in (CellPhase.FAILED, CellPhase.APPLYING)]
+        keep = RETRYABLE | {CellPhase.APPLYING, CellPhase.UNKNOWN}
+        old = [c for c, r in self.state.results.items() if c[0] in hosts and r.phase not in keep]
         for c in old:
             del self.state.results[c]
         self._post(cells=old)
@@ -376,10 +432,9 @@ class Controller(QObject):
         self.flush()
         parts = [r for r in results if isinstance(r, ApplySummary)]
         bugs = [r for r in results if isinstance(r, BaseException)]
-        total = ApplySummary(*(sum(getattr(p, f) for p in parts) for f in
-                               ("changed", "unchanged", "conflicts", "failed", "hosts_failed")))
-        total = ApplySummary(total.changed, total.unchanged, total.conflicts, total.failed,
-                             total.hosts_failed + len(bugs))
+        total = ApplySummary(hosts_failed=len(bugs))
+        for p in parts:
+            total = total + p
         self.applyFinished.emit(total)
         if bugs:
             raise bugs[0]
@@ -393,7 +448,8 @@ class Controller(QObject):
         changes: list[Change] = []
         for p in items:
             # The plan was built from what the window showed; only send what is still pending.
-            if self.state.pending.get(p.cell) == p.target and self.state.current(p.cell) == p.current:
+            if (self.state.pending.get(p.cell) == p.target and self.state.current(p.cell) == p.current
+                    and p.cell not in self.state.in_doubt):
                 cells.append(p.cell)
                 changes.append(p.change())
         if not changes:
@@ -409,8 +465,13 @@ class Controller(QObject):
             except HostError as exc:
                 if self._replaced(key, entry, cells):
                     return ApplySummary(failed=len(cells))
+                # Nothing was sent (a batch that was sent comes back as a result, unknown at worst).
                 for c in cells:
-                    self.state.results[c] = CellResult(CellPhase.FAILED, exc.text)
+                    self.state.results[c] = CellResult(CellPhase.FAILED, f"not applied: {exc.text}")
+                if isinstance(exc, AuditUnavailable):  # not the host's fault
+                    entry.applying = False
+                    self._post(host=key, cells=cells)
+                    return ApplySummary(failed=len(cells))
                 if exc.kind is not ErrorKind.CANCELLED:
                     entry.status, entry.error = HostStatus.FAILED, exc
                 entry.applying = False
@@ -455,39 +516,66 @@ class Controller(QObject):
     def _take_result(self, key: str, cells: list[CellKey], changes: list[Change],
                      result: ApplyResult) -> ApplySummary:
         entry = self.state.hosts[key]
-        entry.status, entry.error = HostStatus.CONNECTED, None
         extras = len(self.state.extra_services)
         diff, dropped = self.state.merge_vms(key, result.vms)
         by_cell = {(key, i.vm_id, i.service_guid): i for i in result.items}
-        counts = {"changed": 0, "unchanged": 0, "conflicts": 0, "failed": 0}
+        counts = dict.fromkeys(ApplySummary.FIELDS, 0)
         for cell, change in zip(cells, changes, strict=True):
-            item = by_cell.get(cell)
-            if item is None:
-                self.state.results[cell] = CellResult(CellPhase.FAILED, "the host returned no result for it")
-                counts["failed"] += 1
-                continue
-            host_now = item.enabled if item.enabled is not None else self.state.current(cell)
-            if item.outcome is Outcome.CHANGED:
-                self.state.results[cell] = CellResult(CellPhase.CHANGED, f"now {on_off(host_now)}")
-                self.state.pending.pop(cell, None)
-                counts["changed"] += 1
-            elif item.outcome is Outcome.UNCHANGED:
-                self.state.results[cell] = CellResult(CellPhase.UNCHANGED, f"host says {on_off(host_now)}")
-                self.state.pending.pop(cell, None)
-                counts["unchanged"] += 1
-            elif item.outcome is Outcome.CONFLICT:
-                # Someone else changed it since we read it: show it, never overwrite it.
-                msg = item.message or f"expected {on_off(change.expected)}, the host says {on_off(host_now)}"
-                self.state.results[cell] = CellResult(CellPhase.CONFLICT, msg)
-                self.state.pending.pop(cell, None)
-                counts["conflicts"] += 1
-            else:
-                reason = item.message or item.outcome.value.replace("_", " ")
-                self.state.results[cell] = CellResult(CellPhase.FAILED, reason)
-                if item.outcome in (Outcome.VM_NOT_FOUND, Outcome.SERVICE_NOT_OFFERED):
-                    self.state.pending.pop(cell, None)  # retrying cannot help
-                counts["failed"] += 1
+            item = by_cell.get(cell) or ItemResult(cell[1], cell[2], Outcome.UNKNOWN,
+                                                   "the host's answer had no result for it")
+            counts[self._settle(cell, change, item, result.batch)] += 1
+        if counts["unknown"]:
+            # Sent, answer lost, and the host did not answer a re-read either: read it again soon;
+            # its next answer reconciles these cells.
+            entry.status = HostStatus.FAILED
+            why = result.lost or "no result for some changes"
+            entry.error = HostError(ErrorKind.UNREACHABLE, f"the answer to the apply was lost ({why}); "
+                                    f"{counts['unknown']} changes have an unknown outcome until the host answers "
+                                    "again", host=entry.name)
+            entry.failures += 1
+            entry.next_due = now() + self._retry_in(key, entry.failures)
+            if not self._timer.isActive():
+                self._timer.start()
+        else:
+            entry.status, entry.error = HostStatus.CONNECTED, None
         entry.last_refresh = time.time() if result.vms else entry.last_refresh
         self._post(host=key, vms=(key, diff), cells=cells + dropped,
                    extras=len(self.state.extra_services) != extras)
         return ApplySummary(**counts)
+
+    def _settle(self, cell: CellKey, change: Change, item: ItemResult, batch: str) -> str:
+        """Show one item's outcome in its cell (pending kept or dropped); returns the
+        :class:`ApplySummary` field it counts in."""
+        st = self.state
+        host_now = item.enabled if item.enabled is not None else st.current(cell)
+        how = " (confirmed by a re-read: the host's answer to the apply was lost)" if item.reconciled else ""
+        if item.outcome is Outcome.UNKNOWN:
+            # It may have been applied: locked (no edit, no Retry) until a read of the host decides.
+            st.results[cell] = CellResult(CellPhase.UNKNOWN, item.message)
+            st.in_doubt[cell] = (change, batch)
+            return "unknown"
+        st.in_doubt.pop(cell, None)
+        if item.outcome is Outcome.CHANGED:
+            st.results[cell] = CellResult(CellPhase.CHANGED, f"now {on_off(host_now)}{how}")
+            st.pending.pop(cell, None)
+            return "changed"
+        if item.outcome is Outcome.UNCHANGED:
+            st.results[cell] = CellResult(CellPhase.UNCHANGED, f"host says {on_off(host_now)}{how}")
+            st.pending.pop(cell, None)
+            return "unchanged"
+        if item.outcome is Outcome.CONFLICT:
+            # Someone else changed it since we read it: show it, never overwrite it.
+            msg = item.message or f"expected {on_off(change.expected)}, the host says {on_off(host_now)}"
+            st.results[cell] = CellResult(CellPhase.CONFLICT, msg)
+            st.pending.pop(cell, None)
+            return "conflicts"
+        if item.outcome is Outcome.NOT_APPLIED:
+            # The re-read shows the old state: the change stays pending, and Retry sends it again
+            # (expecting the old state, which is what the host has).
+            st.results[cell] = CellResult(CellPhase.NOT_APPLIED, item.message or "the host still has the old state")
+            return "not_applied"
+        reason = item.message or item.outcome.value.replace("_", " ")
+        st.results[cell] = CellResult(CellPhase.FAILED, reason)
+        if item.outcome in (Outcome.VM_NOT_FOUND, Outcome.SERVICE_NOT_OFFERED):
+            st.pending.pop(cell, None)  # retrying cannot help
+        return "failed"

@@ -57,6 +57,10 @@ def result_text(result: CellResult | None) -> str:
         CellPhase.UNCHANGED: "Already in that state at the last apply",
         CellPhase.CONFLICT: "Conflict: changed on the host by someone else; your change was not applied",
         CellPhase.FAILED: "Failed",
+        CellPhase.UNKNOWN: "Outcome unknown: the change was sent and the host's answer was lost; it is "
+                           "reconciled from the host's next answer (until then it cannot be edited or retried)",
+        CellPhase.NOT_APPLIED: "Not applied: the host's answer was lost and a re-read shows the old state; "
+                               "Retry failed sends it again",
     }[result.phase]
     return f"{words}: {result.message}" if result.message else words
 

@@ -24,6 +24,7 @@ BG_APPLYING = "#d6e6fb"
 BG_CHANGED = "#dcf1dc"
 BG_CONFLICT = "#ffd8b0"
 BG_FAILED = "#f9d0d0"
+BG_UNKNOWN = "#e4dcf4"
 
 PHASE_BG = {
     CellPhase.APPLYING: BG_APPLYING,
@@ -31,6 +32,8 @@ PHASE_BG = {
     CellPhase.UNCHANGED: BG_CHANGED,
     CellPhase.CONFLICT: BG_CONFLICT,
     CellPhase.FAILED: BG_FAILED,
+    CellPhase.UNKNOWN: BG_UNKNOWN,
+    CellPhase.NOT_APPLIED: BG_FAILED,
 }
 
 

@@ -588,7 +588,7 @@ class ServiceGridModel(QAbstractTableModel):
         if vm is None or _service(vm, col.guid) is None:
             return _FLAGS
         result = st.results.get((key[0], key[1], col.guid))
-        if result is not None and result.phase is CellPhase.APPLYING:
+        if result is not None and result.phase in (CellPhase.APPLYING, CellPhase.UNKNOWN):
             return _FLAGS
         return _CHECKABLE_FLAGS
 
@@ -664,16 +664,22 @@ class ServiceGridModel(QAbstractTableModel):
         if role == _DISPLAY:
             if phase is CellPhase.APPLYING:
                 return "Applying…"
+            if phase is CellPhase.UNKNOWN:
+                return "Outcome unknown"
             if phase is CellPhase.FAILED:
                 return "Failed"
+            if phase is CellPhase.NOT_APPLIED:
+                return "Not applied"
             if pending is not None:
                 return f"{_short(svc.enabled)} → {_short(pending)}"
             if phase is CellPhase.CONFLICT:
                 return "Conflict"
             return badge_text(svc)
         if role == _DECORATION:
-            if phase is CellPhase.FAILED:
+            if phase in (CellPhase.FAILED, CellPhase.NOT_APPLIED):
                 return look.dot(look.RED)
+            if phase is CellPhase.UNKNOWN:
+                return look.dot(look.AMBER, hollow=True)
             if phase is CellPhase.APPLYING or pending is not None:
                 return None
             if phase is CellPhase.CONFLICT:
@@ -687,7 +693,7 @@ class ServiceGridModel(QAbstractTableModel):
                 return look.colour(look.PHASE_BG[phase])
             return look.colour(look.BG_PENDING) if pending is not None else None
         if role == _FOREGROUND:
-            if phase is CellPhase.FAILED:
+            if phase in (CellPhase.FAILED, CellPhase.NOT_APPLIED):
                 return look.colour(look.RED)
             if pending is not None or phase is not None:
                 return None

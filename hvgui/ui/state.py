@@ -36,6 +36,15 @@ class CellPhase(StrEnum):
     UNCHANGED = "unchanged"
     CONFLICT = "conflict"
     FAILED = "failed"
+    """Not sent (the host failed before), or the host's per-item error: stays pending for Retry."""
+    UNKNOWN = "unknown"
+    """Sent, and the host's answer was lost: locked until a read of the host reconciles it."""
+    NOT_APPLIED = "not_applied"
+    """Reconciled: the host still has the old state. Stays pending for Retry."""
+
+
+RETRYABLE = frozenset({CellPhase.FAILED, CellPhase.NOT_APPLIED})
+"""Phases whose pending change "Retry failed" sends again."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +147,9 @@ class FleetState:
         self.hosts: dict[str, HostEntry] = {}
         self.pending: dict[CellKey, bool] = {}
         self.results: dict[CellKey, CellResult] = {}
+        self.in_doubt: dict[CellKey, tuple[Change, str]] = {}
+        """Cells whose batch was sent and its answer lost (phase UNKNOWN): the change sent and its
+        audit batch id, until a read of the host reconciles them."""
         self.extra_services: dict[str, str] = {}
         """GUID -> the host's name, for services not in the catalog (extra grid columns)."""
         self.set_hosts(hosts)
@@ -154,6 +166,7 @@ class FleetState:
         keep = set(self.hosts)
         self.pending = {c: t for c, t in self.pending.items() if c[0] in keep}
         self.results = {c: r for c, r in self.results.items() if c[0] in keep}
+        self.in_doubt = {c: d for c, d in self.in_doubt.items() if c[0] in keep}
 
     def vm(self, host_key: str, vm_id: str) -> VM | None:
         entry = self.hosts.get(host_key)
@@ -236,8 +249,8 @@ class FleetState:
         touched: list[CellKey] = []
         for cell in cells:
             current = self.current(cell)
-            if current is None or self.result_phase(cell) is CellPhase.APPLYING:
-                continue
+            if current is None or self.result_phase(cell) in (CellPhase.APPLYING, CellPhase.UNKNOWN):
+                continue  # what the host has is not known yet: no new change on top
             before = self.pending.get(cell)
             if current == target:
                 self.pending.pop(cell, None)
@@ -270,7 +283,7 @@ class FleetState:
         chosen = list(self.pending) if cells is None else [c for c in cells if c in self.pending]
         for cell in chosen:
             del self.pending[cell]
-            if self.result_phase(cell) is CellPhase.FAILED:
+            if self.result_phase(cell) in RETRYABLE:
                 del self.results[cell]
         return chosen
 
@@ -279,7 +292,12 @@ class FleetState:
         return None if r is None else r.phase
 
     def failed_cells(self) -> list[CellKey]:
-        return [c for c in self.pending if self.result_phase(c) is CellPhase.FAILED]
+        """Pending changes "Retry failed" sends: failed, or reconciled as not applied. Never one
+        whose outcome is unknown: it may have been applied."""
+        return [c for c in self.pending if self.result_phase(c) in RETRYABLE]
+
+    def unknown_cells(self) -> list[CellKey]:
+        return list(self.in_doubt)
 
     # ------------------------------------------------------------ plan
     def plan(self, cells: Iterable[CellKey] | None = None) -> Plan:
@@ -292,7 +310,7 @@ class FleetState:
                     skipped.append(key)
                 continue
             items: list[PlannedChange] = []
-            for cell in (c for c in self.pending if c[0] == key and c in wanted):
+            for cell in (c for c in self.pending if c[0] == key and c in wanted and c not in self.in_doubt):
                 vm = entry.vms.get(cell[1])
                 current = self.current(cell)
                 if vm is None or current is None or current == self.pending[cell]:

@@ -59,7 +59,7 @@ def reconcile(changes: Sequence[Change], inventory: Inventory, why: str = "") ->
             out.append(item(outcome, f"{_word(svc.enabled).capitalize()}: confirmed by a re-read{lost}",
                             svc.enabled))
         elif svc.enabled == c.expected:
-            out.append(item(Outcome.NOT_APPLIED, f"the host still says {_word(svc.enabled)} (re-read){lost}",
+            out.append(item(Outcome.NOT_APPLIED, f"not applied: a re-read shows it still {_word(svc.enabled)}{lost}",
                             svc.enabled))
         else:  # neither: only when the change's target was what it expected
             out.append(item(Outcome.CONFLICT, f"the host now says {_word(svc.enabled)}{lost}", svc.enabled))

@@ -289,9 +289,12 @@ def print_apply(h: HostConfig, plan: HostPlan, result: ApplyResult, out: TextIO)
         tally.reconciled += item.reconciled
         label = item.outcome.value + (" (re-read)" if item.reconciled else "")
         state = "" if item.enabled is None else f" (now {'on' if item.enabled else 'off'})"
-        msg = f": {item.message}" if item.message else ""
-        out.write(f"   {label:<19} {names.get(item.vm_id, item.vm_id)} [{item.vm_id}]  "
-                  f"{catalog.display_label(item.service_guid)}{state}  {OUTCOME_TEXT[item.outcome]}{msg}\n")
+        if item.reconciled:  # the message says what the re-read showed
+            text = item.message or OUTCOME_TEXT[item.outcome]
+        else:
+            text = OUTCOME_TEXT[item.outcome] + (f": {item.message}" if item.message else "")
+        out.write(f"   {label:<21} {names.get(item.vm_id, item.vm_id)} [{item.vm_id}]  "
+                  f"{catalog.display_label(item.service_guid)}{state}  {text}\n")
     return tally
 
 
@@ -300,7 +303,7 @@ def print_interrupted(h: HostConfig, plan: HostPlan, out: TextIO) -> int:
     out.write(f"== {plan.inventory.host.name or h.display_name}\n"
               "   interrupted while the host was applying: it did not answer in time after being stopped\n")
     for c in plan.changes:
-        out.write(f"   {Outcome.UNKNOWN.value:<19} {c.vm_name} [{c.vm_id}]  {catalog.display_label(c.service_guid)}"
+        out.write(f"   {Outcome.UNKNOWN.value:<21} {c.vm_name} [{c.vm_id}]  {catalog.display_label(c.service_guid)}"
                   f"  {OUTCOME_TEXT[Outcome.UNKNOWN]}\n")
     return len(plan.changes)
 

@@ -36,6 +36,8 @@ from hvgui.core.model import (
     VM,
     ApplyResult,
     Change,
+    DiskOutcome,
+    DiskResult,
     HostFacts,
     Inventory,
     ItemResult,
@@ -47,7 +49,8 @@ from hvgui.core.model import (
 VERSION: Final = 1
 OP_INVENTORY: Final = "inventory"
 OP_APPLY: Final = "apply"
-OPERATIONS: Final = (OP_INVENTORY, OP_APPLY)
+OP_SETUP_DISK: Final = "setup_disk"
+OPERATIONS: Final = (OP_INVENTORY, OP_APPLY, OP_SETUP_DISK)
 
 PAYLOAD_MARKER: Final = "#HVGUI-PAYLOAD#"
 RESULT_PREFIX: Final = "HVGUI-RESULT:"
@@ -176,6 +179,22 @@ def apply_request(changes: list[Change]) -> dict[str, Any]:
             for c in changes
         ],
     }
+
+
+def setup_disk_request(vm_ids: list[str], *, replace: bool = False) -> dict[str, Any]:
+    """Insert vmguest.iso into these VMs' DVD drives; ``replace`` another disk found there."""
+    return {"op": OP_SETUP_DISK, "v": VERSION,
+            "vms": [{"vm_id": v.strip().strip("{}").lower(), "replace": replace} for v in vm_ids]}
+
+
+def parse_setup_disk(result: dict[str, Any]) -> tuple[DiskResult, ...]:
+    _check(result, OP_SETUP_DISK)
+    try:
+        return tuple(DiskResult(vm_id=str(i["vm_id"]).lower(), outcome=DiskOutcome(str(i["outcome"])),
+                                message=str(i.get("message") or ""), path=_opt_str(i.get("path")))
+                     for i in _listify(result.get("results")))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ContractError(f"malformed setup_disk result: {exc!r}") from exc
 
 
 def changes_from_request(request: dict[str, Any]) -> list[Change]:

@@ -160,3 +160,39 @@ class ApplyResult:
     @property
     def unknown(self) -> int:
         return sum(1 for i in self.items if i.outcome is Outcome.UNKNOWN)
+
+
+class DiskOutcome(StrEnum):
+    """What inserting the Integration Services setup disk did to one VM."""
+
+    INSERTED = "inserted"
+    UNCHANGED = "unchanged"
+    NO_SETUP_DISK = "no_setup_disk"
+    NO_DVD_DRIVE = "no_dvd_drive"
+    DISK_PRESENT = "disk_present"
+    VM_NOT_FOUND = "vm_not_found"
+    ERROR = "error"
+
+    @property
+    def ok(self) -> bool:
+        return self in (DiskOutcome.INSERTED, DiskOutcome.UNCHANGED)
+
+
+DISK_OUTCOME_TEXT: dict[DiskOutcome, str] = {
+    DiskOutcome.INSERTED: "Setup disk inserted",
+    DiskOutcome.UNCHANGED: "Setup disk already in the drive",
+    DiskOutcome.NO_SETUP_DISK: "This host has no setup disk (Windows Server 2016 and later)",
+    DiskOutcome.NO_DVD_DRIVE: "No DVD drive",
+    DiskOutcome.DISK_PRESENT: "Another disk is in the drive (not replaced)",
+    DiskOutcome.VM_NOT_FOUND: "VM not found",
+    DiskOutcome.ERROR: "Error",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class DiskResult:
+    vm_id: str
+    outcome: DiskOutcome
+    message: str = ""
+    path: str | None = None
+    """What the VM's DVD drive holds now, as the host says."""

@@ -32,4 +32,5 @@ def load(name: str) -> str:
 
 INVENTORY = load("inventory.ps1")
 APPLY = load("apply.ps1")
-BY_OPERATION = {contract.OP_INVENTORY: INVENTORY, contract.OP_APPLY: APPLY}
+SETUP_DISK = load("setup_disk.ps1")
+BY_OPERATION = {contract.OP_INVENTORY: INVENTORY, contract.OP_APPLY: APPLY, contract.OP_SETUP_DISK: SETUP_DISK}

@@ -482,6 +482,13 @@ class Cmdlets:
         reg("Get-Command", {"Name": VALUE, "Module": VALUE, "CommandType": VALUE}, ("Name",), self._get_command,
             "gcm", module="Microsoft.PowerShell.Core")
         reg("Get-VMHost", {"ComputerName": VALUE}, (), self._get_vmhost, module=hv)
+        reg("Get-VMDvdDrive", {"VMName": VALUE, "VM": VALUE, "ControllerNumber": VALUE, "ControllerLocation": VALUE,
+                               "ComputerName": VALUE}, ("VMName",), self._get_dvd, module=hv)
+        reg("Set-VMDvdDrive", {"VMName": VALUE, "VMDvdDrive": VALUE, "Path": VALUE, "ControllerNumber": VALUE,
+                               "ControllerLocation": VALUE, "Passthru": SWITCH, "ComputerName": VALUE},
+            ("VMName", "ControllerNumber", "ControllerLocation", "Path"), self._set_dvd, module=hv)
+        reg("Test-Path", {"Path": VALUE, "LiteralPath": VALUE, "PathType": VALUE}, ("Path",), self._test_path,
+            module="Microsoft.PowerShell.Management")
 
     # ---- cmdlet helpers
 
@@ -1071,6 +1078,65 @@ class Cmdlets:
                                 default_columns=("CommandType", "Name", "Version", "Source"), to_string=c.name)
                        for c in hits)
         return out
+
+    def _dvd_object(self, v: VMView) -> PSObject:
+        path = v.dvd or None
+        return PSObject("Microsoft.HyperV.PowerShell.DvdDrive", {
+            "VMName": v.name, "VMId": PSGuid(uuid.UUID(v.id)), "ControllerType": PSEnum("SCSI", 1),
+            "ControllerNumber": 0, "ControllerLocation": 1,
+            "DvdMediaType": PSEnum("ISO", 1) if path else PSEnum("None", 0), "Path": path,
+            "Name": "DVD Drive on SCSI controller number 0 at location 1", "ComputerName": self.host.name,
+        }, default_columns=("VMName", "ControllerType", "ControllerNumber", "ControllerLocation", "DvdMediaType",
+                            "Path"), vm_id=v.id, extra={"dvd": True})
+
+    def _get_dvd(self, inv: Invocation) -> list[Any]:
+        vms = self._target_vms(inv)
+        self._pace(len(vms))
+        out: list[Any] = []
+        for v in self.host.snapshot([v.id for v in vms]):
+            if not self._check_vm(inv, v):
+                continue
+            if v.dvd is not None:
+                out.append(self._dvd_object(v))
+        return out
+
+    def _set_dvd(self, inv: Invocation) -> list[Any]:
+        drives = to_list(inv.bound.get("VMDvdDrive")) if "VMDvdDrive" in inv.bound else \
+            [o for o in inv.pipeline if isinstance(o, PSObject) and o.extra.get("dvd")]
+        if drives:
+            ids = [d.vm_id for d in drives if isinstance(d, PSObject) and d.vm_id]
+            views = self.host.snapshot(ids)
+        else:
+            views = [v for v in self._target_vms(inv)]
+        path = to_string(inv.bound.get("Path")) if inv.bound.get("Path") is not None else ""
+        out: list[Any] = []
+        for v in views:
+            if not self._check_vm(inv, v):
+                continue
+            if v.dvd is None:
+                self.nonterminating(inv, f"'{v.name}' has no DVD drive at the given location.",
+                                    f"ObjectNotFound: ({v.name}:VirtualMachine) [{inv.name}], "
+                                    "VirtualizationException", "ObjectNotFound,Microsoft.HyperV.PowerShell."
+                                    "Commands.SetVMDvdDrive")
+                continue
+            if path and not self.host.file_exists(path):
+                self.nonterminating(inv, f"Failed to add device 'Virtual CD/DVD Disk'.\r\n'{v.name}' failed to "
+                                         f"add device 'Virtual CD/DVD Disk'. (Virtual machine ID {v.id.upper()})"
+                                         "\r\nThe system cannot find the file specified. (0x80070002)",
+                                    f"NotSpecified: (:) [{inv.name}], VirtualizationException",
+                                    "Unspecified,Microsoft.HyperV.PowerShell.Commands.SetVMDvdDrive")
+                continue
+            if inv.switch("WhatIf"):
+                continue
+            self._pace(1, per_vm_s=self.host.costs.per_change_s)
+            self.host.set_dvd(v.id, path)
+            if inv.switch("Passthru"):
+                out.extend(self._dvd_object(x) for x in self.host.snapshot([v.id]))
+        return out
+
+    def _test_path(self, inv: Invocation) -> list[Any]:
+        paths = inv.strings("LiteralPath") or inv.strings("Path") or []
+        return [self.host.file_exists(p) for p in paths]
 
     def _get_vmhost(self, inv: Invocation) -> list[Any]:
         h = self.host

@@ -39,6 +39,7 @@ Format (every field but ``name`` optional)::
                                   # incompatible (Non-Recoverable Error)
     vss_protocol_mismatch = true  # Linux VSS secondary status (default: Ubuntu and Debian)
     error = "The operation failed because of a simulated fault."  # faults.vm_errors for this VM
+    dvd = "empty"                 # the DVD drive: "empty" (default), "none" (no drive) or an ISO path
 
 Guest components: Windows ``vmicheartbeat vmicshutdown vmictimesync vmickvpexchange vmicvss
 vmicguestinterface``; Linux ``hv_utils`` (Heartbeat, Shutdown, Time Synchronization),
@@ -68,7 +69,7 @@ _HOST_KEYS: Final = {"name", "os", "locale", "powershell", "hyperv_module", "rea
                      "vm"}
 _POWERSHELL_VERSIONS: Final = ("2.0", "3.0", "4.0", "5.0", "5.1")
 _VM_KEYS: Final = {"name", "id", "state", "guest_os", "is_version", "is_state", "enabled", "guest",
-                   "vss_protocol_mismatch", "error"}
+                   "vss_protocol_mismatch", "error", "dvd"}
 _LOGIN_KEYS: Final = {"user", "password", "admin", "remote_management", "hyperv_admin"}
 
 
@@ -245,13 +246,15 @@ def _vm(host: HyperVHost, raw: Any, source: str, index: int) -> tuple[str, str, 
         raise FleetError(f"{where}: field 'vss_protocol_mismatch': expected true or false")
     is_version = raw.get("is_version")
     error = raw.get("error")
+    dvd_raw = _str(raw.get("dvd", "empty"), f"{where}: field 'dvd'")
+    dvd: str | None = None if dvd_raw == "none" else "" if dvd_raw == "empty" else dvd_raw
     try:
         host.add_vm(
             name, id=vm_id, state=state,
             guest_os=_str(raw.get("guest_os", "Windows Server 2022 Datacenter"), f"{where}: field 'guest_os'"),
             is_version=None if is_version is None else _str(is_version, f"{where}: field 'is_version'"),
             is_state=_str(raw.get("is_state", ""), f"{where}: field 'is_state'"),
-            enabled=enabled, guest=guest, vss_protocol_mismatch=mismatch)
+            enabled=enabled, guest=guest, vss_protocol_mismatch=mismatch, dvd=dvd)
     except ValueError as exc:
         raise FleetError(f"{where}: {exc}") from exc
     return vm_id, name, None if error is None else _str(error, f"{where}: field 'error'")

@@ -75,6 +75,10 @@ _GUEST_STATUS: Final = {GUEST_HUNG: OperationalStatus.LostCommunication,
                         GUEST_INCOMPATIBLE: OperationalStatus.NonRecoverableError}
 
 
+#: The Integration Services setup disk, shipped by hosts before Windows Server 2016.
+VMGUEST_ISO: Final = "C:\\Windows\\System32\\vmguest.iso"
+
+
 @dataclass
 class Costs:
     """What commands cost on this host, in seconds (``hyperv-facts.md`` §10). All zero by default
@@ -167,6 +171,8 @@ class SimVM:
     guest: dict[str, str] = field(default_factory=dict)
     """Guest component (``vmicvss``, ``hv_kvp_daemon``...) -> running/stopped/missing."""
     vss_protocol_mismatch: bool = False
+    dvd: str | None = ""
+    """The VM's DVD drive: None (no drive), "" (empty) or the path of the ISO it holds."""
     enabled_at: dict[str, float] = field(default_factory=dict)
     """Service GUID -> monotonic time it was last enabled (for ``Costs.guest_answer_s``)."""
 
@@ -220,6 +226,7 @@ class VMView:
     is_state: str
     components: tuple[ComponentView, ...]
     computer_name: str
+    dvd: str | None = ""
 
     def to_model(self) -> VM:
         return VM(id=self.id, name=self.name, state=self.state, is_version=self.is_version,
@@ -286,6 +293,8 @@ class HyperVHost:
         """False: the Hyper-V role without its PowerShell module (Hyper-V-PowerShell not installed)."""
         self.hyperv_role = True
         self.costs = Costs()
+        self.files: set[str] = {VMGUEST_ISO.casefold()} if os in ("2012", "2012R2") else set()
+        """Files the host has (case-insensitive paths): ``vmguest.iso`` on hosts before 2016."""
 
     def __repr__(self) -> str:
         return f"HyperVHost({self.name!r}, os={self.os.key!r}, locale={self.locale!r}, vms={len(self._vms)})"
@@ -374,6 +383,7 @@ class HyperVHost:
         enabled: Mapping[str, bool] | None = None,
         guest: Mapping[str, str] | None = None,
         vss_protocol_mismatch: bool | None = None,
+        dvd: str | None = "",
     ) -> SimVM:
         """Add a VM and return a copy of it. ``enabled`` overrides the defaults by service GUID
         (or any name :func:`catalog.lookup` knows); ``guest`` sets guest components
@@ -382,7 +392,7 @@ class HyperVHost:
             raise ValueError(f"unknown VM state {state!r} (one of {', '.join(VM_STATES)})")
         vm_id = str(uuid.UUID(id)) if id is not None else str(uuid.uuid4())
         vm = SimVM(id=vm_id.lower(), name=name, state=state, guest_os=guest_os, is_version=is_version,
-                   is_state=is_state)
+                   is_state=is_state, dvd=dvd)
         vm.vss_protocol_mismatch = (_default_vss_mismatch(guest_os) if vss_protocol_mismatch is None
                                     else vss_protocol_mismatch)
         for guid in self.offered_services(guest_os):
@@ -454,6 +464,14 @@ class HyperVHost:
         with self.lock:
             self._need(vm_id).state = state
 
+    def file_exists(self, path: str) -> bool:
+        return path.replace("/", "\\").casefold() in self.files
+
+    def set_dvd(self, vm_id: str, path: str | None) -> None:
+        """Put an ISO in the VM's DVD drive ("" empties it; None removes the drive)."""
+        with self.lock:
+            self._need(vm_id).dvd = path
+
     def set_guest(self, vm_id: str, component: str, state: str) -> None:
         """Guest side: ``set_guest(id, "hv_kvp_daemon", "stopped")``."""
         if state not in GUEST_STATES:
@@ -500,7 +518,7 @@ class HyperVHost:
                 statuses=statuses, descriptions=tuple(description(self.locale, s) for s in statuses)))
         comps.sort(key=lambda c: c.name.casefold())
         return VMView(id=vm.id, name=vm.name, state=vm.state, guest_os=vm.guest_os, is_version=vm.is_version,
-                      is_state=vm.is_state, components=tuple(comps), computer_name=self.name)
+                      is_state=vm.is_state, components=tuple(comps), computer_name=self.name, dvd=vm.dvd)
 
     def _answering_late(self, vm: SimVM, guid: str) -> bool:
         since = vm.enabled_at.get(guid)

@@ -41,6 +41,29 @@ class HostPlan:
     already: tuple[tuple[VM, str], ...]
     """(VM, service GUID) already in the target state: nothing to send."""
     skipped: tuple[Skipped, ...]
+    warnings: tuple[tuple[VM, str], ...] = ()
+    """Said before anything is applied: (VM, what this plan breaks), e.g. disabling Data Exchange
+    on a guest whose integration services update only with it."""
+
+
+def update_warnings(inv: Inventory, changes: list[Change]) -> list[tuple[VM, str]]:
+    """Changes that would block a VM's integration services updates (the seed's tables)."""
+    from hvgui.core import advice
+
+    out: list[tuple[VM, str]] = []
+    for c in changes:
+        if catalog.normalize_guid(c.service_guid) != catalog.KVP or c.target:
+            continue
+        vm = inv.vm(c.vm_id)
+        if vm is None:
+            continue
+        a = advice.advise(inv.host, vm, kvp_enabled=False)
+        if a.blocked:
+            guest = vm.guest_os or "this guest"
+            out.append((vm, f"disabling Data Exchange stops its integration services updates: {guest} on this "
+                            "host updates them through Windows Update only with Data Exchange enabled "
+                            "(otherwise: the CAB from the Microsoft Download Center, KB 3071740)"))
+    return out
 
 
 def plan_host(inv: Inventory, vms: list[VM], targets: dict[str, bool]) -> HostPlan:
@@ -61,4 +84,4 @@ def plan_host(inv: Inventory, vms: list[VM], targets: dict[str, bool]) -> HostPl
             else:
                 changes.append(Change(vm_id=vm.id, service_guid=svc.guid, expected=svc.enabled, target=target,
                                       vm_name=vm.name))
-    return HostPlan(inv, tuple(changes), tuple(already), tuple(skipped))
+    return HostPlan(inv, tuple(changes), tuple(already), tuple(skipped), tuple(update_warnings(inv, changes)))

@@ -32,7 +32,7 @@ from pathlib import Path
 
 from hvgui.core import catalog
 from hvgui.core.hosts import HostConfig
-from hvgui.core.model import ApplyResult, Change, ItemResult
+from hvgui.core.model import ApplyResult, Change, DiskResult, ItemResult
 from hvgui.remote.errors import ErrorKind, HostError
 
 log = logging.getLogger(__name__)
@@ -193,6 +193,55 @@ class AuditLog:
                  for c, i in zip(changes, items, strict=True) if i.reconciled]
         if lines:
             self._write_logged(lines)
+
+    def disk_intent(self, host: HostConfig, vms: Sequence[tuple[str, str]]) -> str:
+        """Intent records for inserting the setup disk into (VM id, VM name)s, written ahead like
+        :meth:`intent` (raises :class:`AuditUnavailable`)."""
+        batch = uuid.uuid4().hex
+        lines = [self._disk_base(batch, EVENT_INTENT, host, vm_id, name)
+                 | {"after": None, "result": "pending", "message": ""} for vm_id, name in vms]
+        try:
+            self._write(lines)
+        except OSError as exc:
+            raise AuditUnavailable(
+                ErrorKind.CONFIG,
+                f"the audit log {self.path} cannot be written ({exc.strerror or exc}); nothing was sent to "
+                "the host. Fix the file or its folder (permissions, disk space), then try again",
+                host=host.display_name, details=str(exc)) from exc
+        return batch
+
+    def disk_outcome(self, batch: str, host: HostConfig, vms: Sequence[tuple[str, str]],
+                     results: Sequence[DiskResult] | None, error: HostError | None, *,
+                     unknown: bool = False) -> None:
+        """One outcome record per VM; ``unknown``: the request was sent and its answer lost."""
+        by_id = {r.vm_id: r for r in results or ()}
+        lines: list[dict[str, object]] = []
+        for vm_id, name in vms:
+            r = by_id.get(vm_id.lower())
+            if r is not None:
+                extra: dict[str, object] = {"after": r.path, "result": r.outcome.value, "message": r.message}
+            elif error is not None and unknown:
+                extra = {"after": None, "result": "unknown", "message": error.message}
+            else:
+                extra = {"after": None, "result": f"host_error:{error.kind.value}" if error else "missing",
+                         "message": error.message if error else "the host returned no result for it"}
+            lines.append(self._disk_base(batch, EVENT_OUTCOME, host, vm_id, name) | extra)
+        self._write_logged(lines)
+
+    @staticmethod
+    def _disk_base(batch: str, event: str, host: HostConfig, vm_id: str, name: str) -> dict[str, object]:
+        return {
+            "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
+            "event": event,
+            "batch": batch,
+            "user": _local_user(),
+            "host": host.display_name,
+            "url": host.url,
+            "vm_id": vm_id,
+            "vm_name": name,
+            "action": "insert_setup_disk",
+            "target": "vmguest.iso",
+        }
 
     def check(self) -> None:
         """Raise :class:`AuditUnavailable` if the log cannot be opened for appending and locked now

@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TextIO
 
-from hvgui.core import catalog, contract
+from hvgui.core import advice, catalog, contract
 from hvgui.core.hosts import (
     Auth,
     HostConfig,
@@ -35,7 +35,17 @@ from hvgui.core.hosts import (
     load_hosts,
     normalize_url,
 )
-from hvgui.core.model import OUTCOME_TEXT, VM, ApplyResult, Change, Inventory, Outcome, ServiceState
+from hvgui.core.model import (
+    DISK_OUTCOME_TEXT,
+    OUTCOME_TEXT,
+    VM,
+    ApplyResult,
+    Change,
+    DiskResult,
+    Inventory,
+    Outcome,
+    ServiceState,
+)
 from hvgui.core.plan import HostPlan, plan_host, select_vms
 from hvgui.remote import scripts
 from hvgui.remote.audit import AuditLog, default_audit_path
@@ -98,6 +108,13 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--disable", action="append", default=[], metavar="SERVICE", help="service to disable")
         if name == "apply":
             sp.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+
+    disk = sub.add_parser("setup-disk", help="insert the Integration Services setup disk (vmguest.iso) into VMs "
+                                             "of hosts older than Windows Server 2016 (asks for confirmation)")
+    selection(disk)
+    disk.add_argument("--replace", action="store_true",
+                      help="also replace another disk found in a VM's DVD drive (default: leave it, say so)")
+    disk.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     return p
 
 
@@ -206,13 +223,40 @@ def _cell(svc: ServiceState | None, vm: VM) -> str:
     return ("on" if svc.enabled else "off") + (f" {status}" if status else "")
 
 
+def guest_os_text(vm: VM) -> str:
+    """The guest OS as the host knows it, or why it is unknown, plainly."""
+    if vm.guest_os:
+        return vm.guest_os
+    return "unknown (VM not running)" if vm.is_off else "unknown (Data Exchange off or not answering)"
+
+
+_MECHANISM_SHORT = {advice.Mechanism.WINDOWS_UPDATE: "Windows Update", advice.Mechanism.SETUP_DISK: "setup disk",
+                    advice.Mechanism.PACKAGE_MANAGER: "package manager"}
+
+
+def _update_cell(a: advice.Advice) -> str:
+    text = _MECHANISM_SHORT[a.mechanism] if a.mechanism else "unknown"
+    if a.blocked:
+        text += " (BLOCKED: Data Exchange off)"
+    elif a.note in (advice.Note.REQUIRES_DATA_EXCHANGE,):
+        text += " (needs Data Exchange)"
+    elif a.note in (advice.Note.NOT_SUPPORTED_ON_HOST, advice.Note.EXTENDED_SUPPORT_ONLY,
+                    advice.Note.NO_MAINSTREAM_SUPPORT):
+        text += f" ({advice.NOTE_TEXT[a.note]})"
+    if a.update_required:
+        text = "UPDATE REQUIRED via " + text
+    return text
+
+
 def print_table(results: list[tuple[HostConfig, Inventory]], selected: dict[str, list[VM]], out: TextIO) -> None:
-    headers = ["HOST", "VM", "STATE", "IS VERSION"] + [s.short_label for s in catalog.SERVICES]
+    headers = ["HOST", "VM", "STATE", "IS VERSION"] + [s.short_label for s in catalog.SERVICES] + [
+        "GUEST OS", "UPDATES"]
     rows: list[list[str]] = []
     for h, inv in results:
         for vm in selected[h.key]:
             rows.append([inv.host.name or h.display_name, vm.name.replace("\n", "\\n"), vm.state,
-                         vm.is_version or ""] + [_cell(vm.service(s.guid), vm) for s in catalog.SERVICES])
+                         vm.is_version or ""] + [_cell(vm.service(s.guid), vm) for s in catalog.SERVICES]
+                        + [guest_os_text(vm), _update_cell(advice.advise(inv.host, vm))])
     widths = [max([len(headers[i])] + [len(r[i]) for r in rows]) for i in range(len(headers))]
     out.write("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip() + "\n")
     for r in rows:
@@ -223,14 +267,16 @@ def print_csv(results: list[tuple[HostConfig, Inventory]], selected: dict[str, l
     w = csv.writer(out)
     w.writerow(["host", "vm_id", "vm_name", "vm_state", "is_version", "is_state", "guest_os", "service_guid",
                 "service", "host_service_name", "enabled", "primary_status", "primary_text", "secondary_status",
-                "secondary_text"])
+                "secondary_text", "update_mechanism", "update_note", "update_advice", "needs_attention"])
     for h, inv in results:
         for vm in selected[h.key]:
+            a = advice.advise(inv.host, vm)
             for s in vm.services:
                 w.writerow([inv.host.name or h.display_name, vm.id, vm.name, vm.state, vm.is_version or "",
-                            vm.is_state or "", vm.guest_os or "", s.guid, s.label, s.name, s.enabled,
+                            vm.is_state or "", guest_os_text(vm), s.guid, s.label, s.name, s.enabled,
                             s.primary.name if s.primary else "", s.primary.text if s.primary else "",
-                            s.secondary.name if s.secondary else "", s.secondary.text if s.secondary else ""])
+                            s.secondary.name if s.secondary else "", s.secondary.text if s.secondary else "",
+                            a.mechanism.value if a.mechanism else "", a.note.value, a.text, a.needs_attention])
 
 
 def print_plan(h: HostConfig, plan: HostPlan, out: TextIO, *, show_script: bool) -> None:
@@ -246,6 +292,8 @@ def print_plan(h: HostConfig, plan: HostPlan, out: TextIO, *, show_script: bool)
                   f"{'on' if svc is not None and svc.enabled else 'off'}\n")
     for s in plan.skipped:
         out.write(f"   {s.vm.name} [{s.vm.id}]  skipped: {s.reason}\n")
+    for vm, warning in plan.warnings:
+        out.write(f"   WARNING {vm.name} [{vm.id}]: {warning}\n")
     if show_script and plan.changes:
         request = contract.apply_request(list(plan.changes))
         out.write(f"-- command line: {contract.POWERSHELL_EXE} {' '.join(contract.POWERSHELL_ARGS)} "
@@ -342,14 +390,23 @@ async def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             err.write(f"hvgui-cli: matched no VM on any host that answered: {', '.join(unmatched)}\n")
         if args.command == "inventory":
             if args.json:
-                doc = [contract.inventory_result(Inventory(inv.host, tuple(selected[h.key]))) | {"url": h.url}
-                       for h, inv in good]
+                doc = []
+                for h, inv in good:
+                    one = contract.inventory_result(Inventory(inv.host, tuple(selected[h.key]))) | {"url": h.url}
+                    for vm_json, vm in zip(one["vms"], selected[h.key], strict=True):
+                        vm_json["advice"] = advice.advise(inv.host, vm).as_json()
+                        vm_json["guest_os_text"] = guest_os_text(vm)
+                    one["has_setup_disk"] = advice.has_setup_disk(inv.host)
+                    doc.append(one)
                 out.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
             elif args.csv:
                 print_csv(good, selected, out)
             else:
                 print_table(good, selected, out)
             return 1 if failures else 0
+
+        if args.command == "setup-disk":
+            return await setup_disk(engine, good, selected, failures, args, out, err)
 
         plans = [(h, plan_host(inv, selected[h.key], targets)) for h, inv in good]
         for h, plan in plans:
@@ -429,6 +486,62 @@ async def apply_all(engine: Engine, todo: list[tuple[HostConfig, HostPlan]], fai
     if tally.unknown:
         return EXIT_UNKNOWN
     return EXIT_FAILED if failures or tally.failed else EXIT_OK
+
+
+async def setup_disk(engine: Engine, good: list[tuple[HostConfig, Inventory]], selected: dict[str, list[VM]],
+                     failures: int, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Plan, confirm, then one command per host; a result per VM."""
+    todo: list[tuple[HostConfig, list[VM]]] = []
+    for h, inv in good:
+        vms = selected[h.key]
+        name = inv.host.name or h.display_name
+        if not vms:
+            continue
+        if not advice.has_setup_disk(inv.host):
+            out.write(f"== {name}: not offered: this host is Windows Server 2016 or later and has no setup disk "
+                      f"(vmguest.iso); its guests update through Windows Update ({len(vms)} VMs left alone)\n")
+            continue
+        out.write(f"== {name} ({h.url}): insert vmguest.iso into {len(vms)} VMs\n")
+        for vm in vms:
+            out.write(f"  {vm.name}  [{vm.id}]\n")
+        todo.append((h, vms))
+    total = sum(len(v) for _, v in todo)
+    out.write(f"\n{total} VMs on {len(todo)} hosts. Then the guest's administrator installs the integration "
+              "services inside each guest from that disk (this cannot be automated for a running VM).\n")
+    if total == 0:
+        return 1 if failures else 0
+    try:
+        engine.audit.check()
+    except HostError as exc:
+        raise UsageError(exc.message) from exc
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise UsageError("refusing to insert the setup disk without confirmation: add --yes")
+        answer = input(f"Insert the setup disk into {total} VMs on {len(todo)} hosts? [y/N] ")
+        if answer.strip().lower() not in ("y", "yes"):
+            out.write("Nothing changed.\n")
+            return 1
+
+    async def one(h: HostConfig, vms: list[VM]) -> tuple[DiskResult, ...] | HostError:
+        try:
+            return await engine.insert_setup_disk(h, [(v.id, v.name) for v in vms], replace=args.replace)
+        except HostError as exc:
+            return exc
+
+    results = await asyncio.gather(*(one(h, vms) for h, vms in todo))
+    failed = 0
+    for (_h, vms), res in zip(todo, results, strict=True):
+        if isinstance(res, HostError):
+            failures += 1
+            err.write(f"{res.text} ({len(vms)} VMs)\n")
+            continue
+        names = {v.id: v.name for v in vms}
+        for r in res:
+            failed += 0 if r.outcome.ok else 1
+            detail = f": {r.message}" if r.message else ""
+            out.write(f"  {names.get(r.vm_id, r.vm_id)}: {DISK_OUTCOME_TEXT[r.outcome]}{detail}\n")
+    out.write(f"\n{failed} VMs without the disk, {failures} failed hosts\n")
+    return EXIT_FAILED if failures or failed else EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -28,7 +28,7 @@ from typing import Any, TypeVar
 
 from hvgui.core import contract
 from hvgui.core.hosts import HostConfig
-from hvgui.core.model import ApplyResult, Change, Inventory, ItemResult
+from hvgui.core.model import ApplyResult, Change, DiskResult, Inventory, ItemResult
 from hvgui.core.reconcile import reconcile, unknown_items
 from hvgui.remote import scripts
 from hvgui.remote.audit import AuditLog
@@ -156,6 +156,43 @@ class Engine:
                              host=host.display_name)
 
         return await self._run(host, op, work, summary, failure)
+
+    async def insert_setup_disk(self, host: HostConfig, vms: list[tuple[str, str]], *,
+                                replace: bool = False) -> tuple[DiskResult, ...]:
+        """Insert the Integration Services setup disk into these (VM id, VM name)s' DVD drives, one
+        command for all of them; audited ahead like an apply. ``replace``: also where another
+        disk is in the drive."""
+        request = contract.setup_disk_request([v for v, _ in vms], replace=replace)
+        op = self._new_op(host, contract.OP_SETUP_DISK, f"Insert the setup disk into {len(vms)} VMs", request)
+
+        def work(session: HostSession) -> tuple[DiskResult, ...]:
+            self._check_open(host)
+            batch = self.audit.disk_intent(host, vms)
+            try:
+                results = contract.parse_setup_disk(session.run_operation(scripts.SETUP_DISK, request))
+            except OutcomeUnknown as exc:
+                # Sent, answer lost: running it again is safe (a VM that has it says so).
+                self.audit.disk_outcome(batch, host, vms, None, exc, unknown=True)
+                raise HostError(exc.kind, f"{exc.message}; whether the setup disk was inserted is unknown: "
+                                "run it again (a VM that already has it reports 'already in the drive')",
+                                host=exc.host, details=exc.details) from exc
+            except HostError as exc:
+                self.audit.disk_outcome(batch, host, vms, None, exc)
+                raise
+            except contract.ContractError as exc:
+                error = HostError(ErrorKind.MALFORMED_OUTPUT, str(exc), host=host.display_name)
+                self.audit.disk_outcome(batch, host, vms, None, error)
+                raise error from exc
+            self.audit.disk_outcome(batch, host, vms, results, None)
+            return results
+
+        def summary(results: tuple[DiskResult, ...]) -> str:
+            counts: dict[str, int] = {}
+            for r in results:
+                counts[r.outcome.value] = counts.get(r.outcome.value, 0) + 1
+            return ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(counts.items()))
+
+        return await self._run(host, op, work, summary)
 
     def _answer_lost(self, session: HostSession, host: HostConfig, changes: list[Change], batch: str,
                      exc: HostError) -> ApplyResult:

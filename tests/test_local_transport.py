@@ -22,6 +22,7 @@ FAKE = """#!{python}
 # powershell.exe for tests: the simulator's cmd.exe/PowerShell on one fleet host.
 import sys, threading
 from pathlib import Path
+from hvgui.simulator.cmdexe import run_command_line
 from hvgui.simulator.fleet import load_fleet
 
 host = load_fleet(Path({fleet!r}))[0]
@@ -41,7 +42,7 @@ class Ctx:
     def count_operation(self, name):
         pass
 
-sys.exit(host.run_command(Ctx()))
+sys.exit(run_command_line(host, Ctx()))
 """
 
 FLEET = """

@@ -1,4 +1,4 @@
-"""Behaviour of a simulated Hyper-V host, driven through ``HyperVHost.run_command`` directly."""
+"""Behaviour of a simulated Hyper-V host, driven through its shell (``cmdexe.run_command_line``) directly."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from hvgui.core import catalog, contract
 from hvgui.core.model import Change, Outcome
 from hvgui.remote import scripts
+from hvgui.simulator.cmdexe import run_command_line
 from hvgui.simulator.faults import ExternalChange
 from hvgui.simulator.fleet import FleetError, load_fleet, parse_fleet
 from hvgui.simulator.hyperv import HyperVHost
@@ -63,7 +64,7 @@ class Ctx:
 
 def ps(host: HyperVHost, script: str) -> tuple[int, Ctx]:
     ctx = Ctx("powershell -encodedcommand " + contract.encode_powershell(script))
-    return host.run_command(ctx), ctx
+    return run_command_line(host, ctx), ctx
 
 
 def clixml_text(stderr: str) -> str:
@@ -76,7 +77,7 @@ def clixml_text(stderr: str) -> str:
 
 def run_op(host: HyperVHost, script: str, request: dict[str, object]) -> tuple[int, Ctx]:
     ctx = Ctx(contract.command_line(), stdin=contract.stdin_for(script, request).encode("ascii"))
-    return host.run_command(ctx), ctx
+    return run_command_line(host, ctx), ctx
 
 
 def inventory(host: HyperVHost):  # type: ignore[no-untyped-def]
@@ -106,17 +107,17 @@ def host() -> HyperVHost:
 
 def test_cmd_builtins_and_unknown(host: HyperVHost) -> None:
     ctx = Ctx("hostname")
-    assert host.run_command(ctx) == 0 and ctx.stdout == "HV01\r\n"
+    assert run_command_line(host, ctx) == 0 and ctx.stdout == "HV01\r\n"
     ctx = Ctx("echo hello world")
-    assert host.run_command(ctx) == 0 and ctx.stdout == "hello world\r\n"
+    assert run_command_line(host, ctx) == 0 and ctx.stdout == "hello world\r\n"
     ctx = Ctx("whoami")
-    assert host.run_command(ctx) == 0 and ctx.stdout == "hv01\\labadmin\r\n"
+    assert run_command_line(host, ctx) == 0 and ctx.stdout == "hv01\\labadmin\r\n"
     ctx = Ctx("exit 7")
-    assert host.run_command(ctx) == 7
+    assert run_command_line(host, ctx) == 7
     ctx = Ctx("ver")
-    assert host.run_command(ctx) == 0 and "10.0.17763" in ctx.stdout
+    assert run_command_line(host, ctx) == 0 and "10.0.17763" in ctx.stdout
     ctx = Ctx("frobnicate --now")
-    assert host.run_command(ctx) == 9009  # cmd.exe /c's exit code for an unknown command
+    assert run_command_line(host, ctx) == 9009  # cmd.exe /c's exit code for an unknown command
     assert ctx.stderr == ("'frobnicate' is not recognized as an internal or external command,\r\n"
                           "operable program or batch file.\r\n")
 
@@ -127,9 +128,9 @@ def test_cmd_line_limit() -> None:
     line = "powershell -encodedcommand " + contract.encode_powershell(script)
     assert len(line) > 8191
     ctx = Ctx(line)
-    assert h.run_command(ctx) == 1 and ctx.stderr == "The command line is too long.\r\n" and not ctx.out
+    assert run_command_line(h, ctx) == 1 and ctx.stderr == "The command line is too long.\r\n" and not ctx.out
     ok = Ctx("echo " + "x" * (8191 - 5))
-    assert h.run_command(ok) == 0
+    assert run_command_line(h, ok) == 0
 
 
 @pytest.mark.parametrize("switches", ["-encodedcommand", "-EncodedCommand", "-enc", "-e", "-EC",
@@ -138,7 +139,7 @@ def test_cmd_line_limit() -> None:
 def test_powershell_switches(switches: str) -> None:
     h = HyperVHost("HV01")
     ctx = Ctx(f"PowerShell.exe {switches} {contract.encode_powershell('hostname')}")
-    assert h.run_command(ctx) == 0, ctx.stderr
+    assert run_command_line(h, ctx) == 0, ctx.stderr
     assert ctx.stdout == "HV01\r\n"
 
 
@@ -149,7 +150,7 @@ def test_pywinrm_run_ps_command_line() -> None:
     h = HyperVHost("HV01")
     encoded = base64.b64encode("Get-VM".encode("utf_16_le")).decode("ascii")
     ctx = Ctx(f"powershell -encodedcommand {encoded}")
-    assert h.run_command(ctx) == 0
+    assert run_command_line(h, ctx) == 0
     assert ctx.ops == ["Get-VM"]
 
 
@@ -386,7 +387,7 @@ def test_bootstrap_errors(host: HyperVHost) -> None:
     rc, ctx = run_op(host, INVENTORY_SCRIPT, {"op": "inventory", "v": 9})
     assert rc == 1 and "v1 requests only" in clixml_text(ctx.stderr)
     ctx = Ctx(contract.command_line(), stdin=b"'no marker'\r\n")
-    assert host.run_command(ctx) == 1 and not ctx.out
+    assert run_command_line(host, ctx) == 1 and not ctx.out
     assert "You cannot call a method on a null-valued expression." in clixml_text(ctx.stderr)
     # The operation script sees the payload as data only: hostile text is never code.
     rc, ctx = run_op(host, INVENTORY_SCRIPT, {"op": "inventory", "v": 1, "x": "'; Remove-VM * -Force; '$(exit 7)"})
@@ -450,7 +451,7 @@ def test_per_vm_latency_is_cancellable(host: HyperVHost) -> None:
     ctx = Ctx(contract.command_line(),
               stdin=contract.stdin_for(INVENTORY_SCRIPT, contract.inventory_request()).encode("ascii"))
     ctx.cancelled.set()
-    assert host.run_command(ctx) == 1 and not ctx.out
+    assert run_command_line(host, ctx) == 1 and not ctx.out
 
 
 _NASTY = st.lists(

@@ -10,6 +10,7 @@ import pytest
 from test_sim_behaviour import Ctx, clixml_text, ps
 
 from hvgui.core import contract
+from hvgui.simulator.cmdexe import run_command_line
 from hvgui.simulator.hyperv import HyperVHost
 
 
@@ -196,12 +197,12 @@ def test_script_block_and_stdin_like_the_bootstrap(host: HyperVHost) -> None:
             "$p = $s.Split([string[]]@('#M#'), 2, [StringSplitOptions]::None)\n"
             "& ([ScriptBlock]::Create($p[0])) $p[1].Trim()\n")
     ctx = Ctx("powershell -NonInteractive -EncodedCommand " + contract.encode_powershell(boot), stdin=stdin)
-    assert host.run_command(ctx) == 0, clixml_text(ctx.stderr)
+    assert run_command_line(host, ctx) == 0, clixml_text(ctx.stderr)
     assert ctx.stdout == "got payload\r\n"
     # A mandatory parameter without a value is an error in NonInteractive mode, not a prompt.
     ctx = Ctx("powershell -EncodedCommand " + contract.encode_powershell(
         "& ([ScriptBlock]::Create('param([Parameter(Mandatory = $true)][string]$P) $P'))"))
-    assert host.run_command(ctx) == 1
+    assert run_command_line(host, ctx) == 1
     assert "missing mandatory parameters: P." in clixml_text(ctx.stderr)
 
 

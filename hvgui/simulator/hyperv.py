@@ -576,10 +576,3 @@ class HyperVHost:
             if enabled and not vm.enabled[guid]:
                 vm.enabled_at[guid] = time.monotonic()
             vm.enabled[guid] = enabled
-
-    # ------------------------------------------------------------ the wire's entry point
-
-    def run_command(self, ctx: CommandContext) -> int:
-        from hvgui.simulator.cmdexe import run_command_line
-
-        return run_command_line(self, ctx)

@@ -1,7 +1,7 @@
 """The contract between the wire (``server``) and the behaviour (``hyperv``/``powershell``).
 
 The wire owns shells, commands, streams, code pages, auth and wire faults. For each WinRS
-command it builds a :class:`CommandContext` and calls ``SimulatedHost.run_command(ctx)`` on a
+command it builds a :class:`CommandContext` and runs it (cmd.exe, then PowerShell...) on a
 worker thread; the behaviour writes text to stdout/stderr and returns the exit code.
 """
 
@@ -63,14 +63,13 @@ class CommandContext(Protocol):
 
 
 class SimulatedHost(Protocol):
-    """What the wire needs of a simulated Hyper-V host."""
+    """What the wire needs of a simulated host: its name, who may log on, its faults. Commands go
+    to :func:`hvgui.simulator.server.run_command` (cmd.exe for a Hyper-V host; a wire-only test
+    host may answer them with its own ``run_command(ctx) -> int``)."""
 
     name: str
     logins: list[Login]
     faults: Faults
-
-    def run_command(self, ctx: CommandContext) -> int:
-        """Run one WinRS command (blocking, on a worker thread); return its exit code."""
 
 
 @dataclass

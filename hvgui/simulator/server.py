@@ -2,7 +2,8 @@
 
 One :class:`HostEndpoint` per simulated host: a listening socket served by one accept thread,
 a thread per TCP connection (HTTP/1.1 keep-alive; NTLM state lives on the connection) and a
-worker thread per WinRS command that calls ``SimulatedHost.run_command``.
+worker thread per WinRS command that hands it to the host's shell: ``cmd.exe`` (:mod:`cmdexe`) for a
+simulated Hyper-V host, or the host's own ``run_command`` (a test's wire-only host).
 """
 
 from __future__ import annotations
@@ -27,8 +28,17 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Final, cast
 
-from hvgui.simulator import auth, tls, wsman
-from hvgui.simulator.interfaces import HostStats, Login, SimulatedHost
+from hvgui.simulator import auth, cmdexe, tls, wsman
+from hvgui.simulator.hyperv import HyperVHost
+from hvgui.simulator.interfaces import CommandContext, HostStats, Login, SimulatedHost
+
+
+def run_command(host: SimulatedHost, ctx: CommandContext) -> int:
+    """A WinRS command reaches cmd.exe first on a simulated Hyper-V host; a wire-only test host
+    answers it itself."""
+    if isinstance(host, HyperVHost):
+        return cmdexe.run_command_line(host, ctx)
+    return cast(Any, host).run_command(ctx)  # type: ignore[no-any-return]
 
 log = logging.getLogger(__name__)
 
@@ -163,7 +173,7 @@ class _Command:
             elif host.faults.hang_commands:
                 self._cancelled.wait()
             else:
-                code = int(host.run_command(self))
+                code = int(run_command(host, self))
         except Exception as exc:
             log.exception("%s: command %r failed", host.name, self._command_line[:200])
             self.write_stderr(f"{type(exc).__name__}: {exc}\r\n")

@@ -160,3 +160,110 @@ def test_guest_states_as_a_host_reports_them() -> None:
     view = {c.guid: c for c in h.snapshot([vm.id])[0].components}
     assert [s.name for s in view[catalog.KVP].statuses] == ["Ok"]
     assert [s.name for s in view[catalog.GUEST_SERVICE_INTERFACE].statuses] == ["Ok"]
+
+
+# ---------------------------------------------------------------- the wire as Windows answers it
+
+def test_receive_without_a_command_id_is_an_invalid_parameter(proto: tuple[HyperVHost, Protocol]) -> None:
+    import xmltodict
+    from winrm.exceptions import WSManFaultError
+
+    _, p = proto
+    shell = p.open_shell()
+    try:
+        req = {"env:Envelope": p.build_wsman_header(
+            resource_uri="http://schemas.microsoft.com/wbem/wsman/1/windows/shell/cmd",
+            action="http://schemas.microsoft.com/wbem/wsman/1/windows/shell/Receive", shell_id=shell)}
+        req["env:Envelope"].setdefault("env:Body", {}).setdefault("rsp:Receive", {})["rsp:DesiredStream"] = \
+            "stdout stderr"
+        with pytest.raises(WSManFaultError) as info:
+            p.send_message(xmltodict.unparse(req))
+        assert info.value.wsman_fault_code == 87 and info.value.code == 500
+    finally:
+        p.close_shell(shell)
+
+
+def test_malformed_operation_timeout_is_refused(proto: tuple[HyperVHost, Protocol]) -> None:
+    import xmltodict
+    from winrm.exceptions import WSManFaultError
+
+    _, p = proto
+    req = {"env:Envelope": p.build_wsman_header(
+        resource_uri="http://schemas.microsoft.com/wbem/wsman/1/windows/shell/cmd",
+        action="http://schemas.xmlsoap.org/ws/2004/09/transfer/Create")}
+    req["env:Envelope"]["env:Header"]["w:OperationTimeout"] = "soon"
+    req["env:Envelope"].setdefault("env:Body", {})["rsp:Shell"] = {"rsp:InputStreams": "stdin",
+                                                                   "rsp:OutputStreams": "stdout stderr"}
+    with pytest.raises(WSManFaultError) as info:
+        p.send_message(xmltodict.unparse(req))
+    assert info.value.wsman_fault_code == 2150858881
+    assert "timeout header in the request is invalid" in info.value.reason
+
+
+def test_oversized_envelope_and_wrong_content_type(proto: tuple[HyperVHost, Protocol],
+                                                   start_endpoint: StartEndpoint) -> None:
+    import requests
+    from winrm.exceptions import WinRMTransportError
+
+    host, p = proto
+    host.faults.max_envelope_kb = 64
+    shell = p.open_shell()
+    try:
+        cmd = p.run_command(shell, "powershell", ["-"], console_mode_stdin=False)
+        with pytest.raises(WinRMTransportError) as info:
+            p.send_command_input(shell, cmd, b"x" * 100_000)
+        assert info.value.code == 413
+    finally:
+        host.faults.max_envelope_kb = 500
+    basic = HyperVHost("HV-BASIC", logins=[Login(USER, PASSWORD)])
+    ep = start_endpoint(basic)
+    r = requests.post(ep.url, data=b"<s:Envelope/>", headers={"Content-Type": "text/xml"},
+                      auth=(USER, PASSWORD), timeout=10)
+    assert r.status_code == 415
+
+
+def test_idle_timeout_is_echoed_and_honoured(proto: tuple[HyperVHost, Protocol]) -> None:
+    from pypsrp.shell import WinRS
+    from pypsrp.wsman import WSMan
+
+    _, p = proto
+    url = p.transport.endpoint
+    hostname, port = url.split("//")[1].split("/")[0].split(":")
+    wsman = WSMan(hostname, port=int(port), username=USER, password=PASSWORD, ssl=False, auth="ntlm",
+                  cert_validation=False)
+    with WinRS(wsman) as default:
+        assert default.idle_time_out == "PT7200.000S"  # a real host's default
+    shell = WinRS(wsman, idle_time_out=30)
+    shell.open()
+    assert shell.idle_time_out == "PT30.000S"
+    shell.close()
+    wsman.close()
+
+
+def test_operations_quota_fault_and_unlimited_shells_by_default(proto: tuple[HyperVHost, Protocol]) -> None:
+    from winrm.exceptions import WSManFaultError
+
+    host, p = proto
+    shells = [p.open_shell() for _ in range(35)]  # more than the old 30: modern hosts do not limit
+    host.faults.too_many_operations = True
+    try:
+        with pytest.raises(WSManFaultError) as info:
+            p.run_command(shells[0], "hostname")
+        assert info.value.wsman_fault_code == 2150859174
+    finally:
+        host.faults.too_many_operations = False
+        for s in shells:
+            p.close_shell(s, close_session=False)
+
+
+def test_skip_cmd_shell_runs_programs_only(proto: tuple[HyperVHost, Protocol]) -> None:
+    _, p = proto
+    shell = p.open_shell()
+    try:
+        for command, expected in (("hostname", (b"HV-WIN\r\n", 0)), ("echo %COMPUTERNAME%", (b"", 2))):
+            cmd = p.run_command(shell, command, skip_cmd_shell=True)
+            out, _err, code = p.get_command_output(shell, cmd)
+            p.cleanup_command(shell, cmd)
+            assert (out, code) == expected
+    finally:
+        p.close_shell(shell)

@@ -41,10 +41,16 @@ class Faults:
     kill_commands_after_s: float = 0.0
     """A command still running this long after it started is ended where it is (as when its
     powershell.exe is killed): what it already did stays done. 0: never."""
-    max_shells_per_user: int = 30
-    """WinRS MaxShellsPerUser; one more Create gets fault 2150859173."""
-    idle_timeout_s: float = 180.0
-    """A shell with no request for this long is deleted (frees the quota)."""
+    max_shells_per_user: int = 2147483647
+    """WinRS MaxShellsPerUser (modern hosts: unlimited, 2147483647; Group Policy may set e.g. 30);
+    one more Create gets fault 2150859173."""
+    idle_timeout_s: float = 7200.0
+    """WinRS IdleTimeout (7,200 s): a shell with no request for this long is deleted (frees the
+    quota); a Create may ask for a shorter one (``rsp:IdleTimeOut``), which is echoed."""
+    max_envelope_kb: int = 500
+    """MaxEnvelopeSizekb: a larger request gets HTTP 413."""
+    too_many_operations: bool = False
+    """Every Command gets fault 2150859174 (MaxConcurrentOperationsPerUser exceeded)."""
 
     # --- behaviour level (hvgui.simulator.hyperv / powershell)
     per_vm_latency_s: float = 0.0

@@ -201,6 +201,8 @@ class _Shell:
         self.input_streams = "stdin"
         self.output_streams = "stdout stderr"
         self.commands: dict[str, _Command] = {}
+        self.idle_timeout_s: float | None = None
+        """What the Create asked for (``rsp:IdleTimeOut``); None: the host's IdleTimeout."""
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -351,7 +353,15 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, headers=extra)
             return
 
-        encrypted = self.headers.get("Content-Type", "").lower().startswith("multipart/")
+        content_type = self.headers.get("Content-Type", "").lower()
+        encrypted = content_type.startswith("multipart/encrypted")
+        if not encrypted and not content_type.startswith("application/soap+xml"):
+            # What WinRM answers a request that is not SOAP 1.2 (or an encrypted one).
+            self._send(415, headers=extra)
+            return
+        if len(body) > faults.max_envelope_kb * 1024:
+            self._send(413, headers=extra)
+            return
         if encrypted:
             try:
                 body = self.ntlm.unwrap(body)
@@ -644,10 +654,12 @@ class HostEndpoint:
 
     # --- shells
     def _reap_idle_shells(self) -> None:
-        limit = self.host.faults.idle_timeout_s
+        host_limit = self.host.faults.idle_timeout_s
         now = time.monotonic()
         with self.cond:
-            idle = [s for s in self._shells.values() if now - s.last_used > limit]
+            idle = [s for s in self._shells.values()
+                    if now - s.last_used > min(host_limit, s.idle_timeout_s if s.idle_timeout_s is not None
+                                               else host_limit)]
             for shell in idle:
                 log.info("%s: shell %s idle for %.0f s, deleted", self.host.name, shell.id, now - shell.last_used)
                 self._delete_shell(shell)
@@ -767,6 +779,9 @@ class HostEndpoint:
             if env is not None:
                 for var in wsman.children(env, "Variable"):
                     shell.environment[var.get("Name", "")] = var.text or ""
+            idle = wsman.child(body, "IdleTimeOut")
+            if idle is not None and idle.text:
+                shell.idle_timeout_s = wsman.parse_duration(idle.text, self.host.faults.idle_timeout_s)
         faults = self.host.faults
         with self.cond:
             owned = sum(1 for s in self._shells.values() if s.owner.lower() == login.user.lower())
@@ -781,7 +796,7 @@ class HostEndpoint:
             shell_id=shell.id,
             owner=shell.owner,
             client_ip=client_ip,
-            idle_timeout_s=faults.idle_timeout_s,
+            idle_timeout_s=shell.idle_timeout_s if shell.idle_timeout_s is not None else faults.idle_timeout_s,
             input_streams=shell.input_streams,
             output_streams=shell.output_streams,
         )
@@ -802,6 +817,8 @@ class HostEndpoint:
         parts = [(command.text or "") if command is not None else ""]
         parts += [a.text for a in wsman.children(body, "Arguments") if a.text]
         command_line = " ".join(p for p in parts if p)
+        if self.host.faults.too_many_operations:
+            raise wsman.operations_quota_fault()
         with self.cond:
             shell = self._shell(req)
             cmd = _Command(self, shell, command_line, req.options)
@@ -817,6 +834,8 @@ class HostEndpoint:
         body = req.body
         desired = wsman.child(body, "DesiredStream") if body is not None else None
         command_id = desired.get("CommandId") if desired is not None else None
+        if not command_id:
+            raise wsman.missing_command_id_fault()  # a cmd shell's output belongs to a command
         deadline = time.monotonic() + req.operation_timeout_s
         budget = max(1024, (req.max_envelope_size - wsman.RECEIVE_OVERHEAD) * 3 // 4)
         with self.cond:

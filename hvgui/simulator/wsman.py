@@ -44,6 +44,8 @@ CODE_SHELL_QUOTA: Final = 2150859173
 CODE_ACTION_NOT_SUPPORTED: Final = 2150858772
 CODE_INVALID_XML: Final = 2150858812
 CODE_INVALID_PARAMETER: Final = 87
+CODE_INVALID_TIMEOUT_HEADER: Final = 2150858881
+CODE_OPERATIONS_QUOTA: Final = 2150859174
 
 _ENVELOPE_OPEN: Final = (
     '<s:Envelope xml:lang="en-US" xmlns:s="http://www.w3.org/2003/05/soap-envelope" '
@@ -126,6 +128,24 @@ def shell_quota_fault(maximum: int) -> WSManFault:
     return WSManFault(CODE_SHELL_QUOTA, text, provider=True)
 
 
+def invalid_timeout_fault() -> WSManFault:
+    return WSManFault(CODE_INVALID_TIMEOUT_HEADER, "The WS-Management service cannot process the request because "
+                      "the timeout header in the request is invalid. ", subcode="w:InvalidHeader", value="s:Sender")
+
+
+def missing_command_id_fault() -> WSManFault:
+    """A Receive (or Send/Signal) on a cmd shell without its CommandId."""
+    return WSManFault(CODE_INVALID_PARAMETER, "The parameter is incorrect. ", subcode="w:InvalidParameter",
+                      value="s:Sender")
+
+
+def operations_quota_fault() -> WSManFault:
+    text = ("The WS-Management service cannot process the request. This user is allowed a maximum number of 1500 "
+            "concurrent operations, which has been exceeded. Close existing operations for this user, or raise "
+            "the quota for this user. ")
+    return WSManFault(CODE_OPERATIONS_QUOTA, text, provider=True)
+
+
 def access_denied_fault() -> WSManFault:
     return WSManFault(CODE_ACCESS_DENIED, "Access is denied. ", subcode="w:AccessDenied", value="s:Sender")
 
@@ -201,6 +221,14 @@ def format_duration(seconds: float) -> str:
     return f"P{d}DT{h}H{m}M{s}S"
 
 
+def _operation_timeout(text: str | None) -> float:
+    if text is None:
+        return 60.0
+    if not _DURATION.match(text.strip().upper()) or not text.strip().upper().startswith("P"):
+        raise invalid_timeout_fault()
+    return parse_duration(text, 60.0)
+
+
 def parse_request(data: bytes) -> WSManRequest:
     """Parse a SOAP request; raise :class:`WSManFault` for anything that is not one."""
     if b"<!DOCTYPE" in data.upper() or b"<!ENTITY" in data.upper():
@@ -244,7 +272,7 @@ def parse_request(data: bytes) -> WSManRequest:
         action=action,
         message_id=text_of("MessageID"),
         resource_uri=text_of("ResourceURI") or "",
-        operation_timeout_s=parse_duration(text_of("OperationTimeout"), 60.0),
+        operation_timeout_s=_operation_timeout(text_of("OperationTimeout")),
         max_envelope_size=max(max_env, 8192),
         selectors=selectors,
         options=options,

@@ -13,32 +13,24 @@
 
 Known differences from Windows (teach the simulator when a real host shows otherwise):
 
-- The interpreter implements a subset of the language (``hvgui/remote/scripts/README.md``);
-  anything else is an error naming the construct. A pipeline runs stage by stage (each command
-  gets all its input at once), not object by object. Hashtables enumerate in insertion order (a
-  real one uses hash order). ``ConvertTo-Json`` never writes 5.1's ``{"value": [...], "Count": n}``
-  form of arrays that were wrapped in a PSObject. The only PowerShell host messages in French or
-  German are the Hyper-V ones; PowerShell's own messages (parser, conversions, "not recognized")
-  are in English on every host.
-- A script's header line is read only to count the operation in ``/_sim/stats`` (one count per
-  command, not one per cmdlet it calls).
-- ``Stop-VM`` always turns the VM off; only Running VMs have a live status (Paused/Saved have none);
-  there is no ``Get-Service`` / ``Invoke-Command``. The guest OS comes from the KVP intrinsic items
-  of ``Msvm_KvpExchangeComponent``, which exist only for running VMs whose Data Exchange works.
-- Windows PowerShell versions: 3.0 on 2012, 4.0 on 2012 R2, 5.1 later (a fleet file may say
-  otherwise); version-dependent behaviour is limited to ``::new()``/``class`` (5.0),
-  ``[ordered]``, ``ConvertTo-/ConvertFrom-Json`` and ``Get-CimInstance`` (3.0).
+- PowerShell: the subset in ``hvgui/remote/scripts/README.md`` (anything else is an error naming the
+  construct); a pipeline runs stage by stage, not object by object; hashtables enumerate in insertion
+  order; ``ConvertTo-Json`` never writes 5.1's ``{"value": [...], "Count": n}`` array form;
+  ``-Command -`` runs stdin as one script (Windows reads it line by line); version-dependent
+  behaviour is limited to ``::new()``/``class`` (5.0), ``[ordered]``, the JSON cmdlets and
+  ``Get-CimInstance`` (3.0). PowerShell's own messages are French or German only for "not
+  recognized" and "method on a null-valued expression"; the rest are English on every host.
+- Hyper-V: ``Stop-VM`` always turns the VM off; only Running VMs have a live status; no
+  ``Get-Service``/``Invoke-Command``; the guest OS comes only from the KVP intrinsic items. The
+  French status texts, some German ones, the English "no such service" wording and the
+  ``Set-VMDvdDrive`` error text are unconfirmed.
 - Logins: Administrators, Remote Management Users and Hyper-V Administrators are the only groups;
-  UAC remote restrictions (LocalAccountTokenFilterPolicy) are not simulated.
-- Table and list formatting approximate Windows PowerShell 5.1 (120-column width assumed).
-- French texts, some German ones and the English "no such service" wording are unconfirmed.
-- tree-sitter-powershell 0.26.4 reports false errors on comma lists of bare words and on a
-  one-line ``switch`` with ``default``; the first is worked around (re-parsed quoted), the
-  second is reported as a ParserError (see the test listing the grammar's known gaps). It also
-  reads ``foreach ($i in 1..3)`` as a command named ``1..3`` (worked around).
-- Basic over plain HTTP is always accepted (a real host needs AllowUnencrypted); CBT is not
-  checked; Kerberos and CredSSP are not simulated; fault 2150859174 (too many concurrent
-  operations) is not simulated.
-- ``faults.vm_errors``: ``Get-VMIntegrationService`` and the write cmdlets fail for that VM with
-  the message (a non-terminating VirtualizationException).
-"""
+  UAC remote restrictions are not simulated; Basic over plain HTTP is accepted (a real host needs
+  AllowUnencrypted); CBT is not checked; Kerberos and CredSSP are not simulated.
+- Wire: the fault for a Receive without CommandId (87, ``w:InvalidParameter``) and the 415 for a
+  non-SOAP content type are unconfirmed; the header only counts a script's operation in
+  ``/_sim/stats``.
+- Table and list formatting approximate Windows PowerShell 5.1 (120 columns).
+- tree-sitter-powershell 0.26.4 reports false errors on comma lists of bare words (worked around:
+  re-parsed quoted) and on a one-line ``switch`` with ``default`` (a ParserError), and reads
+  ``foreach ($i in 1..3)`` as a command named ``1..3`` (worked around).

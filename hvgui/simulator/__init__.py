@@ -34,3 +34,4 @@ Known differences from Windows (teach the simulator when a real host shows other
 - tree-sitter-powershell 0.26.4 reports false errors on comma lists of bare words (worked around:
   re-parsed quoted) and on a one-line ``switch`` with ``default`` (a ParserError), and reads
   ``foreach ($i in 1..3)`` as a command named ``1..3`` (worked around).
+"""

@@ -267,3 +267,29 @@ def test_skip_cmd_shell_runs_programs_only(proto: tuple[HyperVHost, Protocol]) -
             assert (out, code) == expected
     finally:
         p.close_shell(shell)
+
+
+def test_guest_states_through_the_wire(proto: tuple[HyperVHost, Protocol]) -> None:
+    host, p = proto
+    vm = host.find_vms("alpha")[0]
+    host.set_guest(vm.id, "vmickvpexchange", "hung")
+    host.set_guest(vm.id, "vmicvss", "old_protocol")
+    out, _, code = ps(p, "Get-VMIntegrationService -VMName alpha | "
+                         "ForEach-Object { \"$($_.Name)=$($_.PrimaryStatusDescription)\" }")
+    assert code == 0
+    assert "Austausch von Schlüsselwertepaaren=Kommunikation unterbrochen" in out and "VSS=Beeinträchtigt" in out
+    host.set_guest(vm.id, "vmickvpexchange", "running")  # it recovers
+    out, _, _ = ps(p, "(Get-VMIntegrationService -VMName alpha -Name 'Austausch*').PrimaryStatusDescription")
+    assert out == "OK\r\n"
+
+
+def test_fleet_file_costs() -> None:
+    from hvgui.simulator.fleet import FleetError, parse_fleet
+
+    [h1, h2] = parse_fleet('[[host]]\nname = "A"\nrealistic = true\n[[host]]\nname = "B"\n[host.costs]\n'
+                           'module_load_s = 0.25\n', "f.toml")
+    assert h1.costs == Costs.realistic() and h2.costs == Costs(module_load_s=0.25)
+    with pytest.raises(FleetError, match="costs.bogus_s"):
+        parse_fleet('[[host]]\nname = "A"\n[host.costs]\nbogus_s = 1\n', "f.toml")
+    with pytest.raises(FleetError, match="expected seconds"):
+        parse_fleet('[[host]]\nname = "A"\n[host.costs]\nmodule_load_s = -1\n', "f.toml")

@@ -44,6 +44,9 @@ def main() -> None:
     ap.add_argument("--hosts", type=int, default=20)
     ap.add_argument("--vms", type=int, default=50)
     ap.add_argument("--latency", type=float, default=0.3, help="seconds per command (default 0.3)")
+    ap.add_argument("--realistic", action="store_true",
+                    help="the simulator's realistic cost model instead of --latency (powershell.exe start, "
+                         "Hyper-V module load, per VM and per change)")
     ap.add_argument("--sim-procs", type=int, default=4, help="processes serving the simulated hosts")
     ap.add_argument("--naive-sample", type=int, default=40, help="naive run_ps calls actually made")
     args = ap.parse_args()
@@ -56,7 +59,8 @@ def main() -> None:
         mine = [h for h in range(args.hosts) if h % args.sim_procs == p]
         lines = []
         for h in mine:
-            lines += [f'[[host]]\nname = "HV{h:02d}"\n[host.faults]\ncommand_latency_s = {args.latency}\n']
+            lines += [f'[[host]]\nname = "HV{h:02d}"\nrealistic = true\n' if args.realistic else
+                      f'[[host]]\nname = "HV{h:02d}"\n[host.faults]\ncommand_latency_s = {args.latency}\n']
             lines += [f'[[host.vm]]\nname = "vm-{h:02d}-{v:03d}"\n' for v in range(args.vms)]
         fleet_file = workdir / f"fleet{p}.toml"
         fleet_file.write_text("\n".join(lines), encoding="utf-8")

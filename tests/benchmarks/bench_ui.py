@@ -171,6 +171,9 @@ def main() -> None:
     ap.add_argument("--hosts", type=int, default=20)
     ap.add_argument("--vms", type=int, default=50)
     ap.add_argument("--latency", type=float, default=0.3, help="seconds per command (default 0.3)")
+    ap.add_argument("--realistic", action="store_true",
+                    help="the simulator's realistic cost model instead of --latency (powershell.exe start, "
+                         "Hyper-V module load, per VM and per change)")
     ap.add_argument("--in-process", action="store_true",
                     help="run the engine's threads in this process (the window uses a worker process)")
     args = ap.parse_args()
@@ -181,7 +184,8 @@ def main() -> None:
 
     lines = []
     for h in range(args.hosts):
-        lines += [f'[[host]]\nname = "HV{h:02d}"\n[host.faults]\ncommand_latency_s = {args.latency}\n']
+        lines += [f'[[host]]\nname = "HV{h:02d}"\nrealistic = true\n' if args.realistic else
+                  f'[[host]]\nname = "HV{h:02d}"\n[host.faults]\ncommand_latency_s = {args.latency}\n']
         lines += [f'[[host.vm]]\nname = "vm-{h:02d}-{v:03d}"\n' for v in range(args.vms)]
     fleet_file = Path(tempfile.mkdtemp(prefix="hvgui-bench-")) / "fleet.toml"
     fleet_file.write_text("\n".join(lines), encoding="utf-8")

@@ -1,0 +1,13 @@
+"""Item data roles shared by the models and the views."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+ROW_KEY_ROLE = int(Qt.ItemDataRole.UserRole) + 1
+"""``(host_key, vm_id)`` of a VM row/item; ``(host_key, "")`` for a host item."""
+CELL_ROLE = int(Qt.ItemDataRole.UserRole) + 2
+"""``(host_key, vm_id, guid)`` of a service cell, else None."""
+KIND_ROLE = int(Qt.ItemDataRole.UserRole) + 3
+"""``"host"`` or ``"vm"`` in the tree."""
+SORT_ROLE = int(Qt.ItemDataRole.UserRole) + 4

@@ -1,0 +1,45 @@
+"""The status bar: hosts connected / failed, pending changes, last refresh."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+
+from hvgui.ui import look
+from hvgui.ui.controller import Controller
+
+
+class StatusBar(QStatusBar):
+    def __init__(self, controller: Controller, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.hosts = QLabel()
+        self.pending = QLabel()
+        self.refresh = QLabel()
+        # Fixed widths: a label whose text changes size would re-lay out (and repaint) the
+        # whole window on every refresh.
+        fm = self.fontMetrics()
+        for w, sample in ((self.hosts, "888 hosts connected, 888 failed, 888 connecting"),
+                          (self.pending, "  Pending changes: 88888 (88888 failed)  "),
+                          (self.refresh, "Last refresh: 88:88:88")):
+            w.setFixedWidth(fm.horizontalAdvance(sample) + 12)
+            w.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self.addPermanentWidget(w)
+    def show_counts(self) -> None:
+        st = self.controller.state
+        ok, failed, connecting = st.counts()
+        parts = [f"{ok} host{'s' if ok != 1 else ''} connected"]
+        if failed:
+            parts.append(f"<span style='color:{look.RED}'><b>{failed} failed</b></span>")
+        if connecting:
+            parts.append(f"{connecting} connecting")
+        self.hosts.setText(", ".join(parts))
+        n = len(st.pending)
+        nf = len(st.failed_cells())
+        nu = len(st.unknown_cells())
+        notes = ([f"{nf} failed"] if nf else []) + ([f"{nu} outcome unknown"] if nu else [])
+        self.pending.setText(f"  Pending changes: <b>{n}</b>" + (f" ({', '.join(notes)})" if notes else "") + "  ")
+        last = st.last_refresh()
+        self.refresh.setText("Last refresh: " + (time.strftime("%H:%M:%S", time.localtime(last)) if last else "—"))

@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 import ui_helpers
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QDialog
 
 from hvgui.core.hosts import Auth, HostConfig, load_hosts
 from hvgui.remote.credentials import MemoryCredentials
@@ -218,3 +220,33 @@ def test_file_menu_offers_the_audit_log_folder(qloop: asyncio.AbstractEventLoop,
     qtbot.addWidget(w)
     assert str(tmp_path / "audit") in w.act_audit.toolTip()
     _close(w, qtbot)
+
+
+def test_one_password_dialog_at_start_and_in_the_window(qapp: Any, qtbot: Any) -> None:
+    """The password asked before the window opens comes from the same dialog the window offers
+    when a host refuses its password (app.py no longer has a dialog of its own)."""
+    import hvgui.ui.app as app
+    from hvgui.ui.fix_dialogs import PasswordDialog
+
+    assert not [name for name, obj in vars(app).items()
+                if isinstance(obj, type) and issubclass(obj, QDialog) and obj.__module__ == app.__name__]
+
+    class Creds(MemoryCredentials):
+        secure = True
+
+    creds = Creds()
+    cfg = HostConfig(url="https://hv7.example.test:5986/wsman", username="CORP\\admin", name="HV7")
+    kerberos = HostConfig(url="https://hv8.example.test:5986/wsman", auth=Auth.KERBEROS, name="HV8")
+    shown: list[PasswordDialog] = []
+
+    def answer() -> None:
+        dlg = QApplication.activeModalWidget()
+        assert isinstance(dlg, PasswordDialog)
+        shown.append(dlg)
+        dlg.password.setText("typed-at-start")
+        dlg.try_accept()
+
+    QTimer.singleShot(0, answer)
+    app.ask_passwords([cfg, kerberos], creds)  # type: ignore[arg-type]
+    assert len(shown) == 1  # Kerberos needs no password
+    assert creds.password(cfg) == "typed-at-start"

@@ -21,15 +21,7 @@ from typing import Any
 
 # PySide6 before qasync, so qasync binds to it.
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import (
-    QApplication,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QLabel,
-    QLineEdit,
-    QMessageBox,
-)
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 import qasync  # isort: skip
 
@@ -39,6 +31,8 @@ from hvgui.remote.credentials import KeyringCredentials, MemoryCredentials
 from hvgui.remote.worker import ProcessEngine
 from hvgui.ui import crash
 from hvgui.ui.controller import Controller
+from hvgui.ui.fix_dialogs import PasswordDialog
+from hvgui.ui.host_dialog import NEEDS_PASSWORD
 from hvgui.ui.main_window import MainWindow
 from hvgui.ui.settings import Settings
 
@@ -90,34 +84,15 @@ class Demo:
         self.fleet.stop()
 
 
-class PasswordDialog(QDialog):
-    """Asked before the event loop runs (never from inside an async slot)."""
-
-    def __init__(self, host: HostConfig, secure_store: bool) -> None:
-        super().__init__()
-        self.setWindowTitle(f"Password for {host.display_name}")
-        form = QFormLayout(self)
-        form.addRow(QLabel(f"{host.auth.value.upper()} login to <b>{host.display_name}</b> ({host.url})"))
-        self.user = QLabel(host.username)
-        form.addRow("User:", self.user)
-        self.password = QLineEdit()
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        form.addRow("Password:", self.password)
-        if not secure_store:
-            form.addRow(QLabel("No secure password store on this system: the password is kept for "
-                               "this session only."))
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
-
-
 def ask_passwords(hosts: list[HostConfig], creds: KeyringCredentials) -> None:
+    """Asked before the event loop runs (never from inside an async slot), with the same
+    dialog the window offers when a host refuses a password."""
     for h in hosts:
-        if h.auth in (Auth.NTLM, Auth.BASIC, Auth.CREDSSP) and creds.password(h) is None:
-            dlg = PasswordDialog(h, creds.secure)
-            if dlg.exec() == QDialog.DialogCode.Accepted and dlg.password.text():
-                creds.set(h, dlg.password.text())
+        if h.auth in NEEDS_PASSWORD and creds.password(h) is None:
+            dlg = PasswordDialog(h, f"{h.auth.value.upper()} login to {h.display_name} ({h.url})",
+                                 secure_store=creds.secure)
+            dlg.entered.connect(lambda password, host=h: creds.set(host, password))
+            dlg.exec()
 
 
 def ask_start_empty(message: str) -> bool:

@@ -7,10 +7,9 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import asyncio
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,118 +19,18 @@ from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt
 from PySide6.QtGui import QGuiApplication
 
 from hvgui.core import catalog
-from hvgui.core.hosts import Auth, HostConfig
-from hvgui.remote.credentials import MemoryCredentials
-from hvgui.remote.worker import ProcessEngine
-from hvgui.simulator.hyperv import HyperVHost
-from hvgui.simulator.interfaces import Login
-from hvgui.simulator.server import HostEndpoint
-from hvgui.ui.controller import ApplySummary, Controller
-from hvgui.ui.main_window import MainWindow
+from hvgui.ui.controller import ApplySummary
 from hvgui.ui.models import ColKind
-from hvgui.ui.state import CellKey, CellPhase, HostStatus
+from hvgui.ui.state import CellPhase, HostStatus
 
 qloop = ui_helpers.qloop
 
-USER, PASSWORD = "uitest", "ui-test-password-only"
 HB, GSI, TS, KVP = catalog.HEARTBEAT, catalog.GUEST_SERVICE_INTERFACE, catalog.TIME_SYNC, catalog.KVP
 TIMEOUT = 30_000
 
 
-class Lab:
-    """Two simulated hosts on loopback, the real engine in its worker process (as the app runs
-    it), the real window."""
-
-    def __init__(self, qtbot: Any, audit_path: Path, *, read_only: bool = False) -> None:
-        self.qtbot = qtbot
-        self.hosts: dict[str, HyperVHost] = {}
-        self.endpoints: list[HostEndpoint] = []
-        self.configs: dict[str, HostConfig] = {}
-        creds = MemoryCredentials()
-        for name, vms in (("HV-A", ["app1", "app2", "db ‘prod’"]), ("HV-B", ["app1", "web[1]"])):
-            host = HyperVHost(name, logins=[Login(USER, PASSWORD)])
-            for vm in vms:
-                host.add_vm(vm)
-            ep = HostEndpoint(host)
-            ep.start()
-            cfg = HostConfig(url=ep.url, auth=Auth.NTLM, username=USER, name=name, timeout_s=20)
-            creds.set(cfg, PASSWORD)
-            self.hosts[name], self.configs[name] = host, cfg
-            self.endpoints.append(ep)
-        self.audit_path = audit_path
-        self.engine = ProcessEngine(creds, audit_path=audit_path)
-        self.controller = Controller(self.engine, list(self.configs.values()), read_only=read_only,
-                                     auto_refresh_s=0)
-        self.window = MainWindow(self.controller)
-        qtbot.addWidget(self.window)
-        self.window.show()
-        self.window.activateWindow()  # shortcuts (F5, Ctrl+S, Esc) only reach an active window
-        qtbot.waitUntil(self.window.isActiveWindow)
-        self.refresh()
-
-    # ---------------------------------------------------------- helpers
-    def refresh(self) -> None:
-        before = self.controller.refresh_rounds
-        self.qtbot.keyClick(self.window, Qt.Key.Key_F5)
-        self.qtbot.waitUntil(lambda: self.controller.refresh_rounds > before, timeout=TIMEOUT)
-
-    def vm_id(self, host: str, name: str) -> str:
-        return self.hosts[host].find_vms(name)[0].id
-
-    def cell(self, host: str, vm: str, guid: str) -> CellKey:
-        return (self.configs[host].key, self.vm_id(host, vm), guid)
-
-    def select_cells(self, cells: list[CellKey]) -> None:
-        grid, model = self.window.grid, self.window.grid_model
-        sel = QItemSelection()
-        for c in cells:
-            idx = model.cell_index(c)
-            assert idx.isValid(), c
-            sel.select(idx, idx)
-        grid.selectionModel().select(sel, QItemSelectionModel.SelectionFlag.ClearAndSelect)
-        grid.selectionModel().setCurrentIndex(model.cell_index(cells[0]), QItemSelectionModel.SelectionFlag.NoUpdate)
-        grid.setFocus()
-
-    def apply_through_plan(self, *, retry: bool = False) -> tuple[str, ApplySummary]:
-        """Open the plan (Ctrl+S or Retry failed), confirm it; returns the plan's summary text."""
-        if retry:
-            self.qtbot.waitUntil(self.window.act_retry.isEnabled)
-            self.window.act_retry.trigger()
-        else:
-            self.qtbot.keyClick(self.window.grid, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
-        dlg = self.window.plan_dialog
-        assert dlg is not None and dlg.isVisible()
-        text = dlg.summary.text()
-        with self.qtbot.waitSignal(self.controller.applyFinished, timeout=TIMEOUT) as blocker:
-            self.qtbot.mouseClick(dlg.apply_button, Qt.MouseButton.LeftButton)
-        return text, blocker.args[0]
-
-    def sim_enabled(self, cell: CellKey) -> bool:
-        host = next(h for n, h in self.hosts.items() if self.configs[n].key == cell[0])
-        vm = host.vm(cell[1])
-        assert vm is not None
-        return vm.enabled[cell[2]]
-
-    def close(self) -> None:
-        self.window.close()
-        task = asyncio.ensure_future(self.controller.close())
-        self.qtbot.waitUntil(task.done, timeout=TIMEOUT)
-        self.engine.join(30)  # the worker deletes its shells while the hosts still answer
-        for ep in self.endpoints:
-            ep.stop()
-
-
-@pytest.fixture
-def lab_factory(qloop: asyncio.AbstractEventLoop, qtbot: Any, tmp_path: Path) -> Iterator[Callable[..., Lab]]:
-    labs: list[Lab] = []
-
-    def make(**kw: Any) -> Lab:
-        labs.append(Lab(qtbot, tmp_path / f"audit-{len(labs)}.jsonl", **kw))
-        return labs[-1]
-
-    yield make
-    for lab in labs:
-        lab.close()
+lab_factory = ui_helpers.lab_factory
+Lab = ui_helpers.Lab
 
 
 @pytest.fixture
@@ -150,7 +49,8 @@ def test_first_refresh_fills_tree_grid_activity_and_status(lab: Lab, qtbot: Any)
     assert {w.activity_model.index(r, 3).data() for r in range(2)} == {"OK"}
     idx = w.grid_model.cell_index(lab.cell("HV-A", "app1", HB))
     assert idx.data() == "OK" and idx.data(Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Checked
-    assert "Primary status: OK (Ok)" in idx.data(Qt.ItemDataRole.ToolTipRole)
+    tip = ui_helpers.shown(idx.data(Qt.ItemDataRole.ToolTipRole))
+    assert "Enabled and working (OK)" in tip and "Host says: Heartbeat · OK" in tip
     # The exact script and its decoded request, for every operation.
     dlg = w.show_operation(0)
     text = dlg.text.toPlainText()
@@ -312,8 +212,10 @@ def test_details_pane_and_copy_report(lab: Lab, qtbot: Any) -> None:
     assert "Enabled, but the guest has not answered" in html
     qtbot.mouseClick(w.copy_button, Qt.MouseButton.LeftButton)
     text = QGuiApplication.clipboard().text()
-    assert text.startswith("VM: web[1]\n") and "Host: HV-B" in text
-    assert "- Data Exchange: Enabled, status No Contact" in text
+    assert text.startswith("web[1] on HV-B: Needs a look: Data Exchange not answering (No Contact).\n")
+    assert "\nVM: web[1]\n" in text and "Host: HV-B" in text
+    assert "- Data Exchange: Enabled, but not answering: No Contact" in text
+    assert 'check the service vmickvpexchange ("Hyper-V Data Exchange Service")' in text
 
 
 def test_read_only_mode_refuses_edits(lab_factory: Callable[..., Lab], qtbot: Any) -> None:

@@ -139,7 +139,12 @@ def test_models_pass_the_model_tester_after_filling_and_updates(ctl: Controller,
 def test_grid_columns_follow_hyper_v_manager_order(ctl: Controller) -> None:
     grid = ServiceGridModel(ctl)
     titles = [grid.headerData(i, Qt.Orientation.Horizontal) for i in range(grid.columnCount())]
-    assert titles == ["Host", "VM", "State", *[s.short_label for s in catalog.SERVICES], "IS version"]
+    assert titles == ["Host", "VM", "State", "Shutdown", "Time sync", "Data Exchange", "Heartbeat", "Backup",
+                      "Guest services", "Version"]
+    # Compact, but Hyper-V Manager's full label is in each service column's tooltip.
+    for n, s in enumerate(catalog.SERVICES, start=3):
+        assert ui_helpers.shown(grid.headerData(n, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)) \
+            .startswith(s.label + "\n")
 
 
 def test_filter_searches_vm_names_across_hosts(ctl: Controller) -> None:

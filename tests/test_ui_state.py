@@ -118,9 +118,11 @@ def test_report_is_readable_text() -> None:
     vm = make_vm("web1 ‘quoted’")
     text = vm_report("HV-A", "Windows Server 2022", vm, {GSI: True}, {HB: CellResult(CellPhase.CHANGED, "now on")},
                      None)
-    assert text.startswith("VM: web1 ‘quoted’\n")
+    assert text.startswith("web1 ‘quoted’ on HV-A: OK: every enabled integration service answers "
+                           "(1 pending change).\n")
+    assert "\nVM: web1 ‘quoted’\n" in text
     assert "Host: HV-A (Windows Server 2022)" in text
-    assert "- Guest services: Disabled" in text
+    assert "- Guest services: Off (disabled on the host)" in text
     assert "Pending change (not applied): Disabled -> Enabled" in text
     assert "Changed by the last apply: now on" in text
     # Hyper-V Manager's order.

@@ -209,3 +209,166 @@ def check_model(request: pytest.FixtureRequest) -> Iterator[Callable[[Any], None
     yield check
     for tester in testers.values():
         tester._cleanup()
+
+
+def shown(text: str | None) -> str:
+    """A tooltip or label text as Qt shows it: rendered as HTML when Qt takes it for HTML (so a
+    VM named ``<b>x</b>`` that Qt would render bold shows up here as plain ``x``)."""
+    from PySide6.QtGui import Qt as QtGuiNamespace
+    from PySide6.QtGui import QTextDocument
+
+    if not text:
+        return ""
+    if QtGuiNamespace.mightBeRichText(text):
+        doc = QTextDocument()
+        doc.setHtml(text)
+        return doc.toPlainText()
+    return text
+
+
+# ------------------------------------------------------------------ the real stack: a lab of simulated hosts
+
+LAB_USER, LAB_PASSWORD = "uitest", "ui-test-password-only"
+LAB_TIMEOUT = 30_000
+VmSpec = str | dict[str, Any]
+"""A VM name, or ``add_vm``'s keyword arguments (with ``name``)."""
+HostSpec = list[VmSpec] | dict[str, Any]
+"""VMs, or ``{"vms": [...], "locale": "de-DE", "os": "2025", ...}`` (HyperVHost's arguments)."""
+
+DEFAULT_LAB: dict[str, HostSpec] = {"HV-A": ["app1", "app2", "db ‘prod’"], "HV-B": ["app1", "web[1]"]}
+
+
+class Lab:
+    """Simulated Hyper-V hosts on loopback reached over real WinRM (NTLM), the real engine in its
+    worker process (as the app runs it), and the real window. Nothing is mocked between the
+    grid and the simulated Hyper-V."""
+
+    def __init__(self, qtbot: Any, audit_path: Any, *, hosts: dict[str, HostSpec] | None = None,
+                 read_only: bool = False, settings: Any = None, settings_path: Any = None,
+                 size: tuple[int, int] | None = None, **window_kw: Any) -> None:
+        from PySide6.QtCore import Qt
+
+        from hvgui.remote.credentials import MemoryCredentials
+        from hvgui.remote.worker import ProcessEngine
+        from hvgui.simulator.hyperv import HyperVHost
+        from hvgui.simulator.interfaces import Login
+        from hvgui.simulator.server import HostEndpoint
+        from hvgui.ui.controller import Controller
+        from hvgui.ui.main_window import MainWindow
+
+        self.qtbot = qtbot
+        self.hosts: dict[str, HyperVHost] = {}
+        self.endpoints: list[HostEndpoint] = []
+        self.configs: dict[str, HostConfig] = {}
+        self.credentials = MemoryCredentials()
+        for name, spec in (hosts or DEFAULT_LAB).items():
+            options = dict(spec) if isinstance(spec, dict) else {"vms": spec}
+            vms = options.pop("vms", [])
+            host = HyperVHost(name, logins=[Login(LAB_USER, LAB_PASSWORD)], **options)
+            for vm in vms:
+                if isinstance(vm, str):
+                    host.add_vm(vm)
+                else:
+                    kw = dict(vm)
+                    host.add_vm(kw.pop("name"), **kw)
+            ep = HostEndpoint(host)
+            ep.start()
+            cfg = HostConfig(url=ep.url, auth=Auth.NTLM, username=LAB_USER, name=name, timeout_s=20)
+            self.credentials.set(cfg, LAB_PASSWORD)
+            self.hosts[name], self.configs[name] = host, cfg
+            self.endpoints.append(ep)
+        self.audit_path = audit_path
+        self.engine = ProcessEngine(self.credentials, audit_path=audit_path)
+        self.controller = Controller(self.engine, list(self.configs.values()), read_only=read_only,
+                                     auto_refresh_s=0)
+        self.window = MainWindow(self.controller, settings, settings_path=settings_path,
+                                 credentials=self.credentials, **window_kw)
+        qtbot.addWidget(self.window)
+        if size is not None:
+            self.window.resize(*size)
+        self.window.show()
+        self.window.activateWindow()  # shortcuts (F5, Ctrl+S...) only reach an active window
+        qtbot.waitUntil(self.window.isActiveWindow)
+        self._qt = Qt
+        self.refresh()
+
+    # ---------------------------------------------------------- helpers
+    def refresh(self) -> None:
+        before = self.controller.refresh_rounds
+        self.qtbot.keyClick(self.window, self._qt.Key.Key_F5)
+        self.qtbot.waitUntil(lambda: self.controller.refresh_rounds > before, timeout=LAB_TIMEOUT)
+
+    def vm_id(self, host: str, name: str) -> str:
+        return self.hosts[host].find_vms(name)[0].id
+
+    def row(self, host: str, name: str) -> tuple[str, str]:
+        return (self.configs[host].key, self.vm_id(host, name))
+
+    def cell(self, host: str, vm: str, guid: str) -> tuple[str, str, str]:
+        return (self.configs[host].key, self.vm_id(host, vm), guid)
+
+    def select_cells(self, cells: list[tuple[str, str, str]]) -> None:
+        from PySide6.QtCore import QItemSelection, QItemSelectionModel
+
+        grid, model = self.window.grid, self.window.grid_model
+        sel = QItemSelection()
+        for c in cells:
+            idx = model.cell_index(c)
+            assert idx.isValid(), c
+            sel.select(idx, idx)
+        grid.selectionModel().select(sel, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        grid.selectionModel().setCurrentIndex(model.cell_index(cells[0]), QItemSelectionModel.SelectionFlag.NoUpdate)
+        grid.setFocus()
+
+    def grid_names(self) -> list[str]:
+        from hvgui.ui.models import ColKind
+
+        model = self.window.grid_model
+        col = model.column_of((ColKind.VM, ""))
+        return [model.index(r, col).data() for r in range(model.rowCount())]
+
+    def apply_through_plan(self, *, retry: bool = False) -> tuple[str, Any]:
+        """Open the plan (Ctrl+S or Retry failed), confirm it with a click; returns the plan's
+        summary text and the apply's summary."""
+        Qt = self._qt
+        if retry:
+            self.qtbot.waitUntil(self.window.act_retry.isEnabled)
+            self.window.act_retry.trigger()
+        else:
+            self.qtbot.keyClick(self.window.grid, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+        dlg = self.window.plan_dialog
+        assert dlg is not None and dlg.isVisible()
+        text = dlg.summary.text()
+        with self.qtbot.waitSignal(self.controller.applyFinished, timeout=LAB_TIMEOUT) as blocker:
+            self.qtbot.mouseClick(dlg.apply_button, Qt.MouseButton.LeftButton)
+        return text, blocker.args[0]
+
+    def sim_enabled(self, cell: tuple[str, str, str]) -> bool:
+        host = next(h for n, h in self.hosts.items() if self.configs[n].key == cell[0])
+        vm = host.vm(cell[1])
+        assert vm is not None
+        return vm.enabled[cell[2]]
+
+    def close(self) -> None:
+        import asyncio
+
+        self.window.close()
+        task = asyncio.ensure_future(self.controller.close())
+        self.qtbot.waitUntil(task.done, timeout=LAB_TIMEOUT)
+        self.engine.join(30)  # the worker deletes its shells while the hosts still answer
+        for ep in self.endpoints:
+            ep.stop()
+
+
+@pytest.fixture
+def lab_factory(qloop: asyncio.AbstractEventLoop, qtbot: Any, tmp_path: Any) -> Iterator[Callable[..., Lab]]:
+    """``lab_factory(hosts=..., read_only=..., ...) -> Lab``; every lab is closed at the end."""
+    labs: list[Lab] = []
+
+    def make(**kw: Any) -> Lab:
+        labs.append(Lab(qtbot, tmp_path / f"audit-{len(labs)}.jsonl", **kw))
+        return labs[-1]
+
+    yield make
+    for lab in labs:
+        lab.close()

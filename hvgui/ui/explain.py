@@ -1,17 +1,57 @@
-"""Plain words for helpdesk staff: what a service's state means, and a text report of a VM.
+"""Plain words for helpdesk staff: what a service's state means, what to check inside the guest
+(the Windows service or the Linux daemon, by name), and a text report of one or more VMs.
 
-Qt-free on purpose (the report goes to the clipboard as text, and is easy to test)."""
+Everything here speaks the UI's language; what the host itself wrote (in French or German on
+those hosts) is only ever quoted as "Host says: ...". Qt-free on purpose (the report goes to
+the clipboard as text, and is easy to test)."""
 
 from __future__ import annotations
 
+import re
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
-from hvgui.core import catalog
-from hvgui.core.model import VM, ServiceState
+from hvgui.core import advice, catalog
+from hvgui.core.model import VM, HostFacts, ServiceState
 from hvgui.core.status import OperationalStatus as S
+from hvgui.ui.meaning import PROBLEMS, Meaning, host_words, service_meaning, status_word, update_required
 from hvgui.ui.state import CellPhase, CellResult, on_off
+from hvgui.ui.words import plural
 
 _GUEST_MISSING = "the guest service is missing or stopped"
+
+#: The Windows guest service behind each integration service: name and display name
+#: (guest-facts.md §1).
+WINDOWS_SERVICES: dict[str, tuple[str, str]] = {
+    catalog.HEARTBEAT: ("vmicheartbeat", "Hyper-V Heartbeat Service"),
+    catalog.SHUTDOWN: ("vmicshutdown", "Hyper-V Guest Shutdown Service"),
+    catalog.TIME_SYNC: ("vmictimesync", "Hyper-V Time Synchronization Service"),
+    catalog.KVP: ("vmickvpexchange", "Hyper-V Data Exchange Service"),
+    catalog.VSS: ("vmicvss", "Hyper-V Volume Shadow Copy Requestor"),
+    catalog.GUEST_SERVICE_INTERFACE: ("vmicguestinterface", "Hyper-V Guest Service Interface"),
+}
+
+#: The Linux side: the daemon and its systemd units (Debian/Ubuntu, RHEL/Fedora), or the
+#: kernel driver for the services the kernel provides itself (guest-facts.md §3).
+LINUX_DAEMONS: dict[str, tuple[str, str, str]] = {
+    catalog.KVP: ("hv_kvp_daemon", "hv-kvp-daemon", "hypervkvpd"),
+    catalog.VSS: ("hv_vss_daemon", "hv-vss-daemon", "hypervvssd"),
+    catalog.GUEST_SERVICE_INTERFACE: ("hv_fcopy_daemon", "hv-fcopy-daemon", "hypervfcopyd"),
+}
+
+_WINDOWS = re.compile(r"\bwindows\b", re.IGNORECASE)
+_LINUX = re.compile(r"\b(linux|ubuntu|debian|red ?hat|rhel|centos|fedora|suse|sles|oracle|alma|rocky|"
+                    r"freebsd)\b", re.IGNORECASE)
+
+
+def guest_family(vm: VM) -> str | None:
+    """``"windows"``, ``"linux"`` or None (the host does not know the guest OS)."""
+    if vm.guest_os and _WINDOWS.search(vm.guest_os):
+        return "windows"
+    if vm.guest_os and _LINUX.search(vm.guest_os):
+        return "linux"
+    return None
 
 
 def explain(vm: VM, svc: ServiceState) -> str:
@@ -28,6 +68,8 @@ def explain(vm: VM, svc: ServiceState) -> str:
         if secondary is S.ProtocolMismatch:
             return ("Enabled and working; the guest's component speaks an older protocol version "
                     "(harmless by design, KB 4014894).")
+        if secondary not in (None, S.Ok):
+            return "Enabled and answering, but the guest reports a problem: check the guest."
         return "Enabled and working: the guest answers."
     if p is S.NoContact:
         return f"Enabled, but the guest has not answered: {_GUEST_MISSING}."
@@ -45,7 +87,46 @@ def explain(vm: VM, svc: ServiceState) -> str:
         return "Enabled; the VM is paused."
     if p is S.Disabled:
         return "Enabled on the host, but the guest reports the service disabled: it was turned off inside the guest."
-    return f"Enabled; the host reports status {svc.primary.name} ({svc.primary.text})."
+    return f"Enabled; the host reports status code {svc.primary.code}."
+
+
+def _what_to_do(svc: ServiceState) -> str:
+    p = svc.primary.known if svc.primary is not None else None
+    if p is S.Disabled:
+        return "it was disabled inside the guest, and Hyper-V cannot start it then: set it back to Manual and start it"
+    if p is S.LostCommunication:
+        return "it has hung or stopped: restart it"
+    if p in (S.ProtocolMismatch, S.Degraded):
+        return "it runs an older version: update the guest's integration services"
+    if p in (S.Error, S.NonRecoverableError, S.CommunicationFailed, S.CommunicationTimedOut):
+        return "restart it and look at the guest's event log or journal"
+    return "it should be running: start it (or install it if it is missing)"
+
+
+def guest_check(vm: VM, svc: ServiceState) -> str:
+    """What to check inside the guest for a service that needs a look ("" when it does not):
+    the Windows service or the Linux daemon by name, and what to do."""
+    if service_meaning(vm, svc) not in PROBLEMS:
+        return ""
+    family = guest_family(vm)
+    todo = _what_to_do(svc)
+    parts: list[str] = []
+    windows = WINDOWS_SERVICES.get(svc.guid)
+    if windows is not None and family in ("windows", None):
+        name, display = windows
+        parts.append(f"Windows guest: check the service {name} (\"{display}\"): {todo} "
+                     f"(Get-Service {name}; Start-Service {name}).")
+    if family in ("linux", None):
+        daemon = LINUX_DAEMONS.get(svc.guid)
+        if daemon is not None:
+            binary, deb_unit, rhel_unit = daemon
+            parts.append(f"Linux guest: check the daemon {binary} (systemctl status {deb_unit} on Debian and "
+                         f"Ubuntu, {rhel_unit} on RHEL and Fedora; package hyperv-daemons, on Ubuntu "
+                         f"linux-cloud-tools): {todo}.")
+        elif svc.guid in WINDOWS_SERVICES:
+            parts.append("Linux guest: this service is in the kernel: check that the hv_utils module is loaded "
+                         "(lsmod | grep hv_utils); update the kernel if it is not there.")
+    return " ".join(parts)
 
 
 def result_text(result: CellResult | None) -> str:
@@ -65,28 +146,97 @@ def result_text(result: CellResult | None) -> str:
     return f"{words}: {result.message}" if result.message else words
 
 
-def status_line(svc: ServiceState) -> str:
-    if svc.primary is None:
-        return "no live status"
-    line = f"status {svc.primary.text}"
-    if svc.secondary is not None:
-        line += f" / {svc.secondary.text}"
-    return line
+def status_line(vm: VM, svc: ServiceState) -> str:
+    """The service's state in the UI's words ("Enabled, but not answering: No Contact")."""
+    return status_word(vm, svc, long=True)
+
+
+def is_line(vm: VM) -> str:
+    """The integration services version and whether the host says it needs an update."""
+    version = vm.is_version or "unknown"
+    if update_required(vm):
+        return f"{version} (update required)"
+    if vm.is_state == "Up to date":
+        return f"{version} (up to date)"
+    return f"{version} (the host did not say whether it is up to date)"
+
+
+def updates_line(facts: HostFacts | None, vm: VM) -> str:
+    """How this VM's integration services are kept up to date on this host (the seed's tables)."""
+    return advice.advise(facts, vm).text
+
+
+_ORDER = {s.guid: i for i, s in enumerate(catalog.SERVICES)}
+
+
+def ordered(services: Sequence[ServiceState]) -> list[ServiceState]:
+    """Hyper-V Manager's order; services hvgui does not know last."""
+    return sorted(services, key=lambda s: (_ORDER.get(s.guid, 99), s.guid))
+
+
+def summary_line(vm: VM, pending: dict[str, bool], results: dict[str, CellResult]) -> str:
+    """What is wrong with this VM, in one line (the report starts with it)."""
+    problems: list[str] = []
+    if vm.error:
+        problems.append("its integration services could not be read on the host")
+    for svc in ordered(vm.services):
+        m = service_meaning(vm, svc)
+        if m in PROBLEMS:
+            problems.append(f"{svc.label} {'not answering' if m is Meaning.NOT_ANSWERING else m.value} "
+                            f"({status_word(vm, svc)})")
+    if update_required(vm):
+        problems.append("integration services need an update")
+    failed = [g for g, r in results.items() if r.phase in (CellPhase.FAILED, CellPhase.NOT_APPLIED,
+                                                             CellPhase.CONFLICT)]
+    unknown = [g for g, r in results.items() if r.phase is CellPhase.UNKNOWN]
+    notes = []
+    if failed:
+        notes.append(f"{plural(len(failed), 'change')} not applied")
+    if unknown:
+        notes.append(f"{plural(len(unknown), 'change')} of unknown outcome")
+    if pending:
+        notes.append(f"{plural(len(pending), 'pending change')}")
+    live = [s for s in vm.services if service_meaning(vm, s) is Meaning.WORKING]
+    if problems:
+        head = f"Needs a look: {'; '.join(problems)}"
+    elif not live and any(s.enabled for s in vm.services):
+        head = f"Nothing wrong seen; the VM is {vm.state.lower()}, so there is no live status"
+    else:
+        head = "OK: every enabled integration service answers"
+    return head + (f" ({', '.join(notes)})" if notes else "") + "."
+
+
+@dataclass(frozen=True, slots=True)
+class ReportItem:
+    """One VM of a report, with what the window knows about it."""
+
+    host_name: str
+    host_facts: HostFacts | None
+    vm: VM
+    pending: dict[str, bool] = field(default_factory=dict)
+    """Service GUID -> target."""
+    results: dict[str, CellResult] = field(default_factory=dict)
+    refreshed: float | None = None
 
 
 def vm_report(host_name: str, host_os: str, vm: VM, pending: dict[str, bool],
-              results: dict[str, CellResult], refreshed: float | None) -> str:
-    """Readable text summary of one VM (the "Copy report" button)."""
+              results: dict[str, CellResult], refreshed: float | None,
+              facts: HostFacts | None = None) -> str:
+    """Readable text summary of one VM (the "Copy report" button), starting with one line that
+    says what is wrong."""
     lines = [
+        f"{vm.name} on {host_name}: {summary_line(vm, pending, results)}",
+        "",
         f"VM: {vm.name}",
         f"VM Id: {vm.id}",
         f"Host: {host_name}" + (f" ({host_os})" if host_os else ""),
         f"State: {vm.state}",
-        "Integration services version: " + (vm.is_version or "unknown")
-        + (f" ({vm.is_state})" if vm.is_state else ""),
+        f"Integration services version: {is_line(vm)}",
     ]
     if vm.guest_os:
         lines.append(f"Guest OS: {vm.guest_os}")
+    if facts is not None:
+        lines.append(f"Updates: {updates_line(facts, vm)}")
     if refreshed is not None:
         lines.append("Read at: " + time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(refreshed)))
     lines.append("")
@@ -98,12 +248,36 @@ def vm_report(host_name: str, host_os: str, vm: VM, pending: dict[str, bool],
                 lines.append(f"- {catalog.display_label(guid)}: pending change kept (not applied): -> {on_off(target)}")
         lines.append("")
     lines.append("Integration services:")
-    order = {s.guid: i for i, s in enumerate(catalog.SERVICES)}
-    for svc in sorted(vm.services, key=lambda s: (order.get(s.guid, 99), s.guid)):
-        lines.append(f"- {svc.label}: {on_off(svc.enabled)}, {status_line(svc)}")
+    for svc in ordered(vm.services):
+        lines.append(f"- {svc.label}: {status_line(vm, svc)}")
         lines.append(f"    {explain(vm, svc)}")
+        check = guest_check(vm, svc)
+        if check:
+            lines.append(f"    What to check: {check}")
         if svc.guid in pending:
             lines.append(f"    Pending change (not applied): {on_off(svc.enabled)} -> {on_off(pending[svc.guid])}")
         if svc.guid in results:
             lines.append(f"    {result_text(results[svc.guid])}")
     return "\n".join(lines) + "\n"
+
+
+def fleet_report(items: Sequence[ReportItem]) -> str:
+    """The report of several VMs: a summary line, then each VM's report."""
+    if len(items) == 1:
+        i = items[0]
+        return vm_report(i.host_name, i.host_facts.os_caption if i.host_facts else "", i.vm, i.pending,
+                         i.results, i.refreshed, i.host_facts)
+    wrong = sum(1 for i in items if summary_line(i.vm, {}, {}).startswith("Needs a look"))
+    head = f"{plural(len(items), 'VM')}: {wrong} need{'s' if wrong == 1 else ''} a look."
+    parts = [head, ""]
+    parts += [f"{i.vm.name} on {i.host_name}: {summary_line(i.vm, i.pending, i.results)}" for i in items]
+    for i in items:
+        parts += ["", "=" * 60,
+                  vm_report(i.host_name, i.host_facts.os_caption if i.host_facts else "", i.vm, i.pending,
+                            i.results, i.refreshed, i.host_facts).rstrip("\n")]
+    return "\n".join(parts) + "\n"
+
+
+def host_says(svc: ServiceState) -> str:
+    """The host's own words for a service, as a tooltip line."""
+    return f"Host says: {host_words(svc)}"

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hvgui.ui.delegates import FocusDelegate
 from hvgui.ui.models import ActivityModel, operation_text
 
 
@@ -53,6 +54,7 @@ class ActivityPane(QWidget):
         self.view = QTableView()
         v = self.view
         v.setModel(self.model)
+        v.setItemDelegate(FocusDelegate(v))
         v.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         v.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         v.verticalHeader().setVisible(False)

@@ -1,38 +1,75 @@
 """The details pane, for helpdesk staff: the current VM's host, state, integration services
-version, and every service in plain words; *Copy report* puts the same as text on the
-clipboard."""
+version, and every service in plain words, with what to check inside the guest; *Copy report*
+puts the same as text on the clipboard, for one VM or every selected one.
+
+It speaks the UI's language; what the host wrote (French or German on those hosts) is in each
+line's tooltip as "Host says: ..."."""
 
 from __future__ import annotations
 
-import html
 import time
+from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import QTimer, QUrl, Signal
+from PySide6.QtGui import QGuiApplication, QTextDocument
 from PySide6.QtWidgets import QPushButton, QTextBrowser, QVBoxLayout, QWidget
 
 from hvgui.core import catalog
 from hvgui.ui import look
 from hvgui.ui.controller import Controller
-from hvgui.ui.explain import explain, result_text, status_line, vm_report
-from hvgui.ui.models import is_text
+from hvgui.ui.explain import (
+    ReportItem,
+    explain,
+    fleet_report,
+    guest_check,
+    is_line,
+    ordered,
+    result_text,
+    status_line,
+    summary_line,
+    updates_line,
+)
+from hvgui.ui.meaning import Meaning, host_words, service_meaning
 from hvgui.ui.state import CellKey, RowKey, on_off
+from hvgui.ui.words import esc
+
+_ICON_SCHEME = "meaning"
+
+
+class _Browser(QTextBrowser):
+    """Serves the status icons (``meaning:working``...) to the document: the same shapes as
+    in the grid, so meaning never rests on colour alone here either."""
+
+    def loadResource(self, kind: int, url: QUrl | str) -> Any:
+        url = QUrl(url)
+        if kind == QTextDocument.ResourceType.ImageResource and url.scheme() == _ICON_SCHEME:
+            icon = look.meaning_icon(Meaning(url.path()))
+            return icon.pixmap(14, 14) if icon is not None else None
+        return super().loadResource(kind, url)
+
+
+def _icon(meaning: Meaning) -> str:
+    if look.meaning_icon(meaning) is None:
+        return "<span style='font-size:14px'>&nbsp;&nbsp;&nbsp;</span>"
+    return f"<img src='{_ICON_SCHEME}:{meaning.value}' width='14' height='14'>"
 
 
 class DetailsPane(QWidget):
-    reportCopied = Signal()
+    reportCopied = Signal(int)
+    """A report was put on the clipboard: how many VMs it covers."""
 
     def __init__(self, controller: Controller, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.controller = controller
         self.key: RowKey | None = None
         """The VM shown (host key, VM id)."""
-        self.browser = QTextBrowser()
+        self.browser = _Browser()
         self.browser.setOpenLinks(False)
+        self.browser.setAccessibleName("Details of the current VM")
         self.copy_button = QPushButton("Copy report")
-        self.copy_button.setToolTip("Put a readable text summary of this VM on the clipboard (Ctrl+Shift+C)")
-        self.copy_button.clicked.connect(self.copy_report)
+        self.copy_button.setToolTip("Put a readable text summary of this VM (or of every selected VM) on the "
+                                    "clipboard (Ctrl+Shift+C)")
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.addWidget(self.browser)
@@ -43,17 +80,14 @@ class DetailsPane(QWidget):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(25)
-        self._timer.timeout.connect(self._render)
+        self._timer.timeout.connect(self.rebuild)
         controller.vmsChanged.connect(self._vms_changed)
         controller.hostsChanged.connect(self._hosts_changed)
         controller.cellsChanged.connect(self._cells_changed)
-        self._render()
+        self.rebuild()
 
     def show_vm(self, key: RowKey | None) -> None:
         self.key = key
-        self._timer.start()
-
-    def refresh(self) -> None:
         self._timer.start()
 
     # ------------------------------------------------------------ what changed
@@ -76,70 +110,81 @@ class DetailsPane(QWidget):
             self._html = text
             self.browser.setHtml(text)
 
-    def _render(self) -> None:
+    def rebuild(self) -> None:
+        self._timer.stop()
         key = self.key
         st = self.controller.state
         vm = st.vm(*key) if key else None
         self.copy_button.setEnabled(vm is not None)
+        t = look.theme()
         if key is None or vm is None:
-            self._set_html("<p style='color:#757575'>Select a VM to see its integration services "
+            self._set_html(f"<p style='color:{t.grey}'>Select a VM to see its integration services "
                            "in plain words.</p>")
             return
         entry = st.hosts[key[0]]
-        e = html.escape
-        os_text = f"{entry.facts.os_caption}" if entry.facts else ""
+        pending = {c[2]: v for c, v in st.pending.items() if c[:2] == key}
+        results = {c[2]: r for c, r in st.results.items() if c[:2] == key}
         rows = []
-        order = {s.guid: i for i, s in enumerate(catalog.SERVICES)}
-        for svc in sorted(vm.services, key=lambda s: (order.get(s.guid, 99), s.guid)):
+        for svc in ordered(vm.services):
             cell = (key[0], key[1], svc.guid)
-            colour = look.status_colour(svc.primary) if svc.enabled else look.GREY
+            meaning = service_meaning(vm, svc)
             extra = ""
+            check = guest_check(vm, svc)
+            if check:
+                extra += f"<br><b>What to check:</b> {esc(check)}"
             if cell in st.pending:
-                extra += (f"<br><span style='background:{look.BG_PENDING}'><b>Pending:</b> "
+                extra += (f"<br><span style='background:{t.bg_pending}'><b>Pending:</b> "
                           f"{on_off(svc.enabled)} → {on_off(st.pending[cell])}</span>")
             if cell in st.results:
-                extra += f"<br><i>{e(result_text(st.results[cell]))}</i>"
+                extra += f"<br><i>{esc(result_text(st.results[cell]))}</i>"
             rows.append(
-                f"<tr><td valign='top'><span style='color:{colour}'>●</span></td><td>"
-                f"<b>{e(svc.label)}</b>: {on_off(svc.enabled)}, {e(status_line(svc))}<br>"
-                f"<span style='color:#444'>{e(explain(vm, svc))}</span>{extra}</td></tr>")
+                f"<tr><td valign='top'>{_icon(meaning)}</td><td>"
+                f"<span title='{esc('Host says: ' + host_words(svc))}'><b>{esc(svc.label)}</b>: "
+                f"<span style='color:{look.meaning_colour(meaning)}'>{esc(status_line(vm, svc))}</span></span><br>"
+                f"{esc(explain(vm, svc))}{extra}</td></tr>")
         if vm.error:
             offered = {svc.guid for svc in vm.services}
-            kept = "".join(f"<br><span style='background:{look.BG_PENDING}'><b>Pending (kept):</b> "
-                           f"{e(catalog.display_label(c[2]))} → {on_off(t)}</span>"
-                           for c, t in st.pending.items() if c[:2] == key and c[2] not in offered)
-            rows.insert(0, f"<tr><td valign='top'><span style='color:{look.RED}'>●</span></td><td>"
-                           f"<span style='color:{look.RED}'><b>Integration services could not be read on the "
-                           f"host:</b> {e(vm.error)}</span>{kept}</td></tr>")
+            kept = "".join(f"<br><span style='background:{t.bg_pending}'><b>Pending (kept):</b> "
+                           f"{esc(catalog.display_label(c[2]))} → {on_off(v)}</span>"
+                           for c, v in st.pending.items() if c[:2] == key and c[2] not in offered)
+            rows.insert(0, f"<tr><td valign='top'>{_icon(Meaning.UNREADABLE)}</td><td>"
+                           f"<span style='color:{t.red}'><b>Integration services could not be read on the "
+                           f"host:</b> {esc(vm.error)}</span>{kept}</td></tr>")
         when = time.strftime("%H:%M:%S", time.localtime(entry.last_refresh)) if entry.last_refresh else "—"
+        os_text = entry.facts.os_caption if entry.facts else ""
+        info = [("Host", f"<b>{esc(entry.name)}</b> {esc(os_text)}"), ("State", esc(vm.state)),
+                ("Integration services", esc(is_line(vm)))]
+        if vm.guest_os:
+            info.append(("Guest OS", esc(vm.guest_os)))
+        info.append(("Updates", esc(updates_line(entry.facts, vm))))
+        info += [("Read at", when), ("VM Id", f"<small>{esc(vm.id)}</small>")]
+        table = "".join(f"<tr><td style='color:{t.grey}'>{k}&nbsp;</td><td>{v}</td></tr>" for k, v in info)
         self._set_html(
-            f"<h3 style='margin-bottom:2px'>{e(vm.name)}</h3>"
-            f"<table cellspacing='2'>"
-            f"<tr><td>Host</td><td><b>{e(entry.name)}</b> {e(os_text)}</td></tr>"
-            f"<tr><td>State</td><td>{e(vm.state)}</td></tr>"
-            f"<tr><td>Integration services&nbsp;</td><td>{e(is_text(vm, long=True))}</td></tr>"
-            + (f"<tr><td>Guest OS</td><td>{e(vm.guest_os)}</td></tr>" if vm.guest_os else "")
-            + f"<tr><td>Read at</td><td>{when}</td></tr>"
-            f"<tr><td>VM Id</td><td><small>{e(vm.id)}</small></td></tr></table>"
+            f"<h3 style='margin-bottom:2px'>{esc(vm.name)}</h3>"
+            f"<p style='margin-top:0'>{esc(summary_line(vm, pending, results))}</p>"
+            f"<table cellspacing='1'>{table}</table>"
             f"<table cellspacing='4'>{''.join(rows)}</table>")
 
     # ------------------------------------------------------------ report
-    def report_text(self) -> str:
-        key = self.key
+    def report_text(self, keys: Sequence[RowKey] | None = None) -> str:
+        """The report of these VMs (default: the one shown)."""
         st = self.controller.state
-        vm = st.vm(*key) if key else None
-        if key is None or vm is None:
-            return ""
-        entry = st.hosts[key[0]]
-        pending = {c[2]: t for c, t in st.pending.items() if c[:2] == key}
-        results = {c[2]: r for c, r in st.results.items() if c[:2] == key}
-        host_os = entry.facts.os_caption if entry.facts else ""
-        return vm_report(entry.name, host_os, vm, pending, results, entry.last_refresh)
+        items: list[ReportItem] = []
+        for key in (keys if keys else [self.key] if self.key else []):
+            vm = st.vm(*key)
+            if vm is None:
+                continue
+            entry = st.hosts[key[0]]
+            items.append(ReportItem(entry.name, entry.facts, vm,
+                                    {c[2]: t for c, t in st.pending.items() if c[:2] == key},
+                                    {c[2]: r for c, r in st.results.items() if c[:2] == key},
+                                    entry.last_refresh))
+        return fleet_report(items) if items else ""
 
-    def copy_report(self) -> bool:
-        text = self.report_text()
+    def copy_report(self, keys: Sequence[RowKey] | None = None) -> bool:
+        text = self.report_text(keys)
         if not text:
             return False
         QGuiApplication.clipboard().setText(text)
-        self.reportCopied.emit()
+        self.reportCopied.emit(len(keys) if keys else 1)
         return True

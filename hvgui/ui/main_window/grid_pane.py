@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from hvgui.ui.controller import Controller
+from hvgui.ui.delegates import CellDelegate
 from hvgui.ui.models import ColKind, Scope, ServiceGridModel
 from hvgui.ui.state import CellKey, RowKey
 
@@ -49,6 +50,8 @@ class GridPane(QWidget):
         self.view = GridView()
         v = self.view
         v.setModel(self.model)
+        self.delegate = CellDelegate(v)
+        v.setItemDelegate(self.delegate)
         v.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         v.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         v.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -105,6 +108,11 @@ class GridPane(QWidget):
         if not idx.isValid() or idx.row() >= self.model.rowCount():
             return None
         return self.model.row_key(idx.row())
+
+    def selected_rows(self) -> list[RowKey]:
+        """The VMs of the selected cells, top to bottom."""
+        rows = sorted({i.row() for i in self.view.selectionModel().selectedIndexes()})
+        return [self.model.row_key(r) for r in rows if r < self.model.rowCount()]
 
     def selected_cells(self) -> list[CellKey]:
         """The selected service cells; the current one when none is selected."""

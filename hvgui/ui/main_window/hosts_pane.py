@@ -10,6 +10,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QLineEdit, QTreeView, QVBoxLayout, QWidget
 
 from hvgui.ui.controller import Controller
+from hvgui.ui.delegates import FocusDelegate
 from hvgui.ui.models import HostTreeModel, Scope, VmFilterProxy
 from hvgui.ui.state import RowKey
 
@@ -41,6 +42,7 @@ class HostsPane(QWidget):
 
         self.tree = QTreeView()
         self.tree.setModel(self.proxy)
+        self.tree.setItemDelegate(FocusDelegate(self.tree))
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.tree.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.tree.setUniformRowHeights(True)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
 
-from PySide6.QtCore import QPoint, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QEvent, QPoint, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDesktopServices, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QMenu, QSplitter, QToolBar, QWidget
 
@@ -27,6 +27,7 @@ from hvgui.ui.models import Scope
 from hvgui.ui.plan_dialog import PlanDialog
 from hvgui.ui.settings import AUTO_REFRESH_CHOICES, Settings
 from hvgui.ui.state import CellKey, Plan, RowKey
+from hvgui.ui.words import plural
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,7 @@ class MainWindow(QMainWindow):
                                  credentials=credentials, cert_dir=cert_dir)
         self.hosts.message.connect(lambda text, ms: self.statusBar().showMessage(text, ms))
         self.setWindowTitle(TITLE)
+        look.update_theme(self.palette())
         self._initial_size()
 
         # ---- panes
@@ -83,8 +85,9 @@ class MainWindow(QMainWindow):
         self.grid_pane.currentRowChanged.connect(self._current_row_changed)
         self.grid_pane.menuRequested.connect(self._grid_menu)
         self.grid_pane.hintLinkActivated.connect(self._hint_link)
+        self.copy_button.clicked.connect(self.copy_report)
         self.details_pane.reportCopied.connect(
-            lambda: self.statusBar().showMessage("Report copied to the clipboard", 4000))
+            lambda n: self.statusBar().showMessage(f"Report of {plural(n, 'VM')} copied to the clipboard", 4000))
         controller.hostsChanged.connect(lambda _keys: self._update_status())
         controller.cellsChanged.connect(lambda _cells: self._update_status())
         controller.hostsReset.connect(self._update_status)
@@ -428,13 +431,19 @@ class MainWindow(QMainWindow):
         self._update_status()
 
     # ================================================================ report, activity
+    def _report_keys(self) -> list[RowKey]:
+        """Every VM with a selected cell; the current VM when at most one is selected."""
+        rows = self.grid_pane.selected_rows()
+        if len(rows) > 1:
+            return rows
+        current = self.grid_pane.current_row_key()
+        return [current] if current is not None else rows
+
     def report_text(self) -> str:
-        self.details_pane.key = self.grid_pane.current_row_key()
-        return self.details_pane.report_text()
+        return self.details_pane.report_text(self._report_keys())
 
     def copy_report(self) -> None:
-        self.details_pane.key = self.grid_pane.current_row_key()
-        self.details_pane.copy_report()
+        self.details_pane.copy_report(self._report_keys())
 
     def show_operation(self, row: int) -> ScriptDialog:
         return self.activity_pane.show_operation(row)
@@ -513,6 +522,17 @@ class MainWindow(QMainWindow):
         self.settings.auto_refresh_s = seconds
         self.settings.save(self.settings_path)
         self.controller.set_auto_refresh(seconds)
+
+    # ================================================================ theme
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            before = look.theme()
+            if look.update_theme(self.palette()) is not before:  # light <-> dark: recolour everything
+                self.grid_model.refresh_all()
+                self.tree_model.refresh_all()
+                self.details_pane.rebuild()
+                self._render_status()
+        super().changeEvent(event)
 
     # ================================================================ close
     def closeEvent(self, event: QCloseEvent) -> None:

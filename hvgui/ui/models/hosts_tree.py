@@ -17,6 +17,7 @@ from hvgui.ui.controller import Controller
 from hvgui.ui.models.roles import KIND_ROLE, ROW_KEY_ROLE
 from hvgui.ui.models.rows import blocks, sync_rows
 from hvgui.ui.state import HostEntry, HostStatus, RowKey, VmDiff
+from hvgui.ui.words import plain_tip
 
 Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
@@ -141,7 +142,9 @@ class HostTreeModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.DecorationRole and column == 0:
             return look.host_icon(look.host_colour(e.status))
         if role == Qt.ItemDataRole.ToolTipRole:
-            return host_tooltip(e)
+            return plain_tip(host_tooltip(e))
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return f"{e.name}, host, {host_state_text(e)}" if column == 0 else host_state_text(e)
         if role == Qt.ItemDataRole.FontRole and column == 0:
             return _BOLD
         if role == Qt.ItemDataRole.ForegroundRole and column == 1 and e.status is HostStatus.FAILED:
@@ -154,7 +157,9 @@ class HostTreeModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.DecorationRole and column == 0:
             return look.dot(look.vm_state_colour(vm.state), hollow=vm.is_off)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{vm.name}\nState: {vm.state}\nVM Id: {vm.id}"
+            return plain_tip(f"{vm.name}\nState: {vm.state}\nVM Id: {vm.id}")
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return f"{vm.name}, VM, {vm.state}" if column == 0 else vm.state
         return None
 
     # ---------------------------------------------------------- updates
@@ -166,6 +171,15 @@ class HostTreeModel(QAbstractItemModel):
                        for v in e.vms.values()}
         self._status_shown = {k: e.status for k, e in self.controller.state.hosts.items()}
         self.endResetModel()
+
+    def refresh_all(self) -> None:
+        """Repaint everything (e.g. the theme changed from light to dark)."""
+        self._status_shown.clear()
+        self._hosts_changed(list(self._hosts))
+        for n, key in enumerate(self._hosts):
+            last = len(self._vms.get(key, ())) - 1
+            if last >= 0:
+                self.dataChanged.emit(self.createIndex(0, 0, n + 1), self.createIndex(last, 1, n + 1))
 
     def _hosts_changed(self, keys: list[str]) -> None:
         # The state column in one signal per block of hosts. Column 0 (name and status icon)
@@ -259,7 +273,9 @@ def _host_state_text(e: HostEntry) -> str:
 
 
 def host_tooltip(e: HostEntry) -> str:
-    lines = [e.name, e.config.url]
+    """Plain text: the host, its login, and when it failed, why, in full."""
+    lines = [e.name, e.config.url,
+             f"Login: {e.config.username or 'the current Windows logon'} ({e.config.auth.value.upper()})"]
     risk = insecure_login(e.config)
     if risk:
         lines.append(f"⚠ Warning: {risk}")
@@ -268,6 +284,10 @@ def host_tooltip(e: HostEntry) -> str:
     lines.append(f"State: {e.status.value}")
     if e.error is not None:
         lines.append(e.error.text)
+        if e.error.details and e.error.details not in e.error.text:
+            lines.append(f"Details: {e.error.details}")
+        if e.error.fingerprint:
+            lines.append(f"Certificate SHA-256: {e.error.fingerprint}")
     if e.last_refresh:
         lines.append("Last refresh: " + time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(e.last_refresh)))
     return "\n".join(lines)

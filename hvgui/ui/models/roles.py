@@ -11,3 +11,7 @@ CELL_ROLE = int(Qt.ItemDataRole.UserRole) + 2
 KIND_ROLE = int(Qt.ItemDataRole.UserRole) + 3
 """``"host"`` or ``"vm"`` in the tree."""
 SORT_ROLE = int(Qt.ItemDataRole.UserRole) + 4
+MARKER_ROLE = int(Qt.ItemDataRole.UserRole) + 5
+"""The colour (name) of a cell's corner marker: a pending change or the last apply's outcome."""
+MEANING_ROLE = int(Qt.ItemDataRole.UserRole) + 6
+"""The :class:`~hvgui.ui.meaning.Meaning` of a service cell, by value (``"not_answering"``)."""

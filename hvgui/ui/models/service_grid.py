@@ -1,25 +1,41 @@
-"""The integration services grid: one row per VM in scope, one checkable column per service."""
+"""The integration services grid: one row per VM in scope, one checkable column per service.
+
+Which rows: the scope chosen in the hosts tree (every host, whole hosts, or chosen VMs), then the
+name filter and the grid's own filters (problems only, host, VM state, integration services
+state, service status). In which order: the hosts' order and VM names, or the column the user
+sorted by. Rows are added, removed and moved in place (never a reset), so selection, scroll
+position and the current cell survive a refresh."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractItemModel, QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 
 from hvgui.core import catalog
 from hvgui.core.model import VM, ServiceState
-from hvgui.core.status import SHORT_TEXT
-from hvgui.core.status import OperationalStatus as S
+from hvgui.core.status import OFF_STATES, RUNNING_STATES
 from hvgui.ui import look
 from hvgui.ui.controller import Controller
-from hvgui.ui.explain import explain, result_text
+from hvgui.ui.explain import explain, guest_check, is_line, result_text
+from hvgui.ui.meaning import (
+    SEVERITY,
+    Meaning,
+    host_words,
+    service_meaning,
+    status_word,
+    update_required,
+    vm_has_problem,
+)
 from hvgui.ui.models.hosts_tree import host_tooltip, vm_matches
-from hvgui.ui.models.roles import CELL_ROLE, ROW_KEY_ROLE, SORT_ROLE
+from hvgui.ui.models.roles import CELL_ROLE, MARKER_ROLE, MEANING_ROLE, ROW_KEY_ROLE, SORT_ROLE
 from hvgui.ui.models.rows import blocks, sync_rows
-from hvgui.ui.state import CellKey, CellPhase, RowKey, VmDiff, on_off
+from hvgui.ui.state import CellKey, CellPhase, CellResult, RowKey, VmDiff, on_off
+from hvgui.ui.words import plain_tip
 
 Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
@@ -33,13 +49,28 @@ _FONT = int(Qt.ItemDataRole.FontRole)
 _BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
 _FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
 _CHECK = int(Qt.ItemDataRole.CheckStateRole)
-_GRID_ROLES = frozenset({_DISPLAY, _DECORATION, _TOOLTIP, _FONT, _BACKGROUND, _FOREGROUND, _CHECK,
-                         ROW_KEY_ROLE, CELL_ROLE, SORT_ROLE})
+_ACCESSIBLE = int(Qt.ItemDataRole.AccessibleTextRole)
+_ACCESSIBLE_DESCRIPTION = int(Qt.ItemDataRole.AccessibleDescriptionRole)
+_GRID_ROLES = frozenset({_DISPLAY, _DECORATION, _TOOLTIP, _FONT, _BACKGROUND, _FOREGROUND, _CHECK, _ACCESSIBLE,
+                         _ACCESSIBLE_DESCRIPTION, ROW_KEY_ROLE, CELL_ROLE, SORT_ROLE, MARKER_ROLE, MEANING_ROLE})
 _CHECKED = Qt.CheckState.Checked
 _UNCHECKED = Qt.CheckState.Unchecked
 _NO_FLAGS = Qt.ItemFlag.NoItemFlags
 _FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 _CHECKABLE_FLAGS = _FLAGS | Qt.ItemFlag.ItemIsUserCheckable
+_LOCKED = (CellPhase.APPLYING, CellPhase.UNKNOWN)
+_ATTENTION = frozenset({CellPhase.FAILED, CellPhase.CONFLICT, CellPhase.UNKNOWN, CellPhase.NOT_APPLIED})
+"""Outcomes of the last apply that count as a problem of the VM."""
+
+#: Compact column headers, still Hyper-V Manager's words (its full label is in the tooltip).
+COMPACT_HEADERS: dict[str, str] = {
+    catalog.SHUTDOWN: "Shutdown",
+    catalog.TIME_SYNC: "Time sync",
+    catalog.KVP: "Data Exchange",
+    catalog.HEARTBEAT: "Heartbeat",
+    catalog.VSS: "Backup",
+    catalog.GUEST_SERVICE_INTERFACE: "Guest services",
+}
 
 
 def _service(vm: VM, guid: str) -> ServiceState | None:
@@ -48,7 +79,6 @@ def _service(vm: VM, guid: str) -> ServiceState | None:
         if s.guid == guid:
             return s
     return None
-
 
 
 class ColKind(Enum):
@@ -65,6 +95,13 @@ class Column:
     title: str
     guid: str = ""
     tip: str = ""
+    label: str = ""
+    """The full name (accessible text, menus); the title is compact."""
+
+    @property
+    def ident(self) -> tuple[ColKind, str]:
+        """What the column shows, whatever its position (the Host column comes and goes)."""
+        return (self.kind, self.guid)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +114,59 @@ class Scope:
     text: str = ""
 
 
+class VmStateFilter(Enum):
+    RUNNING = "Running"
+    OFF = "Off"
+    SAVED_OR_PAUSED = "Saved or paused"
+    OTHER = "Starting, stopping, other"
+
+    def matches(self, state: str) -> bool:
+        if self is VmStateFilter.RUNNING:
+            return state in RUNNING_STATES
+        if self is VmStateFilter.OFF:
+            return state in OFF_STATES
+        if self is VmStateFilter.SAVED_OR_PAUSED:
+            return state in ("Saved", "Paused", "SavedCritical", "PausedCritical")
+        return not (state in RUNNING_STATES or state in OFF_STATES or state.startswith(("Saved", "Paused")))
+
+
+class IsStateFilter(Enum):
+    UPDATE_REQUIRED = "Update required"
+    UP_TO_DATE = "Up to date"
+    UNKNOWN = "Not detected"
+
+    def matches(self, vm: VM) -> bool:
+        if self is IsStateFilter.UNKNOWN:
+            return vm.is_state not in ("Up to date", "Update required")
+        return bool(vm.is_state == self.value)
+
+
+@dataclass(frozen=True, slots=True)
+class GridFilter:
+    """The grid's own filters, on top of the scope."""
+
+    problems_only: bool = False
+    host: str | None = None
+    """A host key."""
+    vm_state: VmStateFilter | None = None
+    is_state: IsStateFilter | None = None
+    status: Meaning | None = None
+    """VMs with at least one service of this meaning."""
+
+    @property
+    def active(self) -> bool:
+        return bool(self != GridFilter())
+
+    @property
+    def data_dependent(self) -> bool:
+        """Whether a refresh can change which VMs pass (then rows are re-filtered on refresh)."""
+        return self.problems_only or self.vm_state is not None or self.is_state is not None \
+            or self.status is not None
+
+
+_STATE_RANK = {"Running": 0, "Paused": 2, "Saved": 3, "Off": 4}
+
+
 class ServiceGridModel(QAbstractTableModel):
     """One row per VM in scope; one checkable column per integration service."""
 
@@ -84,6 +174,12 @@ class ServiceGridModel(QAbstractTableModel):
         super().__init__(parent)
         self.controller = controller
         self.scope = Scope()
+        self.filter = GridFilter()
+        self.sort_by: tuple[ColKind, str] | None = None
+        """The column the rows are sorted by (None: the hosts' order, then VM names)."""
+        self.sort_order = Qt.SortOrder.AscendingOrder
+        self.in_scope = 0
+        """VMs in scope before the name filter and the grid's filters (for "12 of 42 VMs")."""
         self._rows: list[RowKey] = []
         self._row_of: dict[RowKey, int] = {}
         self._columns: list[Column] = self._make_columns(show_host=False)
@@ -101,16 +197,18 @@ class ServiceGridModel(QAbstractTableModel):
     def _make_columns(self, show_host: bool) -> list[Column]:
         cols: list[Column] = []
         if show_host:
-            cols.append(Column(ColKind.HOST, "Host"))
-        cols += [Column(ColKind.VM, "VM"), Column(ColKind.STATE, "State")]
+            cols.append(Column(ColKind.HOST, "Host", label="Host"))
+        cols += [Column(ColKind.VM, "VM", label="VM"), Column(ColKind.STATE, "State", label="State")]
         for s in catalog.SERVICES:
-            cols.append(Column(ColKind.SERVICE, s.short_label, s.guid,
+            cols.append(Column(ColKind.SERVICE, COMPACT_HEADERS.get(s.guid, s.short_label), s.guid,
                                f"{s.label}\nGuest: {s.windows_service} (Windows), {s.linux_component} (Linux)\n"
-                               f"Default: {'on' if s.default_enabled else 'off'}"))
+                               f"Default: {'on' if s.default_enabled else 'off'}", s.label))
         for guid, name in self.controller.state.extra_services.items():
-            cols.append(Column(ColKind.SERVICE, name, guid, f"{name}\nNot a known integration service ({guid})"))
-        cols.append(Column(ColKind.IS, "IS version",
-                           tip="Integration services version the host detected (amber: update required)"))
+            cols.append(Column(ColKind.SERVICE, name, guid, f"{name}\nNot a known integration service ({guid})",
+                               name))
+        cols.append(Column(ColKind.IS, "Version", tip="Integration services version the host detected, and "
+                           "whether it needs an update (⚠ and amber: update required)",
+                           label="Integration services version"))
         return cols
 
     def _index_columns(self) -> None:
@@ -146,32 +244,112 @@ class ServiceGridModel(QAbstractTableModel):
     def service_column(self, guid: str) -> int:
         return self._col_of.get(catalog.normalize_guid(guid), -1)
 
-    # ---------------------------------------------------------- rows
+    def column_of(self, ident: tuple[ColKind, str]) -> int:
+        return next((n for n, c in enumerate(self._columns) if c.ident == ident), -1)
+
+    # ---------------------------------------------------------- rows: scope, filters, order
     def set_scope(self, scope: Scope) -> None:
         if scope != self.scope:
             self.scope = scope
             self._sync_rows()
 
+    def set_filter(self, grid_filter: GridFilter) -> None:
+        if grid_filter != self.filter:
+            self.filter = grid_filter
+            self._sync_rows()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort by a column (the view calls this on a header click); -1: the hosts' order."""
+        sort_by = self._columns[column].ident if 0 <= column < len(self._columns) else None
+        if (sort_by, order) != (self.sort_by, self.sort_order):
+            self.sort_by, self.sort_order = sort_by, order
+            self._sync_rows()
+
+    def _row_has_problem(self, key: RowKey, vm: VM) -> bool:
+        if vm_has_problem(vm):
+            return True
+        results = self.controller.state.results
+        if not results:
+            return False
+        return any((r := results.get((key[0], key[1], g))) is not None and r.phase in _ATTENTION
+                   for g in self._col_of)
+
+    def _passes(self, key: RowKey, vm: VM) -> bool:
+        f = self.filter
+        if f.host is not None and key[0] != f.host:
+            return False
+        if f.vm_state is not None and not f.vm_state.matches(vm.state):
+            return False
+        if f.is_state is not None and not f.is_state.matches(vm):
+            return False
+        if f.status is not None and not (any(service_meaning(vm, s) is f.status for s in vm.services)
+                                         or (f.status is Meaning.UNREADABLE and vm.error)):
+            return False
+        return not f.problems_only or self._row_has_problem(key, vm)
+
     def _desired_rows(self) -> list[RowKey]:
         s = self.scope
         hosts_with_vms = {k[0] for k in s.vms}
         out: list[RowKey] = []
+        in_scope = 0
+        check = self._passes if self.filter.active else None
         for key, entry in self.controller.state.hosts.items():
             whole = s.hosts is None or key in s.hosts
             if not whole and key not in hosts_with_vms:
                 continue
             for vm_id in entry.sorted_vm_ids():
-                if (whole or (key, vm_id) in s.vms) and vm_matches(entry.vms[vm_id], s.text):
+                if not (whole or (key, vm_id) in s.vms):
+                    continue
+                in_scope += 1
+                vm = entry.vms[vm_id]
+                if vm_matches(vm, s.text) and (check is None or check((key, vm_id), vm)):
                     out.append((key, vm_id))
+        self.in_scope = in_scope
+        if self.sort_by is not None:
+            sort_key = self._sort_key(self.sort_by)
+            out.sort(key=sort_key, reverse=self.sort_order is Qt.SortOrder.DescendingOrder)
         return out
 
+    def _sort_key(self, ident: tuple[ColKind, str]) -> Callable[[RowKey], Any]:
+        hosts = self.controller.state.hosts
+        kind, guid = ident
+
+        def vm(key: RowKey) -> VM:
+            return hosts[key[0]].vms[key[1]]
+
+        if kind is ColKind.HOST:
+            return lambda k: hosts[k[0]].name.casefold()
+        if kind is ColKind.VM:
+            return lambda k: (vm(k).name.casefold(), k[1])
+        if kind is ColKind.STATE:
+            return lambda k: _STATE_RANK.get(vm(k).state, 1)
+        if kind is ColKind.SERVICE:
+            return lambda k: SEVERITY[service_meaning(vm(k), _service(vm(k), guid))]
+        return lambda k: (not update_required(vm(k)), _version_key(vm(k).is_version))
+
     def _sync_rows(self) -> None:
-        if sync_rows(self, QModelIndex(), self._rows, self._desired_rows()):
+        desired = self._desired_rows()
+        if sync_rows(self, QModelIndex(), self._rows, desired):
             self._row_of = {k: n for n, k in enumerate(self._rows)}
+        if self._rows != desired:  # same rows, another order: move them, keeping selection
+            self._reorder(desired)
         self._sync_columns()
+
+    def _reorder(self, desired: list[RowKey]) -> None:
+        hint = QAbstractItemModel.LayoutChangeHint.VerticalSortHint
+        self.layoutAboutToBeChanged.emit([], hint)
+        old = self.persistentIndexList()
+        keys = [(self._rows[i.row()], i.column()) for i in old]
+        self._rows[:] = desired
+        self._row_of = {k: n for n, k in enumerate(self._rows)}
+        self.changePersistentIndexList(old, [self.index(self._row_of[k], c) for k, c in keys])
+        self.layoutChanged.emit([], hint)
 
     def row_key(self, row: int) -> RowKey:
         return self._rows[row]
+
+    def row_keys(self) -> list[RowKey]:
+        return list(self._rows)
 
     def row_of(self, key: RowKey) -> int:
         return self._row_of.get(key, -1)
@@ -207,7 +385,9 @@ class ServiceGridModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return col.title
         if role == Qt.ItemDataRole.ToolTipRole:
-            return col.tip or None
+            return plain_tip(col.tip) if col.tip else None
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return col.label or col.title
         return None
 
     # data() and flags() run for every visible cell on every repaint: roles are compared as
@@ -227,7 +407,7 @@ class ServiceGridModel(QAbstractTableModel):
         if vm is None or _service(vm, col.guid) is None:
             return _FLAGS
         result = st.results.get((key[0], key[1], col.guid))
-        if result is not None and result.phase in (CellPhase.APPLYING, CellPhase.UNKNOWN):
+        if result is not None and result.phase in _LOCKED:
             return _FLAGS
         return _CHECKABLE_FLAGS
 
@@ -244,7 +424,7 @@ class ServiceGridModel(QAbstractTableModel):
             return key
         kind = col.kind
         if kind is ColKind.SERVICE:
-            return self._service_data(vm, (key[0], key[1], col.guid), role)
+            return self._service_data(vm, (key[0], key[1], col.guid), col, role)
         if role in (_DISPLAY, SORT_ROLE):
             if kind is ColKind.VM:
                 return vm.name
@@ -254,49 +434,44 @@ class ServiceGridModel(QAbstractTableModel):
                 return entry.name
             return is_text(vm)
         if role == _DECORATION:
-            return look.dot(look.vm_state_colour(vm.state), hollow=vm.is_off) if kind is ColKind.STATE else None
+            if kind is ColKind.STATE:
+                return look.dot(look.vm_state_colour(vm.state), hollow=vm.is_off)
+            if kind is ColKind.IS and update_required(vm):
+                return look.meaning_icon(Meaning.DEGRADED)
+            return None
         if role == _TOOLTIP:
             if kind is ColKind.VM:
-                return f"{vm.name}\nVM Id: {vm.id}\nHost: {entry.name}"
+                return plain_tip(f"{vm.name}\nVM Id: {vm.id}\nHost: {entry.name}")
             if kind is ColKind.HOST:
-                return host_tooltip(entry)
+                return plain_tip(host_tooltip(entry))
             if kind is ColKind.IS:
-                return f"Version: {vm.is_version or 'unknown'}\nState: {vm.is_state or 'not detected'}"
+                return plain_tip(f"Integration services version: {is_line(vm)}")
             return None
-        if role == _FOREGROUND and kind is ColKind.IS and vm.is_state == "Update required":
-            return look.colour(look.AMBER)
+        if role == _ACCESSIBLE:
+            if kind is ColKind.VM:
+                return f"{vm.name}, VM on {entry.name}"
+            if kind is ColKind.HOST:
+                return f"{vm.name}, host {entry.name}"
+            if kind is ColKind.STATE:
+                return f"{vm.name}, state {vm.state}"
+            return f"{vm.name}, integration services version {is_line(vm)}"
+        if role == _FOREGROUND and kind is ColKind.IS and update_required(vm):
+            return look.colour(look.theme().amber)
         return None
 
-    def _service_data(self, vm: VM, cell: CellKey, role: int) -> Any:
+    def _service_data(self, vm: VM, cell: CellKey, col: Column, role: int) -> Any:
         if role == CELL_ROLE:
             return cell
         svc = _service(vm, cell[2])
-        if svc is None:
-            if vm.error:  # unknown, not absent: a pending change stays until it can be read
-                pending = self.controller.state.pending.get(cell)
-                if role == _DISPLAY:
-                    return "?" if pending is None else f"? → {_short(pending)}"
-                if role == _TOOLTIP:
-                    text = f"{catalog.display_label(cell[2])}: could not be read on the host: {vm.error}"
-                    if pending is not None:
-                        text += f"\nPending change kept: → {on_off(pending)} (not applied yet)"
-                    return text
-                if role == _FOREGROUND:
-                    return look.colour(look.RED)
-                if role == _BACKGROUND and pending is not None:
-                    return look.colour(look.BG_PENDING)
-                return None
-            if role == _DISPLAY:
-                return "n/a"
-            if role == _TOOLTIP:
-                return f"{catalog.display_label(cell[2])}: this VM does not offer this service"
-            if role == _FOREGROUND:
-                return look.colour(look.GREY)
-            return None
         st = self.controller.state
         pending = st.pending.get(cell)
         result = st.results.get(cell)
         phase = result.phase if result is not None else None
+        if role == MEANING_ROLE:
+            return service_meaning(vm, svc).value
+        if svc is None:
+            return self._absent_data(vm, cell, col, role, pending)
+        meaning = service_meaning(vm, svc)
         if role == _CHECK:
             on = svc.enabled if pending is None else pending
             return _CHECKED if on else _UNCHECKED
@@ -313,38 +488,68 @@ class ServiceGridModel(QAbstractTableModel):
                 return f"{_short(svc.enabled)} → {_short(pending)}"
             if phase is CellPhase.CONFLICT:
                 return "Conflict"
-            return badge_text(svc)
+            return status_word(vm, svc)
         if role == _DECORATION:
             if phase in (CellPhase.FAILED, CellPhase.NOT_APPLIED):
-                return look.dot(look.RED)
+                return look.meaning_icon(Meaning.ERROR)
             if phase is CellPhase.UNKNOWN:
-                return look.dot(look.AMBER, hollow=True)
+                return look.dot(look.theme().purple, hollow=True)
             if phase is CellPhase.APPLYING or pending is not None:
                 return None
             if phase is CellPhase.CONFLICT:
-                return look.dot(look.AMBER)
-            if svc.primary is None:
-                return None
-            # Disabled on the host: the guest's status is history, shown dimmed.
-            return look.dot(look.status_colour(svc.primary) if svc.enabled else look.GREY, hollow=not svc.enabled)
+                return look.meaning_icon(Meaning.NOT_ANSWERING)
+            return look.meaning_icon(meaning)
         if role == _BACKGROUND:
-            if phase is not None:
-                return look.colour(look.PHASE_BG[phase])
-            return look.colour(look.BG_PENDING) if pending is not None else None
+            tint = look.phase_background(phase, pending is not None)
+            return look.colour(tint) if tint is not None else None
+        if role == MARKER_ROLE:
+            return look.phase_marker(phase, pending is not None)
         if role == _FOREGROUND:
-            if phase in (CellPhase.FAILED, CellPhase.NOT_APPLIED):
-                return look.colour(look.RED)
             if pending is not None or phase is not None:
-                return None
-            if svc.primary is None or not svc.enabled:
-                return look.colour(look.GREY)
-            return look.colour(look.status_colour(svc.primary))
+                return None  # on a tint: the palette's text colour reads best; the marker and word say it
+            return look.colour(look.meaning_colour(meaning))
         if role == _FONT:
             return _BOLD if pending is not None else None
         if role == _TOOLTIP:
-            return service_tooltip(vm, svc, pending, result_text(result))
+            return plain_tip(service_tooltip(vm, svc, pending, result))
+        if role == _ACCESSIBLE:
+            return accessible_cell_text(vm, col.label or col.title, svc, pending, result)
+        if role == _ACCESSIBLE_DESCRIPTION:
+            return explain(vm, svc)
         if role == SORT_ROLE:
-            return (svc.enabled, badge_text(svc))
+            return SEVERITY[meaning]
+        return None
+
+    def _absent_data(self, vm: VM, cell: CellKey, col: Column, role: int, pending: bool | None) -> Any:
+        label = col.label or catalog.display_label(cell[2])
+        if vm.error:  # unknown, not absent: a pending change stays until it can be read
+            if role == _DISPLAY:
+                return "?" if pending is None else f"? → {_short(pending)}"
+            if role == _TOOLTIP:
+                text = f"{label}: could not be read on the host: {vm.error}"
+                if pending is not None:
+                    text += f"\nPending change kept: → {on_off(pending)} (not applied yet)"
+                return plain_tip(text)
+            if role == _DECORATION:
+                return look.meaning_icon(Meaning.UNREADABLE)
+            if role == _FOREGROUND:
+                return None if pending is not None else look.colour(look.theme().red)
+            if role == _BACKGROUND and pending is not None:
+                return look.colour(look.theme().bg_pending)
+            if role == MARKER_ROLE and pending is not None:
+                return look.theme().amber
+            if role == _ACCESSIBLE:
+                return f"{vm.name}, {label}, could not be read" + (
+                    f", pending: {'enable' if pending else 'disable'}" if pending is not None else "")
+            return None
+        if role == _DISPLAY:
+            return "n/a"
+        if role == _TOOLTIP:
+            return plain_tip(f"{label}: this VM does not offer this service")
+        if role == _FOREGROUND:
+            return look.colour(look.theme().grey)
+        if role == _ACCESSIBLE:
+            return f"{vm.name}, {label}, not offered by this VM"
         return None
 
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
@@ -360,6 +565,8 @@ class ServiceGridModel(QAbstractTableModel):
 
     # ---------------------------------------------------------- updates
     def _on_hosts_reset(self) -> None:
+        if self.filter.host is not None and self.filter.host not in self.controller.state.hosts:
+            self.filter = replace(self.filter, host=None)
         self._sync_rows()
         self._emit_all()
 
@@ -375,13 +582,16 @@ class ServiceGridModel(QAbstractTableModel):
             self._emit_rows([r for r in self._rows if r[0] in flipped])
 
     def _on_vms_changed(self, diffs: dict[str, VmDiff]) -> None:
-        if any(d.added or d.removed for d in diffs.values()):
+        # Filters on what a host says, and a sort on anything but the names, may move rows.
+        resort = self.sort_by is not None and self.sort_by[0] is not ColKind.VM
+        if self.filter.data_dependent or resort or any(d.added or d.removed for d in diffs.values()):
             self._sync_rows()
         self._emit_rows([(key, v) for key, d in diffs.items() for v in d.changed])
 
     def _on_cells_changed(self, cells: list[CellKey]) -> None:
-        rows = {c[:2] for c in cells}
-        self._emit_rows(list(rows))
+        if self.filter.problems_only:  # the outcome of an apply can make a VM a problem
+            self._sync_rows()
+        self._emit_rows(list({c[:2] for c in cells}))
 
     def _emit_rows(self, keys: list[RowKey]) -> None:
         ns = sorted(n for n in (self._row_of.get(k, -1) for k in keys) if n >= 0)
@@ -402,42 +612,52 @@ class ServiceGridModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, len(self._columns) - 1))
 
 
+def _version_key(version: str | None) -> tuple[int, ...]:
+    try:
+        return tuple(int(p) for p in (version or "").split("."))
+    except ValueError:
+        return ()
+
+
 def _short(on: bool) -> str:
     return "On" if on else "Off"
 
 
-def badge_text(svc: ServiceState) -> str:
-    if svc.primary is None:
-        return "—"
-    k = svc.primary.known
-    text = SHORT_TEXT.get(k, svc.primary.name) if k is not None else svc.primary.name
-    second = svc.secondary.known if svc.secondary is not None else None
-    # A secondary status worth a look (the tooltip has it verbatim); the protocol mismatch
-    # next to OK is harmless by design (KB 4014894).
-    if svc.secondary is not None and second != k and not (k is S.Ok and second is S.ProtocolMismatch):
-        text += " *"
-    return text
+def badge_text(vm: VM, svc: ServiceState) -> str:
+    """The cell's word (kept for callers of the old name)."""
+    return status_word(vm, svc)
 
 
-def is_text(vm: VM, *, long: bool = False) -> str:
-    """Grid: the version, plus a word when an update is required; ``long``: with the state."""
-    version = vm.is_version or "unknown"
-    if long:
-        return f"{version} ({vm.is_state})" if vm.is_state else f"{version} (state not detected)"
-    if vm.is_state == "Update required":
-        return f"{version} (update)"
+def is_text(vm: VM) -> str:
+    """Grid: the version (a ⚠ icon and amber when an update is required)."""
     return vm.is_version or "—"
 
 
-def service_tooltip(vm: VM, svc: ServiceState, pending: bool | None, result: str) -> str:
-    lines = [f"{svc.label} — {vm.name}", f"Enabled on the host: {'Yes' if svc.enabled else 'No'}"]
-    lines.append("Primary status: " + (f"{svc.primary.text} ({svc.primary.name})" if svc.primary else "none"))
-    if svc.secondary is not None:
-        lines.append(f"Secondary status: {svc.secondary.text} ({svc.secondary.name})")
-    lines.append(explain(vm, svc))
+def service_tooltip(vm: VM, svc: ServiceState, pending: bool | None, result: CellResult | None) -> str:
+    """Plain text (the model wraps it for Qt): the UI's words first, the host's own after."""
+    lines = [f"{svc.label} — {vm.name}", status_word(vm, svc, long=True), explain(vm, svc)]
+    check = guest_check(vm, svc)
+    if check:
+        lines.append(check)
     if pending is not None:
         lines.append(f"Pending change: {on_off(svc.enabled)} → {on_off(pending)} (not applied yet)")
-    if result:
-        lines.append(result)
+    if result is not None:
+        lines.append(result_text(result))
+    lines.append(f"Host says: {host_words(svc)}")
     return "\n".join(lines)
 
+
+def accessible_cell_text(vm: VM, label: str, svc: ServiceState, pending: bool | None,
+                         result: CellResult | None) -> str:
+    """What a screen reader says for a cell: "web1, Time synchronization, enabled, No Contact,
+    pending: disable"."""
+    parts = [vm.name, label, "enabled" if svc.enabled else "disabled"]
+    meaning = service_meaning(vm, svc)
+    if meaning is not Meaning.OFF:
+        word = status_word(vm, svc)
+        parts.append("no live status" if word == "—" else word.replace(" *", ""))
+    if pending is not None:
+        parts.append(f"pending: {'enable' if pending else 'disable'}")
+    if result is not None:
+        parts.append(f"last apply: {result.phase.value.replace('_', ' ')}")
+    return ", ".join(parts)

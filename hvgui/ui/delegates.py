@@ -1,0 +1,121 @@
+"""How cells of the item views are drawn, where Qt's default drawing hides something:
+
+- the focused cell always has a visible frame (not only after a Tab, as some styles do);
+- a selected cell with a pending change or an apply's outcome keeps its tint and its corner
+  marker (the selection is drawn as a frame over it, not as a fill that hides it);
+- a checkbox that cannot be ticked (read-only mode, a cell being applied or of unknown outcome)
+  is drawn as an indicator, a plain tick, not as a control that invites a click.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, QRect, Qt
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPalette, QPen
+from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
+
+from hvgui.ui.models.roles import MARKER_ROLE
+
+Index = QModelIndex | QPersistentModelIndex
+_SELECTED = QStyle.StateFlag.State_Selected
+_FOCUS = QStyle.StateFlag.State_HasFocus
+_HAS_CHECK = QStyleOptionViewItem.ViewItemFeature.HasCheckIndicator
+_CHECKABLE = Qt.ItemFlag.ItemIsUserCheckable
+
+
+def draw_focus_frame(painter: QPainter, rect: QRect, palette: QPalette) -> None:
+    pen = QPen(palette.color(QPalette.ColorRole.Text), 1, Qt.PenStyle.DashLine)
+    painter.save()
+    painter.setPen(pen)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.drawRect(rect.adjusted(1, 1, -2, -2))
+    painter.restore()
+
+
+class FocusDelegate(QStyledItemDelegate):
+    """Draws the focused cell's frame whatever the style (focus is always visible)."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        if not option.state & _FOCUS:
+            super().paint(painter, option, index)
+            return
+        opt = QStyleOptionViewItem(option)
+        opt.state &= ~_FOCUS
+        super().paint(painter, opt, index)
+        draw_focus_frame(painter, option.rect, option.palette)
+
+
+class CellDelegate(FocusDelegate):
+    """The grid's cells (see the module's docstring)."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        marker = index.data(MARKER_ROLE)
+        state = option.state
+        selected_tinted = marker is not None and bool(state & _SELECTED)
+        indicator = index.data(Qt.ItemDataRole.CheckStateRole) is not None and not (index.flags() & _CHECKABLE)
+        if marker is None and not indicator:
+            super().paint(painter, option, index)
+            return
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        widget = opt.widget
+        style = widget.style() if widget is not None else QApplication.style()
+        rect: QRect = opt.rect
+        focus = bool(opt.state & _FOCUS)
+        opt.state &= ~_FOCUS
+        if selected_tinted:
+            opt.state &= ~_SELECTED
+        if indicator:
+            checked = opt.checkState == Qt.CheckState.Checked
+            check_rect = style.subElementRect(QStyle.SubElement.SE_ItemViewItemCheckIndicator, opt, widget)
+            style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, opt, painter, widget)
+            opt.features &= ~_HAS_CHECK
+            opt.rect = rect.adjusted(check_rect.right() - rect.left() + 1, 0, 0, 0)
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
+            if checked:
+                self._draw_tick(painter, check_rect, opt.palette, bool(opt.state & _SELECTED))
+        else:
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
+        if selected_tinted:
+            self._draw_selection(painter, rect, option.palette)
+        if marker is not None:  # over the selection's frame: selection never hides it
+            self._draw_marker(painter, rect, QColor(marker))
+        if focus:
+            draw_focus_frame(painter, rect, option.palette)
+
+    @staticmethod
+    def _draw_tick(painter: QPainter, r: QRect, palette: QPalette, selected: bool) -> None:
+        role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        pen = QPen(palette.color(role), 1.6)
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+        painter.setPen(pen)
+        c = QPointF(r.center())
+        painter.drawPolyline([c + QPointF(-4, 0), c + QPointF(-1.2, 3), c + QPointF(4, -3.5)])
+        painter.restore()
+
+    @staticmethod
+    def _draw_marker(painter: QPainter, r: QRect, colour: QColor) -> None:
+        size = 7
+        path = QPainterPath()
+        path.moveTo(r.left(), r.top())
+        path.lineTo(r.left() + size, r.top())
+        path.lineTo(r.left(), r.top() + size)
+        path.closeSubpath()
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.fillPath(path, colour)
+        painter.restore()
+
+    @staticmethod
+    def _draw_selection(painter: QPainter, r: QRect, palette: QPalette) -> None:
+        highlight = palette.color(QPalette.ColorRole.Highlight)
+        veil = QColor(highlight)
+        veil.setAlpha(40)
+        painter.save()
+        painter.fillRect(r, veil)
+        painter.setPen(QPen(highlight, 2))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRect(r.adjusted(1, 1, -1, -1))
+        painter.restore()

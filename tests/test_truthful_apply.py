@@ -137,7 +137,7 @@ def assert_truthful(lab: Lab, changes: list[Change], result: ApplyResult) -> Non
 
 
 def no_shell_left(lab: Lab) -> None:
-    stats = lab.ep.stats_json()
+    stats: dict[str, Any] = lab.ep.stats_json()
     assert stats["shells_open"] <= 1 and stats["shells_open_max"] <= 1, stats
 
 
@@ -276,9 +276,7 @@ def test_cli_says_when_a_lost_answer_was_reconciled(lab: Lab, cli_audit: Path) -
         if op.kind == "apply" and op.state is OpState.RUNNING:
             lab.host.faults.drop_after_command = 1
 
-    original = cli.Engine
-
-    class Armed(original):  # type: ignore[misc, valid-type]
+    class Armed(Engine):
         def __init__(self, *a: Any, **kw: Any) -> None:
             super().__init__(*a, **kw)
             self.subscribe(arm)
@@ -301,9 +299,7 @@ def test_cli_exit_code_says_unknown(lab: Lab, cli_audit: Path) -> None:
         if op.kind == "apply" and op.state is OpState.RUNNING:
             lab.host.faults.drop_after_command = 2  # the answer and the re-read
 
-    original = cli.Engine
-
-    class Armed(original):  # type: ignore[misc, valid-type]
+    class Armed(Engine):
         def __init__(self, *a: Any, **kw: Any) -> None:
             super().__init__(*a, **kw)
             self.subscribe(arm)

@@ -432,9 +432,15 @@ class WinRMSession:
             self._short_bound(protocol)  # a failing host gets a short goodbye
         try:
             protocol.cleanup_command(shell_id, command_id)
-        except Exception as exc:
-            log.debug("terminate failed on %s: %s", self.config.display_name, type(exc).__name__)
+        except WSManFaultError as exc:
+            log.debug("terminate refused on %s: %s", self.config.display_name, exc.wsman_fault_code)
             keep_shell = False
+        except Exception as exc:
+            # The connection broke (with NTLM sealing it cannot go on): the shell is deleted
+            # when the host answers again, on a new connection.
+            log.debug("terminate failed on %s: %s", self.config.display_name, type(exc).__name__)
+            self._drop_connection()
+            return
         if keep_shell:
             return
         self._shell_id = None
@@ -442,7 +448,9 @@ class WinRMSession:
             gone = self._delete_shell(protocol, shell_id)
         except Exception as exc:
             log.debug("close_shell failed on %s: %s", self.config.display_name, type(exc).__name__)
-            gone = False
+            self._remember(shell_id)
+            self._drop_connection()
+            return
         if not gone:
             self._remember(shell_id)  # deleted when the host answers again
 

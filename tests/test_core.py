@@ -143,7 +143,7 @@ def test_hosts_file_round_trip_and_corruption(tmp_path: Path) -> None:
              HostConfig(url="http://lab:5985/wsman", auth=Auth.BASIC, username="u", allow_basic_http=True)]
     save_hosts(path, hosts)
     assert load_hosts(path) == hosts
-    assert hosts[0].url == "https://hv01:5986/wsman"
+    assert hosts[0].url == "http://hv01:5985/wsman"  # what Enable-PSRemoting creates
     good = path.read_text(encoding="utf-8")
     path.write_text(good[:-20], encoding="utf-8")
     with pytest.raises(HostsFileError, match="not valid JSON"):

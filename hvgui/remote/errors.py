@@ -21,6 +21,8 @@ class ErrorKind(StrEnum):
     POWERSHELL_TOO_OLD = "powershell_too_old"
     HYPERV_MODULE_MISSING = "hyperv_module_missing"
     NOT_HYPERV_ADMIN = "not_hyperv_admin"
+    CERT_CHANGED = "cert_changed"
+    """A host whose certificate was pinned presents another one (like SSH's changed host key)."""
 
 
 TITLES: dict[ErrorKind, str] = {
@@ -39,7 +41,18 @@ TITLES: dict[ErrorKind, str] = {
     ErrorKind.POWERSHELL_TOO_OLD: "PowerShell too old",
     ErrorKind.HYPERV_MODULE_MISSING: "No Hyper-V PowerShell module",
     ErrorKind.NOT_HYPERV_ADMIN: "Not a Hyper-V administrator",
+    ErrorKind.CERT_CHANGED: "Host certificate CHANGED",
 }
+
+
+def listener_fix(https: bool, port: int) -> str:
+    """What an administrator types on the host so that WinRM listens where hvgui knocks."""
+    if https:
+        return ("on the host, as an administrator: winrm quickconfig -transport:https (it needs a certificate for "
+                "the host's DNS name in the computer's Personal store), then open the port: New-NetFirewallRule "
+                f"-Name WinRM-HTTPS-In -DisplayName 'WinRM over HTTPS' -Protocol TCP -LocalPort {port} -Action Allow")
+    return ("on the host, as an administrator: Enable-PSRemoting -Force (it creates the HTTP listener on port 5985 "
+            "and opens the firewall for it)")
 
 
 def preflight_error(kind: str, detail: str, host: str, user: str) -> HostError:

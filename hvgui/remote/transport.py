@@ -25,8 +25,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import socket
-import ssl
 import subprocess
 import threading
 import time
@@ -44,10 +42,12 @@ from winrm.exceptions import (
 from winrm.protocol import Protocol as WinRMProtocol
 
 from hvgui.core import contract
-from hvgui.core.hosts import Auth, HostConfig
-from hvgui.remote import clixml
+from hvgui.core.hosts import Auth, HostConfig, normalize_fingerprint
+from hvgui.remote import clixml, trust
+from hvgui.remote.connection import HvguiTransport, make_protocol
 from hvgui.remote.credentials import CredentialSource
-from hvgui.remote.errors import ErrorKind, HostError, preflight_error
+from hvgui.remote.errors import ErrorKind, HostError, listener_fix, preflight_error
+from hvgui.remote.trust import thumbprint as thumbprint  # re-exported: callers read fingerprints here
 
 log = logging.getLogger(__name__)
 
@@ -111,30 +111,18 @@ def open_session(config: HostConfig, credentials: CredentialSource) -> HostSessi
 def presented_certificate(url: str, timeout: float = 5.0) -> bytes:
     """The DER certificate a host presents, read without trusting it (only to show the user
     its fingerprint or let them trust it). Raises OSError when it cannot be read."""
-    parts = urlsplit(url)
-    if not parts.hostname:
-        raise OSError(f"{url!r} has no host name")
-    ctx = ssl.create_default_context()
-    ctx.check_hostname = False
-    ctx.verify_mode = ssl.CERT_NONE
-    with socket.create_connection((parts.hostname, parts.port or 5986), timeout=timeout) as sock, \
-            ctx.wrap_socket(sock, server_hostname=parts.hostname) as tls:
-        der = tls.getpeercert(binary_form=True)
-    if not der:
-        raise OSError("the host presented no certificate")
-    return der
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
 
-
-def thumbprint(der: bytes) -> str:
-    """SHA-256 of a DER certificate as Windows shows thumbprints: upper-case hex pairs."""
-    digest = hashlib.sha256(der).hexdigest().upper()
-    return ":".join(digest[i:i + 2] for i in range(0, len(digest), 2))
+    leaf = trust.presented_chain(url, timeout)[0]
+    return x509.load_pem_x509_certificate(leaf.pem.encode("ascii")).public_bytes(serialization.Encoding.DER)
 
 
 def certificate_fingerprint(url: str, timeout: float = 5.0) -> str | None:
-    """The presented certificate's thumbprint, or None when it cannot be read."""
+    """The presented certificate's SHA-256 (see :func:`hvgui.remote.trust.thumbprint`), or None
+    when it cannot be read."""
     try:
-        return thumbprint(presented_certificate(url, timeout))
+        return trust.presented_chain(url, timeout)[0].sha256
     except OSError:
         return None
 
@@ -179,9 +167,9 @@ def interpret_sent_output(config: HostConfig, stdout: str, stderr: str, code: in
         raise OutcomeUnknown.of(exc) from exc
 
 
-def _winrm_transport(config: HostConfig) -> str:
-    return {Auth.NTLM: "ntlm", Auth.KERBEROS: "kerberos", Auth.CREDSSP: "credssp",
-            Auth.BASIC: "basic"}[config.auth]
+def _digest(password: str) -> bytes:
+    """What a session remembers of the password it logged on with: enough to notice a change."""
+    return hashlib.sha256(password.encode("utf-8")).digest()
 
 
 class WinRMSession:
@@ -197,6 +185,8 @@ class WinRMSession:
         self._stale_tries: dict[str, int] = {}
         self._sent = False
         """The current operation's request has been sent in full (the host may act on it)."""
+        self._password_digest: bytes | None = None
+        """Of the password the current connection logged on with (to notice a new one)."""
         # Receive waits at most this long on the host before asking again, so the
         # deadline and abort are checked at least that often.
         self.operation_timeout_s = max(1, min(5, int(config.timeout_s)))
@@ -206,7 +196,7 @@ class WinRMSession:
         if self._protocol is not None:
             return self._protocol
         password = ""
-        if self.config.auth is not Auth.KERBEROS:
+        if self.config.needs_password:
             found = self._credentials.password(self.config)
             if found is None:
                 raise HostError(ErrorKind.WRONG_CREDENTIALS,
@@ -214,24 +204,32 @@ class WinRMSession:
                                 host=self.config.display_name)
             password = found
         try:
-            self._protocol = WinRMProtocol(
-                endpoint=self.config.url,
-                transport=_winrm_transport(self.config),  # type: ignore[arg-type]
-                username=self.config.username or None,
-                password=password or None,
-                server_cert_validation="validate",
-                ca_trust_path=self.config.ca_file or None,  # type: ignore[arg-type]
-                proxy=self.config.proxy or None,
-                message_encryption="auto",
-                operation_timeout_sec=self.operation_timeout_s,
-                read_timeout_sec=self.operation_timeout_s + 5,
-            )
+            protocol = make_protocol(self.config, password, operation_timeout_s=self.operation_timeout_s,
+                                     read_timeout_s=self.operation_timeout_s + 5)
+        except trust.TrustConfigError as exc:
+            raise HostError(ErrorKind.CONFIG, str(exc), host=self.config.display_name) from exc
         except WinRMError as exc:
             raise HostError(ErrorKind.CONFIG, str(exc), host=self.config.display_name) from exc
-        # May talk to the host (NTLM with encryption authenticates here): errors are translated
-        # by the caller. Proxies are explicit (above): no environment lookup on every request.
-        self._protocol.transport.build_session().trust_env = False
-        return self._protocol
+        self._protocol = protocol
+        self._password_digest = _digest(password)
+        # May talk to the host (Negotiate and NTLM over HTTP authenticate here, to encrypt):
+        # errors are translated by the caller.
+        protocol.transport.build_session()
+        return protocol
+
+    def _password_changed(self) -> bool:
+        """A new password was given for this host since the connection logged on (the admin typed
+        it): the connection is dropped so that it takes effect at once."""
+        if self._protocol is None or not self.config.needs_password:
+            return False
+        current = self._credentials.password(self.config)
+        return current is not None and _digest(current) != self._password_digest
+
+    @property
+    def connection_info(self) -> str:
+        """How the current connection logged on and protects its messages ("" when not connected)."""
+        transport = self._protocol.transport if self._protocol is not None else None
+        return transport.describe() if isinstance(transport, HvguiTransport) else ""
 
     def close(self) -> None:
         """Delete our shells on the host (the one in use and any left by failures: they would
@@ -367,6 +365,9 @@ class WinRMSession:
             self._aborted.clear()
             raise HostError(ErrorKind.CANCELLED, "stopped", host=self.config.display_name)
         deadline = time.monotonic() + self.config.timeout_s
+        if self._password_changed():
+            log.info("%s: new password: logging on again", self.config.display_name)
+            self._drop_connection()
         protocol = self._connect()
         self._sweep(protocol, deadline)
         self._bound(protocol, deadline)
@@ -458,9 +459,26 @@ class WinRMSession:
     def _translate(self, exc: BaseException) -> HostError:
         host = self.config.display_name
         if isinstance(exc, InvalidCredentialsError):
+            if self.config.single_sign_on:
+                return HostError(ErrorKind.WRONG_CREDENTIALS,
+                                 "the host refused your current Windows logon (single sign-on with "
+                                 f"{self.config.auth.value}); give a user name and password for it", host=host)
             return HostError(ErrorKind.WRONG_CREDENTIALS,
                              f"the host refused the login of {self.config.username!r} "
                              f"({self.config.auth.value}); check the user name and password", host=host)
+        if _is_spnego_error(exc):
+            if self.config.single_sign_on:
+                return HostError(ErrorKind.WRONG_CREDENTIALS,
+                                 "single sign-on is not possible from here: no Windows domain logon or Kerberos "
+                                 "ticket for this host (on Windows: log on with a domain account; elsewhere: "
+                                 "kinit). Give a user name and password for it instead",
+                                 host=host, details=str(exc))
+            return HostError(ErrorKind.WRONG_CREDENTIALS,
+                             f"the {self.config.auth.value} logon of {self.config.username!r} failed before the "
+                             "host could check it; check the user name (DOMAIN\\user or user@domain)",
+                             host=host, details=str(exc))
+        if isinstance(exc, trust.TrustConfigError):
+            return HostError(ErrorKind.CONFIG, str(exc), host=host)
         if isinstance(exc, WSManFaultError):
             code = exc.wsman_fault_code
             reason = (exc.reason or "").strip()
@@ -472,16 +490,11 @@ class WinRMSession:
                 return HostError(ErrorKind.QUOTA, reason or "too many WinRM shells for this user", host=host)
             return HostError(ErrorKind.PROTOCOL, f"{reason} (WS-Management fault {code})", host=host)
         if isinstance(exc, requests.exceptions.SSLError):
-            fingerprint = certificate_fingerprint(self.config.url)
-            return HostError(ErrorKind.TLS_UNTRUSTED,
-                             "the host's certificate is not trusted by this machine"
-                             + (f" (SHA-256 {fingerprint})" if fingerprint else "")
-                             + "; add its CA (or the certificate itself, after checking the fingerprint) "
-                             "in the host's settings", host=host, fingerprint=fingerprint)
+            return tls_error(self.config, str(exc))
         if isinstance(exc, requests.exceptions.ConnectTimeout):
             return HostError(ErrorKind.UNREACHABLE,
-                             "no answer to the connection attempt: is the host up, WinRM enabled "
-                             "(Enable-PSRemoting) and the port open in the firewall?", host=host)
+                             f"no answer on port {self.config.port}: is the host up and the port open in its "
+                             f"firewall? ({listener_fix(self.config.is_https, self.config.port)})", host=host)
         if isinstance(exc, requests.exceptions.ChunkedEncodingError):
             return HostError(ErrorKind.UNREACHABLE, "the host dropped the connection in the middle of an answer",
                              host=host)
@@ -495,8 +508,9 @@ class WinRMSession:
                                  f"{urlsplit(self.config.url).hostname!r} could not be resolved (DNS)", host=host)
             if "refused" in text.lower():
                 return HostError(ErrorKind.UNREACHABLE,
-                                 "connection refused: is WinRM running and the port open "
-                                 "(Enable-PSRemoting / the firewall)?", host=host)
+                                 f"connection refused on port {self.config.port}: no WinRM "
+                                 f"{'HTTPS' if self.config.is_https else 'HTTP'} listener there "
+                                 f"({listener_fix(self.config.is_https, self.config.port)})", host=host)
             return HostError(ErrorKind.UNREACHABLE, "the connection failed or was dropped by the host", host=host)
         if isinstance(exc, WinRMTransportError):
             if exc.code == 401:
@@ -505,6 +519,45 @@ class WinRMSession:
         if isinstance(exc, WinRMError):
             return HostError(ErrorKind.PROTOCOL, str(exc), host=host)
         return HostError(ErrorKind.PROTOCOL, f"{type(exc).__name__}: {exc}", host=host)
+
+
+def _is_spnego_error(exc: BaseException) -> bool:
+    try:
+        from spnego.exceptions import SpnegoError
+    except ImportError:  # pragma: no cover - pyspnego is a dependency
+        return False
+    return isinstance(exc, SpnegoError)
+
+
+def tls_error(config: HostConfig, raw: str = "") -> HostError:
+    """Why the host's certificate was refused, from a fresh handshake: not trusted (with the
+    presented chain's fingerprint and the reason), or a pinned certificate that CHANGED."""
+    host = config.display_name
+    try:
+        found = trust.check(config, timeout=5.0)
+    except (OSError, trust.TrustConfigError) as exc:
+        return HostError(ErrorKind.TLS_UNTRUSTED, f"the TLS connection failed: {exc}", host=host, details=raw)
+    leaf = found.chain[0] if found.chain else None
+    fingerprint = leaf.sha256 if leaf else None
+    chain = "\n\n".join("\n".join(c.lines()) for c in found.chain)
+    if found.changed:
+        pin = normalize_fingerprint(config.cert_pin)
+        return HostError(ErrorKind.CERT_CHANGED,
+                         f"WARNING: the certificate of {host} has CHANGED since you trusted it. It now presents "
+                         f"SHA-256 {fingerprint}; you trusted {pin}. Someone may be intercepting the connection, "
+                         "or the host got a new certificate. Nothing was sent. Ask the host's administrator which "
+                         "certificate its WinRM listener uses; if it is the new one, accept it (Review the new "
+                         "certificate... in the window, or hvgui-cli hosts trust NAME)",
+                         host=host, fingerprint=fingerprint, details=chain)
+    if found.trusted:  # trusted now: it was a passing failure
+        return HostError(ErrorKind.TLS_UNTRUSTED, f"the TLS connection failed: {raw}", host=host,
+                         fingerprint=fingerprint, details=chain)
+    return HostError(ErrorKind.TLS_UNTRUSTED,
+                     f"{found.problem}"
+                     + (f" (SHA-256 {fingerprint})" if fingerprint else "")
+                     + ". Trust the issuing CA (the company's CA in Windows' store, or a CA file in the host's "
+                     "settings), or this host's certificate after comparing its fingerprint with the one on the host",
+                     host=host, fingerprint=fingerprint, details=chain)
 
 
 class LocalSession:

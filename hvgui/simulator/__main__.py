@@ -1,6 +1,6 @@
 """``hvgui-sim``: serve a fleet of simulated Hyper-V hosts over WinRM until Ctrl+C.
 
-hvgui-sim [--fleet FILE] [--https] [--user U [--password P]] [--port FIRST_PORT] [--listen ADDR]
+hvgui-sim [--fleet FILE] [--https [--ca]] [--user U [--password P]] [--port FIRST_PORT] [--listen ADDR]
 """
 
 from __future__ import annotations
@@ -31,6 +31,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--fleet", type=Path, help="fleet file (TOML); default: the built-in demo fleet")
     p.add_argument("--https", action="store_true", help="serve HTTPS with a self-signed certificate per host")
+    p.add_argument("--ca", action="store_true",
+                   help="with --https: certificates issued by a new test CA (as a company's CA issues them); its "
+                   "certificate's path is printed, to trust as a CA file or in the system's trust store")
     p.add_argument("--user", help="an extra administrator login accepted by every host")
     p.add_argument(
         "--password",
@@ -111,7 +114,19 @@ def main(argv: list[str] | None = None, *, stop: threading.Event | None = None) 
             host.costs = Costs.realistic()
     if any(not host.logins for host in hosts) and not extra:
         extra.append(_demo_login())
-    fleet = SimulatorFleet(list(hosts), https=args.https, first_port=args.port, bind=args.listen, extra_logins=extra)
+    ca = None
+    if args.ca:
+        if not args.https:
+            print("hvgui-sim: --ca needs --https", file=sys.stderr)
+            return 2
+        import tempfile
+
+        from hvgui.simulator.tls import TestCA
+
+        ca = TestCA(Path(tempfile.mkdtemp(prefix="hvgui-sim-ca-")))
+        print(f"hvgui-sim: test CA certificate: {ca.cert_path}", file=sys.stderr, flush=True)
+    fleet = SimulatorFleet(list(hosts), https=args.https, first_port=args.port, bind=args.listen, extra_logins=extra,
+                           ca=ca)
     try:
         fleet.start()
     except OSError as exc:
@@ -145,6 +160,10 @@ def main(argv: list[str] | None = None, *, stop: threading.Event | None = None) 
         pass
     finally:
         fleet.stop()
+        if ca is not None:
+            import shutil
+
+            shutil.rmtree(ca.directory, ignore_errors=True)
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
     print("hvgui-sim: stopped", file=sys.stderr)

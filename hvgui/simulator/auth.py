@@ -137,6 +137,14 @@ class NtlmState:
     def __init__(self) -> None:
         self.context: Any = None
         self.login: Login | None = None
+        self._spnego = False
+        """The client wrapped its tokens in SPNEGO (Negotiate) rather than sending raw NTLMSSP."""
+
+    @property
+    def mechanism(self) -> str:
+        """How the completed logon was made: ``ntlm`` or ``negotiate/<mechanism>``."""
+        inner = str(getattr(self.context, "negotiated_protocol", "") or "ntlm")
+        return f"negotiate/{inner}" if self._spnego else inner
 
     @property
     def authenticated(self) -> bool:
@@ -150,6 +158,7 @@ class NtlmState:
             with user_file.selected():
                 if self.context is None or self.context.complete:
                     self.login = None
+                    self._spnego = not token.startswith(b"NTLMSSP\x00")
                     self.context = spnego.server(protocol="negotiate")
                 out: bytes | None = self.context.step(token)
         except Exception as exc:  # pyspnego raises several SpnegoError subclasses and ValueError

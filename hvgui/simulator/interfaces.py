@@ -87,6 +87,10 @@ class HostStats:
     commands: int = 0
     encrypted_requests: int = 0
     """Requests whose body arrived encrypted (NTLM message encryption) and was decrypted."""
+    logons: Counter[str] = field(default_factory=Counter)
+    """Logons accepted, by how the client authenticated: ``basic``, ``ntlm`` (raw NTLMSSP, as
+    requests_ntlm sends it) or ``negotiate/ntlm`` (SPNEGO, Windows' Negotiate, that fell back to
+    NTLM as a host does for a client outside its domain)."""
     operations: Counter[str] = field(default_factory=Counter)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
@@ -101,5 +105,6 @@ class HostStats:
                 "shells_open": self.shells_open,
                 "commands": self.commands,
                 "encrypted_requests": self.encrypted_requests,
+                "logons": dict(self.logons),
                 "operations": dict(self.operations),
             }

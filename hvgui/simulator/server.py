@@ -316,6 +316,8 @@ class _Handler(BaseHTTPRequestHandler):
                 log.info("%s: Basic authentication refused: %s", ep.host.name, exc)
                 self._unauthorized()
                 return
+            with ep.stats.lock:
+                ep.stats.logons["basic"] += 1
         elif scheme_l in ("negotiate", "ntlm"):
             try:
                 token = base64.b64decode(value.strip())
@@ -330,6 +332,7 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             with ep.stats.lock:
                 ep.stats.auth_handshakes += 1
+                ep.stats.logons[self.ntlm.mechanism] += 1
             login = self.ntlm.login
             if out:
                 final_token = (scheme, out)
@@ -392,8 +395,12 @@ class HostEndpoint:
         certfile: str | None = None,
         keyfile: str | None = None,
         extra_logins: list[Login] | None = None,
+        ca: tls.TestCA | None = None,
     ) -> None:
+        """``https`` with ``certfile``/``keyfile`` (a PEM chain, leaf first), a certificate issued
+        by ``ca``, or else a self-signed one generated at start."""
         self.host = host
+        self._ca = ca
         self.extra_logins = list(extra_logins or [])
         self._bind = bind
         self._requested_port = port
@@ -480,21 +487,44 @@ class HostEndpoint:
         return (self._listening if listening else self._not_listening).wait(timeout)
 
     # --- lifecycle
+    def _new_certificate(self) -> tuple[Path, Path]:
+        extra = [self._bind] if self._bind not in ("0.0.0.0", "", "::") else [socket.gethostname()]
+        if self._ca is not None:
+            return self._ca.issue(self.host.name, extra_names=extra)
+        self._tmpdir = self._tmpdir or Path(tempfile.mkdtemp(prefix="hvgui-sim-tls-"))
+        directory = Path(tempfile.mkdtemp(prefix="cert-", dir=self._tmpdir))
+        return tls.generate_self_signed(self.host.name, directory, extra_names=extra)
+
+    def _load_certificate(self) -> None:
+        assert self._certfile is not None
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+        ctx.load_cert_chain(str(self._certfile), str(self._keyfile) if self._keyfile else None)
+        self._ssl = ctx  # connections accepted from now on present it
+        self._fingerprint = tls.fingerprint(self._certfile)
+
+    def rekey(self, certfile: str | None = None, keyfile: str | None = None) -> str:
+        """The host gets a new key and certificate (given, or made as at start: issued by the same
+        CA, or self-signed), as when a listener's certificate is renewed or replaced. New TLS
+        connections see it; returns its SHA-256 fingerprint."""
+        if not self._https:
+            raise RuntimeError("rekey() needs an HTTPS endpoint")
+        if certfile:
+            self._certfile, self._keyfile = Path(certfile), Path(keyfile) if keyfile else None
+        else:
+            self._certfile, self._keyfile = self._new_certificate()
+        self._load_certificate()
+        self._drop_connections()  # clients reconnect, and meet the new certificate
+        assert self._fingerprint is not None
+        return self._fingerprint
+
     def start(self) -> None:
         if self._started:
             return
         if self._https:
             if self._certfile is None:
-                self._tmpdir = Path(tempfile.mkdtemp(prefix="hvgui-sim-tls-"))
-                extra = [self._bind] if self._bind not in ("0.0.0.0", "", "::") else [socket.gethostname()]
-                self._certfile, self._keyfile = tls.generate_self_signed(
-                    self.host.name, self._tmpdir, extra_names=extra
-                )
-            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            ctx.minimum_version = ssl.TLSVersion.TLSv1_2
-            ctx.load_cert_chain(str(self._certfile), str(self._keyfile) if self._keyfile else None)
-            self._ssl = ctx
-            self._fingerprint = tls.fingerprint(self._certfile)
+                self._certfile, self._keyfile = self._new_certificate()
+            self._load_certificate()
         self._user_file = auth.UserFile()
         self._user_file.update(self.logins)
         self._stopping.clear()
@@ -921,8 +951,11 @@ class SimulatorFleet:
         first_port: int = 0,
         bind: str = "127.0.0.1",
         extra_logins: list[Login] | None = None,
+        ca: tls.TestCA | None = None,
     ) -> None:
+        """``ca``: with ``https``, every host's certificate is issued by this CA."""
         self.hosts = list(hosts)
+        self._ca = ca
         self._https = https
         self._first_port = first_port
         self._bind = bind
@@ -935,7 +968,8 @@ class SimulatorFleet:
         try:
             for i, host in enumerate(self.hosts):
                 port = self._first_port + i if self._first_port else 0
-                ep = HostEndpoint(host, port=port, bind=self._bind, https=self._https, extra_logins=self.extra_logins)
+                ep = HostEndpoint(host, port=port, bind=self._bind, https=self._https, extra_logins=self.extra_logins,
+                                  ca=self._ca)
                 ep.start()
                 self.endpoints.append(ep)
         except BaseException:

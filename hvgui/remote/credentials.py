@@ -1,10 +1,15 @@
-"""Where passwords come from. Never a file: the OS keyring, or memory for this session."""
+"""Where passwords come from. Never a file: the OS keyring, or memory for this session.
+
+The keyring is chosen the ``keyring`` library's usual way (Windows Credential Manager, macOS
+Keychain, Secret Service...; ``PYTHON_KEYRING_BACKEND`` overrides it), the same for the window
+and ``hvgui-cli``: a password saved by one is found by the other. Entries are named
+``hvgui`` / ``USER@URL``. Hosts that use the current Windows logon have none."""
 
 from __future__ import annotations
 
 import logging
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Protocol
 
 from hvgui.core.hosts import HostConfig
@@ -65,26 +70,45 @@ class KeyringCredentials:
         except Exception as exc:  # no keyring at all: memory only, and say so
             log.warning("no system keyring available: %s", type(exc).__name__)
 
-    def set(self, host: HostConfig, password: str, *, remember: bool = True) -> None:
+    def set(self, host: HostConfig, password: str, *, remember: bool = True) -> Future[str | None]:
         """Usable at once (memory); written to the keyring by a worker thread, since a keyring
         can be slow or ask the desktop to unlock it, and the window calls this from the GUI
-        thread. One worker: writes and deletes happen in the order asked, and finish before exit."""
+        thread. One worker: writes and deletes happen in the order asked, and finish before exit.
+
+        The future says how the write went: None when saved, else why it was not (no secure
+        store, or the keyring's error), for the caller to tell the user."""
         self._memory.set(host, password)
-        if remember and self.secure:
-            self._writer.submit(self._store, _key(host), password)
+        if not remember:
+            return _done(None)
+        if not self.secure:
+            return _done(f"no secure password store on this machine ({self.backend_name}): the password is kept "
+                         "for this session only")
+        return self._writer.submit(self._store, _key(host), password)
+
+    def save(self, host: HostConfig, password: str) -> str | None:
+        """:meth:`set` and wait: None when saved, else why not (``hvgui-cli hosts add``)."""
+        return self.set(host, password).result()
 
     def close(self) -> None:
         """Wait for queued keyring writes and deletes."""
         self._writer.shutdown(wait=True)
 
     @staticmethod
-    def _store(key: str, password: str) -> None:
+    def _store(key: str, password: str) -> str | None:
         import keyring
 
         try:
             keyring.set_password(KEYRING_SERVICE, key, password)
         except Exception as exc:
             log.warning("could not store the password in the keyring: %s", type(exc).__name__)
+            # The exception's text is the backend's; it never holds the password, but say only its kind
+            # and first line, to be sure.
+            reason = str(exc).splitlines()[0][:200] if str(exc) else ""
+            if password and password in reason:
+                reason = ""
+            return f"the system keyring refused to save the password ({type(exc).__name__}" + (
+                f": {reason})" if reason else ")") + "; it is kept for this session only"
+        return None
 
     def delete(self, host: HostConfig) -> None:
         """Forget the host's password (host removed, or its user or URL changed)."""
@@ -109,7 +133,10 @@ class KeyringCredentials:
         if found is not None or not self.secure:
             return found
         # Through the same worker, so a read never overtakes a write or delete still queued.
-        return self._writer.submit(self._fetch, _key(host)).result()
+        found = self._writer.submit(self._fetch, _key(host)).result()
+        if found is not None:
+            self._memory.set(host, found)  # one keyring read per host and session
+        return found
 
     @staticmethod
     def _fetch(key: str) -> str | None:
@@ -121,3 +148,9 @@ class KeyringCredentials:
             log.warning("could not read the keyring: %s", type(exc).__name__)
             return None
         return value
+
+
+def _done(value: str | None) -> Future[str | None]:
+    future: Future[str | None] = Future()
+    future.set_result(value)
+    return future

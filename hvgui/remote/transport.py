@@ -225,6 +225,24 @@ class WinRMSession:
         current = self._credentials.password(self.config)
         return current is not None and _digest(current) != self._password_digest
 
+    def log_on(self) -> str:
+        """Connect, log on and open a WinRS shell (kept for the next operation), without running
+        anything: proves that the host accepts the login and lets it use WinRM. Returns
+        :attr:`connection_info`; raises :class:`HostError` (for *Diagnose*)."""
+        with self._lock:
+            deadline = time.monotonic() + self.config.timeout_s
+            try:
+                protocol = self._connect()
+                self._bound(protocol, deadline)
+                if self._shell_id is None:
+                    self._shell_id = self._open_shell(protocol)
+            except HostError:
+                raise
+            except Exception as exc:
+                self._drop_connection()
+                raise self._translate(exc) from exc
+            return self.connection_info
+
     @property
     def connection_info(self) -> str:
         """How the current connection logged on and protects its messages ("" when not connected)."""

@@ -13,15 +13,17 @@ Certificate validation is never switched off: there is no code path without one 
 
 from __future__ import annotations
 
+import _ssl
 import datetime
 import hashlib
+import re
 import socket
 import ssl
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import _ssl
 import truststore
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -250,3 +252,13 @@ def check(config: HostConfig, timeout: float = 10.0) -> TlsCheck:
         return TlsCheck(False, f"the host presents a certificate with SHA-256 {thumbprint(der)}, not the one you "
                         f"trusted ({pin})", True, tuple(chain))
     return TlsCheck(True, "", False, tuple(chain))
+
+
+def save_pem(cert: CertificateInfo, host: HostConfig, directory: Path) -> Path:
+    """Write a certificate the admin chose to trust as ``<host>-<fingerprint>.pem`` under
+    ``directory`` (beside the hosts file: ``certs``) and return its path."""
+    directory.mkdir(parents=True, exist_ok=True)
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", urlsplit(host.url).hostname or "host")
+    path = directory / f"{name}-{cert.sha256.replace(':', '')[:16].lower()}.pem"
+    path.write_text(cert.pem, encoding="ascii")
+    return path

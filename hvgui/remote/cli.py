@@ -1,10 +1,12 @@
 """``hvgui-cli``: the same engine as the window, for scripts and helpdesk reports.
 
-    hvgui-cli --host https://hv01:5986/wsman --user CORP\\admin inventory
-    hvgui-cli --host ... --user ... plan --vm 'web*' --enable "Guest services"
-    hvgui-cli --host ... --user ... apply --vm-id 3f2a... --disable "Time synchronization" --yes
+    hvgui-cli --host hv01 inventory                      # http://hv01:5985/wsman, your Windows logon
+    hvgui-cli --host hv01 --user CORP\\admin plan --vm 'web*' --enable "Guest services"
+    hvgui-cli apply --vm-id 3f2a... --disable "Time synchronization" --yes   # the saved hosts
+    hvgui-cli hosts add hv01 --user CORP\\admin --password-env HV_PW; hvgui-cli doctor hv01
 
-The password comes from a prompt or ``--password-env VAR``, never from a flag value.
+Options go before or after the command. The password comes from the system keyring (saved by
+the window or ``hosts add``), ``--password-env VAR`` or a prompt, never from a flag value.
 Exit codes: 0 fine, 1 some item or host failed, 2 bad usage or nothing could be done,
 3 some changes have an unknown outcome (a host's answer was lost and it could not be read
 again: run the same apply again, or ``inventory``, once it answers), 130 interrupted (Ctrl+C:
@@ -19,12 +21,13 @@ import contextlib
 import csv
 import getpass
 import json
+import math
 import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from hvgui.core import advice, catalog, contract
 from hvgui.core.hosts import (
@@ -49,7 +52,7 @@ from hvgui.core.model import (
 from hvgui.core.plan import HostPlan, plan_host, select_vms
 from hvgui.remote import scripts
 from hvgui.remote.audit import AuditLog, default_audit_path
-from hvgui.remote.credentials import MemoryCredentials
+from hvgui.remote.credentials import KeyringCredentials, MemoryCredentials
 from hvgui.remote.engine import Engine
 from hvgui.remote.errors import HostError
 
@@ -67,33 +70,107 @@ class UsageError(Exception):
     pass
 
 
+def plural(n: int, singular: str, plural_form: str | None = None) -> str:
+    """``plural(1, "host")`` is "1 host", ``plural(2, "host")`` "2 hosts"."""
+    return f"{n} {singular if n == 1 else plural_form or singular + 's'}"
+
+
+def positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"{text} is not a number of seconds greater than 0")
+    return value
+
+
+@dataclass(frozen=True)
+class GlobalOption:
+    flags: tuple[str, ...]
+    dest: str
+    kwargs: dict[str, Any]
+
+
+GLOBAL_OPTIONS: tuple[GlobalOption, ...] = (
+    GlobalOption(("--host",), "host", dict(action="append", metavar="URL", help=(
+        "WinRM endpoint (repeatable); a bare name means http://NAME:5985/wsman (--https: https://NAME:5986/wsman). "
+        "Without --host, the saved hosts (the window's) are used."))),
+    GlobalOption(("--https",), "https", dict(action="store_true", help="bare --host names use HTTPS on port 5986")),
+    GlobalOption(("--hosts-file",), "hosts_file", dict(type=Path, help="hosts file (default: the window's)")),
+    GlobalOption(("--auth",), "auth", dict(choices=[a.value for a in Auth if a is not Auth.LOCAL], help=(
+        "authentication (default negotiate: Kerberos, else NTLM; without --user, your Windows logon)"))),
+    GlobalOption(("--user",), "user", dict(help="user name, e.g. CORP\\admin (default with negotiate: your Windows "
+                                                "logon, no password)")),
+    GlobalOption(("--password-env",), "password_env", dict(metavar="VAR", help=(
+        "read the password from this environment variable (default: the system keyring, else a prompt)"))),
+    GlobalOption(("--ca-file",), "ca_file", dict(metavar="PEM", help=(
+        "CA certificate(s) to trust for HTTPS, besides the system's trust store"))),
+    GlobalOption(("--allow-basic-http",), "allow_basic_http", dict(action="store_true", help=(
+        "allow Basic authentication over plain HTTP (sends the password in clear; labs only)"))),
+    GlobalOption(("--proxy",), "proxy", dict(help="HTTP proxy URL (default: none)")),
+    GlobalOption(("--timeout",), "timeout", dict(type=positive_seconds, metavar="S", help=(
+        "deadline per command in seconds (default 120)"))),
+    GlobalOption(("--audit-log",), "audit_log", dict(type=Path, help=(
+        "where every change is recorded (JSON lines; default: hvgui's audit log)"))),
+)
+_SUB = "sub_"
+"""Prefix of the options given after the command (merged by :func:`merge_options`)."""
+
+
+def add_global_options(p: argparse.ArgumentParser, *, after_command: bool) -> None:
+    group = p.add_argument_group("options (before or after the command)")
+    for opt in GLOBAL_OPTIONS:
+        kwargs = dict(opt.kwargs)
+        if after_command:
+            kwargs.update(dest=_SUB + opt.dest, default=argparse.SUPPRESS)
+        else:
+            kwargs.update(dest=opt.dest, default=[] if kwargs.get("action") == "append" else
+                          False if kwargs.get("action") == "store_true" else None)
+        group.add_argument(*opt.flags, **kwargs)
+
+
+def merge_options(args: argparse.Namespace) -> argparse.Namespace:
+    """Options given after the command count as if given before it (lists add up)."""
+    for opt in GLOBAL_OPTIONS:
+        late = getattr(args, _SUB + opt.dest, None)
+        if late is None:
+            continue
+        delattr(args, _SUB + opt.dest)
+        if isinstance(late, list):
+            setattr(args, opt.dest, [*getattr(args, opt.dest), *late])
+        elif late is not False:
+            setattr(args, opt.dest, late)
+    return args
+
+
+def version_text() -> str:
+    try:
+        from importlib.metadata import version
+
+        return f"hvgui {version('hvgui')}"
+    except Exception:
+        return "hvgui (version unknown: not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="hvgui-cli", description="Read and change Hyper-V integration services "
                                 "on many VMs and hosts over WinRM.")
-    p.add_argument("--host", action="append", default=[], metavar="URL",
-                   help="WinRM endpoint (repeatable); a bare name means https://NAME:5986/wsman. "
-                   "Without --host, the hosts saved by the GUI are used.")
-    p.add_argument("--hosts-file", type=Path, default=None, help="hosts file (default: the GUI's)")
-    p.add_argument("--auth", choices=[a.value for a in Auth if a is not Auth.LOCAL], default=None,
-                   help="authentication (default ntlm for --host)")
-    p.add_argument("--user", default=None, help="user name, e.g. CORP\\admin")
-    p.add_argument("--password-env", metavar="VAR", default=None,
-                   help="read the password from this environment variable instead of prompting")
-    p.add_argument("--ca-file", default=None, metavar="PEM", help="CA bundle or certificate to trust for HTTPS")
-    p.add_argument("--allow-basic-http", action="store_true",
-                   help="allow Basic authentication over plain HTTP (sends the password in clear; labs only)")
-    p.add_argument("--proxy", default=None, help="HTTP proxy URL (default: none)")
-    p.add_argument("--timeout", type=float, default=None, help="deadline per command in seconds (default 120)")
-    p.add_argument("--audit-log", type=Path, default=None,
-                   help="where every change is recorded (JSON lines; default: hvgui's audit log)")
-    sub = p.add_subparsers(dest="command", required=True)
+    p.add_argument("--version", action="version", version=version_text())
+    add_global_options(p, after_command=False)
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(parent: Any, name: str, text: str) -> argparse.ArgumentParser:
+        sp: argparse.ArgumentParser = parent.add_parser(name, help=text, description=text)
+        add_global_options(sp, after_command=True)
+        return sp
 
     def selection(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--vm", action="append", default=[], metavar="PATTERN",
                         help="VM name pattern, shell-style, case-insensitive (repeatable)")
         sp.add_argument("--vm-id", action="append", default=[], metavar="ID", help="VM Id (repeatable)")
 
-    inv = sub.add_parser("inventory", help="list VMs and their integration services")
+    inv = command(sub, "inventory", "list VMs and their integration services")
     selection(inv)
     fmt = inv.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="JSON (the operation contract's shape)")
@@ -101,7 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     for name, text in (("plan", "show what apply would change, and the exact scripts"),
                        ("apply", "change integration services (asks for confirmation)")):
-        sp = sub.add_parser(name, help=text)
+        sp = command(sub, name, text)
         selection(sp)
         sp.add_argument("--enable", action="append", default=[], metavar="SERVICE",
                         help="service to enable: English name, Hyper-V Manager label or GUID (repeatable)")
@@ -109,27 +186,46 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "apply":
             sp.add_argument("--yes", action="store_true", help="do not ask for confirmation")
 
-    disk = sub.add_parser("setup-disk", help="insert the Integration Services setup disk (vmguest.iso) into VMs "
-                                             "of hosts older than Windows Server 2016 (asks for confirmation)")
+    disk = command(sub, "setup-disk", "insert the Integration Services setup disk (vmguest.iso) into VMs "
+                                      "of hosts older than Windows Server 2016 (asks for confirmation)")
     selection(disk)
     disk.add_argument("--replace", action="store_true",
                       help="also replace another disk found in a VM's DVD drive (default: leave it, say so)")
     disk.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+
+    doctor = command(sub, "doctor", "check step by step what stands between hvgui and a host (name, port, TLS, "
+                                    "logon, rights, PowerShell, Hyper-V module, a read-only inventory), each "
+                                    "failure with the command that fixes it")
+    doctor.add_argument("target", metavar="HOST", help="a saved host's name, or a URL or bare name (with "
+                                                       "--user, --auth...)")
+    doctor.add_argument("--json", action="store_true", help="the report as JSON, for a bug report (no secrets)")
+
+    from hvgui.remote import hosts_cli
+
+    hosts = sub.add_parser("hosts", help="list, add, edit, remove, test and trust the saved hosts (shared with "
+                                         "the window)", description="The saved hosts, shared with the window.")
+    hosts_cli.add_commands(hosts, command)
     return p
+
+
+def saved_hosts(args: argparse.Namespace) -> tuple[Path, list[HostConfig]]:
+    path = args.hosts_file or default_hosts_path()
+    try:
+        return path, load_hosts(path)
+    except HostsFileError as exc:
+        raise UsageError(f"{exc}\n(the file is left as it is: fix it, or use --host)") from exc
 
 
 def resolve_hosts(args: argparse.Namespace) -> list[HostConfig]:
     if args.host:
-        auth = Auth(args.auth or "ntlm")
-        hosts = [HostConfig(url=normalize_url(h), auth=auth, username=args.user or "") for h in args.host]
+        auth = Auth(args.auth or Auth.NEGOTIATE.value)
+        hosts = [HostConfig(url=normalize_url(h, https=args.https), auth=auth, username=args.user or "")
+                 for h in args.host]
     else:
-        path = args.hosts_file or default_hosts_path()
-        try:
-            hosts = load_hosts(path)
-        except HostsFileError as exc:
-            raise UsageError(str(exc)) from exc
+        path, hosts = saved_hosts(args)
         if not hosts:
-            raise UsageError(f"no hosts: give --host URL, or add hosts in the GUI (hosts file {path})")
+            raise UsageError(f"no hosts: give --host NAME, or add hosts (hvgui-cli hosts add NAME, or the window's "
+                             f"File > Add host...; hosts file {path})")
     out: list[HostConfig] = []
     for h in hosts:
         changes: dict[str, object] = {}
@@ -175,23 +271,42 @@ def warn_about_transport(hosts: list[HostConfig], err: TextIO) -> None:
                       "for hosts you trust completely\n")
 
 
+def keyring_passwords() -> KeyringCredentials:
+    """The window's password store (the keyring library's usual backend selection)."""
+    return KeyringCredentials()
+
+
 def gather_credentials(hosts: list[HostConfig], args: argparse.Namespace) -> MemoryCredentials:
+    """Each host's password: ``--password-env``, else the keyring (saved by the window or
+    ``hosts add``), else a prompt (once per user name). Hosts on the current logon need none."""
     creds = MemoryCredentials()
     asked: dict[str, str] = {}
-    for h in hosts:
-        if h.auth in (Auth.KERBEROS, Auth.LOCAL):
-            continue
-        if args.password_env:
-            value = os.environ.get(args.password_env)
-            if value is None:
-                raise UsageError(f"environment variable {args.password_env} is not set")
+    needing = [h for h in hosts if h.needs_password]
+    if not needing:
+        return creds
+    if args.password_env:
+        value = os.environ.get(args.password_env)
+        if value is None:
+            raise UsageError(f"environment variable {args.password_env} is not set")
+        for h in needing:
             creds.set(h, value)
-            continue
-        if h.username not in asked:
-            if not sys.stdin.isatty():
-                raise UsageError("no terminal to ask for the password: use --password-env VAR")
-            asked[h.username] = getpass.getpass(f"Password for {h.username}: ")
-        creds.set(h, asked[h.username])
+        return creds
+    store = keyring_passwords()
+    try:
+        for h in needing:
+            saved = store.password(h)
+            if saved is not None:
+                creds.set(h, saved)
+                continue
+            if h.username not in asked:
+                if not sys.stdin.isatty():
+                    raise UsageError(f"no password saved for {h.username!r} on {h.display_name}, and no terminal to "
+                                     "ask for it: use --password-env VAR, or save it (hvgui-cli hosts edit NAME "
+                                     "--password-env VAR)")
+                asked[h.username] = getpass.getpass(f"Password for {h.username} ({h.display_name}): ")
+            creds.set(h, asked[h.username])
+    finally:
+        store.close()
     return creds
 
 
@@ -369,6 +484,13 @@ async def _inventories(engine: Engine, hosts: list[HostConfig]) -> list[Inventor
 
 
 async def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    merge_options(args)
+    if args.command == "hosts":
+        from hvgui.remote import hosts_cli
+
+        return await hosts_cli.run(args, out, err)
+    if args.command == "doctor":
+        return await run_doctor(args, out, err)
     hosts = resolve_hosts(args)
     targets = service_targets(args.enable, args.disable) if args.command in ("plan", "apply") else {}
     warn_about_transport(hosts, err)
@@ -376,6 +498,7 @@ async def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     engine = Engine(creds, audit=AuditLog(args.audit_log or default_audit_path()))
     try:
         failures = 0
+        """Hosts that could not be read."""
         good: list[tuple[HostConfig, Inventory]] = []
         for h, res in zip(hosts, await _inventories(engine, hosts), strict=True):
             if isinstance(res, HostError):
@@ -386,7 +509,6 @@ async def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         selected = {h.key: select_vms(inv, args.vm, args.vm_id) for h, inv in good}
         unmatched = unmatched_selection(args, [inv for _, inv in good])
         if unmatched:
-            failures += 1
             err.write(f"hvgui-cli: matched no VM on any host that answered: {', '.join(unmatched)}\n")
         if args.command == "inventory":
             if args.json:
@@ -403,8 +525,13 @@ async def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 print_csv(good, selected, out)
             else:
                 print_table(good, selected, out)
-            return 1 if failures else 0
+            return 1 if failures or unmatched else 0
 
+        if unmatched and args.command in ("apply", "setup-disk"):
+            # One pattern that matched nothing is most likely a typo: apply none of it.
+            err.write("hvgui-cli: nothing was changed: every --vm and --vm-id must match a VM (fix the selection "
+                      "and run it again)\n")
+            return EXIT_FAILED
         if args.command == "setup-disk":
             return await setup_disk(engine, good, selected, failures, args, out, err)
 
@@ -412,14 +539,18 @@ async def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         for h, plan in plans:
             print_plan(h, plan, out, show_script=args.command == "plan")
         unreadable = sum(1 for _, p in plans for sk in p.skipped if sk.failed)
-        failures += 1 if unreadable else 0
         total = sum(len(p.changes) for _, p in plans)
         vm_count = sum(len({c.vm_id for c in p.changes}) for _, p in plans)
         host_count = sum(1 for _, p in plans if p.changes)
-        out.write(f"\n{total} changes on {vm_count} VMs on {host_count} hosts")
-        out.write(f" ({failures} hosts could not be read)\n" if failures else "\n")
+        notes = []
+        if failures:
+            notes.append(f"{plural(failures, 'host')} could not be read")
+        if unreadable:
+            notes.append(f"{plural(unreadable, 'VM')} could not be read")
+        out.write(f"\n{plural(total, 'change')} on {plural(vm_count, 'VM')} on {plural(host_count, 'host')}"
+                  + (f" ({'; '.join(notes)})" if notes else "") + "\n")
         if args.command == "plan" or total == 0:
-            return 1 if failures else 0
+            return 1 if failures or unreadable or unmatched else 0
         try:
             engine.audit.check()  # an audit log that cannot be written: say so before asking anything
         except HostError as exc:
@@ -432,13 +563,13 @@ async def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 out.write("Nothing changed.\n")
                 return 1
         todo = [(h, p) for h, p in plans if p.changes]
-        return await apply_all(engine, todo, failures, out, err)
+        return await apply_all(engine, todo, failures, out, err, unreadable=unreadable)
     finally:
         engine.close()
 
 
 async def apply_all(engine: Engine, todo: list[tuple[HostConfig, HostPlan]], failures: int, out: TextIO,
-                    err: TextIO) -> int:
+                    err: TextIO, *, unreadable: int = 0) -> int:
     """One batch per host, in parallel; then every item's outcome, and the exit code. Ctrl+C stops
     the hosts' commands, reconciles what they did from a re-read, and reports it."""
 
@@ -474,18 +605,20 @@ async def apply_all(engine: Engine, todo: list[tuple[HostConfig, HostPlan]], fai
             tally.failed += t.failed
             tally.unknown += t.unknown
             tally.reconciled += t.reconciled
-    line = f"\n{tally.done} done, {tally.failed} failed items, {failures} failed hosts"
+    line = f"\n{tally.done} done, {plural(tally.failed, 'failed item')}, {plural(failures, 'failed host')}"
     if tally.unknown:
         line += f", {tally.unknown} with an unknown outcome (run the same apply again once the host answers)"
     if tally.reconciled:
         line += f"; {tally.reconciled} reconciled from a re-read after a lost answer"
+    if unreadable:
+        line += f"; {plural(unreadable, 'VM')} could not be read and {'was' if unreadable == 1 else 'were'} left alone"
     out.write(line + "\n")
     if interrupted:
         out.write("Interrupted.\n")
         return EXIT_INTERRUPTED
     if tally.unknown:
         return EXIT_UNKNOWN
-    return EXIT_FAILED if failures or tally.failed else EXIT_OK
+    return EXIT_FAILED if failures or tally.failed or unreadable else EXIT_OK
 
 
 async def setup_disk(engine: Engine, good: list[tuple[HostConfig, Inventory]], selected: dict[str, list[VM]],
@@ -506,7 +639,8 @@ async def setup_disk(engine: Engine, good: list[tuple[HostConfig, Inventory]], s
             out.write(f"  {vm.name}  [{vm.id}]\n")
         todo.append((h, vms))
     total = sum(len(v) for _, v in todo)
-    out.write(f"\n{total} VMs on {len(todo)} hosts. Then the guest's administrator installs the integration "
+    out.write(f"\n{plural(total, 'VM')} on {plural(len(todo), 'host')}. Then the guest's administrator installs the "
+              "integration "
               "services inside each guest from that disk (this cannot be automated for a running VM).\n")
     if total == 0:
         return 1 if failures else 0
@@ -540,8 +674,44 @@ async def setup_disk(engine: Engine, good: list[tuple[HostConfig, Inventory]], s
             failed += 0 if r.outcome.ok else 1
             detail = f": {r.message}" if r.message else ""
             out.write(f"  {names.get(r.vm_id, r.vm_id)}: {DISK_OUTCOME_TEXT[r.outcome]}{detail}\n")
-    out.write(f"\n{failed} VMs without the disk, {failures} failed hosts\n")
+    out.write(f"\n{plural(failed, 'VM')} without the disk, {plural(failures, 'failed host')}\n")
     return EXIT_FAILED if failures or failed else EXIT_OK
+
+
+async def run_doctor(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """``doctor HOST``: a saved host by name, else HOST as a URL or bare name with the options."""
+    from hvgui.remote import doctor, hosts_cli
+
+    target = args.target
+    try:
+        _path, saved = saved_hosts(args) if not args.host else (None, [])
+    except UsageError:
+        if args.hosts_file:
+            raise
+        saved = []  # a broken hosts file does not stop checking a URL
+    found = hosts_cli.find_host(saved, target)
+    if found is not None:
+        host = hosts_cli.with_options(found, args)
+    else:
+        args.host = [target]
+        [host] = resolve_hosts(args)
+    problems = host.validate()
+    if problems:
+        raise UsageError(f"{host.display_name}: " + "; ".join(problems))
+    warn_about_transport([host], err)
+    creds = gather_credentials([host], args)
+    loop = asyncio.get_running_loop()
+
+    def progress(step: doctor.Step) -> None:
+        if not args.json:
+            err.write(f"  {step.title}: {step.status.value}\n")
+
+    report = await loop.run_in_executor(None, lambda: doctor.diagnose(host, creds, on_step=progress))
+    if args.json:
+        out.write(json.dumps(report.as_json(), indent=2, ensure_ascii=False) + "\n")
+    else:
+        out.write(report.text())
+    return EXIT_OK if report.ok else EXIT_FAILED
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -550,6 +720,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return asyncio.run(run(args, sys.stdout, sys.stderr))
     except UsageError as exc:
+        print(f"hvgui-cli: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except HostsFileError as exc:
         print(f"hvgui-cli: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

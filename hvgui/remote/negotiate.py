@@ -99,7 +99,17 @@ class NegotiateAuth(AuthBase):
         offered = _token(response.headers.get("WWW-Authenticate", ""))
         if offered is None:
             return response
-        scheme = offered[0]
+        latest = [response]
+        try:
+            return self._handshake(response, offered[0], kwargs, latest)
+        except BaseException:
+            # pyspnego refused (no credentials for single sign-on...): the connection is mid-handshake:
+            # close it rather than leave it checked out of the pool.
+            latest[-1].close()
+            raise
+
+    def _handshake(self, response: requests.Response, scheme: str, kwargs: dict[str, Any],
+                   latest: list[requests.Response]) -> requests.Response:
         hostname = urlsplit(response.url).hostname or "unspecified"
         ctx = spnego.client(self.username, self.password, hostname=hostname, service=self.service,
                             protocol=self.protocol, channel_bindings=_channel_bindings(response))
@@ -113,6 +123,8 @@ class NegotiateAuth(AuthBase):
             request.headers["Authorization"] = f"{scheme} {base64.b64encode(out or b'').decode()}"
             following: requests.Response = current.connection.send(request, **kwargs)
             following.history.append(current)
+            current = following
+            latest.append(following)
             answer = _token(following.headers.get("WWW-Authenticate", ""))
             if following.status_code != 401:
                 if answer is not None and answer[1] and not ctx.complete:
@@ -123,7 +135,6 @@ class NegotiateAuth(AuthBase):
             if answer is None or not answer[1] or ctx.complete:
                 return following  # refused: the caller sees the 401
             out = ctx.step(answer[1])
-            current = following
         return current
 
 

@@ -235,7 +235,7 @@ def test_one_password_dialog_at_start_and_in_the_window(qapp: Any, qtbot: Any) -
         secure = True
 
     creds = Creds()
-    cfg = HostConfig(url="https://hv7.example.test:5986/wsman", username="CORP\\admin", name="HV7")
+    cfg = HostConfig(url="https://hv7.example.test:5986/wsman", auth=Auth.NTLM, username="CORP\\admin", name="HV7")
     kerberos = HostConfig(url="https://hv8.example.test:5986/wsman", auth=Auth.KERBEROS, name="HV8")
     shown: list[PasswordDialog] = []
 

@@ -37,6 +37,7 @@ from hvgui.ui.state import (
     now,
     on_off,
 )
+from hvgui.ui.undo import Edit, EditHistory, describe
 
 log = logging.getLogger(__name__)
 
@@ -111,8 +112,13 @@ class Controller(QObject):
     extraServicesChanged = Signal()
     refreshFinished = Signal()
     """A refresh of every host (started by :meth:`refresh`) is over."""
+    roundStarted = Signal(int, object)
+    """``(round id, host keys)``: a refresh round (:meth:`refresh`) starts reading these hosts."""
+    roundFinished = Signal(int)
     applyFinished = Signal(object)
     """:class:`ApplySummary`."""
+    historyChanged = Signal()
+    """What Undo and Redo would do changed."""
 
     def __init__(self, engine: EngineLike, hosts: Iterable[HostConfig] = (), *, read_only: bool = False,
                  auto_refresh_s: float = 60.0, parent: QObject | None = None) -> None:
@@ -122,6 +128,9 @@ class Controller(QObject):
         self.read_only = read_only
         self.auto_refresh_s = auto_refresh_s
         self.refresh_rounds = 0
+        self._round_ids = 0
+        self.history = EditHistory()
+        """Edits of the pending changes, for Undo/Redo."""
         self._tasks: set[asyncio.Task[Any]] = set()
         self._host_tasks: dict[str, tuple[HostEntry, asyncio.Task[None]]] = {}
         """host key -> the entry being read and its read (an edited host is a new entry)."""
@@ -243,11 +252,16 @@ class Controller(QObject):
                 running = self._host_tasks.pop(k, None)
                 if running is not None:
                     running[1].cancel()
-        return self._spawn(self._refresh_round(chosen))
+        self._round_ids += 1
+        self.roundStarted.emit(self._round_ids, chosen)
+        return self._spawn(self._refresh_round(chosen, self._round_ids))
 
-    async def _refresh_round(self, keys: list[str]) -> None:
-        tasks = [self._refresh_host_task(k) for k in keys if k in self.state.hosts]
-        await asyncio.gather(*tasks, return_exceptions=True)
+    async def _refresh_round(self, keys: list[str], round_id: int = 0) -> None:
+        try:
+            tasks = [self._refresh_host_task(k) for k in keys if k in self.state.hosts]
+            await asyncio.gather(*tasks, return_exceptions=True)
+        finally:
+            self.roundFinished.emit(round_id)
         self.flush()
         self.refresh_rounds += 1
         self.refreshFinished.emit()
@@ -372,20 +386,40 @@ class Controller(QObject):
     def set_target(self, cells: Iterable[CellKey], target: bool) -> bool:
         if self.read_only:
             return False
-        return self._changed(self.state.set_target(cells, target))
+        return self._edit("Enable" if target else "Disable", lambda: self.state.set_target(cells, target))
 
     def toggle(self, cells: Iterable[CellKey]) -> bool:
         if self.read_only:
             return False
-        return self._changed(self.state.toggle(cells))
+        return self._edit("Change", lambda: self.state.toggle(cells))
 
     def reset_default(self, cells: Iterable[CellKey]) -> bool:
         if self.read_only:
             return False
-        return self._changed(self.state.reset_default(cells))
+        return self._edit("Reset to default", lambda: self.state.reset_default(cells))
 
     def revert(self, cells: Iterable[CellKey] | None = None) -> bool:
-        return self._changed(self.state.revert(cells))
+        return self._edit("Revert", lambda: self.state.revert(cells))
+
+    def undo(self) -> bool:
+        """Put back the pending changes as they were before the last edit."""
+        edit = None if self.read_only else self.history.take_undo()
+        self.historyChanged.emit()
+        return edit is not None and self._changed(self.state.restore_pending(edit.before))
+
+    def redo(self) -> bool:
+        edit = None if self.read_only else self.history.take_redo()
+        self.historyChanged.emit()
+        return edit is not None and self._changed(self.state.restore_pending(edit.after))
+
+    def _edit(self, verb: str, do: Callable[[], list[CellKey]]) -> bool:
+        before = dict(self.state.pending)
+        touched = do()
+        if touched:
+            self.history.push(Edit(describe(verb, touched), {c: before.get(c) for c in touched},
+                                   {c: self.state.pending.get(c) for c in touched}))
+            self.historyChanged.emit()
+        return self._changed(touched)
 
     def _changed(self, cells: list[CellKey]) -> bool:
         # An edit by the admin shows at once (after whatever was waiting, in order).
@@ -401,6 +435,9 @@ class Controller(QObject):
     def apply(self, plan: Plan) -> asyncio.Task[ApplySummary]:
         if self.read_only:
             raise PermissionError("read-only mode: nothing can be applied")
+        # Once sent, changes are the host's: undoing an edit can no longer take them back.
+        self.history.clear()
+        self.historyChanged.emit()
         # Counted from now (not from when the task first runs): the window disables Apply at once.
         self._applying += 1
         released = False

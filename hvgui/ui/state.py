@@ -279,6 +279,29 @@ class FleetState:
                 touched += self.set_target([cell], info.default_enabled)
         return touched
 
+    def restore_pending(self, values: dict[CellKey, bool | None]) -> list[CellKey]:
+        """Put pending targets back as they were (undo/redo; None: no pending change), except on
+        cells that cannot be edited now (being applied, of unknown outcome, VM or service gone)
+        or where the host already has the target. Returns the cells that changed."""
+        touched: list[CellKey] = []
+        for cell, target in values.items():
+            if self.result_phase(cell) in (CellPhase.APPLYING, CellPhase.UNKNOWN):
+                continue
+            current = self.current(cell)
+            vm = self.vm(cell[0], cell[1])
+            if current is None and not (vm is not None and vm.error):
+                continue
+            before = self.pending.get(cell)
+            if target is None or target == current:
+                self.pending.pop(cell, None)
+            else:
+                self.pending[cell] = target
+            if self.pending.get(cell) != before:
+                if self.result_phase(cell) is not None:
+                    self.results.pop(cell, None)
+                touched.append(cell)
+        return touched
+
     def revert(self, cells: Iterable[CellKey] | None = None) -> list[CellKey]:
         chosen = list(self.pending) if cells is None else [c for c in cells if c in self.pending]
         for cell in chosen:

@@ -385,3 +385,29 @@ def test_item_results_survive_pickling_for_the_worker() -> None:
     res = ApplyResult((ItemResult("a", catalog.VSS, Outcome.NOT_APPLIED, "m", True, reconciled=True),),
                       lost="dropped", batch="b1")
     assert pickle.loads(pickle.dumps(res)) == res
+
+
+def test_the_worker_process_ending_mid_apply_leaves_the_items_unknown(lab: Lab) -> None:
+    """The window's engine runs in a worker process: if it ends while a batch is out, hvgui
+    cannot know what the host did. Never "failed", never "not applied"."""
+    from hvgui.remote.worker import ProcessEngine
+
+    changes = lab.every_change(1)
+    lab.host.faults.command_latency_s = 30  # the batch stays on the host while the worker dies
+    worker = ProcessEngine(lab.creds)
+
+    async def scenario() -> ApplyResult:
+        task = asyncio.ensure_future(worker.apply(lab.cfg, changes))
+        deadline = time.monotonic() + 30
+        while lab.ep.stats.as_json()["commands"] == 0:  # wait for the batch to reach the host
+            assert time.monotonic() < deadline and not task.done()
+            await asyncio.sleep(0.01)
+        worker._proc.kill()
+        return await asyncio.wait_for(task, 30)
+
+    try:
+        result = asyncio.run(scenario())
+    finally:
+        worker.close(wait=True, timeout=5)
+    assert {i.outcome for i in result.items} == {Outcome.UNKNOWN}
+    assert "worker process" in result.lost

@@ -264,7 +264,8 @@ class Engine:
                     await asyncio.wait({future})
                     if op.kind == contract.OP_APPLY and not future.cancelled() and future.exception() is None:
                         op.outcome = summarize(future.result()) + " (finished after the window stopped waiting)"
-                        self._finish(op, OpState.OK)
+                        late = failure(future.result())
+                        self._finish(op, OpState.FAILED if late is not None else OpState.OK, late)
                     else:
                         self._finish(op, OpState.CANCELLED)
                     raise

@@ -31,6 +31,7 @@ from typing import Any
 
 from hvgui.core.hosts import Auth, HostConfig
 from hvgui.core.model import ApplyResult, Change, Inventory, ItemResult
+from hvgui.core.reconcile import unknown_items
 from hvgui.remote.audit import AuditLog
 from hvgui.remote.credentials import CredentialSource, MemoryCredentials
 from hvgui.remote.engine import Engine, Listener, Operation
@@ -75,7 +76,12 @@ class ProcessEngine:
         return result
 
     async def apply(self, host: HostConfig, changes: list[Change]) -> ApplyResult:
-        result: ApplyResult = await self._call("apply", host, changes)
+        """As :meth:`Engine.apply`. If the worker process ends while the batch is out, the batch
+        may or may not have reached the host: every item is *unknown* (a later read decides)."""
+        try:
+            result: ApplyResult = await self._call("apply", host, changes)
+        except WorkerGone as exc:
+            return ApplyResult(items=unknown_items(changes, exc.message), lost=exc.message)
         return result
 
     def forget(self, host: HostConfig) -> None:
@@ -163,7 +169,7 @@ class ProcessEngine:
         log.error("%s", why)
         for loop, future in list(self._pending.values()):
             if not loop.is_closed():
-                loop.call_soon_threadsafe(_fail, future, HostError(ErrorKind.PROTOCOL, why))
+                loop.call_soon_threadsafe(_fail, future, WorkerGone(ErrorKind.PROTOCOL, why))
 
     def _dispatch(self, message: tuple[Any, ...]) -> None:
         if message[0] == "op":
@@ -187,6 +193,10 @@ class ProcessEngine:
                 pending[1].set_exception(error)
             else:
                 pending[1].set_result(result)
+
+
+class WorkerGone(HostError):
+    """The worker process ended while a call was out (never crosses a process boundary)."""
 
 
 def _fail(future: asyncio.Future[Any], error: BaseException) -> None:

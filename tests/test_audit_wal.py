@@ -68,7 +68,7 @@ def test_intents_are_on_disk_before_the_batch_is_sent(
         monkeypatch: pytest.MonkeyPatch) -> None:
     h, ep, cfg, creds = host
     path = tmp_path / "audit.jsonl"
-    synced: list[tuple[int, list[str]]] = []
+    synced: list[tuple[Any, list[str]]] = []
     real_fsync = os.fsync
 
     def spy(fd: int) -> None:
@@ -77,7 +77,8 @@ def test_intents_are_on_disk_before_the_batch_is_sent(
         events = [r["event"] for r in read(path)] if path.exists() else []
         synced.append((ep.stats.as_json()["commands"], events))
 
-    monkeypatch.setattr(audit_module.os, "fsync", spy)
+    assert audit_module.__dict__["os"] is os  # the audit log's fsync is this one
+    monkeypatch.setattr(os, "fsync", spy)
     engine = Engine(creds, audit=AuditLog(path))
     try:
         result = asyncio.run(engine.apply(cfg, changes_for(h)))
@@ -132,7 +133,8 @@ def test_the_cli_refuses_to_apply_without_an_audit_log(
     with pytest.raises(cli.UsageError) as info:
         asyncio.run(cli.run(args, io.StringIO(), io.StringIO()))
     assert "audit log" in str(info.value) and "nothing can be applied" in str(info.value)
-    assert ep.stats.as_json()["operations"].get("apply", 0) == 0
+    operations: dict[str, int] = ep.stats.as_json()["operations"]  # type: ignore[assignment]
+    assert operations.get("apply", 0) == 0
     assert all(v.enabled[catalog.VSS] for v in h.vms)
 
 

@@ -45,8 +45,13 @@ def test_first_refresh_fills_tree_grid_activity_and_status(lab: Lab, qtbot: Any)
     assert w.grid_model.rowCount() == 5
     assert w.grid_model.columns[0].kind is ColKind.HOST  # several hosts in scope
     qtbot.waitUntil(lambda: "2 hosts connected" in w.status_hosts.text())
-    assert w.activity_model.rowCount() == 2
-    assert {w.activity_model.index(r, 3).data() for r in range(2)} == {"OK"}
+    # One row for the refresh round, the read of each host under it.
+    activity = w.activity_model
+    assert activity.rowCount() == 1 and activity.index(0, 3).data() == "OK"
+    assert activity.index(0, 1).data() == "2 hosts"
+    round_row = activity.index(0, 0)
+    assert activity.rowCount(round_row) == 2
+    assert {activity.index(r, 3, round_row).data() for r in range(2)} == {"OK"}
     idx = w.grid_model.cell_index(lab.cell("HV-A", "app1", HB))
     assert idx.data() == "OK" and idx.data(Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Checked
     tip = ui_helpers.shown(idx.data(Qt.ItemDataRole.ToolTipRole))
@@ -84,7 +89,7 @@ def test_tick_across_two_hosts_apply_conflict_failure_and_retry(lab: Lab, qtbot:
     dlg = w.plan_dialog
     assert dlg is not None
     assert "4 changes" in dlg.summary.text() and "4 VMs" in dlg.summary.text() and "2 hosts" in dlg.summary.text()
-    assert dlg.scripts.count() == 2
+    assert dlg.scripts.count() == 3  # a script per host, and the equivalent PowerShell
     script_a = dlg.scripts.widget(0).toPlainText()  # type: ignore[attr-defined]
     assert gsi_a[1] in script_a and "# hvgui-operation: apply v1" in script_a
     assert "‘prod’" not in script_a  # names never enter the script
@@ -132,7 +137,7 @@ def test_host_down_during_apply_keeps_changes_for_retry(lab: Lab, qtbot: Any) ->
     assert st.hosts[lab.configs["HV-B"].key].status is HostStatus.FAILED
     assert st.results[cell_b].phase is CellPhase.FAILED and st.pending[cell_b] is True
     qtbot.waitUntil(lambda: "1 failed" in w.status_hosts.text())
-    assert w.grid_hint.isVisible() and "HV-B" in w.grid_hint.text()
+    qtbot.waitUntil(lambda: w.grid_hint.isVisible() and "HV-B" in w.grid_hint.text())
     # HV-A is unaffected.
     assert lab.sim_enabled(cell_a)
     lab.hosts["HV-B"].faults.refuse_connections = False
@@ -248,8 +253,7 @@ def test_column_header_menu_changes_every_vm_in_view(lab: Lab, qtbot: Any) -> No
     assert enable.text() == "Enable Guest services for all 5 VMs in view"
     enable.trigger()
     assert len(ctl.state.pending) == 5
-    w.grid.setFocus()
-    qtbot.keyClick(w.grid, Qt.Key.Key_Escape)  # Revert (Esc in the grid)
+    menu.actions()[3].trigger()  # Revert this column
     assert ctl.state.pending == {}
 
 

@@ -284,8 +284,9 @@ class Lab:
         self.window = MainWindow(self.controller, settings, settings_path=settings_path,
                                  credentials=self.credentials, **window_kw)
         qtbot.addWidget(self.window)
-        if size is not None:
-            self.window.resize(*size)
+        # The offscreen screen is small: the window would open maximized on it. Tests choose.
+        self.window.setWindowState(Qt.WindowState.WindowNoState)
+        self.window.resize(*(size or (1700, 950)))
         self.window.show()
         self.window.activateWindow()  # shortcuts (F5, Ctrl+S...) only reach an active window
         qtbot.waitUntil(self.window.isActiveWindow)
@@ -293,8 +294,16 @@ class Lab:
         self.refresh()
 
     # ---------------------------------------------------------- helpers
+    def activate(self) -> None:
+        """Make the window active (a dialog may have had it): shortcuts only reach an active window."""
+        if not self.window.isActiveWindow():
+            self.window.activateWindow()
+            self.qtbot.waitUntil(self.window.isActiveWindow)
+
     def refresh(self) -> None:
+        """F5, as a person would press it."""
         before = self.controller.refresh_rounds
+        self.activate()
         self.qtbot.keyClick(self.window, self._qt.Key.Key_F5)
         self.qtbot.waitUntil(lambda: self.controller.refresh_rounds > before, timeout=LAB_TIMEOUT)
 
@@ -335,6 +344,7 @@ class Lab:
             self.qtbot.waitUntil(self.window.act_retry.isEnabled)
             self.window.act_retry.trigger()
         else:
+            self.activate()
             self.qtbot.keyClick(self.window.grid, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
         dlg = self.window.plan_dialog
         assert dlg is not None and dlg.isVisible()

@@ -20,19 +20,19 @@ from pathlib import Path
 from typing import Any
 
 # PySide6 before qasync, so qasync binds to it.
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 import qasync  # isort: skip
 
 from hvgui.core.hosts import Auth, HostConfig, HostsFileError, default_hosts_path, load_hosts
 from hvgui.remote.audit import default_audit_path
+from hvgui.remote.cli import version_text
 from hvgui.remote.credentials import KeyringCredentials, MemoryCredentials
 from hvgui.remote.worker import ProcessEngine
 from hvgui.ui import crash
 from hvgui.ui.controller import Controller
 from hvgui.ui.fix_dialogs import PasswordDialog
-from hvgui.ui.host_dialog import NEEDS_PASSWORD
 from hvgui.ui.main_window import MainWindow
 from hvgui.ui.settings import Settings
 
@@ -43,16 +43,29 @@ DEMO_USER = "hvgui-demo"
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="hvgui", description="See and change Hyper-V integration services "
                                 "on many VMs and hosts at once.")
+    p.add_argument("--version", action="version", version=version_text())
     p.add_argument("--demo", action="store_true",
                    help="start the built-in simulated fleet on loopback and connect to it")
     p.add_argument("--read-only", action="store_true", help="helpdesk mode: nothing can be ticked or applied")
     p.add_argument("--screenshot", type=Path, metavar="FILE",
                    help="save a PNG of the window after the first refresh, then exit")
+    p.add_argument("--size", type=_size, metavar="WxH",
+                   help="open the window at this size, e.g. 1366x768 (with --screenshot: pictures for the docs)")
     p.add_argument("--hosts-file", type=Path, metavar="PATH", help="hosts file (default: %(default)s)",
                    default=None)
     p.add_argument("--settings-file", type=Path, metavar="PATH", help=argparse.SUPPRESS, default=None)
     p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     return p.parse_args(argv)
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not WIDTHxHEIGHT, e.g. 1366x768") from None
+    if w < 320 or h < 240:
+        raise argparse.ArgumentTypeError(f"{text} is too small")
+    return w, h
 
 
 @dataclass
@@ -88,7 +101,7 @@ def ask_passwords(hosts: list[HostConfig], creds: KeyringCredentials) -> None:
     """Asked before the event loop runs (never from inside an async slot), with the same
     dialog the window offers when a host refuses a password."""
     for h in hosts:
-        if h.auth in NEEDS_PASSWORD and creds.password(h) is None:
+        if h.needs_password and creds.password(h) is None:
             dlg = PasswordDialog(h, f"{h.auth.value.upper()} login to {h.display_name} ({h.url})",
                                  secure_store=creds.secure)
             dlg.entered.connect(lambda password, host=h: creds.set(host, password))
@@ -137,6 +150,9 @@ async def run_window(args: argparse.Namespace, window: MainWindow, controller: C
                 window.close()
             QTimer.singleShot(300, later)
         controller.refreshFinished.connect(shoot)
+    if args.size is not None:
+        window.setWindowState(Qt.WindowState.WindowNoState)
+        window.resize(*args.size)
     window.show()
     controller.refresh()
     controller.start_auto_refresh()

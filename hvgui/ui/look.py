@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from importlib import resources
+from pathlib import Path
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QIcon, QPainter, QPainterPath, QPalette, QPen, QPixmap
@@ -240,6 +242,17 @@ def host_icon(colour: str) -> QIcon:
     p.setBrush(QColor(colour))
     p.drawEllipse(QRectF(10, 6, 4, 4))
     p.end()
+    return QIcon(pm)
+
+
+@cache
+def icon(name: str) -> QIcon:
+    """A toolbar/menu icon from ``hvgui/ui/icons/<name>.svg`` (shipped with the package)."""
+    source = resources.files("hvgui.ui").joinpath("icons", f"{name}.svg")
+    if isinstance(source, Path):
+        return QIcon(str(source))  # scalable: crisp at any size and pixel ratio
+    pm = QPixmap()
+    pm.loadFromData(source.read_bytes(), "SVG")
     return QIcon(pm)
 
 

@@ -1,16 +1,20 @@
-"""Preview before apply: counts, every change current -> target, and per host the exact
-script with its decoded request. Non-modal to the event loop (``show()``, never ``exec()``):
-a nested loop inside an async slot breaks qasync."""
+"""Preview before apply: counts, every change current -> target, per host the exact script with
+its decoded request, and per change the one-line PowerShell an admin would type for it.
+
+Apply is an explicit click or Ctrl+Enter: Enter alone never applies (no default button).
+Non-modal to the event loop (``show()``, never ``exec()``): a nested loop inside an async slot
+breaks qasync."""
 
 from __future__ import annotations
 
 import json
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFontDatabase, QKeySequence
+from PySide6.QtGui import QFontDatabase, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
-    QDialogButtonBox,
+    QHBoxLayout,
     QLabel,
     QPlainTextEdit,
     QPushButton,
@@ -24,13 +28,21 @@ from PySide6.QtWidgets import (
 
 from hvgui.core import contract
 from hvgui.remote import scripts
-from hvgui.ui import look
+from hvgui.ui import equivalent_powershell, look
 from hvgui.ui.state import FleetState, Plan, on_off
+from hvgui.ui.words import plain_tip, plural, word
+
+POWERSHELL_COLUMN = 4
 
 
 def request_text(plan: Plan, host_key: str) -> str:
     changes = [p.change() for p in plan.by_host.get(host_key, ())]
     return json.dumps(contract.apply_request(changes), indent=2, ensure_ascii=False)
+
+
+def apply_label(plan: Plan) -> str:
+    """ "Apply 1 change to 1 VM", "Apply 12 changes to 4 VMs"."""
+    return f"Apply {plural(plan.change_count, 'change')} to {plural(plan.vm_count, 'VM')}"
 
 
 class PlanDialog(QDialog):
@@ -44,50 +56,63 @@ class PlanDialog(QDialog):
         self.setWindowTitle(title)
         self.setWindowModality(Qt.WindowModality.WindowModal)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.resize(900, 640)
+        self.resize(980, 660)
         n, vms, hosts = plan.change_count, plan.vm_count, plan.host_count
         self.summary = QLabel(
-            f"<b>{n} change{'s' if n != 1 else ''}</b> to <b>{vms} VM{'s' if vms != 1 else ''}</b> "
-            f"on <b>{hosts} host{'s' if hosts != 1 else ''}</b>. Each host gets one batch; hosts run in "
-            "parallel. An item that someone else changed since it was read is reported as a conflict "
-            "and left alone.")
+            f"<b>{plural(n, 'change')}</b> to <b>{plural(vms, 'VM')}</b> on <b>{plural(hosts, 'host')}</b>. "
+            f"{'Each host gets one batch; hosts run in parallel' if hosts > 1 else 'The host gets one batch'}. "
+            "An item that someone else changed since it was read is reported as a conflict and left alone.")
         self.summary.setWordWrap(True)
         self.skipped = QLabel()
         self.skipped.setWordWrap(True)
-        self.skipped.setStyleSheet(f"color: {look.AMBER}")
+        self.skipped.setTextFormat(Qt.TextFormat.PlainText)
+        self.skipped.setStyleSheet(f"color: {look.theme().amber}")
         if plan.skipped_applying:
             names = ", ".join(state.hosts[k].name if k in state.hosts else k for k in plan.skipped_applying)
-            self.skipped.setText(f"Not included: the pending changes of {names}, which "
-                                 f"{'is' if len(plan.skipped_applying) == 1 else 'are'} applying changes right "
-                                 "now. Apply them once that apply has finished.")
+            k = len(plan.skipped_applying)
+            self.skipped.setText(f"Not included: the pending changes of {names}, which {word(k, 'is')} applying "
+                                 "changes right now. Apply them once that apply has finished.")
         self.skipped.setVisible(bool(plan.skipped_applying))
 
+        self.commands: list[str] = []
+        """The equivalent PowerShell, one line per change, in the order shown."""
         self.changes = QTreeWidget()
-        self.changes.setHeaderLabels(["Host / VM / service", "Current", "", "Target"])
+        self.changes.setHeaderLabels(["Host / VM / service", "Current", "", "Target", "Equivalent PowerShell"])
         self.changes.setUniformRowHeights(True)
+        self.changes.setAccessibleName("Changes to apply")
         for key, items in plan.by_host.items():
             entry = state.hosts[key]
-            host_item = QTreeWidgetItem([f"{entry.name} ({len(items)} change{'s' if len(items) != 1 else ''})"])
+            host_item = QTreeWidgetItem([f"{entry.name} ({plural(len(items), 'change')})"])
             self.changes.addTopLevelItem(host_item)
             vm_item: QTreeWidgetItem | None = None
             last_vm = ""
             for p in items:
                 if p.cell[1] != last_vm:
                     vm_item = QTreeWidgetItem([p.vm_name])
-                    vm_item.setToolTip(0, f"VM Id: {p.cell[1]}")
+                    vm_item.setToolTip(0, plain_tip(f"{p.vm_name}\nVM Id: {p.cell[1]}"))
                     host_item.addChild(vm_item)
                     last_vm = p.cell[1]
                 assert vm_item is not None
-                vm_item.addChild(QTreeWidgetItem([p.service_label, on_off(p.current), "→", on_off(p.target)]))
+                line = equivalent_powershell.for_change(state, p)
+                self.commands.append(line)
+                item = QTreeWidgetItem([p.service_label, on_off(p.current), "→", on_off(p.target), line])
+                item.setToolTip(POWERSHELL_COLUMN, plain_tip(line))
+                vm_item.addChild(item)
             host_item.setExpanded(True)
             if len(items) <= 200:
                 for i in range(host_item.childCount()):
                     child = host_item.child(i)
                     if child is not None:
                         child.setExpanded(True)
-        self.changes.setColumnWidth(0, 360)
-        self.changes.setColumnWidth(1, 90)
+        self.changes.setColumnWidth(0, 330)
+        self.changes.setColumnWidth(1, 80)
         self.changes.setColumnWidth(2, 24)
+        self.changes.setColumnWidth(3, 80)
+        self.show_powershell = QCheckBox("Show the equivalent PowerShell of each change")
+        self.show_powershell.setToolTip("The command an admin would type for each change (hvgui sends the "
+                                        "script below instead: one command per host, names never in it)")
+        self.show_powershell.toggled.connect(lambda on: self.changes.setColumnHidden(POWERSHELL_COLUMN, not on))
+        self.changes.setColumnHidden(POWERSHELL_COLUMN, True)
 
         mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         self.scripts = QTabWidget()
@@ -103,29 +128,56 @@ class PlanDialog(QDialog):
                 f"# Command line: {contract.POWERSHELL_EXE} {' '.join(contract.POWERSHELL_ARGS)} "
                 "-EncodedCommand <bootstrap>\n"
                 f"# Script (constant, sent on stdin):\n{scripts.APPLY}")
-            self.scripts.addTab(text, state.hosts[key].name)
+            self.scripts.addTab(text, f"Script for {state.hosts[key].name}")
+        self.powershell = QPlainTextEdit()
+        self.powershell.setReadOnly(True)
+        self.powershell.setFont(mono)
+        self.powershell.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.powershell.setPlainText(
+            "# What an admin would type for the same changes, one command per change. hvgui sends the\n"
+            "# script in the other tabs instead: one batch per host, checked against what you saw.\n"
+            + "\n".join(self.commands) + "\n")
+        self.scripts.addTab(self.powershell, "Equivalent PowerShell")
 
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.changes)
         split.addWidget(self.scripts)
-        split.setSizes([360, 240])
+        split.setSizes([380, 240])
 
-        self.buttons = QDialogButtonBox()
-        self.apply_button = QPushButton(f"Apply {n} change{'s' if n != 1 else ''}")
-        self.apply_button.setDefault(True)
-        self.apply_button.setShortcut(QKeySequence("Ctrl+Return"))
-        self.buttons.addButton(self.apply_button, QDialogButtonBox.ButtonRole.AcceptRole)
-        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.accepted.connect(self._confirm)
-        self.buttons.rejected.connect(self.reject)
+        self.apply_button = QPushButton(apply_label(plan))
+        self.apply_button.setToolTip("Send the changes to the hosts (click, or Ctrl+Enter; Enter alone does not "
+                                     "apply)")
+        self.copy_button = QPushButton("Copy PowerShell")
+        self.copy_button.clicked.connect(lambda: QGuiApplication.clipboard().setText("\n".join(self.commands) + "\n"))
+        self.cancel_button = QPushButton("Cancel")
+        # No default button (a QDialogButtonBox would make Apply one): Enter never applies.
+        for b in (self.apply_button, self.copy_button, self.cancel_button):
+            b.setAutoDefault(False)
+            b.setDefault(False)
+        self.apply_button.clicked.connect(self._confirm)
+        self.cancel_button.clicked.connect(self.reject)
+        self.shortcuts = [QShortcut(QKeySequence(keys), self) for keys in ("Ctrl+Return", "Ctrl+Enter")]
+        for shortcut in self.shortcuts:
+            shortcut.activated.connect(self._confirm)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addWidget(self.skipped)
         layout.addWidget(split, 1)
-        layout.addWidget(self.buttons)
-        self.apply_button.setFocus()
+        row = QHBoxLayout()
+        row.addWidget(self.show_powershell)
+        row.addStretch(1)
+        layout.addLayout(row)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.copy_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.apply_button)
+        layout.addLayout(buttons)
+        self.changes.setFocus()
 
     def _confirm(self) -> None:
+        if not self.isVisible():
+            return
         self.confirmed.emit(self.plan)
         self.accept()

@@ -6,7 +6,7 @@ import json
 import logging
 import os
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -20,6 +20,12 @@ class Settings:
     auto_refresh_s: int = 60
     read_only: bool = False
     """Helpdesk mode: nothing can be ticked or applied."""
+    window_geometry: str = ""
+    """Where the window was and how big (``QWidget.saveGeometry``, base64)."""
+    layout: dict[str, str] = field(default_factory=dict)
+    """The panes' splitters as the user left them (``QSplitter.saveState``, base64), by name."""
+    activity_collapsed: bool | None = None
+    """None: collapsed on short screens, open otherwise."""
 
     @staticmethod
     def default_path() -> Path:
@@ -40,6 +46,13 @@ class Settings:
                 s.auto_refresh_s = data["auto_refresh_s"]
             if isinstance(data.get("read_only"), bool):
                 s.read_only = data["read_only"]
+            if isinstance(data.get("window_geometry"), str):
+                s.window_geometry = data["window_geometry"]
+            layout = data.get("layout")
+            if isinstance(layout, dict):
+                s.layout = {k: v for k, v in layout.items() if isinstance(k, str) and isinstance(v, str)}
+            if isinstance(data.get("activity_collapsed"), bool):
+                s.activity_collapsed = data["activity_collapsed"]
             return s
         except (OSError, ValueError, AttributeError) as exc:
             log.warning("ignoring settings file %s: %s", path, exc)

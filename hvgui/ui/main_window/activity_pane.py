@@ -1,24 +1,32 @@
 """Bottom pane: every remote operation with its host, what it does, state, duration and
-outcome; *Show script...* shows the exact PowerShell it ran and its request, decoded."""
+outcome; routine refreshes one row per round; a filter (failures, changes, this host); the
+newest row stays in sight unless the user scrolled up; *Show script...* shows the exact
+PowerShell an operation ran and its request, decoded. The pane folds down to its header."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+import re
+
+from PySide6.QtCore import QModelIndex, QRegularExpression, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QDialog,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
     QPushButton,
-    QTableView,
+    QToolButton,
+    QTreeView,
     QVBoxLayout,
     QWidget,
 )
 
+from hvgui.remote.engine import Operation
 from hvgui.ui.delegates import FocusDelegate
 from hvgui.ui.models import ActivityModel, operation_text
+from hvgui.ui.models.activity import TAGS_ROLE
 
 
 class ScriptDialog(QDialog):
@@ -47,45 +55,152 @@ class ScriptDialog(QDialog):
         layout.addLayout(buttons)
 
 
+FILTERS = (("Everything", ""), ("Failures", "failures"), ("Changes", "changes"), ("This host", "host"))
+
+
 class ActivityPane(QWidget):
+    collapsedChanged = Signal(bool)
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = ActivityModel(self)
-        self.view = QTableView()
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setRecursiveFilteringEnabled(True)
+        self.proxy.setFilterRole(TAGS_ROLE)
+        self.proxy.setFilterKeyColumn(0)
+        self.host = ""
+        """The host "This host" means (display name): the current one in the tree or grid."""
+
+        self.view = QTreeView()
         v = self.view
-        v.setModel(self.model)
+        v.setModel(self.proxy)
         v.setItemDelegate(FocusDelegate(v))
         v.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         v.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        v.verticalHeader().setVisible(False)
-        v.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
+        v.setUniformRowHeights(True)
+        v.setRootIsDecorated(True)
+        v.setAllColumnsShowFocus(True)
         v.setWordWrap(False)
-        v.setTabKeyNavigation(False)
-        v.horizontalHeader().setStretchLastSection(True)
-        for col, width in enumerate((70, 110, 260, 90, 70)):
+        v.setAccessibleName("Activity: remote operations")
+        v.header().setStretchLastSection(True)
+        for col, width in enumerate((90, 110, 280, 130, 70)):
             v.setColumnWidth(col, width)
-        v.doubleClicked.connect(lambda idx: self.show_operation(idx.row()))
-        self.model.rowsInserted.connect(lambda *_: v.scrollToBottom())
+        v.doubleClicked.connect(self._double_clicked)
+        # The newest row follows unless the user scrolled up to read older ones.
+        self._follow = True
+        self.proxy.rowsAboutToBeInserted.connect(self._before_insert)
+        self.proxy.rowsInserted.connect(self._after_insert)
+
+        self.toggle = QToolButton()
+        self.toggle.setCheckable(True)
+        self.toggle.setChecked(True)
+        self.toggle.setArrowType(Qt.ArrowType.DownArrow)
+        self.toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.toggle.setAutoRaise(True)
+        self.toggle.setText("Activity")
+        self.toggle.setToolTip("Show or fold the activity panel (View > Activity panel)")
+        self.toggle.setAccessibleName("Activity panel")
+        self.toggle.toggled.connect(lambda on: self.set_collapsed(not on))
+        self.filter = QComboBox()
+        for label, key in FILTERS:
+            self.filter.addItem(label, key)
+        self.filter.setAccessibleName("Activity filter")
+        self.filter.setToolTip("Show every operation, only failures, only changes, or only the current host's")
+        self.filter.currentIndexChanged.connect(lambda _i: self.apply_filter())
+        self.summary = QLabel()
         self.script_button = QPushButton("Show script…")
         self.script_button.setToolTip("The exact PowerShell sent and its request, decoded")
         self.script_button.clicked.connect(self.show_current_operation)
-        head = QHBoxLayout()
-        head.addWidget(QLabel("<b>Activity</b>"))
-        head.addStretch(1)
+        self.head = QWidget()
+        head = QHBoxLayout(self.head)
+        head.setContentsMargins(0, 0, 0, 0)
+        head.addWidget(self.toggle)
+        head.addWidget(self.filter)
+        head.addWidget(self.summary, 1)
         head.addWidget(self.script_button)
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
-        box.addLayout(head)
+        box.setSpacing(0)
+        box.addWidget(self.head)
         box.addWidget(v)
+        self.setTabOrder(self.toggle, self.filter)
+        self.setTabOrder(self.filter, v)
         self.setTabOrder(v, self.script_button)
+        self.model.rowsInserted.connect(lambda *_: self._summarize())
+        self.model.dataChanged.connect(lambda *_: self._summarize())
+
+    # ------------------------------------------------------------ folding
+    @property
+    def collapsed(self) -> bool:
+        return not self.toggle.isChecked()
+
+    def set_collapsed(self, collapsed: bool) -> None:
+        if self.toggle.isChecked() == collapsed:
+            self.toggle.setChecked(not collapsed)  # comes back here through toggled
+            return
+        self.toggle.setArrowType(Qt.ArrowType.RightArrow if collapsed else Qt.ArrowType.DownArrow)
+        self.view.setVisible(not collapsed)
+        self.filter.setVisible(not collapsed)
+        self.script_button.setVisible(not collapsed)
+        self.collapsedChanged.emit(collapsed)
+
+    def header_height(self) -> int:
+        return self.head.sizeHint().height() + 2
+
+    def _summarize(self) -> None:
+        ops = self.model.operations()
+        failed = sum(1 for o in ops if o.state.value == "failed")
+        text = f"{len(ops)} operation{'s' if len(ops) != 1 else ''}"
+        self.summary.setText(f"  {text}" + (f", {failed} failed" if failed else ""))
+
+    # ------------------------------------------------------------ filter
+    def set_host(self, name: str) -> None:
+        if name != self.host:
+            self.host = name
+            if self.filter.currentData() == "host":
+                self.apply_filter()
+
+    def apply_filter(self) -> None:
+        key = self.filter.currentData()
+        pattern = {"": "", "failures": r"state:failed ", "changes": r"\bchange\b"}.get(key)
+        if key == "host":
+            pattern = rf"host:{re.escape(self.host)} " if self.host else "^$"
+        self.proxy.setFilterRegularExpression(QRegularExpression(pattern or ""))
+        self.view.scrollToBottom()
+
+    # ------------------------------------------------------------ following the newest row
+    def _before_insert(self, parent: QModelIndex, _first: int, _last: int) -> None:
+        if not parent.isValid():
+            bar = self.view.verticalScrollBar()
+            self._follow = bar.value() >= bar.maximum() - 2
+
+    def _after_insert(self, parent: QModelIndex, _first: int, _last: int) -> None:
+        if not parent.isValid() and self._follow:
+            self.view.scrollToBottom()
+
+    # ------------------------------------------------------------ scripts
+    def current_operation(self) -> Operation | None:
+        idx = self.view.currentIndex()
+        if idx.isValid():
+            return self.model.operation_at(self.proxy.mapToSource(idx))
+        rows = self.proxy.rowCount()
+        return self.model.operation_at(self.proxy.mapToSource(self.proxy.index(rows - 1, 0))) if rows else None
 
     def show_current_operation(self) -> ScriptDialog | None:
-        idx = self.view.currentIndex()
-        row = idx.row() if idx.isValid() else self.model.rowCount() - 1
-        return self.show_operation(row) if row >= 0 else None
+        op = self.current_operation()
+        return self.show_script(op) if op is not None else None
 
     def show_operation(self, row: int) -> ScriptDialog:
-        op = self.model.operation(row)
+        """The script of a top-level row of the model."""
+        return self.show_script(self.model.operation(row))
+
+    def show_script(self, op: Operation) -> ScriptDialog:
         dlg = ScriptDialog(f"Operation #{op.id} on {op.host}", operation_text(op), self.window())
         dlg.show()
         return dlg
+
+    def _double_clicked(self, idx: QModelIndex) -> None:
+        op = self.model.operation_at(self.proxy.mapToSource(idx))
+        if op is not None and (op.kind != "inventory" or idx.parent().isValid()):
+            self.show_script(op)

@@ -1,9 +1,12 @@
 """Middle pane: the integration services grid (one row per VM in scope, one checkbox column
-per service), the banner above it, and the column header's menu."""
+per service), and above it the banner of failed hosts, the panel of the selected failed hosts
+and the filter bar; an empty grid says why it is empty."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, QPoint, Qt, Signal
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -15,24 +18,53 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from hvgui.ui import look
 from hvgui.ui.controller import Controller
 from hvgui.ui.delegates import CellDelegate
+from hvgui.ui.main_window.failed_hosts import Banner, HostProblemPanel
+from hvgui.ui.main_window.grid_filters import FilterBar
 from hvgui.ui.models import ColKind, Scope, ServiceGridModel
-from hvgui.ui.state import CellKey, RowKey
+from hvgui.ui.models.service_grid import GridFilter
+from hvgui.ui.state import CellKey, HostStatus, RowKey
+from hvgui.ui.words import plural, word
+
+ROW_PADDING = 8
 
 
 class GridView(QTableView):
-    """The grid; Space toggles every selected checkbox at once (not only the current one)."""
+    """The grid; Space toggles every selected checkbox at once (not only the current one), Esc
+    clears the selection (it never drops pending changes)."""
 
     spacePressed = Signal()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() == Qt.Key.Key_Space and event.modifiers() in (
-                Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier):
+        plain = event.modifiers() in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier)
+        if event.key() == Qt.Key.Key_Space and plain:
             self.spacePressed.emit()
             event.accept()
             return
+        if event.key() == Qt.Key.Key_Escape and plain and self.selectionModel().hasSelection():
+            self.selectionModel().clearSelection()
+            event.accept()
+            return
         super().keyPressEvent(event)
+
+
+def column_width(kind: ColKind, title: str, view: QTableView) -> int:
+    """Room for the column's content, compact enough for a 1366-pixel screen; longer texts are
+    elided and complete in the tooltip."""
+    fm = view.fontMetrics()
+    header = fm.horizontalAdvance(title) + 22  # + sort indicator
+    if kind is ColKind.HOST:
+        return max(header, fm.horizontalAdvance("HV-LEGACY-01") + 12)
+    if kind is ColKind.VM:
+        return max(header, fm.horizontalAdvance("Contrôleur de dom") + 12)
+    if kind is ColKind.STATE:
+        return max(header, fm.horizontalAdvance("Running") + 32)
+    if kind is ColKind.SERVICE:
+        # checkbox + icon + "No Contact"; longer statuses elide, the tooltip has them in full
+        return max(header, fm.horizontalAdvance("No Contact") + 48)
+    return max(header, fm.horizontalAdvance("6.3.9600.16384") + 30)
 
 
 class GridPane(QWidget):
@@ -40,9 +72,14 @@ class GridPane(QWidget):
     """The current cell moved to another row (or the rows changed under it)."""
     menuRequested = Signal(QPoint)
     """Context menu over the cells at this global position (the window owns the actions)."""
-    hintLinkActivated = Signal(str)
+    showFailedHosts = Signal()
+    retryHost = Signal(str)
+    editHost = Signal(str)
+    diagnoseHost = Signal(str)
+    fixHost = Signal(str)
 
-    def __init__(self, controller: Controller, parent: QWidget | None = None) -> None:
+    def __init__(self, controller: Controller, host_fix: Callable[[str], tuple[str, str] | None],
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.controller = controller
         self.model = ServiceGridModel(controller, self)
@@ -58,37 +95,80 @@ class GridPane(QWidget):
         v.setWordWrap(False)
         v.setTabKeyNavigation(False)  # Tab leaves the grid (arrows move inside it)
         v.setAlternatingRowColors(True)
+        v.setAccessibleName("Integration services of the VMs in view")
         v.verticalHeader().setVisible(False)
-        v.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        v.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + ROW_PADDING)
         v.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        v.horizontalHeader().setHighlightSections(False)
-        v.horizontalHeader().setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        v.horizontalHeader().customContextMenuRequested.connect(self._header_menu)
+        header = v.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._header_menu)
+        # Sortable by any column; a third click goes back to the hosts' order.
+        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        header.setSortIndicatorClearable(True)
+        v.setSortingEnabled(True)
         v.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         v.customContextMenuRequested.connect(lambda pos: self.menuRequested.emit(v.viewport().mapToGlobal(pos)))
         v.spacePressed.connect(self.toggle_selected)
         v.selectionModel().currentChanged.connect(lambda *_: self.currentRowChanged.emit())
 
-        self.hint = QLabel()
-        self.hint.setWordWrap(True)
-        self.hint.setVisible(False)
-        self.hint.setTextFormat(Qt.TextFormat.RichText)
-        self.hint.linkActivated.connect(self.hintLinkActivated)
+        self.empty = QLabel(v.viewport())
+        self.empty.setWordWrap(True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setTextFormat(Qt.TextFormat.PlainText)
+        self.empty.setVisible(False)
+        v.viewport().installEventFilter(self)
+
+        self.banner = Banner()
+        self.banner.showRequested.connect(self.showFailedHosts)
+        self.banner.fixRequested.connect(self.fixHost)
+        self.hint = self.banner
+        """The banner, by its older name."""
+        self.problems = HostProblemPanel(controller, host_fix)
+        self.problems.retryRequested.connect(self.retryHost)
+        self.problems.editRequested.connect(self.editHost)
+        self.problems.diagnoseRequested.connect(self.diagnoseHost)
+        self.problems.fixRequested.connect(self.fixHost)
+        self.filters = FilterBar()
+        self.filters.changed.connect(self.set_filter)
+        self.host_fix = host_fix
+        self.hosts_file_note = ""
+        """Said in the banner when the hosts file could not be read."""
 
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
-        box.addWidget(self.hint)
+        box.setSpacing(2)
+        box.addWidget(self.banner)
+        box.addWidget(self.problems)
+        box.addWidget(self.filters)
         box.addWidget(self.view)
 
-        self.model.columnsInserted.connect(lambda *_: self.size_columns())
-        self.model.columnsRemoved.connect(lambda *_: self.size_columns())
+        # The banner, panel, count and empty message are rebuilt at most every 50 ms.
+        self._rows_changed = QTimer(self)
+        self._rows_changed.setSingleShot(True)
+        self._rows_changed.setInterval(50)
+        self._rows_changed.timeout.connect(self.update_notes)
+        self.model.columnsInserted.connect(lambda *_: self._columns_changed())
+        self.model.columnsRemoved.connect(lambda *_: self._columns_changed())
         self.model.rowsInserted.connect(lambda *_: self.ensure_current())
+        for signal in (self.model.rowsInserted, self.model.rowsRemoved, self.model.layoutChanged):
+            signal.connect(lambda *_: self._rows_changed.start())
+        controller.hostsChanged.connect(lambda _keys: self._rows_changed.start())
+        controller.hostsReset.connect(self._hosts_reset)
         self.size_columns()
+        self._hosts_reset()
 
     # ------------------------------------------------------------ scope and current cell
     def set_scope(self, scope: Scope) -> None:
         self.model.set_scope(scope)
         self.ensure_current()
+        self.update_notes()
+        self.currentRowChanged.emit()
+
+    def set_filter(self, grid_filter: GridFilter) -> None:
+        self.model.set_filter(grid_filter)
+        self.ensure_current()
+        self.update_notes()
         self.currentRowChanged.emit()
 
     def ensure_current(self) -> None:
@@ -131,25 +211,121 @@ class GridPane(QWidget):
         if not self.controller.read_only:
             self.controller.toggle(self.selected_cells())
 
+    # ------------------------------------------------------------ notes: banner, panel, count, empty grid
+    def _hosts_reset(self) -> None:
+        self.filters.set_hosts(list(self.controller.state.hosts.values()))
+        self.update_notes()
+
+    def update_notes(self) -> None:
+        self._rows_changed.stop()
+        st = self.controller.state
+        self.filters.set_hosts(list(st.hosts.values()))
+        self.filters.show_count(self.model.rowCount(), self.model.in_scope)
+        # The selected hosts that failed: their error in full, and what can be done.
+        scope = self.model.scope
+        selected = set(scope.hosts or ()) | {k[0] for k in scope.vms}
+        failed = [e for e in st.hosts.values() if e.status is HostStatus.FAILED]
+        self.problems.show_hosts([e for e in failed if e.key in selected])
+        # The banner: one line, for the failed hosts the panel does not show.
+        others = [e for e in failed if e.key not in selected]
+        if self.hosts_file_note:
+            self.banner.show_message(self.hosts_file_note)
+        elif len(others) == 1:
+            e = others[0]
+            fix = self.host_fix(e.key)
+            self.banner.show_message(e.error.text if e.error else f"{e.name} failed", show=True,
+                                     fix=(fix[0], e.key) if fix else None)
+        elif others:
+            self.banner.show_message(f"{plural(len(others), 'host')} failed:", show=True)
+        else:
+            self.banner.show_message("")
+        self._show_empty(self.empty_reason())
+
+    def empty_reason(self) -> str:
+        """Why the grid is empty, in words ("" when it is not)."""
+        if self.model.rowCount():
+            return ""
+        st = self.controller.state
+        if not st.hosts:
+            return "No hosts configured. Use File > Add host…, or try hvgui --demo."
+        scope = self.model.scope
+        in_scope = [e for k, e in st.hosts.items()
+                    if scope.hosts is None or k in scope.hosts or any(v[0] == k for v in scope.vms)]
+        if self.model.in_scope == 0:
+            if any(not e.loaded and e.status is HostStatus.CONNECTING for e in in_scope):
+                return "Reading the hosts…"
+            failed = [e.name for e in in_scope if not e.loaded and e.status is HostStatus.FAILED]
+            if failed:
+                return (f"{', '.join(failed)} could not be read, so there are no VMs to show: see above "
+                        "for why, and what to do.")
+            return "No VMs on the selected hosts."
+        f = self.model.filter
+        why = []
+        if f.problems_only:
+            why.append("has a problem")
+        conditions = []
+        if f.host is not None and f.host in st.hosts:
+            conditions.append(f"on {st.hosts[f.host].name}")
+        if f.vm_state is not None:
+            conditions.append(f"in the state {f.vm_state.value}")
+        if f.is_state is not None:
+            conditions.append(f"with integration services: {f.is_state.value}")
+        if f.status is not None:
+            conditions.append(f"with a service: {f.status.value.replace('_', ' ')}")
+        text = scope.text
+        if text:
+            head = f"No VM matches '{text}'"
+            if why or conditions:
+                head += " and " + " and ".join(why + conditions)
+        else:
+            head = "No VM " + " and ".join(why + conditions) if (why or conditions) else "No VM to show"
+        hosts = [e.name for e in st.hosts.values() if text and text.casefold() in e.name.casefold()]
+        tail = ""
+        if hosts:
+            n = len(hosts)
+            tail = (f" The filter box searches VM names; {', '.join(hosts)} {word(n, 'is')} "
+                    f"{word(n, 'a host', 'hosts')}: select {word(n, 'it')} in the tree to see "
+                    f"{word(n, 'its', 'their')} VMs.")
+        if f.active:
+            tail += " Clear filters shows every VM in scope again."
+        return f"{head} (of {plural(self.model.in_scope, 'VM')} in scope).{tail}"
+
+    def _show_empty(self, text: str) -> None:
+        self.empty.setText(text)
+        self.empty.setVisible(bool(text))
+        if text:
+            self.empty.setStyleSheet(f"color: {look.theme().grey}; padding: 24px;")
+            self._place_empty()
+
+    def _place_empty(self) -> None:
+        vp = self.view.viewport()
+        self.empty.setGeometry(0, 0, vp.width(), max(80, vp.height() // 3))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.view.viewport() and event.type() == QEvent.Type.Resize and self.empty.isVisible():
+            self._place_empty()
+        return super().eventFilter(watched, event)
+
     # ------------------------------------------------------------ columns
+    def _columns_changed(self) -> None:
+        self.size_columns()
+        # The Host column comes and goes: keep the sort indicator on the column sorted by.
+        header = self.view.horizontalHeader()
+        column = self.model.column_of(self.model.sort_by) if self.model.sort_by else -1
+        if header.sortIndicatorSection() != column:
+            header.setSortIndicator(column, self.model.sort_order)
+
     def size_columns(self) -> None:
-        fm = self.view.fontMetrics()
         header = self.view.horizontalHeader()
         header.setStretchLastSection(True)
         for n, col in enumerate(self.model.columns):
-            text = fm.horizontalAdvance(col.title) + 28
-            if col.kind is ColKind.HOST:
-                width = max(text, 100)
-            elif col.kind is ColKind.VM:
-                width = max(text, 165)
-            elif col.kind is ColKind.STATE:
-                width = max(text, fm.horizontalAdvance("Running") + 40)
-            elif col.kind is ColKind.SERVICE:
-                # checkbox + badge + "No Contact"; longer statuses elide, the tooltip has them verbatim
-                width = max(text, fm.horizontalAdvance("No Contact") + 54)
-            else:
-                width = max(text, fm.horizontalAdvance("6.3.9600.16384 (update)") + 16)
-            self.view.setColumnWidth(n, width)
+            self.view.setColumnWidth(n, column_width(col.kind, col.title, self.view))
+
+    def needed_width(self) -> int:
+        """Width the grid needs to show every column without scrolling sideways."""
+        v = self.view
+        return (sum(column_width(c.kind, c.title, v) for c in self.model.columns)
+                + v.verticalScrollBar().sizeHint().width() + 2 * v.frameWidth() + 16)
 
     def service_column_at_current(self) -> int | None:
         column = self.view.currentIndex().column()
@@ -174,14 +350,18 @@ class GridPane(QWidget):
         n = len(cells)
         ctl = self.controller
         menu = QMenu(self)
+        menu.setToolTipsVisible(True)
         ro = ctl.read_only
+        every = f"the {plural(n, 'VM')}" if n == 1 else f"all {plural(n, 'VM')}"
         for text, slot in (
-            (f"Enable {col.title} for all {n} VMs in view", lambda: ctl.set_target(cells, True)),
-            (f"Disable {col.title} for all {n} VMs in view", lambda: ctl.set_target(cells, False)),
+            (f"Enable {col.title} for {every} in view", lambda: ctl.set_target(cells, True)),
+            (f"Disable {col.title} for {every} in view", lambda: ctl.set_target(cells, False)),
             ("Reset to default for all VMs in view", lambda: ctl.reset_default(cells)),
             ("Revert this column", lambda: ctl.revert(cells)),
         ):
             a = menu.addAction(text)
             a.triggered.connect(slot)
-            a.setEnabled(not ro or text.startswith("Revert"))
+            a.setEnabled(not ro)
+            if ro:
+                a.setToolTip("Read-only mode: nothing can be changed (Settings > Read-only mode)")
         return menu

@@ -63,6 +63,12 @@ class HostsPane(QWidget):
         self.model.modelAboutToBeReset.connect(self._keep_selection)
         self.model.modelReset.connect(self._restore_selection)
         self.tree.expandAll()
+        # Esc clears the selection: the grid shows every host's VMs again.
+        self.act_clear_selection = QAction("Clear selection", self)
+        self.act_clear_selection.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        self.act_clear_selection.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.act_clear_selection.triggered.connect(self.tree.clearSelection)
+        self.tree.addAction(self.act_clear_selection)
 
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)

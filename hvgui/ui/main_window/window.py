@@ -1,19 +1,37 @@
-"""The main window: composes the panes (hosts tree, grid, details, activity, status bar),
-owns the actions and menus, and wires the panes to each other and to the controller."""
+"""The main window: composes the panes (hosts tree, grid, details, activity, status bar), owns
+the actions, the menus and the toolbar, and wires the panes to each other and to the
+controller. Where each pane goes is :mod:`.layout`'s business; what each pane does is its own."""
 
 from __future__ import annotations
 
-import html
+import itertools
 import logging
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, unquote
 
+import shiboken6
 from PySide6.QtCore import QEvent, QPoint, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDesktopServices, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QMenu, QSplitter, QToolBar, QWidget
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QDesktopServices,
+    QKeySequence,
+    QResizeEvent,
+)
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QToolBar,
+    QToolButton,
+    QWidget,
+)
 
-from hvgui.ui import look
+from hvgui.ui import export, look
 from hvgui.ui.controller import ApplySummary, Controller
 from hvgui.ui.fix_dialogs import PasswordDialog, TrustDialog
 from hvgui.ui.host_dialog import HostDialog
@@ -22,8 +40,9 @@ from hvgui.ui.main_window.details_pane import DetailsPane
 from hvgui.ui.main_window.grid_pane import GridPane
 from hvgui.ui.main_window.host_actions import HostActions
 from hvgui.ui.main_window.hosts_pane import HostsPane
+from hvgui.ui.main_window.layout import SHORT_SCREEN, WindowLayout
 from hvgui.ui.main_window.status_bar import StatusBar
-from hvgui.ui.models import Scope
+from hvgui.ui.models import ColKind, Scope
 from hvgui.ui.plan_dialog import PlanDialog
 from hvgui.ui.settings import AUTO_REFRESH_CHOICES, Settings
 from hvgui.ui.state import CellKey, Plan, RowKey
@@ -32,6 +51,7 @@ from hvgui.ui.words import plural
 log = logging.getLogger(__name__)
 
 TITLE = "Hyper-V integration services"
+READ_ONLY_REASON = "Read-only mode: nothing can be changed (Settings > Read-only mode)"
 
 
 class MainWindow(QMainWindow):
@@ -48,16 +68,21 @@ class MainWindow(QMainWindow):
         self.settings_path = settings_path
         self.read_only_forced = read_only_forced
         self.plan_dialog: PlanDialog | None = None
+        self.revert_box: QMessageBox | None = None
+        self.dialogs: dict[str, QDialog] = {}
+        """Open single-instance dialogs (history, help...) by name."""
         self.hosts = HostActions(controller, self, hosts_file=hosts_file, hosts_file_writable=hosts_file_writable,
                                  credentials=credentials, cert_dir=cert_dir)
         self.hosts.message.connect(lambda text, ms: self.statusBar().showMessage(text, ms))
         self.setWindowTitle(TITLE)
         look.update_theme(self.palette())
-        self._initial_size()
 
         # ---- panes
         self.hosts_pane = HostsPane(controller)
-        self.grid_pane = GridPane(controller)
+        self.grid_pane = GridPane(controller, self.hosts.host_fix)
+        if hosts_file is not None and not hosts_file_writable:
+            self.grid_pane.hosts_file_note = (f"{hosts_file} could not be read: it is kept as it is, and hosts you "
+                                              "add now are not saved.")
         self.details_pane = DetailsPane(controller)
         self.activity_pane = ActivityPane()
         self.status = StatusBar(controller)
@@ -69,14 +94,16 @@ class MainWindow(QMainWindow):
         # The panes' widgets under the names the rest of the code (and the tests) use.
         self.tree, self.tree_model, self.tree_proxy = self.hosts_pane.tree, self.hosts_pane.model, self.hosts_pane.proxy
         self.filter_edit = self.hosts_pane.filter_edit
-        self.grid, self.grid_model, self.grid_hint = self.grid_pane.view, self.grid_pane.model, self.grid_pane.hint
+        self.grid, self.grid_model, self.grid_hint = self.grid_pane.view, self.grid_pane.model, self.grid_pane.banner
         self.details, self.copy_button = self.details_pane.browser, self.details_pane.copy_button
         self.activity, self.activity_model = self.activity_pane.view, self.activity_pane.model
         self.script_button = self.activity_pane.script_button
         self.status_hosts, self.status_pending = self.status.hosts, self.status.pending
 
         self._build_actions()
-        self._build_layout()
+        self.layout_ = WindowLayout(self, self.hosts_pane, self.grid_pane, self.details_pane, self.activity_pane)
+        self.setCentralWidget(self.layout_.vsplit)
+        self._build_toolbar()
         self._build_menus()
 
         self.hosts_pane.scopeChanged.connect(self._scope_changed)
@@ -84,20 +111,32 @@ class MainWindow(QMainWindow):
         self.hosts_pane.hostActivated.connect(lambda key: self.fix_host(key) if self.host_fix(key) else None)
         self.grid_pane.currentRowChanged.connect(self._current_row_changed)
         self.grid_pane.menuRequested.connect(self._grid_menu)
-        self.grid_pane.hintLinkActivated.connect(self._hint_link)
+        self.grid_pane.showFailedHosts.connect(self.show_failed_hosts)
+        self.grid_pane.retryHost.connect(self.retry_host)
+        self.grid_pane.editHost.connect(self.edit_host)
+        self.grid_pane.diagnoseHost.connect(self.diagnose_host)
+        self.grid_pane.fixHost.connect(self.fix_host)
         self.copy_button.clicked.connect(self.copy_report)
         self.details_pane.reportCopied.connect(
             lambda n: self.statusBar().showMessage(f"Report of {plural(n, 'VM')} copied to the clipboard", 4000))
+        self.activity_pane.collapsedChanged.connect(self._activity_collapsed)
         controller.hostsChanged.connect(lambda _keys: self._update_status())
         controller.cellsChanged.connect(lambda _cells: self._update_status())
         controller.hostsReset.connect(self._update_status)
         controller.refreshFinished.connect(self._refresh_finished)
         controller.applyFinished.connect(self._apply_finished)
+        controller.historyChanged.connect(self._update_actions)
+        controller.roundStarted.connect(
+            lambda rid, keys: self.activity_model.begin_round(
+                rid, [controller.state.hosts[k].name for k in keys if k in controller.state.hosts]))
+        controller.roundFinished.connect(self.activity_model.end_round)
         self.grid_model.rowsInserted.connect(lambda *_: self._update_status())
         self.grid_model.rowsRemoved.connect(lambda *_: self._update_status())
+        self.grid_model.columnsInserted.connect(lambda *_: self._place_details())
+        self.grid_model.columnsRemoved.connect(lambda *_: self._place_details())
 
-        # Status bar and banner are rebuilt at most every 60 ms: 20 hosts answering at once
-        # must not rebuild them 60 times in one go.
+        # Status bar is rebuilt at most every 60 ms: 20 hosts answering at once must not
+        # rebuild it 60 times in one go.
         self._status_timer = QTimer(self)
         self._status_timer.setSingleShot(True)
         self._status_timer.setInterval(60)
@@ -106,36 +145,57 @@ class MainWindow(QMainWindow):
         self._clock.setInterval(1000)
         self._clock.timeout.connect(self.activity_model.tick)
         self._clock.start()
+
+        self.layout_.open_window(self.settings)
+        self.layout_.restore(self.settings)
+        self._place_details()
+        collapsed = self.settings.activity_collapsed
+        if collapsed is None:
+            screen = self.screen()
+            collapsed = screen is not None and screen.availableGeometry().height() < SHORT_SCREEN
+        self.activity_pane.set_collapsed(collapsed)
+        self._activity_collapsed(collapsed)
         self._apply_read_only()
         self._render_status()
+        self.grid_pane.update_notes()
         self.details_pane.show_vm(self.grid_pane.current_row_key())
 
     # ================================================================ building
     def _action(self, text: str, slot: Any, shortcut: str | QKeySequence.StandardKey | None = None,
-                tip: str = "") -> QAction:
+                tip: str = "", icon: str = "") -> QAction:
         a = QAction(text, self)
         if shortcut is not None:
             a.setShortcut(QKeySequence(shortcut))
         if tip:
             a.setToolTip(tip)
             a.setStatusTip(tip)
+        if icon:
+            a.setIcon(look.icon(icon))
         a.triggered.connect(slot)
         self.addAction(a)
+        self._tips[a] = tip or text
         return a
 
     def _build_actions(self) -> None:
-        self.act_refresh = self._action("Refresh", self.refresh, "F5", "Read every host again (F5)")
+        self._tips: dict[QAction, str] = {}
+        self.act_refresh = self._action("Refresh", self.refresh, "F5", "Read every host again (F5)", "refresh")
         self.act_apply = self._action("Apply", self.open_plan, "Ctrl+S",
-                                      "Preview and apply the pending changes (Ctrl+S)")
-        self.act_revert = self._action("Revert", self.revert_all, "Esc",
-                                       "Drop every pending change (Esc in the grid)")
-        # Esc reverts only from the grid (the action lives there, not on the window): Esc in the
-        # filter box or a dialog must never wipe every pending change. Toolbar and menu still work.
-        self.removeAction(self.act_revert)
-        self.act_revert.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+                                      "Preview and apply the pending changes (Ctrl+S)", "apply")
+        # No shortcut: Esc clears the selection, and dropping every pending change takes a
+        # deliberate click (and a question when some are out of view); Ctrl+Z brings them back.
+        self.act_revert = self._action("Revert all", self.revert_all, None, "Drop every pending change", "revert")
         self.act_retry = self._action("Retry failed", self.retry_failed, None,
-                                      "Apply again the changes that failed")
-        self.act_filter = self._action("Find VM", self.focus_filter, "Ctrl+F", "Filter VMs by name (Ctrl+F)")
+                                      "Apply again the changes that failed", "retry")
+        self.act_undo = self._action("Undo", self.controller.undo, QKeySequence.StandardKey.Undo,
+                                     "Undo the last edit of the pending changes (Ctrl+Z)", "undo")
+        self.act_redo = self._action("Redo", self.controller.redo, "Ctrl+Y",
+                                     "Redo the edit just undone (Ctrl+Y)", "redo")
+        self.act_redo.setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence("Ctrl+Shift+Z")])
+        self.act_filter = self._action("Find VM", self.focus_filter, "Ctrl+F", "Filter VMs by name (Ctrl+F)", "find")
+        self.act_problems = self._action("Problems only", self._toggle_problems, "Alt+P",
+                                         "Only the VMs that need a look (Alt+P)")
+        self.act_problems.setCheckable(True)
+        self.grid_pane.filters.problems.toggled.connect(self.act_problems.setChecked)
         self.act_enable = self._action("Enable", lambda: self.set_selected(True), None,
                                        "Enable the selected services")
         self.act_disable = self._action("Disable", lambda: self.set_selected(False), None,
@@ -154,58 +214,69 @@ class MainWindow(QMainWindow):
         self.act_col_revert = self._action("Revert this column", lambda: self.column_action("revert"), None,
                                            "Drop the pending changes in the current cell's column")
         self.act_copy = self._action("Copy report", self.copy_report, "Ctrl+Shift+C",
-                                     "Copy a text report of the current VM")
+                                     "Copy a text report of the current VM, or of every selected VM", "copy")
+        self.act_export = self._action("Export VMs in view…", self.export, "Ctrl+E",
+                                       "Save the VMs the grid shows to a CSV file (Ctrl+E)", "export")
+        self.act_history = self._action("Change history…", self.show_history, "Ctrl+H",
+                                        "Every change applied from this computer, from the audit log (Ctrl+H)",
+                                        "history")
         self.act_quit = self._action("Quit", self.close, QKeySequence.StandardKey.Quit)
-        self.act_add_host = self._action("Add host…", self.add_host, None, "Add a Hyper-V host")
+        self.act_add_host = self._action("Add host…", self.add_host, None, "Add a Hyper-V host", "add-host")
         self.act_edit_host = self._action("Edit host…", self.edit_host, None,
                                           "Change the selected host's address, login or certificate")
         self.act_remove_host = self._action("Remove host", self.remove_host, None,
                                             "Remove the selected host from the list")
+        self.act_activity = self._action("Activity panel", lambda on: self.activity_pane.set_collapsed(not on),
+                                         "Ctrl+J", "Show or fold the activity panel (Ctrl+J)")
+        self.act_activity.setCheckable(True)
+        self.act_guide = self._action("User guide", self.show_user_guide, "F1", "The README (F1)", "help")
+        self.act_shortcuts = self._action("Keyboard shortcuts", self.show_shortcuts, None,
+                                          "Every key the window understands")
+        self.act_about = self._action("About hvgui", self.show_about)
         self.act_read_only = QAction("Read-only mode", self, checkable=True)
         self.act_read_only.setToolTip("Nothing can be ticked or applied (helpdesk)")
         self.act_read_only.toggled.connect(self._read_only_toggled)
         for a in (self.act_enable, self.act_disable, self.act_default, self.act_revert_sel):
             a.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-        for a in (self.act_enable, self.act_disable, self.act_default, self.act_revert_sel, self.act_revert):
             self.grid.addAction(a)
 
-    def _build_layout(self) -> None:
-        top = QSplitter(Qt.Orientation.Horizontal)
-        top.addWidget(self.hosts_pane)
-        top.addWidget(self.grid_pane)
-        top.addWidget(self.details_pane)
-        top.setStretchFactor(0, 0)
-        top.setStretchFactor(1, 1)
-        top.setStretchFactor(2, 0)
-        top.setSizes([315, 1235, 250])
-        self.vsplit = QSplitter(Qt.Orientation.Vertical)
-        self.vsplit.addWidget(top)
-        self.vsplit.addWidget(self.activity_pane)
-        self.vsplit.setStretchFactor(0, 1)
-        self.vsplit.setSizes([680, 180])
-        self.setCentralWidget(self.vsplit)
-
+    def _build_toolbar(self) -> None:
         tb = QToolBar("Main")
         tb.setObjectName("main-toolbar")
         tb.setMovable(False)
-        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         tb.addAction(self.act_refresh)
         tb.addSeparator()
         tb.addAction(self.act_apply)
-        tb.addAction(self.act_revert)
+        # Apply is the primary button: it stands out (when there is something to apply).
+        apply_button = tb.widgetForAction(self.act_apply)
+        if isinstance(apply_button, QToolButton):
+            apply_button.setObjectName("primary")
+            apply_button.setStyleSheet(
+                "QToolButton#primary:enabled { background: palette(highlight); color: palette(highlighted-text);"
+                " font-weight: bold; border-radius: 4px; padding: 3px 10px; }")
         tb.addAction(self.act_retry)
+        tb.addAction(self.act_revert)
+        tb.addSeparator()
+        tb.addAction(self.act_undo)
+        tb.addAction(self.act_redo)
+        tb.addSeparator()
+        tb.addAction(self.act_copy)
+        tb.addAction(self.act_export)
+        tb.addAction(self.act_history)
+        # The main actions say their name; the others are icons (their name is in the tooltip), so
+        # the toolbar fits a laptop's width.
+        for a in (self.act_undo, self.act_redo, self.act_copy, self.act_export, self.act_history):
+            button = tb.widgetForAction(a)
+            if isinstance(button, QToolButton):
+                button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+                button.setAccessibleName(a.text())
         self.read_only_label = QLabel("  Read-only mode: nothing can be changed  ")
         self.read_only_label.setStyleSheet(f"color: white; background: {look.BLUE}; border-radius: 3px;")
         tb.addSeparator()
         self.read_only_label_action = tb.addWidget(self.read_only_label)
+        self.toolbar = tb
         self.addToolBar(tb)
-
-        self.setTabOrder(self.filter_edit, self.tree)
-        self.setTabOrder(self.tree, self.grid)
-        self.setTabOrder(self.grid, self.details)
-        self.setTabOrder(self.details, self.copy_button)
-        self.setTabOrder(self.copy_button, self.activity)
-        self.setTabOrder(self.activity, self.script_button)
 
     def _build_menus(self) -> None:
         mb = self.menuBar()
@@ -214,17 +285,22 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         for a in (self.act_add_host, self.act_edit_host, self.act_remove_host):
             m.addAction(a)
-        audit = getattr(getattr(self.controller.engine, "audit", None), "path", None)
-        if isinstance(audit, Path):
+        m.addSeparator()
+        m.addAction(self.act_export)
+        m.addAction(self.act_history)
+        audit = self._audit_path()
+        if audit is not None:
             self.act_audit = QAction("Open audit log folder", self)
             self.act_audit.setToolTip(f"Every change applied, one JSON line each: {audit}")
             self.act_audit.triggered.connect(lambda: self._open_folder(audit.parent))
-            m.addSeparator()
             m.addAction(self.act_audit)
         m.addSeparator()
         m.addAction(self.act_quit)
         m = mb.addMenu("&Edit")
-        for a in (self.act_apply, self.act_revert, self.act_retry):
+        for a in (self.act_undo, self.act_redo):
+            m.addAction(a)
+        m.addSeparator()
+        for a in (self.act_apply, self.act_retry, self.act_revert):
             m.addAction(a)
         m.addSeparator()
         for a in (self.act_enable, self.act_disable, self.act_default, self.act_revert_sel):
@@ -233,8 +309,11 @@ class MainWindow(QMainWindow):
         for a in (self.act_col_enable, self.act_col_disable, self.act_col_revert):
             m.addAction(a)
         m.addSeparator()
-        m.addAction(self.act_filter)
         m.addAction(self.act_copy)
+        m = mb.addMenu("&View")
+        m.addAction(self.act_filter)
+        m.addAction(self.act_problems)
+        m.addAction(self.act_activity)
         m = mb.addMenu("&Settings")
         m.addAction(self.act_read_only)
         auto = m.addMenu("Auto-refresh")
@@ -247,19 +326,53 @@ class MainWindow(QMainWindow):
             a.setChecked(seconds == self.settings.auto_refresh_s)
             a.triggered.connect(lambda _=False, s=seconds: self._set_auto_refresh(s))
             group.addAction(a)
+        m = mb.addMenu("&Help")
+        for a in (self.act_guide, self.act_shortcuts, self.act_about):
+            m.addAction(a)
+        for menu in mb.findChildren(QMenu):
+            menu.setToolTipsVisible(True)  # disabled actions say why in their tooltip
+
+    def _tab_order(self) -> None:
+        f = self.grid_pane.filters
+        chain: list[QWidget] = [self.filter_edit, self.tree, f.problems, f.host, f.vm_state, f.is_state, f.status,
+                                self.grid, self.details, self.copy_button, self.activity_pane.toggle,
+                                self.activity_pane.filter, self.activity, self.script_button]
+        for a, b in itertools.pairwise(chain):
+            self.setTabOrder(a, b)
+
+    def _audit_path(self) -> Path | None:
+        path = getattr(getattr(self.controller.engine, "audit", None), "path", None)
+        return path if isinstance(path, Path) else None
 
     def _open_folder(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
             self.statusBar().showMessage(f"Audit log folder: {folder}", 10000)
 
-    def _initial_size(self) -> None:
-        width, height = 1800, 980  # every column visible with three hosts' names
-        screen = QGuiApplication.primaryScreen()
-        if screen is not None and screen.availableGeometry().width() >= 1024:
-            avail = screen.availableGeometry()
-            width, height = min(width, avail.width()), min(height, avail.height())
-        self.resize(width, height)
+    def _dialog(self, name: str, dlg: QDialog, *, window_modal: bool = False) -> QDialog:
+        """Show a non-modal dialog, one of each kind at a time (``window_modal``: over the window,
+        still without a nested event loop)."""
+        old = self.dialogs.pop(name, None)
+        if old is not None and shiboken6.isValid(old):
+            old.close()
+        self.dialogs[name] = dlg
+        dlg.finished.connect(lambda _r: self.dialogs.pop(name, None) if self.dialogs.get(name) is dlg else None)
+        dlg.open() if window_modal else dlg.show()
+        return dlg
+
+    # ================================================================ layout
+    def _place_details(self) -> None:
+        if self.layout_.place_details(self.grid_pane.needed_width()):
+            self._tab_order()  # a widget that moves loses its place in the focus chain
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._place_details()
+
+    def _activity_collapsed(self, collapsed: bool) -> None:
+        self.act_activity.setChecked(not collapsed)
+        self.layout_.set_activity_collapsed(collapsed, self.activity_pane.header_height())
+        self.settings.activity_collapsed = collapsed
 
     # ================================================================ scope and current VM
     def _scope_changed(self, scope: Scope) -> None:
@@ -267,13 +380,20 @@ class MainWindow(QMainWindow):
         self._update_status()
 
     def _current_row_changed(self) -> None:
-        self.details_pane.show_vm(self.grid_pane.current_row_key())
+        key = self.grid_pane.current_row_key()
+        self.details_pane.show_vm(key)
+        host = key[0] if key else self.hosts_pane.current_host_key()
+        entry = self.controller.state.hosts.get(host) if host else None
+        self.activity_pane.set_host(entry.name if entry is not None else "")
 
     def current_row_key(self) -> RowKey | None:
         return self.grid_pane.current_row_key()
 
     def focus_filter(self) -> None:
         self.hosts_pane.focus_filter()
+
+    def _toggle_problems(self, on: bool) -> None:
+        self.grid_pane.filters.problems.setChecked(on)
 
     # ================================================================ edits
     def selected_cells(self) -> list[CellKey]:
@@ -291,13 +411,51 @@ class MainWindow(QMainWindow):
     def revert_selected(self) -> None:
         self.controller.revert(self.selected_cells())
 
-    def revert_all(self) -> None:
-        n = len(self.controller.state.pending)
-        if self.controller.revert():
-            self.statusBar().showMessage(f"Reverted {n} pending change{'s' if n != 1 else ''}", 5000)
+    def revert_all(self) -> QMessageBox | None:
+        """Drop every pending change; when some are out of view (filter, tree selection), ask first.
+        Returns the question when one is asked (non-modal)."""
+        pending = list(self.controller.state.pending)
+        if not pending:
+            self.statusBar().showMessage("No pending changes", 4000)
+            return None
+        in_view = [c for c in pending if self.grid_model.row_of(c[:2]) >= 0]
+        hidden = len(pending) - len(in_view)
+        if not hidden:
+            self._revert(pending)
+            return None
+        box = QMessageBox(QMessageBox.Icon.Question, "Revert all pending changes?",
+                          f"{plural(len(pending), 'pending change')}, of which {hidden} "
+                          f"{'is' if hidden == 1 else 'are'} not in view (hidden by the filters or the hosts "
+                          "selected in the tree). Revert them all?", parent=self)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        all_button = box.addButton(f"Revert all {len(pending)}", QMessageBox.ButtonRole.DestructiveRole)
+        view_button = (box.addButton(f"Revert the {len(in_view)} in view", QMessageBox.ButtonRole.AcceptRole)
+                       if in_view else None)
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(cancel)
+        box.setEscapeButton(cancel)
+
+        def answered(button: Any) -> None:
+            if button is all_button:
+                self._revert(pending)
+            elif view_button is not None and button is view_button:
+                self._revert(in_view)
+
+        box.buttonClicked.connect(answered)
+        box.finished.connect(lambda _r: setattr(self, "revert_box", None) if self.revert_box is box else None)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.revert_box = box
+        box.open()
+        return box
+
+    def _revert(self, cells: list[CellKey]) -> None:
+        if self.controller.revert(cells):
+            self.statusBar().showMessage(f"Reverted {plural(len(cells), 'pending change')} (Ctrl+Z brings "
+                                         f"{'it' if len(cells) == 1 else 'them'} back)", 6000)
 
     def _grid_menu(self, pos: QPoint) -> None:
         menu = QMenu(self)
+        menu.setToolTipsVisible(True)
         for a in (self.act_enable, self.act_disable, self.act_default, self.act_revert_sel):
             menu.addAction(a)
         menu.addSeparator()
@@ -312,6 +470,9 @@ class MainWindow(QMainWindow):
 
     def column_action(self, what: str) -> bool:
         """Enable/disable/revert the current cell's service column for every VM in view."""
+        if self.controller.read_only:
+            self.statusBar().showMessage(READ_ONLY_REASON, 4000)
+            return False
         column = self.grid_pane.service_column_at_current()
         if column is None:
             self.statusBar().showMessage("Move to a service's column in the grid first", 4000)
@@ -319,9 +480,6 @@ class MainWindow(QMainWindow):
         cells = self.grid_model.cells_in_column(column)
         if what == "revert":
             return self.controller.revert(cells)
-        if self.controller.read_only:
-            self.statusBar().showMessage("Read-only mode: nothing can be changed", 4000)
-            return False
         return self.controller.set_target(cells, what == "enable")
 
     # ================================================================ hosts
@@ -343,10 +501,13 @@ class MainWindow(QMainWindow):
     def _tree_menu(self, pos: QPoint) -> None:
         menu = QMenu(self)
         key = self.selected_host_key()
-        fix = self.host_fix(key) if key else None
-        if key is not None and fix is not None:
-            a = menu.addAction(fix[0])
-            a.triggered.connect(lambda _=False, k=key: self.fix_host(k))
+        entry = self.controller.state.hosts.get(key) if key else None
+        if key is not None and entry is not None and entry.error is not None:
+            fix = self.host_fix(key)
+            if fix is not None:
+                menu.addAction(fix[0]).triggered.connect(lambda _=False, k=key: self.fix_host(k))
+            menu.addAction("Retry").triggered.connect(lambda _=False, k=key: self.retry_host(k))
+            menu.addAction("Diagnose…").triggered.connect(lambda _=False, k=key: self.diagnose_host(k))
             menu.addSeparator()
         for act in (self.act_add_host, self.act_edit_host, self.act_remove_host):
             menu.addAction(act)
@@ -376,9 +537,29 @@ class MainWindow(QMainWindow):
     def save_host(self, old: Any, new: Any, password: str | None) -> None:
         self.hosts.save_host(old, new, password)
 
-    def _hint_link(self, link: str) -> None:
-        if link.startswith("fix:"):
-            self.fix_host(unquote(link[4:]))
+    def retry_host(self, key: str) -> None:
+        """Read one host again now (a read already running is started again)."""
+        if key in self.controller.state.hosts:
+            self.controller.refresh([key], restart=True)
+            self.statusBar().showMessage(f"Reading {self.controller.state.hosts[key].name} again…", 4000)
+
+    def show_failed_hosts(self) -> None:
+        """Select the hosts that failed in the tree: the panel above the grid says what to do."""
+        failed = [(k, "") for k, e in self.controller.state.hosts.items() if e.error is not None]
+        self.hosts_pane.select(failed, failed[0] if failed else None)
+
+    def diagnose_host(self, key: str) -> QDialog | None:
+        """Everything known about a host's failure, to read or to paste into a ticket."""
+        from hvgui.ui.host_error_dialog import HostErrorDialog
+
+        entry = self.controller.state.hosts.get(key)
+        if entry is None:
+            return None
+        ops = [op for op in self.activity_model.operations() if op.host == entry.name][-5:]
+        dlg = HostErrorDialog(entry, ops, parent=self)
+        dlg.retryRequested.connect(self.retry_host)
+        dlg.editRequested.connect(self.edit_host)
+        return self._dialog("diagnose", dlg)
 
     # ================================================================ refresh / apply
     def refresh(self) -> None:
@@ -418,7 +599,8 @@ class MainWindow(QMainWindow):
         if self.controller.read_only:
             return
         self.controller.apply(plan)
-        self.statusBar().showMessage(f"Applying {plan.change_count} changes on {plan.host_count} hosts…")
+        self.statusBar().showMessage(f"Applying {plural(plan.change_count, 'change')} on "
+                                     f"{plural(plan.host_count, 'host')}…")
         self._update_status()
 
     def _apply_finished(self, summary: ApplySummary) -> None:
@@ -430,7 +612,7 @@ class MainWindow(QMainWindow):
             self.grid_pane.go_to_top()  # start at the top (hosts answered in any order)
         self._update_status()
 
-    # ================================================================ report, activity
+    # ================================================================ report, export, history, activity
     def _report_keys(self) -> list[RowKey]:
         """Every VM with a selected cell; the current VM when at most one is selected."""
         rows = self.grid_pane.selected_rows()
@@ -445,10 +627,62 @@ class MainWindow(QMainWindow):
     def copy_report(self) -> None:
         self.details_pane.copy_report(self._report_keys())
 
+    def _service_guids(self) -> list[str]:
+        return [c.guid for c in self.grid_model.columns if c.kind is ColKind.SERVICE]
+
+    def export_csv(self, path: Path) -> int:
+        """Write the VMs in view, in the grid's order, to a CSV file; returns how many."""
+        n = export.write_csv(path, self.controller.state, self.grid_model.row_keys(), self._service_guids())
+        self.statusBar().showMessage(f"Exported {plural(n, 'VM')} to {path}", 8000)
+        return n
+
+    def export(self) -> QFileDialog:
+        """Ask where to save the VMs in view (non-modal), then save them."""
+        dlg = QFileDialog(self, "Export the VMs in view", str(Path.home() / "integration-services.csv"),
+                          "CSV files (*.csv);;All files (*)")
+        dlg.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dlg.setDefaultSuffix("csv")
+
+        def chosen(name: str) -> None:
+            try:
+                self.export_csv(Path(name))
+            except OSError as exc:
+                self.statusBar().showMessage(f"Could not export to {name}: {exc}", 10000)
+
+        dlg.fileSelected.connect(chosen)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self._dialog("export", dlg, window_modal=True)
+        return dlg
+
+    def show_history(self) -> QDialog:
+        from hvgui.ui.history_dialog import HistoryDialog
+
+        audit = getattr(self.controller.engine, "audit", None)
+        path = self._audit_path()
+        source: Path | list[dict[str, Any]] = path if path is not None else list(getattr(audit, "records", []))
+        return self._dialog("history", HistoryDialog(source, self))
+
     def show_operation(self, row: int) -> ScriptDialog:
         return self.activity_pane.show_operation(row)
 
-    # ================================================================ status
+    def show_user_guide(self) -> QDialog:
+        from hvgui.ui.help_dialogs import UserGuideDialog
+
+        return self._dialog("guide", UserGuideDialog(self))
+
+    def show_shortcuts(self) -> QDialog:
+        from hvgui.ui.help_dialogs import ShortcutsDialog
+
+        return self._dialog("shortcuts", ShortcutsDialog(self.actions(), self))
+
+    def show_about(self) -> QDialog:
+        from hvgui.ui.help_dialogs import AboutDialog
+
+        paths = [("Hosts file", self.hosts.hosts_file), ("Settings", self.settings_path),
+                 ("Audit log", self._audit_path())]
+        return self._dialog("about", AboutDialog(paths, self))
+
+    # ================================================================ status and actions
     def _update_status(self) -> None:
         self._update_actions()  # at once: Ctrl+S right after a click must work
         self._status_timer.start()
@@ -457,42 +691,32 @@ class MainWindow(QMainWindow):
         self._status_timer.stop()
         self.status.show_counts()
         self._update_actions()
-        self._render_hint()
+
+    def _set(self, action: QAction, enabled: bool, why_not: str = "") -> None:
+        action.setEnabled(enabled)
+        tip = self._tips.get(action, action.text())
+        action.setToolTip(tip if enabled or not why_not else f"{tip}. {why_not}")
 
     def _update_actions(self) -> None:
         st = self.controller.state
         n = len(st.pending)
         ro = self.controller.read_only
-        self.act_apply.setText(f"Apply ({n})" if n else "Apply")
         applying = self.controller.applying  # one apply at a time: it re-enables when it ends
-        self.act_apply.setEnabled(not ro and n > 0 and not applying)
-        self.act_retry.setEnabled(not ro and not applying and bool(st.failed_cells()))
-        self.act_revert.setEnabled(n > 0)
-
-    def _render_hint(self) -> None:
-        st = self.controller.state
-        hint = self.grid_hint
-        if not st.hosts:
-            text = "No hosts configured. Use <b>File &gt; Add host…</b>, or try <b>hvgui --demo</b>."
-            hosts_file = self.hosts.hosts_file
-            if hosts_file is not None and not self.hosts.hosts_file_writable:
-                text += (f"<br><span style='color:{look.RED}'>{html.escape(str(hosts_file))} could not be "
-                         "read: it is kept as it is, and hosts you add now are not saved.</span>")
-            hint.setText(text)
-            hint.setVisible(True)
-            return
-        failed_hosts = [e for e in st.hosts.values() if e.error is not None]
-        if failed_hosts:
-            lines = []
-            for e in failed_hosts[:3]:
-                line = html.escape(e.error.text) if e.error else ""
-                fix = self.host_fix(e.key)
-                if fix is not None:
-                    line += f" <a href='fix:{quote(e.key)}'>{html.escape(fix[0])}</a>"
-                lines.append(line)
-            hint.setText(f"<span style='color:{look.RED}'>" + "<br>".join(lines)
-                         + ("<br>…" if len(failed_hosts) > 3 else "") + "</span>")
-        hint.setVisible(bool(failed_hosts))
+        self.act_apply.setText(f"Apply ({n})" if n else "Apply")
+        busy = "An apply is running: wait for it to finish" if applying else ""
+        self._set(self.act_apply, not ro and n > 0 and not applying, READ_ONLY_REASON if ro else busy or
+                  "No pending changes")
+        self._set(self.act_retry, not ro and not applying and bool(st.failed_cells()),
+                  READ_ONLY_REASON if ro else busy or "No failed changes")
+        self._set(self.act_revert, not ro and n > 0, READ_ONLY_REASON if ro else "No pending changes")
+        undo, redo = self.controller.history.undo_text, self.controller.history.redo_text
+        self.act_undo.setText(f"Undo {undo}" if undo else "Undo")
+        self.act_redo.setText(f"Redo {redo}" if redo else "Redo")
+        self._set(self.act_undo, not ro and undo is not None, READ_ONLY_REASON if ro else "Nothing to undo")
+        self._set(self.act_redo, not ro and redo is not None, READ_ONLY_REASON if ro else "Nothing to redo")
+        for a in (self.act_enable, self.act_disable, self.act_default, self.act_revert_sel, self.act_col_enable,
+                  self.act_col_disable, self.act_col_revert):
+            self._set(a, not ro, READ_ONLY_REASON)
 
     # ================================================================ read-only
     def _apply_read_only(self) -> None:
@@ -501,11 +725,11 @@ class MainWindow(QMainWindow):
         self.act_read_only.setChecked(ro)
         self.act_read_only.blockSignals(False)
         self.act_read_only.setEnabled(not self.read_only_forced)
+        if self.read_only_forced:
+            self.act_read_only.setToolTip("Started with --read-only: it cannot be switched off in this session")
         self.read_only_label_action.setVisible(ro)
-        for a in (self.act_enable, self.act_disable, self.act_default):
-            a.setEnabled(not ro)
         self.setWindowTitle(TITLE + (" [read-only]" if ro else ""))
-        self.grid_model.refresh_all()  # flags changed: checkboxes become (un)checkable
+        self.grid_model.refresh_all()  # flags changed: checkboxes become indicators (or controls again)
         self._update_status()
 
     def _read_only_toggled(self, on: bool) -> None:
@@ -514,6 +738,7 @@ class MainWindow(QMainWindow):
         self.controller.read_only = on
         if on:
             self.controller.revert()
+            self.controller.history.clear()
         self.settings.read_only = on
         self.settings.save(self.settings_path)
         self._apply_read_only()
@@ -531,6 +756,7 @@ class MainWindow(QMainWindow):
                 self.grid_model.refresh_all()
                 self.tree_model.refresh_all()
                 self.details_pane.rebuild()
+                self.grid_pane.update_notes()
                 self._render_status()
         super().changeEvent(event)
 
@@ -538,7 +764,14 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.plan_dialog is not None:
             self.plan_dialog.close()
+        if self.revert_box is not None:
+            self.revert_box.close()
+        for dlg in list(self.dialogs.values()):
+            if shiboken6.isValid(dlg):
+                dlg.close()
         self.hosts.close_dialogs()
+        self.layout_.save(self.settings)
+        self.settings.save(self.settings_path)
         self._clock.stop()
         unsubscribe = getattr(self.controller.engine, "unsubscribe", None)
         if unsubscribe is not None:

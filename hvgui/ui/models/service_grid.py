@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Any
 
-from PySide6.QtCore import QAbstractItemModel, QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 
 from hvgui.core import catalog
@@ -336,14 +336,14 @@ class ServiceGridModel(QAbstractTableModel):
         self._sync_columns()
 
     def _reorder(self, desired: list[RowKey]) -> None:
-        hint = QAbstractItemModel.LayoutChangeHint.VerticalSortHint
-        self.layoutAboutToBeChanged.emit([], hint)
+        # (Emitted without arguments: PySide6 crashes converting an empty list of parents.)
+        self.layoutAboutToBeChanged.emit()
         old = self.persistentIndexList()
         keys = [(self._rows[i.row()], i.column()) for i in old]
         self._rows[:] = desired
         self._row_of = {k: n for n, k in enumerate(self._rows)}
         self.changePersistentIndexList(old, [self.index(self._row_of[k], c) for k, c in keys])
-        self.layoutChanged.emit([], hint)
+        self.layoutChanged.emit()
 
     def row_key(self, row: int) -> RowKey:
         return self._rows[row]

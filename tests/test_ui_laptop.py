@@ -1,0 +1,126 @@
+"""Fits a laptop: at 1366x768 every service column and the version are visible without
+scrolling sideways (compact headers that stay Hyper-V Manager's words, the details pane moved
+below the grid, the activity panel folded); the window opens within the screen and remembers
+its layout."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import ui_helpers
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtWidgets import QApplication
+
+from hvgui.core import catalog
+from hvgui.ui.main_window.layout import initial_geometry
+from hvgui.ui.models import ColKind
+from hvgui.ui.settings import Settings
+
+qloop = ui_helpers.qloop
+lab_factory = ui_helpers.lab_factory
+Lab = ui_helpers.Lab
+
+#: Long names, three hosts: what the demo fleet looks like.
+FLEET: dict[str, ui_helpers.HostSpec] = {
+    "HV-NYC-01": ["$(danger) `backtick` ;& |", "O'Brien's desktop", "web1"],
+    "HV-PARIS-01": {"locale": "fr-FR", "os": "2019", "vms": ["Contrôleur de domaine", "Serveur d’impression"]},
+    "HV-LEGACY-01": {"os": "2012R2", "vms": [{"name": "dc-2008r2", "guest_os": "Windows Server 2008 R2",
+                                              "is_version": "6.3.9600.16384", "is_state": "Update required"}]},
+}
+
+
+def fully_visible(lab: Lab) -> list[str]:
+    """The titles of the grid columns that are entirely in view."""
+    grid = lab.window.grid
+    width = grid.viewport().width()
+    out = []
+    for n, col in enumerate(lab.window.grid_model.columns):
+        x = grid.columnViewportPosition(n)
+        if x >= 0 and x + grid.columnWidth(n) <= width:
+            out.append(col.title)
+    return out
+
+
+def test_every_service_column_and_the_version_fit_at_1366x768(lab_factory: Callable[..., Lab], qtbot: Any) -> None:
+    lab = lab_factory(hosts=FLEET, size=(1366, 768))
+    w = lab.window
+    qtbot.waitUntil(lambda: w.grid.viewport().width() > 0)
+    assert w.grid_model.columns[0].kind is ColKind.HOST  # three hosts in view: the worst case
+    visible = fully_visible(lab)
+    for title in ("Shutdown", "Time sync", "Data Exchange", "Heartbeat", "Backup", "Guest services", "Version"):
+        assert title in visible, (title, visible)
+    assert w.grid.horizontalScrollBar().maximum() == 0  # nothing to scroll to
+    # The details pane went below the grid (no room beside it), the activity panel folds.
+    assert w.layout_.wide is False and w.details_pane.parent() is w.layout_.center
+    assert w.details_pane.isVisible() and w.details_pane.height() >= 120
+    w.activity_pane.set_collapsed(True)
+    assert w.activity.isHidden() and w.activity_pane.height() <= w.activity_pane.header_height() + 2
+    # Wide enough: the details go back beside the grid, every column still in view.
+    w.resize(1920, 1080)
+    qtbot.waitUntil(lambda: w.layout_.wide is True)
+    assert w.details_pane.parent() is w.layout_.hsplit
+    qtbot.waitUntil(lambda: w.grid.horizontalScrollBar().maximum() == 0)
+
+
+def test_compact_headers_keep_hyper_v_managers_words(lab_factory: Callable[..., Lab]) -> None:
+    lab = lab_factory(hosts={"HV-A": ["app1"]})
+    model = lab.window.grid_model
+    for s in catalog.SERVICES:
+        col = model.service_column(s.guid)
+        title = model.headerData(col, Qt.Orientation.Horizontal)
+        tip = ui_helpers.shown(model.headerData(col, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole))
+        # The compact title is the start of, or a word of, Hyper-V Manager's label, which the tooltip gives whole.
+        assert title.split()[0].casefold() in s.label.casefold(), (title, s.label)
+        assert tip.startswith(s.label)
+    # One host in view: no Host column.
+    assert model.columns[0].kind is ColKind.VM
+
+
+def test_the_window_opens_within_the_screen(qapp: QApplication) -> None:
+    for avail in (QRect(0, 0, 1366, 728), QRect(0, 0, 1280, 720), QRect(1920, 0, 1920, 1040),
+                  QRect(0, 0, 3840, 2100)):
+        rect, maximized = initial_geometry(avail)
+        assert avail.contains(rect), (avail, rect)
+        assert maximized is (avail.width() < 1816 or avail.height() < 1020)
+
+
+def test_the_real_window_opens_within_the_available_geometry(lab_factory: Callable[..., Lab], qtbot: Any,
+                                                              qapp: QApplication) -> None:
+    from hvgui.ui.main_window import MainWindow
+
+    lab = lab_factory(hosts={"HV-A": ["app1"]})
+    w = MainWindow(lab.controller)  # as the app opens it: no size chosen by a test
+    qtbot.addWidget(w)
+    w.show()
+    screen = w.screen()
+    assert screen is not None
+    qtbot.waitUntil(lambda: screen.availableGeometry().contains(w.frameGeometry()))
+    w.close()
+
+
+def test_the_layout_is_remembered(lab_factory: Callable[..., Lab], tmp_path: Path, qtbot: Any) -> None:
+    path = tmp_path / "settings.json"
+    lab = lab_factory(hosts={"HV-A": ["app1", "app2"]}, settings=Settings(), settings_path=path, size=(1366, 768))
+    w = lab.window
+    w.activity_pane.set_collapsed(True)
+    w.layout_.center.setSizes([300, 250])
+    w.layout_.hsplit.setSizes([260, 1100])
+    w.close()
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    assert saved["activity_collapsed"] is True and saved["window_geometry"]
+    assert {"center", "hsplit-narrow", "vsplit"} <= set(saved["layout"])
+
+    again = lab_factory(hosts={"HV-A": ["app1", "app2"]}, settings=Settings.load(path), settings_path=path,
+                        size=(1366, 768))
+    w2 = again.window
+    assert w2.activity_pane.collapsed
+    qtbot.waitUntil(lambda: w2.layout_.hsplit.sizes()[0] == 260)
+    top, bottom = w2.layout_.center.sizes()
+    assert abs(top / (top + bottom) - 300 / 550) < 0.05

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 # PySide6 before qasync, so qasync binds to it.
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QPoint, QRect, QSize, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 import qasync  # isort: skip
@@ -152,7 +152,9 @@ async def run_window(args: argparse.Namespace, window: MainWindow, controller: C
         controller.refreshFinished.connect(shoot)
     if args.size is not None:
         window.setWindowState(Qt.WindowState.WindowNoState)
-        window.resize(*args.size)
+        screen = window.screen()
+        corner = screen.availableGeometry().topLeft() if screen is not None else QPoint(0, 0)
+        window.setGeometry(QRect(corner, QSize(*args.size)))
     window.show()
     controller.refresh()
     controller.start_auto_refresh()

@@ -38,6 +38,7 @@ from hvgui.ui.state import (
     on_off,
 )
 from hvgui.ui.undo import Edit, EditHistory, describe
+from hvgui.ui.words import plural, word
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +85,7 @@ class ApplySummary:
         if self.unchanged:
             parts.append(f"{self.unchanged} already in that state")
         if self.conflicts:
-            parts.append(f"{self.conflicts} conflict{'s' if self.conflicts != 1 else ''}")
+            parts.append(plural(self.conflicts, "conflict"))
         if self.failed:
             parts.append(f"{self.failed} failed")
         if self.not_applied:
@@ -92,7 +93,7 @@ class ApplySummary:
         if self.unknown:
             parts.append(f"{self.unknown} outcome unknown (answer lost; re-read when the host answers)")
         if self.hosts_failed:
-            parts.append(f"{self.hosts_failed} host{'s' if self.hosts_failed != 1 else ''} unreachable or refused")
+            parts.append(f"{plural(self.hosts_failed, 'host')} unreachable or refused")
         return ", ".join(parts)
 
 
@@ -566,9 +567,10 @@ class Controller(QObject):
             # its next answer reconciles these cells.
             entry.status = HostStatus.FAILED
             why = result.lost or "no result for some changes"
+            n = counts["unknown"]
             entry.error = HostError(ErrorKind.UNREACHABLE, f"the answer to the apply was lost ({why}); "
-                                    f"{counts['unknown']} changes have an unknown outcome until the host answers "
-                                    "again", host=entry.name)
+                                    f"{plural(n, 'change')} {word(n, 'has')} an unknown outcome until the host "
+                                    "answers again", host=entry.name)
             entry.failures += 1
             entry.next_due = now() + self._retry_in(key, entry.failures)
             if not self._timer.isActive():

@@ -30,7 +30,7 @@ from hvgui.ui.explain import (
     summary_line,
     updates_line,
 )
-from hvgui.ui.meaning import Meaning, host_words, service_meaning
+from hvgui.ui.meaning import PROBLEMS, Meaning, host_words, service_meaning
 from hvgui.ui.state import CellKey, RowKey, on_off
 from hvgui.ui.words import esc
 
@@ -125,7 +125,8 @@ class DetailsPane(QWidget):
         pending = {c[2]: v for c, v in st.pending.items() if c[:2] == key}
         results = {c[2]: r for c, r in st.results.items() if c[:2] == key}
         rows = []
-        for svc in ordered(vm.services):
+        # What needs a look first (on a laptop the pane is short), then Hyper-V Manager's order.
+        for svc in sorted(ordered(vm.services), key=lambda sv: service_meaning(vm, sv) not in PROBLEMS):
             cell = (key[0], key[1], svc.guid)
             meaning = service_meaning(vm, svc)
             extra = ""

@@ -40,7 +40,7 @@ def _tags(kind: str, state: OpState, hosts: list[str]) -> str:
     return " ".join(words) + " "
 
 
-@dataclass
+@dataclass(eq=False)
 class _Round:
     """One refresh round: its row and the hosts whose read is still to come."""
 
@@ -86,10 +86,16 @@ class ActivityModel(QStandardItemModel):
 
     def end_round(self, round_id: int) -> None:
         rnd = self._rounds.pop(round_id, None)
-        if rnd is not None:
-            rnd.open = False
-            rnd.expecting.clear()
-            self._fill_round(rnd)
+        if rnd is None:
+            return
+        rnd.open = False
+        rnd.expecting.clear()
+        if not rnd.ops and rnd in self._top:  # its hosts were being read already: nothing to show
+            row = self._top.index(rnd)
+            del self._top[row]
+            self.removeRow(row)
+            return
+        self._fill_round(rnd)
 
     def _round_for(self, op: Operation) -> _Round | None:
         if op.kind != "inventory":

@@ -289,7 +289,7 @@ def test_fleet_file_costs() -> None:
     [h1, h2] = parse_fleet('[[host]]\nname = "A"\nrealistic = true\n[[host]]\nname = "B"\n[host.costs]\n'
                            'module_load_s = 0.25\n', "f.toml")
     assert h1.costs == Costs.realistic() and h2.costs == Costs(module_load_s=0.25)
-    with pytest.raises(FleetError, match="costs.bogus_s"):
+    with pytest.raises(FleetError, match=r"costs\.bogus_s"):
         parse_fleet('[[host]]\nname = "A"\n[host.costs]\nbogus_s = 1\n', "f.toml")
     with pytest.raises(FleetError, match="expected seconds"):
         parse_fleet('[[host]]\nname = "A"\n[host.costs]\nmodule_load_s = -1\n', "f.toml")

@@ -64,7 +64,7 @@ def test_add_host_writes_the_file_without_password_and_reads_the_host(
     assert not dlg.isModal()
     dlg.url.setText(endpoint.url)
     dlg.name.setText("New host")
-    assert dlg.chosen_auth() is Auth.NTLM  # the default
+    assert dlg.chosen_auth() is Auth.NEGOTIATE  # the default, as Enter-PSSession
     dlg.user.setText(USER)
     dlg.password.setText(PASSWORD)
     assert dlg.try_accept()
@@ -182,7 +182,7 @@ def test_wrong_password_then_enter_password_connects(
         _close(w, qtbot)
 
 
-def test_untrusted_certificate_then_trust_connects_and_saves_the_ca_file(
+def test_untrusted_certificate_then_trust_pins_it_and_connects(
         qloop: asyncio.AbstractEventLoop, qtbot: Any, tmp_path: Path) -> None:
     host = HyperVHost("HV-TLS", logins=[Login(USER, PASSWORD)])
     host.add_vm("tls-vm")
@@ -201,11 +201,12 @@ def test_untrusted_certificate_then_trust_connects_and_saves_the_ca_file(
         dlg = w.fix_host(cfg.key)
         assert dlg is not None
         qtbot.waitUntil(lambda: dlg.trust_button.isEnabled(), timeout=20_000)  # type: ignore[attr-defined]
-        assert dlg.fingerprint.text() == entry.error.fingerprint  # type: ignore[attr-defined]
+        assert dlg.fingerprint.text() == entry.error.fingerprint == ep.fingerprint  # type: ignore[attr-defined]
+        assert "self-signed" in dlg.chain_text.toPlainText()  # type: ignore[attr-defined]
+        assert not dlg.trust_ca_button.isEnabled()  # type: ignore[attr-defined]  # no CA was sent
         assert dlg.confirm()  # type: ignore[attr-defined]
         [saved] = load_hosts(tmp_path / "hosts.json")
-        assert saved.ca_file and Path(saved.ca_file).parent == tmp_path / "certs"
-        assert "BEGIN CERTIFICATE" in Path(saved.ca_file).read_text(encoding="ascii")
+        assert saved.cert_pin == ep.fingerprint and not saved.ca_file
         new_entry = w.controller.state.hosts[saved.key]
         qtbot.waitUntil(lambda: new_entry.status is HostStatus.CONNECTED, timeout=20_000)
         assert [v.name for v in new_entry.vms.values()] == ["tls-vm"]
@@ -254,3 +255,44 @@ def test_one_password_dialog_at_start_and_in_the_window(qapp: Any, qtbot: Any) -
     app.ask_passwords([cfg, kerberos], creds)  # type: ignore[arg-type]
     assert len(shown) == 1  # Kerberos needs no password
     assert creds.password(cfg) == "typed-at-start"
+
+
+@pytest.mark.parametrize(("host", "expected"), [
+    ({"url": "hv01", "timeout_s": "thirty"}, "field 'timeout_s': expected a number of seconds"),
+    ({"name": "HV02"}, "field 'url' is missing"),
+    ({"url": "ftp://hv03/"}, "field 'url'"),
+    ({"url": "hv04", "tags": "lab"}, "field 'tags': expected a list of texts"),
+])
+def test_a_wrongly_typed_hosts_file_is_explained_at_start_and_kept(
+        qloop: asyncio.AbstractEventLoop, qtbot: Any, tmp_path: Path, host: dict[str, Any], expected: str) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from hvgui.ui.app import ask_start_empty
+
+    path = tmp_path / "hosts.json"
+    path.write_text(json.dumps({"version": 1, "hosts": [{"url": "http://ok:5985/wsman"}, host]}), encoding="utf-8")
+    before = path.read_bytes()
+    seen: list[str] = []
+
+    def answer() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(20, answer)
+            return
+        seen.append(box.text())
+        box.button(QMessageBox.StandardButton.Yes).click()
+
+    QTimer.singleShot(0, answer)
+    loaded = load_hosts_or_ask(path, ask_start_empty)
+    assert loaded == ([], False)
+    assert "host #2" in seen[0] and expected in seen[0] and "kept as it is" in seen[0]
+    creds = MemoryCredentials()
+    ctl = Controller(Engine(creds), [], auto_refresh_s=0)
+    w = MainWindow(ctl, hosts_file=path, hosts_file_writable=False, credentials=creds)
+    qtbot.addWidget(w)
+    w.show()
+    assert "could not be read: it is kept as it is" in w.grid_hint.text()
+    w.close()
+    task = asyncio.ensure_future(ctl.close())
+    qtbot.waitUntil(task.done, timeout=20_000)
+    assert path.read_bytes() == before

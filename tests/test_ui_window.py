@@ -23,8 +23,10 @@ from hvgui.core import catalog
 from hvgui.core.hosts import Auth, HostConfig
 from hvgui.core.model import Inventory
 from hvgui.remote.credentials import MemoryCredentials
+from hvgui.simulator.hyperv import HyperVHost
+from hvgui.simulator.server import HostEndpoint
 from hvgui.ui.controller import Controller
-from hvgui.ui.fix_dialogs import PresentedCertificate, TrustDialog
+from hvgui.ui.fix_dialogs import TrustDialog
 from hvgui.ui.main_window import MainWindow
 from hvgui.ui.models import host_state_text, host_tooltip
 from hvgui.ui.state import CellPhase, CellResult, HostEntry, HostStatus
@@ -258,18 +260,20 @@ def test_risky_logins_are_flagged_on_the_host(qapp: Any) -> None:
         assert "⚠" not in host_state_text(e) and "⚠" not in host_tooltip(e)
 
 
-def test_enter_in_the_trust_dialog_does_not_trust(qloop: asyncio.AbstractEventLoop, qtbot: Any,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    cert = PresentedCertificate("-----BEGIN CERTIFICATE-----\n", "AA:BB")
-    monkeypatch.setattr("hvgui.ui.fix_dialogs.fetch_certificate", lambda _url, timeout=10.0: cert)
-    dlg = TrustDialog(HostConfig(url="https://hv:5986/wsman", username="a"), "AA:BB")
-    qtbot.addWidget(dlg)
-    trusted: list[Any] = []
-    dlg.trusted.connect(trusted.append)
-    dlg.show()
-    dlg.activateWindow()
-    qtbot.waitUntil(dlg.trust_button.isEnabled)
-    with qtbot.waitSignal(dlg.rejected):
-        qtbot.keyClick(dlg, Qt.Key.Key_Return)  # a stray Enter
-    assert trusted == []
-    assert not dlg.trust_button.isDefault()
+def test_enter_in_the_trust_dialog_does_not_trust(qloop: asyncio.AbstractEventLoop, qtbot: Any) -> None:
+    ep = HostEndpoint(HyperVHost("HV-TLS"), https=True)
+    ep.start()
+    try:
+        dlg = TrustDialog(HostConfig(url=ep.url, username="a"), ep.fingerprint)
+        qtbot.addWidget(dlg)
+        trusted: list[Any] = []
+        dlg.trusted.connect(lambda *a: trusted.append(a))
+        dlg.show()
+        dlg.activateWindow()
+        qtbot.waitUntil(dlg.trust_button.isEnabled, timeout=20_000)
+        with qtbot.waitSignal(dlg.rejected):
+            qtbot.keyClick(dlg, Qt.Key.Key_Return)  # a stray Enter
+        assert trusted == []
+        assert not dlg.trust_button.isDefault() and not dlg.trust_ca_button.isDefault()
+    finally:
+        ep.stop()

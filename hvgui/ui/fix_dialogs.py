@@ -1,5 +1,6 @@
 """What the admin can do about a failing host from the window: type the password again, or
-trust the certificate the host presents after checking its fingerprint.
+trust the certificate the host presents (pinned) or the CA that issued it, after checking
+the chain's fingerprints.
 
 Both dialogs are non-modal (qasync: no nested event loop inside an async slot); their result
 arrives through a signal. Fetching the certificate is network work: it runs off the GUI thread.
@@ -8,11 +9,8 @@ arrives through a signal. Fetching the certificate is network work: it runs off 
 from __future__ import annotations
 
 import asyncio
-import re
-import ssl
-from dataclasses import dataclass
-from pathlib import Path
-from urllib.parse import urlsplit
+from enum import StrEnum
+from html import escape
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFontDatabase
@@ -22,36 +20,14 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QPushButton,
     QWidget,
 )
 
-from hvgui.core.hosts import HostConfig
-from hvgui.remote.transport import presented_certificate, thumbprint
+from hvgui.core.hosts import HostConfig, normalize_fingerprint
+from hvgui.remote.trust import CertificateInfo, presented_chain
 from hvgui.ui import look
-
-
-@dataclass(frozen=True, slots=True)
-class PresentedCertificate:
-    pem: str
-    fingerprint: str
-    """SHA-256, upper-case hex pairs (:func:`hvgui.remote.transport.thumbprint`)."""
-
-
-def fetch_certificate(url: str, timeout: float = 10.0) -> PresentedCertificate:
-    """The certificate a host presents, read without trusting it (blocking: call it off the
-    GUI thread). Raises OSError when the host cannot be reached."""
-    der = presented_certificate(url, timeout)
-    return PresentedCertificate(ssl.DER_cert_to_PEM_cert(der), thumbprint(der))
-
-
-def save_certificate(cert: PresentedCertificate, host: HostConfig, directory: Path) -> Path:
-    """Write the PEM under ``directory`` (one file per host and certificate) and return its path."""
-    directory.mkdir(parents=True, exist_ok=True)
-    name = re.sub(r"[^A-Za-z0-9._-]+", "_", urlsplit(host.url).hostname or "host")
-    path = directory / f"{name}-{cert.fingerprint.replace(':', '')[:16].lower()}.pem"
-    path.write_text(cert.pem, encoding="ascii")
-    return path
 
 
 class PasswordDialog(QDialog):
@@ -91,71 +67,142 @@ class PasswordDialog(QDialog):
         return True
 
 
-class TrustDialog(QDialog):
-    """Shows the SHA-256 fingerprint of the certificate a host presents; ``trusted`` carries
-    the certificate once the admin confirms it matches the one on the host."""
+class TrustChoice(StrEnum):
+    PIN = "pin"
+    """Exactly this host's certificate (like SSH's known hosts)."""
+    CA = "ca"
+    """The CA that issued it: every certificate it issues for this host's name is trusted."""
 
-    trusted = Signal(object)
-    """:class:`PresentedCertificate`."""
+
+class TrustDialog(QDialog):
+    """Shows the chain a host presents (subject, issuer, validity, SHA-256 of each) and lets the
+    admin trust either this host's certificate (pinned) or the CA that issued it. A pinned host
+    that now presents another certificate gets a warning like SSH's changed host key.
+    ``trusted`` carries ``(TrustChoice, CertificateInfo)``."""
+
+    trusted = Signal(object, object)
 
     def __init__(self, host: HostConfig, expected_fingerprint: str | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.host = host
         self.expected = expected_fingerprint
-        self.cert: PresentedCertificate | None = None
+        self.chain: list[CertificateInfo] = []
+        self.pinned = normalize_fingerprint(host.cert_pin)
         self.setWindowTitle(f"Trust the certificate of {host.display_name}?")
-        self.resize(640, 0)
+        self.resize(720, 0)
         form = QFormLayout(self)
-        intro = QLabel(f"<b>{host.display_name}</b> ({host.url}) presents a certificate this computer does not "
-                       "trust. Trust it only if its fingerprint is the one on the host (ask its administrator, "
-                       "or look at the WinRM listener's certificate on the host).")
+        intro = QLabel(f"<b>{escape(host.display_name)}</b> ({escape(host.url)}) presents a certificate this "
+                       "computer does not trust. Trust it only if its fingerprint is the one on the host (ask its "
+                       "administrator, or run <tt>Get-ChildItem Cert:\\LocalMachine\\My</tt> on the host; "
+                       "Windows shows the SHA-1 thumbprint, listed too).")
         intro.setWordWrap(True)
         form.addRow(intro)
-        self.fingerprint = QLabel("Reading the certificate…")
+        self.changed = QLabel()
+        self.changed.setWordWrap(True)
+        self.changed.setStyleSheet(f"color: {look.RED}; font-weight: bold")
+        self.changed.setVisible(False)
+        form.addRow(self.changed)
+        self.chain_text = QPlainTextEdit("Reading the certificate…")
+        self.chain_text.setReadOnly(True)
+        self.chain_text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.chain_text.setMinimumHeight(200)
+        self.chain_text.setAccessibleName("Certificates presented by the host")
+        form.addRow(self.chain_text)
+        self.fingerprint = QLabel("—")
         self.fingerprint.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.fingerprint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.fingerprint.setWordWrap(True)
-        form.addRow("SHA-256:", self.fingerprint)
+        form.addRow("Host SHA-256:", self.fingerprint)
         self.warning = QLabel()
         self.warning.setWordWrap(True)
         self.warning.setStyleSheet(f"color: {look.RED}")
         self.warning.setVisible(False)
         form.addRow(self.warning)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        # Trusting takes a deliberate click (or Alt+T): a stray Enter cancels.
-        self.trust_button = QPushButton("&Trust this certificate")
-        self.trust_button.setEnabled(False)
-        self.trust_button.setAutoDefault(False)
-        self.buttons.addButton(self.trust_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        # Trusting takes a deliberate click (or Alt+key): a stray Enter cancels.
+        self.trust_button = QPushButton("&Trust this host's certificate")
+        self.trust_button.setToolTip("Pinned: exactly this certificate is accepted for this host; any other is "
+                                     "refused and you are told")
+        self.trust_ca_button = QPushButton("Trust the issuing &CA")
+        self.trust_ca_button.setToolTip("Every certificate this CA issues for the host's name is accepted (it "
+                                        "survives the host's certificate being renewed)")
+        for b in (self.trust_button, self.trust_ca_button):
+            b.setEnabled(False)
+            b.setAutoDefault(False)
+            self.buttons.addButton(b, QDialogButtonBox.ButtonRole.ActionRole)
+        self.trust_button.clicked.connect(self.confirm)
+        self.trust_ca_button.clicked.connect(self.confirm_ca)
         self.cancel_button = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
         self.cancel_button.setDefault(True)
-        self.buttons.accepted.connect(self.confirm)
         self.buttons.rejected.connect(self.reject)
         form.addRow(self.buttons)
         self.task: asyncio.Task[None] = asyncio.ensure_future(self._fetch())
         self.finished.connect(lambda _r: self.task.cancel())
 
+    @property
+    def leaf(self) -> CertificateInfo | None:
+        return self.chain[0] if self.chain else None
+
+    @property
+    def issuing_ca(self) -> CertificateInfo | None:
+        """The top CA certificate the host sent (None when it sent only its own)."""
+        cas = [c for c in self.chain[1:] if c.is_ca]
+        return cas[-1] if cas else None
+
     async def _fetch(self) -> None:
         loop = asyncio.get_running_loop()
         try:
-            cert = await loop.run_in_executor(None, fetch_certificate, self.host.url)
+            chain = await loop.run_in_executor(None, presented_chain, self.host.url, 10.0)
         except (OSError, ValueError) as exc:
-            self.fingerprint.setText("—")
+            self.chain_text.setPlainText("—")
             self.warning.setText(f"Could not read the certificate: {exc}")
             self.warning.setVisible(True)
             return
-        self.cert = cert
-        self.fingerprint.setText(cert.fingerprint)
-        if self.expected and self.expected != cert.fingerprint:
+        self.chain = chain
+        leaf = chain[0]
+        blocks = []
+        for i, c in enumerate(chain):
+            role = "this host" if i == 0 else ("CA" if c.is_ca else "intermediate")
+            blocks.append(f"[{i}] {role}\n" + "\n".join(f"    {line}" for line in c.lines()))
+        self.chain_text.setPlainText("\n\n".join(blocks))
+        self.fingerprint.setText(leaf.sha256)
+        if self.pinned and self.pinned != leaf.sha256:
+            self.setWindowTitle(f"{self.host.display_name} presents ANOTHER certificate")
+            self.changed.setText(
+                f"WARNING: {self.host.display_name} now presents another certificate than the one you trusted "
+                f"({self.pinned}). Someone may be intercepting the connection, or the host got a new "
+                "certificate. Accept the new one only after checking its fingerprint with the host's "
+                "administrator.")
+            self.changed.setVisible(True)
+            self.trust_button.setText("&Accept the new certificate")
+        if self.expected and self.expected != leaf.sha256:
             self.warning.setText("This is not the certificate the host presented a moment ago: it changed. "
                                  "Check it with particular care.")
             self.warning.setVisible(True)
+        if leaf.expired:
+            self.warning.setText(self.warning.text() + ("\n" if self.warning.text() else "")
+                                 + "This certificate is expired or not yet valid.")
+            self.warning.setVisible(True)
         self.trust_button.setEnabled(True)
+        ca = self.issuing_ca
+        self.trust_ca_button.setEnabled(ca is not None)
+        if ca is None:
+            self.trust_ca_button.setToolTip("The host did not send its CA's certificate" + (
+                " (it is self-signed)" if leaf.self_signed else ": get it from your PKI administrator and give "
+                "it as the host's CA file (Edit host…)"))
         self.cancel_button.setFocus()
 
     def confirm(self) -> bool:
-        if self.cert is None:
+        if self.leaf is None:
             return False
-        self.trusted.emit(self.cert)
+        self.trusted.emit(TrustChoice.PIN, self.leaf)
+        self.accept()
+        return True
+
+    def confirm_ca(self) -> bool:
+        ca = self.issuing_ca
+        if ca is None:
+            return False
+        self.trusted.emit(TrustChoice.CA, ca)
         self.accept()
         return True

@@ -1,4 +1,5 @@
-"""Add or edit one host: URL, name, authentication, user, password, CA file, timeout.
+"""Add or edit one host: URL, name, authentication, user, password, CA file, timeout; and
+*Test connection*, which checks the settings as typed step by step before anything is saved.
 
 Non-modal (``show()``, never ``exec()`` inside the qasync loop): the result arrives through
 ``accepted_host``. The password goes to the credential store by the caller, never into the
@@ -27,17 +28,22 @@ from hvgui.core.hosts import Auth, HostConfig, normalize_url
 from hvgui.ui import look
 
 AUTH_CHOICES: tuple[tuple[Auth, str], ...] = (
+    (Auth.NEGOTIATE, "Negotiate: Kerberos, else NTLM (as Enter-PSSession)"),
+    (Auth.KERBEROS, "Kerberos only"),
     (Auth.NTLM, "NTLM (user and password)"),
-    (Auth.KERBEROS, "Kerberos (current Windows logon)"),
     (Auth.CREDSSP, "CredSSP (hands your credentials to the host)"),
     (Auth.BASIC, "Basic (user and password; HTTPS only)"),
 )
 NEEDS_PASSWORD = (Auth.NTLM, Auth.BASIC, Auth.CREDSSP)
+SINGLE_SIGN_ON = (Auth.NEGOTIATE, Auth.KERBEROS)
+"""A user name is optional: without one, the current Windows logon is used (no password)."""
 
 
 class HostDialog(QDialog):
     accepted_host = Signal(object, object)
     """``(HostConfig, password or None)``; None: keep the stored password."""
+    testRequested = Signal(object, object)
+    """``(HostConfig as typed, password typed or None)``: check it step by step."""
 
     def __init__(self, host: HostConfig | None = None, *, secure_store: bool = True,
                  parent: QWidget | None = None) -> None:
@@ -48,6 +54,16 @@ class HostDialog(QDialog):
         self.url = QLineEdit(host.url if host else "")
         self.url.setPlaceholderText("hv01.example.com, or https://hv01:5986/wsman")
         form.addRow("Host or URL:", self.url)
+        self.https = QCheckBox("HTTPS (port 5986)")
+        self.https.setToolTip("A bare name means http://NAME:5985/wsman, the listener Enable-PSRemoting "
+                              "creates (Negotiate encrypts every message). Tick for the HTTPS listener "
+                              "(winrm quickconfig -transport:https). An https:// URL is always HTTPS: "
+                              "never a silent fallback to HTTP.")
+        self.https.setChecked(bool(host and host.is_https))
+        form.addRow("", self.https)
+        self.resolved = QLabel()
+        self.resolved.setEnabled(False)  # a hint, greyed: the URL that will be used
+        form.addRow("", self.resolved)
         self.name = QLineEdit(host.name if host else "")
         self.name.setPlaceholderText("optional display name")
         form.addRow("Display name:", self.name)
@@ -67,6 +83,9 @@ class HostDialog(QDialog):
         self.user = QLineEdit(host.username if host else "")
         self.user.setPlaceholderText(r"DOMAIN\user or user@domain")
         form.addRow("User:", self.user)
+        self.sso_hint = QLabel()
+        self.sso_hint.setWordWrap(True)
+        form.addRow("", self.sso_hint)
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setPlaceholderText("leave empty to keep the stored one" if host else "")
@@ -95,11 +114,19 @@ class HostDialog(QDialog):
         form.addRow(self.problems)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                         | QDialogButtonBox.StandardButton.Cancel)
+        self.test_button = QPushButton("&Test connection")
+        self.test_button.setToolTip("Check these settings step by step (name, port, TLS, logon, rights, "
+                                    "PowerShell, Hyper-V module, a read-only inventory) before saving")
+        self.test_button.setAutoDefault(False)
+        self.test_button.clicked.connect(self.test_connection)
+        self.buttons.addButton(self.test_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.buttons.accepted.connect(self.try_accept)
         self.buttons.rejected.connect(self.reject)
         form.addRow(self.buttons)
         self.auth.currentIndexChanged.connect(self._auth_changed)
         self.url.textChanged.connect(self._auth_changed)
+        self.user.textChanged.connect(self._auth_changed)
+        self.https.toggled.connect(self._auth_changed)
         self._auth_changed()
 
     def _browse(self) -> None:
@@ -109,9 +136,24 @@ class HostDialog(QDialog):
 
     def _auth_changed(self) -> None:
         auth = self.chosen_auth()
-        needs = auth in NEEDS_PASSWORD
-        self.user.setEnabled(needs)
-        self.password.setEnabled(needs)
+        sso = auth in SINGLE_SIGN_ON
+        self.user.setEnabled(auth in NEEDS_PASSWORD or sso)
+        self.password.setEnabled(auth in NEEDS_PASSWORD or (sso and bool(self.user.text().strip())))
+        if sso:
+            self.user.setPlaceholderText(r"empty: your Windows logon; or DOMAIN\user")
+            self.sso_hint.setText("Single sign-on: with no user, hvgui logs on as you (your Windows logon), "
+                                  "no password asked or stored." if not self.user.text().strip() else
+                                  "Logs on as this user with the password below.")
+        else:
+            self.user.setPlaceholderText(r"DOMAIN\user or user@domain")
+            self.sso_hint.setText("")
+        self.sso_hint.setVisible(bool(self.sso_hint.text()))
+        text = self.url.text().strip()
+        explicit = "://" in text
+        self.https.setEnabled(not explicit)
+        if explicit:
+            self.https.setChecked(text.lower().startswith("https://"))
+        self.resolved.setText(normalize_url(text, https=self.https.isChecked()) if text else "")
         self.allow_basic_http.setVisible(auth is Auth.BASIC)
         if auth is Auth.CREDSSP:
             self.auth_warning.setText("CredSSP hands your full credentials to the host: choose it only for "
@@ -127,24 +169,36 @@ class HostDialog(QDialog):
         try:
             return Auth(str(self.auth.currentData()))
         except ValueError:
-            return Auth.NTLM
+            return Auth.NEGOTIATE
 
     def host(self) -> HostConfig:
-        """The host as typed (a bare name becomes an HTTPS WinRM URL)."""
+        """The host as typed (a bare name becomes http://NAME:5985/wsman, or HTTPS 5986 when ticked)."""
         text = self.url.text().strip()
         auth = self.chosen_auth()
         base = self.original or HostConfig(url="")
+        url = normalize_url(text, https=self.https.isChecked()) if text else ""
         return HostConfig(
-            url=normalize_url(text) if text else "", auth=auth,
-            username=self.user.text().strip() if auth in NEEDS_PASSWORD else "",
+            url=url, auth=auth,
+            username=self.user.text().strip() if auth in NEEDS_PASSWORD + SINGLE_SIGN_ON else "",
             name=self.name.text().strip(), ca_file=self.ca_file.text().strip(),
             allow_basic_http=auth is Auth.BASIC and self.allow_basic_http.isChecked(),
-            proxy=base.proxy, timeout_s=float(self.timeout.value()), tags=base.tags)
+            proxy=base.proxy, timeout_s=float(self.timeout.value()), tags=base.tags,
+            # A pin belongs to the host's certificate: kept while the URL stays the same.
+            cert_pin=base.cert_pin if base.url == url else "")
 
     def check(self) -> list[str]:
         if not self.url.text().strip():
             return ["Type the host's name or its WinRM URL"]
         return self.host().validate()
+
+    def test_connection(self) -> bool:
+        """Ask for a step-by-step check of the settings as typed (nothing is saved)."""
+        problems = self.check()
+        self.problems.setText("\n".join(problems))
+        if problems:
+            return False
+        self.testRequested.emit(self.host(), self.password.text() or None)
+        return True
 
     def try_accept(self) -> bool:
         problems = self.check()

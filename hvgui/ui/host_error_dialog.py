@@ -53,6 +53,8 @@ def diagnosis_text(entry: HostEntry, operations: Sequence[Operation]) -> str:
 class HostErrorDialog(QDialog):
     retryRequested = Signal(str)
     editRequested = Signal(str)
+    checkRequested = Signal(str)
+    """Run the step-by-step check (name, port, TLS, logon, rights, PowerShell, Hyper-V module)."""
 
     def __init__(self, entry: HostEntry, operations: Sequence[Operation], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -66,7 +68,8 @@ class HostErrorDialog(QDialog):
         self.text.setAccessibleName(f"Diagnosis of {entry.name}")
         key = entry.key
         buttons = QHBoxLayout()
-        for label, slot in (("Retry", lambda: self.retryRequested.emit(key)),
+        for label, slot in (("Check step by step…", lambda: self.checkRequested.emit(key)),
+                            ("Retry", lambda: self.retryRequested.emit(key)),
                             ("Edit host…", lambda: self.editRequested.emit(key)),
                             ("Copy", lambda: QGuiApplication.clipboard().setText(self.text.toPlainText())),
                             ("Close", self.close)):

@@ -1,5 +1,6 @@
 """What the window does to the list of hosts: add, edit, remove (saved to the hosts file), and
-the fixes a failing host offers (type the password again, trust its certificate)."""
+the fixes a failing host offers (type the password again, trust its certificate or its CA,
+accept a pinned host's new certificate), and the step-by-step check of a host."""
 
 from __future__ import annotations
 
@@ -12,10 +13,14 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QDialog, QWidget
 
 from hvgui.core.hosts import HostConfig, default_hosts_path, save_hosts
+from hvgui.remote import trust
+from hvgui.remote.credentials import CredentialSource, MemoryCredentials
 from hvgui.remote.errors import ErrorKind
+from hvgui.remote.trust import CertificateInfo
 from hvgui.ui.controller import Controller
-from hvgui.ui.fix_dialogs import PasswordDialog, PresentedCertificate, TrustDialog, save_certificate
-from hvgui.ui.host_dialog import NEEDS_PASSWORD, HostDialog
+from hvgui.ui.doctor_dialog import DoctorDialog, OneHostCredentials
+from hvgui.ui.fix_dialogs import PasswordDialog, TrustChoice, TrustDialog
+from hvgui.ui.host_dialog import HostDialog
 
 log = logging.getLogger(__name__)
 
@@ -49,10 +54,12 @@ class HostActions(QObject):
         entry = self.controller.state.hosts.get(key)
         if entry is None or entry.error is None:
             return None
-        if entry.error.kind is ErrorKind.WRONG_CREDENTIALS and entry.config.auth in NEEDS_PASSWORD:
+        if entry.error.kind is ErrorKind.WRONG_CREDENTIALS and entry.config.needs_password:
             return ("Enter password…", "password")
         if entry.error.kind is ErrorKind.TLS_UNTRUSTED and entry.config.is_https:
             return ("Trust this certificate…", "trust")
+        if entry.error.kind is ErrorKind.CERT_CHANGED and entry.config.is_https:
+            return ("Check the new certificate…", "trust")
         return None
 
     def fix_host(self, key: str) -> QDialog | None:
@@ -93,27 +100,45 @@ class HostActions(QObject):
         return dlg
 
     def trust_certificate(self, key: str) -> TrustDialog | None:
-        """Show the fingerprint of the certificate the host presents; once confirmed, save it
-        as a PEM and make it that host's CA file."""
+        """Show the chain the host presents; once the admin has compared it, pin this host's
+        certificate, or save the issuing CA as a PEM and make it the host's CA file."""
         entry = self.controller.state.hosts.get(key)
         if entry is None:
             return None
         expected = entry.error.fingerprint if entry.error is not None else None
         dlg = TrustDialog(entry.config, expected, parent=self.parent_widget)
 
-        def trusted(cert: PresentedCertificate, cfg: HostConfig = entry.config) -> None:
+        def trusted(choice: TrustChoice, cert: CertificateInfo, cfg: HostConfig = entry.config) -> None:
+            if choice is TrustChoice.PIN:
+                self.save_host(cfg, replace(cfg, cert_pin=cert.sha256), None)
+                self._say(f"Trusting exactly this certificate for {cfg.display_name} (SHA-256 {cert.sha256}); "
+                          "any other is refused", 10000)
+                return
             directory = self.cert_dir or (self.hosts_file.parent if self.hosts_file else
                                           default_hosts_path().parent) / "certs"
             try:
-                path = save_certificate(cert, cfg, directory)
+                path = trust.save_pem(cert, cfg, directory)
             except OSError as exc:
                 self._say(f"Could not save the certificate: {exc}", 10000)
                 return
-            self.save_host(cfg, replace(cfg, ca_file=str(path)), None)
-            self._say(f"Trusting the certificate of {cfg.display_name} ({path})", 8000)
+            self.save_host(cfg, replace(cfg, ca_file=str(path), cert_pin=""), None)
+            self._say(f"Trusting {cert.subject} for {cfg.display_name} ({path})", 8000)
 
         dlg.trusted.connect(trusted)
         self._show_fix(key, dlg)
+        return dlg
+
+    # ------------------------------------------------------------ checking a host step by step
+    def check_host(self, config: HostConfig, password: str | None = None, *,
+                   key: str | None = None) -> DoctorDialog:
+        """Run the step-by-step check (``hvgui-cli doctor``) on ``config``; a typed password is
+        used for this check only, else the saved one."""
+        saved: CredentialSource = self.credentials if self.credentials is not None else MemoryCredentials()
+        dlg = DoctorDialog(config, OneHostCredentials(password, saved), parent=self.parent_widget)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        if key is not None and key in self.controller.state.hosts:
+            dlg.trustRequested.connect(lambda k=key: self.trust_certificate(k))
+        dlg.show()
         return dlg
 
     # ------------------------------------------------------------ add / edit / remove
@@ -135,6 +160,7 @@ class HostActions(QObject):
             self.host_dialog.close()
         dlg = HostDialog(host, secure_store=self.secure_store(), parent=self.parent_widget)
         dlg.accepted_host.connect(lambda cfg, pw: self.save_host(host, cfg, pw))
+        dlg.testRequested.connect(lambda cfg, pw: self.check_host(cfg, pw))
         dlg.finished.connect(lambda _r: setattr(self, "host_dialog", None))
         self.host_dialog = dlg
         dlg.show()

@@ -559,7 +559,15 @@ class MainWindow(QMainWindow):
         dlg = HostErrorDialog(entry, ops, parent=self)
         dlg.retryRequested.connect(self.retry_host)
         dlg.editRequested.connect(self.edit_host)
+        dlg.checkRequested.connect(self.check_host)
         return self._dialog("diagnose", dlg)
+
+    def check_host(self, key: str) -> QDialog | None:
+        """The step-by-step check of a saved host (as ``hvgui-cli doctor``), its saved password."""
+        entry = self.controller.state.hosts.get(key)
+        if entry is None:
+            return None
+        return self.hosts.check_host(entry.config, key=key)
 
     # ================================================================ refresh / apply
     def refresh(self) -> None:

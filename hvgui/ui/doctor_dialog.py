@@ -1,0 +1,132 @@
+"""Check a host step by step, as ``hvgui-cli doctor`` does: the name resolves, the port answers,
+TLS, logon, WinRM rights, then the operation scripts' own preflight (PowerShell, Hyper-V module,
+Hyper-V rights) and a read-only inventory. Each step appears as it is decided; a failed step
+shows the command that fixes it. The report can be copied as JSON (it holds no secret).
+
+Used by *Test connection* in the host dialog (with the settings as typed) and by *Diagnose...*
+on a failed host. The checks block on the network, so they run on a worker thread; only their
+results come back to the GUI thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFontDatabase, QGuiApplication
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
+
+from hvgui.core.hosts import HostConfig
+from hvgui.remote.credentials import CredentialSource
+from hvgui.remote.doctor import Report, Status, Step, diagnose
+
+log = logging.getLogger(__name__)
+
+MARKS = {Status.PASSED: "✔", Status.FAILED: "✘", Status.SKIPPED: "–", Status.NOT_CHECKED: "·"}
+
+
+class OneHostCredentials:
+    """The password typed in the host dialog, for that one check (never stored)."""
+
+    def __init__(self, password: str | None, fallback: CredentialSource | None) -> None:
+        self._password = password
+        self._fallback = fallback
+
+    def password(self, host: HostConfig) -> str | None:
+        if self._password:
+            return self._password
+        return self._fallback.password(host) if self._fallback is not None else None
+
+    def __repr__(self) -> str:
+        return "OneHostCredentials(<hidden>)"
+
+
+def step_text(step: Step) -> str:
+    lines = [f"{MARKS[step.status]} {step.title}: {step.status.value}" + (f" — {step.detail}" if step.detail else "")]
+    for c in step.chain:
+        lines += [f"      {line}" for line in c.lines()]
+    if step.status is Status.FAILED and step.fix:
+        lines.append(f"      Fix: {step.fix}")
+    return "\n".join(lines)
+
+
+class DoctorDialog(QDialog):
+    """Runs :func:`hvgui.remote.doctor.diagnose` off the GUI thread and shows each step."""
+
+    finishedReport = Signal(object)
+    """The :class:`Report` once every step is decided."""
+    trustRequested = Signal()
+    """The TLS step failed: the admin wants to look at the certificate."""
+
+    def __init__(self, config: HostConfig, credentials: CredentialSource, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.config = config
+        self.report: Report | None = None
+        self.steps: list[Step] = []
+        self.setWindowTitle(f"Check {config.display_name}")
+        self.resize(780, 480)
+        self.status = QLabel(f"Checking {config.display_name} ({config.url})…")
+        self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.text = QPlainTextEdit()
+        self.text.setReadOnly(True)
+        self.text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.text.setAccessibleName(f"Checks of {config.display_name}")
+        self.copy_json = QPushButton("Copy as JSON")
+        self.copy_json.setToolTip("The report for a ticket or a bug report (it holds no password)")
+        self.copy_json.setEnabled(False)
+        self.copy_json.clicked.connect(self._copy)
+        self.trust = QPushButton("Look at the certificate…")
+        self.trust.setVisible(False)
+        self.trust.clicked.connect(self.trustRequested)
+        close = QPushButton("Close")
+        close.clicked.connect(self.close)
+        for b in (self.copy_json, self.trust, close):
+            b.setAutoDefault(False)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.trust)
+        buttons.addWidget(self.copy_json)
+        buttons.addWidget(close)
+        box = QVBoxLayout(self)
+        box.addWidget(self.status)
+        box.addWidget(self.text, 1)
+        box.addLayout(buttons)
+        self.task: asyncio.Task[None] = asyncio.ensure_future(self._run(credentials))
+        self.finished.connect(lambda _r: self.task.cancel())
+
+    async def _run(self, credentials: CredentialSource) -> None:
+        loop = asyncio.get_running_loop()
+
+        def on_step(step: Step) -> None:  # on the worker thread
+            loop.call_soon_threadsafe(self._add, step)
+
+        try:
+            report = await loop.run_in_executor(None, lambda: diagnose(self.config, credentials, on_step=on_step))
+        except Exception as exc:  # a bug in a check must not take the window down
+            log.exception("checking %s failed", self.config.display_name)
+            self.status.setText(f"The checks stopped: {type(exc).__name__}: {exc}")
+            return
+        self.report = report
+        self.text.setPlainText("\n".join(step_text(s) for s in report.steps))
+        failed = report.failed
+        if report.ok:
+            self.status.setText(f"{self.config.display_name}: every check passed.")
+        elif failed is not None:
+            self.status.setText(f"{self.config.display_name}: “{failed.title}” failed — {failed.detail}"
+                                + (f"\nFix: {failed.fix}" if failed.fix else ""))
+        self.trust.setVisible(failed is not None and failed.id == "tls" and self.config.is_https)
+        self.copy_json.setEnabled(True)
+        self.finishedReport.emit(report)
+
+    def _add(self, step: Step) -> None:
+        if self.report is not None:
+            return
+        self.steps.append(step)
+        self.text.appendPlainText(step_text(step))
+
+    def _copy(self) -> None:
+        if self.report is not None:
+            QGuiApplication.clipboard().setText(json.dumps(self.report.as_json(), indent=2, ensure_ascii=False))

@@ -51,8 +51,8 @@ def test_export_writes_the_vms_in_view(lab_factory: Callable[..., Lab], qtbot: A
     header = rows[0]
     assert header[:4] == ["Host", "VM", "VM Id", "State"]
     assert header[4:10] == [s.label for s in catalog.SERVICES]
-    assert header[10:] == ["Integration services version", "Integration services state", "Guest OS",
-                           "Pending changes", "Summary"]
+    assert header[10:] == ["Integration services version", "Integration services state", "Guest OS", "Updates",
+                           "Needs attention", "Pending changes", "Summary"]
     by_name = {r[1]: dict(zip(header, r, strict=True)) for r in rows[1:]}
     assert [r[1].removeprefix("'") for r in rows[1:]] == lab.grid_names()  # the grid's order
     assert by_name["print"]["Data Exchange"] == "Enabled, No Contact"

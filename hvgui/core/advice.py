@@ -10,7 +10,7 @@ import re
 import tomllib
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any, Final
 
@@ -152,6 +152,7 @@ def has_setup_disk(facts: HostFacts | None) -> bool:
     return host_key(facts) in SETUP_DISK_HOSTS
 
 
+@lru_cache(maxsize=4096)
 def find_row(host: str, guest_os: str) -> Row | None:
     table = _tables().get(host)
     if table is None:

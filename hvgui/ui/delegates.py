@@ -3,6 +3,8 @@
 - the focused cell always has a visible frame (not only after a Tab, as some styles do);
 - a selected cell with a pending change or an apply's outcome keeps its tint and its corner
   marker (the selection is drawn as a frame over it, not as a fill that hides it);
+- a cell about which something needs attention beyond its own state (updates blocked by a
+  disabled Data Exchange) has a badge in its top-right corner;
 - a checkbox that cannot be ticked (read-only mode, a cell being applied or of unknown outcome)
   is drawn as an indicator, a plain tick, not as a control that invites a click.
 """
@@ -13,7 +15,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, QRect, Q
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPalette, QPen
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from hvgui.ui.models.roles import MARKER_ROLE
+from hvgui.ui.models.roles import BADGE_ROLE, MARKER_ROLE
 
 Index = QModelIndex | QPersistentModelIndex
 _SELECTED = QStyle.StateFlag.State_Selected
@@ -49,11 +51,14 @@ class CellDelegate(FocusDelegate):
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         marker = index.data(MARKER_ROLE)
+        badge = index.data(BADGE_ROLE)
         state = option.state
         selected_tinted = marker is not None and bool(state & _SELECTED)
         indicator = index.data(Qt.ItemDataRole.CheckStateRole) is not None and not (index.flags() & _CHECKABLE)
         if marker is None and not indicator:
             super().paint(painter, option, index)
+            if badge is not None:
+                self._draw_badge(painter, option.rect, QColor(badge))
             return
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
@@ -79,6 +84,8 @@ class CellDelegate(FocusDelegate):
             self._draw_selection(painter, rect, option.palette)
         if marker is not None:  # over the selection's frame: selection never hides it
             self._draw_marker(painter, rect, QColor(marker))
+        if badge is not None:
+            self._draw_badge(painter, rect, QColor(badge))
         if focus:
             draw_focus_frame(painter, rect, option.palette)
 
@@ -102,6 +109,20 @@ class CellDelegate(FocusDelegate):
         path.moveTo(r.left(), r.top())
         path.lineTo(r.left() + size, r.top())
         path.lineTo(r.left(), r.top() + size)
+        path.closeSubpath()
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.fillPath(path, colour)
+        painter.restore()
+
+    @staticmethod
+    def _draw_badge(painter: QPainter, r: QRect, colour: QColor) -> None:
+        """A triangle in the top-right corner (the top-left one is the pending marker's)."""
+        size = 9
+        path = QPainterPath()
+        path.moveTo(r.right() + 1, r.top())
+        path.lineTo(r.right() + 1 - size, r.top())
+        path.lineTo(r.right() + 1, r.top() + size)
         path.closeSubpath()
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)

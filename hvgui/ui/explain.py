@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from hvgui.core import advice, catalog
 from hvgui.core.model import VM, HostFacts, ServiceState
+from hvgui.core.status import RUNNING_STATES
 from hvgui.core.status import OperationalStatus as S
 from hvgui.ui.meaning import PROBLEMS, Meaning, host_words, service_meaning, status_word, update_required
 from hvgui.ui.state import CellPhase, CellResult, on_off
@@ -151,6 +152,15 @@ def status_line(vm: VM, svc: ServiceState) -> str:
     return status_word(vm, svc, long=True)
 
 
+IS_STATE_WORDS = {"Update required": "Update required", "Up to date": "Up to date"}
+
+
+def is_state_word(vm: VM) -> str:
+    """The integration services state as the host reports it: "Up to date", "Update required",
+    or "state unknown" (the host did not say)."""
+    return IS_STATE_WORDS.get(vm.is_state or "", "state unknown")
+
+
 def is_line(vm: VM) -> str:
     """The integration services version and whether the host says it needs an update."""
     version = vm.is_version or "unknown"
@@ -159,6 +169,86 @@ def is_line(vm: VM) -> str:
     if vm.is_state == "Up to date":
         return f"{version} (up to date)"
     return f"{version} (the host did not say whether it is up to date)"
+
+
+def guest_os_text(vm: VM, seen: str | None = None) -> str:
+    """The guest OS as the host knows it (through Data Exchange), or "unknown" and why, plainly."""
+    if vm.guest_os:
+        return vm.guest_os
+    kvp = vm.service(catalog.KVP)
+    if vm.is_off:
+        why = "the VM is not running"
+    elif kvp is not None and not kvp.enabled:
+        why = "Data Exchange is off on this VM"
+    elif vm.state not in RUNNING_STATES:
+        why = f"the VM is {vm.state.lower()}"
+    else:
+        why = "Data Exchange does not answer, so the guest does not report it"
+    text = f"unknown: {why}"
+    if seen:
+        text += f" (it reported {seen} earlier)"
+    return text
+
+
+def vm_advice(facts: HostFacts | None, vm: VM, pending: dict[str, bool] | None = None) -> advice.Advice:
+    """How this VM's integration services are updated on this host (the seed's tables), with a
+    pending change of Data Exchange taken as what it will be. ``vm`` as
+    :meth:`FleetState.advice_vm` gives it (the guest OS seen earlier when unknown now)."""
+    return advice.advise(facts, vm, kvp_enabled=(pending or {}).get(catalog.KVP))
+
+
+def blocked_by_pending(vm: VM, adv: advice.Advice) -> bool:
+    """Updates are blocked only because of a pending change (Data Exchange is enabled now)."""
+    kvp = vm.service(catalog.KVP)
+    return adv.blocked and kvp is not None and kvp.enabled
+
+
+def blocked_text(vm: VM, adv: advice.Advice) -> str:
+    """Why this VM's updates are blocked by Data Exchange, and what to do ("" when they are not)."""
+    if not adv.blocked:
+        return ""
+    guest = vm.guest_os or "this guest"
+    why = (f"{guest} on this host gets its integration services from Windows Update only with the Data "
+           "Exchange service enabled (otherwise: the CAB from the Microsoft Download Center, KB 3071740)")
+    if blocked_by_pending(vm, adv):
+        return ("A pending change disables Data Exchange: that would stop this VM's integration services "
+                f"updates. {why}.")
+    return f"Updates blocked: Data Exchange is disabled on this VM. {why}: enable Data Exchange."
+
+
+def attention_reasons(vm: VM, adv: advice.Advice) -> list[str]:
+    """Why this VM is in the "Needs attention" view (empty: it is not)."""
+    out: list[str] = []
+    if adv.update_required:
+        out.append("integration services need an update")
+    if adv.note is advice.Note.NOT_SUPPORTED_ON_HOST:
+        out.append(f"{vm.guest_os or 'its guest OS'} is not supported on this host")
+    elif adv.note is advice.Note.EXTENDED_SUPPORT_ONLY:
+        out.append(f"{vm.guest_os or 'its guest OS'} has extended support only on this host")
+    elif adv.note is advice.Note.NO_MAINSTREAM_SUPPORT:
+        out.append(f"{vm.guest_os or 'its guest OS'} has no mainstream support")
+    if adv.blocked:
+        out.append("a pending change would block its updates (Data Exchange)" if blocked_by_pending(vm, adv)
+                   else "updates blocked: Data Exchange is disabled")
+    return out
+
+
+def advice_lines(adv: advice.Advice) -> list[str]:
+    """How this VM's integration services are updated, then the table's note, in plain words."""
+    if adv.mechanism is None:
+        return [f"No advice: {adv.reason}."]
+    how = {
+        advice.Mechanism.WINDOWS_UPDATE: "Through Windows Update, inside the guest.",
+        advice.Mechanism.SETUP_DISK: "With the Integration Services setup disk (vmguest.iso): insert it (Insert "
+                                     "setup disk), then the guest's administrator installs them inside the guest "
+                                     "(this cannot be automated for a running VM).",
+        advice.Mechanism.PACKAGE_MANAGER: "With the Linux distribution's package manager.",
+    }[adv.mechanism]
+    lines = [how]
+    note = advice.NOTE_TEXT[adv.note]
+    if note and adv.note is not advice.Note.SETUP_DISK_INSTRUCTIONS:
+        lines.append(f"Note: {note[0].upper()}{note[1:]}.")
+    return lines
 
 
 def updates_line(facts: HostFacts | None, vm: VM) -> str:
@@ -174,8 +264,10 @@ def ordered(services: Sequence[ServiceState]) -> list[ServiceState]:
     return sorted(services, key=lambda s: (_ORDER.get(s.guid, 99), s.guid))
 
 
-def summary_line(vm: VM, pending: dict[str, bool], results: dict[str, CellResult]) -> str:
-    """What is wrong with this VM, in one line (the report starts with it)."""
+def summary_line(vm: VM, pending: dict[str, bool], results: dict[str, CellResult],
+                 adv: advice.Advice | None = None) -> str:
+    """What is wrong with this VM, in one line (the report starts with it); ``adv``: its update
+    advice, whose reasons for attention are said too."""
     problems: list[str] = []
     if vm.error:
         problems.append("its integration services could not be read on the host")
@@ -184,7 +276,9 @@ def summary_line(vm: VM, pending: dict[str, bool], results: dict[str, CellResult
         if m in PROBLEMS:
             problems.append(f"{svc.label} {'not answering' if m is Meaning.NOT_ANSWERING else m.value} "
                             f"({status_word(vm, svc)})")
-    if update_required(vm):
+    if adv is not None:
+        problems += attention_reasons(vm, adv)
+    elif update_required(vm):
         problems.append("integration services need an update")
     failed = [g for g, r in results.items() if r.phase in (CellPhase.FAILED, CellPhase.NOT_APPLIED,
                                                              CellPhase.CONFLICT)]
@@ -217,26 +311,40 @@ class ReportItem:
     """Service GUID -> target."""
     results: dict[str, CellResult] = field(default_factory=dict)
     refreshed: float | None = None
+    guest_os_seen: str | None = None
+    """The guest OS the host reported earlier in the session, when it says nothing now."""
+
+    def advice_vm(self) -> VM:
+        return self.vm if self.vm.guest_os or not self.guest_os_seen else replace(self.vm, guest_os=self.guest_os_seen)
+
+    def update_advice(self) -> advice.Advice:
+        return vm_advice(self.host_facts, self.advice_vm(), self.pending)
 
 
 def vm_report(host_name: str, host_os: str, vm: VM, pending: dict[str, bool],
               results: dict[str, CellResult], refreshed: float | None,
-              facts: HostFacts | None = None) -> str:
+              facts: HostFacts | None = None, guest_os_seen: str | None = None) -> str:
     """Readable text summary of one VM (the "Copy report" button), starting with one line that
     says what is wrong."""
+    item = ReportItem(host_name, facts, vm, pending, results, refreshed, guest_os_seen)
+    adv = item.update_advice()
     lines = [
-        f"{vm.name} on {host_name}: {summary_line(vm, pending, results)}",
+        f"{vm.name} on {host_name}: {summary_line(vm, pending, results, adv)}",
         "",
         f"VM: {vm.name}",
         f"VM Id: {vm.id}",
         f"Host: {host_name}" + (f" ({host_os})" if host_os else ""),
         f"State: {vm.state}",
-        f"Integration services version: {is_line(vm)}",
+        f"Integration services version: {vm.is_version or 'unknown'}",
+        f"Integration services state: {is_state_word(vm)}",
+        f"Guest OS: {guest_os_text(vm, guest_os_seen)}",
     ]
-    if vm.guest_os:
-        lines.append(f"Guest OS: {vm.guest_os}")
-    if facts is not None:
-        lines.append(f"Updates: {updates_line(facts, vm)}")
+    advice_text = advice_lines(adv)
+    lines.append(f"Updates: {advice_text[0]}")
+    lines += [f"    {line}" for line in advice_text[1:]]
+    blocked = blocked_text(item.advice_vm(), adv)
+    if blocked:
+        lines.append(f"    WARNING: {blocked}")
     if refreshed is not None:
         lines.append("Read at: " + time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(refreshed)))
     lines.append("")
@@ -266,15 +374,16 @@ def fleet_report(items: Sequence[ReportItem]) -> str:
     if len(items) == 1:
         i = items[0]
         return vm_report(i.host_name, i.host_facts.os_caption if i.host_facts else "", i.vm, i.pending,
-                         i.results, i.refreshed, i.host_facts)
-    wrong = sum(1 for i in items if summary_line(i.vm, {}, {}).startswith("Needs a look"))
+                         i.results, i.refreshed, i.host_facts, i.guest_os_seen)
+    wrong = sum(1 for i in items if summary_line(i.vm, {}, {}, i.update_advice()).startswith("Needs a look"))
     head = f"{plural(len(items), 'VM')}: {wrong} need{'s' if wrong == 1 else ''} a look."
     parts = [head, ""]
-    parts += [f"{i.vm.name} on {i.host_name}: {summary_line(i.vm, i.pending, i.results)}" for i in items]
+    parts += [f"{i.vm.name} on {i.host_name}: {summary_line(i.vm, i.pending, i.results, i.update_advice())}"
+              for i in items]
     for i in items:
         parts += ["", "=" * 60,
                   vm_report(i.host_name, i.host_facts.os_caption if i.host_facts else "", i.vm, i.pending,
-                            i.results, i.refreshed, i.host_facts).rstrip("\n")]
+                            i.results, i.refreshed, i.host_facts, i.guest_os_seen).rstrip("\n")]
     return "\n".join(parts) + "\n"
 
 

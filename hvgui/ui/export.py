@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from hvgui.core import catalog
-from hvgui.ui.explain import summary_line
+from hvgui.ui.explain import advice_lines, attention_reasons, guest_os_text, is_state_word, summary_line, vm_advice
 from hvgui.ui.meaning import status_word
 from hvgui.ui.state import FleetState, RowKey, on_off
 
@@ -25,8 +25,8 @@ def _cell(value: str) -> str:
 
 def header(guids: Sequence[str]) -> list[str]:
     return (["Host", "VM", "VM Id", "State"] + [catalog.display_label(g) for g in guids]
-            + ["Integration services version", "Integration services state", "Guest OS", "Pending changes",
-               "Summary"])
+            + ["Integration services version", "Integration services state", "Guest OS", "Updates",
+               "Needs attention", "Pending changes", "Summary"])
 
 
 def rows(state: FleetState, keys: Sequence[RowKey], guids: Sequence[str]) -> list[list[str]]:
@@ -49,8 +49,11 @@ def rows(state: FleetState, keys: Sequence[RowKey], guids: Sequence[str]) -> lis
         pending = {c[2]: t for c, t in state.pending.items() if c[:2] == key}
         results = {c[2]: r for c, r in state.results.items() if c[:2] == key}
         changes = "; ".join(f"{catalog.display_label(g)} → {on_off(t)}" for g, t in pending.items())
-        out.append([entry.name, vm.name, vm.id, vm.state, *cells, vm.is_version or "", vm.is_state or "",
-                    vm.guest_os or "", changes, summary_line(vm, pending, results)])
+        avm = state.advice_vm(*key) or vm
+        adv = vm_advice(entry.facts, avm, pending)
+        out.append([entry.name, vm.name, vm.id, vm.state, *cells, vm.is_version or "", is_state_word(vm),
+                    guest_os_text(vm, state.guest_os_seen.get(key)), " ".join(advice_lines(adv)),
+                    "; ".join(attention_reasons(avm, adv)), changes, summary_line(vm, pending, results, adv)])
     return out
 
 

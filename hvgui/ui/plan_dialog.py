@@ -26,10 +26,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from hvgui.core import contract
+from hvgui.core import catalog, contract
+from hvgui.core.model import HostFacts, Inventory
+from hvgui.core.plan import update_warnings
 from hvgui.remote import scripts
 from hvgui.ui import equivalent_powershell, look
-from hvgui.ui.state import FleetState, Plan, on_off
+from hvgui.ui.meaning import Meaning
+from hvgui.ui.state import CellKey, FleetState, Plan, on_off
 from hvgui.ui.words import plain_tip, plural, word
 
 POWERSHELL_COLUMN = 4
@@ -38,6 +41,23 @@ POWERSHELL_COLUMN = 4
 def request_text(plan: Plan, host_key: str) -> str:
     changes = [p.change() for p in plan.by_host.get(host_key, ())]
     return json.dumps(contract.apply_request(changes), indent=2, ensure_ascii=False)
+
+
+def plan_warnings(plan: Plan, state: FleetState) -> dict[CellKey, str]:
+    """What the plan breaks, said before anything is applied (:func:`hvgui.core.plan.update_warnings`):
+    disabling Data Exchange on a guest whose integration services update only with it. The guest
+    OS is the one the host reported earlier in the session when it says nothing now."""
+    out: dict[CellKey, str] = {}
+    for key, items in plan.by_host.items():
+        entry = state.hosts.get(key)
+        if entry is None:
+            continue
+        vm_ids = dict.fromkeys(p.cell[1] for p in items)
+        vms = tuple(v for v in (state.advice_vm(key, i) for i in vm_ids) if v is not None)
+        inv = Inventory(entry.facts or HostFacts(entry.name), vms)
+        for vm, text in update_warnings(inv, [p.change() for p in items]):
+            out[(key, vm.id, catalog.KVP)] = text
+    return out
 
 
 def apply_label(plan: Plan) -> str:
@@ -74,6 +94,24 @@ class PlanDialog(QDialog):
                                  "changes right now. Apply them once that apply has finished.")
         self.skipped.setVisible(bool(plan.skipped_applying))
 
+        self.warnings = plan_warnings(plan, state)
+        """Cell -> what applying it breaks (said here, before anything is applied)."""
+        self.warning = QLabel()
+        self.warning.setWordWrap(True)
+        self.warning.setTextFormat(Qt.TextFormat.PlainText)
+        self.warning.setAccessibleName("Warnings about this plan")
+        if self.warnings:
+            lines = []
+            for cell, why in self.warnings.items():
+                entry = state.hosts[cell[0]]
+                vm = entry.vms.get(cell[1])
+                lines.append(f"⚠ {vm.name if vm else cell[1]} on {entry.name}: {why}.")
+            k = len(self.warnings)
+            self.warning.setText(f"Before you apply: {plural(k, 'change')} {word(k, 'stops', 'stop')} integration "
+                                 "services updates.\n" + "\n".join(lines))
+            self.warning.setStyleSheet(f"color: {look.theme().orange}; font-weight: bold")
+        self.warning.setVisible(bool(self.warnings))
+
         self.commands: list[str] = []
         """The equivalent PowerShell, one line per change, in the order shown."""
         self.changes = QTreeWidget()
@@ -97,6 +135,14 @@ class PlanDialog(QDialog):
                 self.commands.append(line)
                 item = QTreeWidgetItem([p.service_label, on_off(p.current), "→", on_off(p.target), line])
                 item.setToolTip(POWERSHELL_COLUMN, plain_tip(line))
+                warning = self.warnings.get(p.cell)
+                if warning is not None:
+                    icon = look.meaning_icon(Meaning.NOT_ANSWERING)
+                    if icon is not None:
+                        item.setIcon(0, icon)
+                    item.setText(0, f"{p.service_label} (stops its updates)")
+                    for column in range(4):
+                        item.setToolTip(column, plain_tip(warning))
                 vm_item.addChild(item)
             host_item.setExpanded(True)
             if len(items) <= 200:
@@ -163,6 +209,7 @@ class PlanDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addWidget(self.skipped)
+        layout.addWidget(self.warning)
         layout.addWidget(split, 1)
         row = QHBoxLayout()
         row.addWidget(self.show_powershell)

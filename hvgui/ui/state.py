@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from hvgui.core import catalog
@@ -152,6 +152,10 @@ class FleetState:
         audit batch id, until a read of the host reconciles them."""
         self.extra_services: dict[str, str] = {}
         """GUID -> the host's name, for services not in the catalog (extra grid columns)."""
+        self.guest_os_seen: dict[RowKey, str] = {}
+        """The guest OS a host last reported for a VM in this session: the host learns it through
+        Data Exchange, so once Data Exchange is off (or the VM stops) it says nothing, and the
+        update advice still needs it."""
         self.set_hosts(hosts)
 
     # ------------------------------------------------------------ hosts
@@ -167,6 +171,7 @@ class FleetState:
         self.pending = {c: t for c, t in self.pending.items() if c[0] in keep}
         self.results = {c: r for c, r in self.results.items() if c[0] in keep}
         self.in_doubt = {c: d for c, d in self.in_doubt.items() if c[0] in keep}
+        self.guest_os_seen = {k: v for k, v in self.guest_os_seen.items() if k[0] in keep}
 
     def vm(self, host_key: str, vm_id: str) -> VM | None:
         entry = self.hosts.get(host_key)
@@ -188,6 +193,7 @@ class FleetState:
         )
         entry.vms = new
         self._note_extras(inv.vms)
+        self._note_guest_os(host_key, inv.vms)
         return diff, self._prune(host_key)
 
     def merge_vms(self, host_key: str, vms: Iterable[VM]) -> tuple[VmDiff, list[CellKey]]:
@@ -204,6 +210,7 @@ class FleetState:
                 changed.append(vm.id)
             entry.vms[vm.id] = vm
         self._note_extras(vms)
+        self._note_guest_os(host_key, vms)
         return VmDiff(added=tuple(added), changed=tuple(changed)), self._prune(host_key)
 
     def _note_extras(self, vms: Iterable[VM]) -> None:
@@ -211,6 +218,20 @@ class FleetState:
             for s in vm.services:
                 if not catalog.is_known(s.guid) and s.guid not in self.extra_services:
                     self.extra_services[s.guid] = s.name or s.guid
+
+    def _note_guest_os(self, host_key: str, vms: Iterable[VM]) -> None:
+        for vm in vms:
+            if vm.guest_os:
+                self.guest_os_seen[(host_key, vm.id)] = vm.guest_os
+
+    def advice_vm(self, host_key: str, vm_id: str) -> VM | None:
+        """The VM as the update advice sees it: with the guest OS the host reported earlier in this
+        session when it says nothing now (Data Exchange off, VM stopped)."""
+        vm = self.vm(host_key, vm_id)
+        if vm is None or vm.guest_os:
+            return vm
+        seen = self.guest_os_seen.get((host_key, vm_id))
+        return replace(vm, guest_os=seen) if seen else vm
 
     def _prune(self, host_key: str) -> list[CellKey]:
         dropped: list[CellKey] = []

@@ -1,5 +1,6 @@
 """The details pane, for helpdesk staff: the current VM's host, state, integration services
-version, and every service in plain words, with what to check inside the guest; *Copy report*
+version and state, guest OS, how its integration services are kept up to date (the seed's
+tables, and what blocks it), and every service in plain words, with what to check inside the guest; *Copy report*
 puts the same as text on the clipboard, for one VM or every selected one.
 
 It speaks the UI's language; what the host wrote (French or German on those hosts) is in each
@@ -16,19 +17,25 @@ from PySide6.QtGui import QGuiApplication, QTextDocument
 from PySide6.QtWidgets import QPushButton, QTextBrowser, QVBoxLayout, QWidget
 
 from hvgui.core import catalog
+from hvgui.core.advice import Advice
+from hvgui.core.model import VM
 from hvgui.ui import look
 from hvgui.ui.controller import Controller
 from hvgui.ui.explain import (
     ReportItem,
+    advice_lines,
+    attention_reasons,
+    blocked_text,
     explain,
     fleet_report,
     guest_check,
-    is_line,
+    guest_os_text,
+    is_state_word,
     ordered,
     result_text,
     status_line,
     summary_line,
-    updates_line,
+    vm_advice,
 )
 from hvgui.ui.meaning import PROBLEMS, Meaning, host_words, service_meaning
 from hvgui.ui.state import CellKey, RowKey, on_off
@@ -153,18 +160,44 @@ class DetailsPane(QWidget):
                            f"host:</b> {esc(vm.error)}</span>{kept}</td></tr>")
         when = time.strftime("%H:%M:%S", time.localtime(entry.last_refresh)) if entry.last_refresh else "—"
         os_text = entry.facts.os_caption if entry.facts else ""
+        avm = st.advice_vm(*key) or vm
+        adv = vm_advice(entry.facts, avm, pending)
+        seen = st.guest_os_seen.get(key)
+        state_colour = t.amber if adv.update_required else t.grey if vm.is_state not in (
+            "Up to date", "Update required") else ""
+        state_html = (f"<span style='color:{state_colour}'>{esc(is_state_word(vm))}</span>" if state_colour
+                      else esc(is_state_word(vm)))
+        guest_html = esc(guest_os_text(vm, seen))
+        if not vm.guest_os:
+            guest_html = f"<span style='color:{t.grey}'>{guest_html}</span>"
         info = [("Host", f"<b>{esc(entry.name)}</b> {esc(os_text)}"), ("State", esc(vm.state)),
-                ("Integration services", esc(is_line(vm)))]
-        if vm.guest_os:
-            info.append(("Guest OS", esc(vm.guest_os)))
-        info.append(("Updates", esc(updates_line(entry.facts, vm))))
-        info += [("Read at", when), ("VM Id", f"<small>{esc(vm.id)}</small>")]
+                ("Integration services", f"{esc(vm.is_version or 'version unknown')} · {state_html}"),
+                ("Guest OS", guest_html), ("Read at", when), ("VM Id", f"<small>{esc(vm.id)}</small>")]
         table = "".join(f"<tr><td style='color:{t.grey}'>{k}&nbsp;</td><td>{v}</td></tr>" for k, v in info)
         self._set_html(
             f"<h3 style='margin-bottom:2px'>{esc(vm.name)}</h3>"
-            f"<p style='margin-top:0'>{esc(summary_line(vm, pending, results))}</p>"
+            f"<p style='margin-top:0'>{esc(summary_line(vm, pending, results, adv))}</p>"
             f"<table cellspacing='1'>{table}</table>"
+            f"{self._updates_html(avm, adv)}"
             f"<table cellspacing='4'>{''.join(rows)}</table>")
+
+    @staticmethod
+    def _updates_html(vm: VM, adv: Advice) -> str:
+        """How this VM's integration services are kept up to date (the seed's tables), and what
+        needs attention about it."""
+        t = look.theme()
+        lines = advice_lines(adv)
+        body = f"<b>Updates:</b> {esc(lines[0])}" + "".join(f"<br>{esc(line)}" for line in lines[1:])
+        blocked = blocked_text(vm, adv)
+        reasons = attention_reasons(vm, adv)
+        meaning = Meaning.DEGRADED if adv.update_required and not adv.blocked else Meaning.NOT_ANSWERING
+        icon = _icon(meaning) if reasons else _icon(Meaning.OFF)
+        if blocked:
+            body += f"<br><span style='color:{t.orange}'><b>{esc(blocked)}</b></span>"
+        if reasons:
+            body += (f"<br><span style='color:{look.meaning_colour(meaning)}'><b>Needs attention:</b> "
+                     f"{esc('; '.join(reasons))}.</span>")
+        return f"<table cellspacing='4'><tr><td valign='top'>{icon}</td><td>{body}</td></tr></table>"
 
     # ------------------------------------------------------------ report
     def report_text(self, keys: Sequence[RowKey] | None = None) -> str:
@@ -179,7 +212,7 @@ class DetailsPane(QWidget):
             items.append(ReportItem(entry.name, entry.facts, vm,
                                     {c[2]: t for c, t in st.pending.items() if c[:2] == key},
                                     {c[2]: r for c, r in st.results.items() if c[:2] == key},
-                                    entry.last_refresh))
+                                    entry.last_refresh, st.guest_os_seen.get(key)))
         return fleet_report(items) if items else ""
 
     def copy_report(self, keys: Sequence[RowKey] | None = None) -> bool:

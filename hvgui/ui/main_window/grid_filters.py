@@ -1,5 +1,6 @@
-"""The bar above the grid: "Problems only", filters by host, VM state, integration services
-state and service status, and how many VMs match ("12 of 42 VMs")."""
+"""The bar above the grid: "Problems only", "Needs attention" (integration services updates),
+filters by host, VM state, integration services state and service status, and how many VMs
+match ("12 of 42 VMs")."""
 
 from __future__ import annotations
 
@@ -24,6 +25,10 @@ class FilterBar(QWidget):
         self.problems = QCheckBox("Problems only")
         self.problems.setToolTip("VMs with a service that is not answering, degraded or in error, integration "
                                  "services that need an update, or changes that failed (Alt+P)")
+        self.attention = QCheckBox("Needs attention")
+        self.attention.setToolTip("VMs whose integration services need an update, whose guest OS is not "
+                                  "supported on its host, or whose updates are blocked by a disabled Data "
+                                  "Exchange (or a pending change disabling it) (Alt+N)")
         self.host = QComboBox()
         self.host.addItem("All hosts", None)
         self.vm_state = QComboBox()
@@ -51,6 +56,7 @@ class FilterBar(QWidget):
             combo.setMinimumContentsLength(11)
             combo.currentIndexChanged.connect(self._emit)
         self.problems.toggled.connect(self._emit)
+        self.attention.toggled.connect(self._emit)
         self.count = QLabel()
         self.count.setAccessibleName("VMs shown")
         self.clear = QPushButton("Clear filters")
@@ -60,6 +66,7 @@ class FilterBar(QWidget):
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.problems)
+        row.addWidget(self.attention)
         for combo in (self.host, self.vm_state, self.is_state, self.status):
             row.addWidget(combo)
         row.addWidget(self.clear)
@@ -70,12 +77,14 @@ class FilterBar(QWidget):
     def value(self) -> GridFilter:
         return GridFilter(problems_only=self.problems.isChecked(), host=self.host.currentData(),
                           vm_state=self.vm_state.currentData(), is_state=self.is_state.currentData(),
-                          status=Meaning(self.status.currentData()) if self.status.currentData() else None)
+                          status=Meaning(self.status.currentData()) if self.status.currentData() else None,
+                          needs_attention=self.attention.isChecked())
 
     def set_value(self, f: GridFilter) -> None:
         self._blocked = True
         try:
             self.problems.setChecked(f.problems_only)
+            self.attention.setChecked(f.needs_attention)
             for combo, data in ((self.host, f.host), (self.vm_state, f.vm_state), (self.is_state, f.is_state),
                                 (self.status, f.status.value if f.status else None)):
                 combo.setCurrentIndex(max(0, combo.findData(data)))

@@ -263,6 +263,8 @@ class GridPane(QWidget):
         why = []
         if f.problems_only:
             why.append("has a problem")
+        if f.needs_attention:
+            why.append("needs attention (integration services updates)")
         conditions = []
         if f.host is not None and f.host in st.hosts:
             conditions.append(f"on {st.hosts[f.host].name}")

@@ -196,6 +196,12 @@ class MainWindow(QMainWindow):
                                          "Only the VMs that need a look (Alt+P)")
         self.act_problems.setCheckable(True)
         self.grid_pane.filters.problems.toggled.connect(self.act_problems.setChecked)
+        self.act_attention = self._action("Needs attention", self._toggle_attention, "Alt+N",
+                                          "Only the VMs whose integration services need an update, whose guest "
+                                          "OS is not supported on its host, or whose updates are blocked by a "
+                                          "disabled Data Exchange (Alt+N)")
+        self.act_attention.setCheckable(True)
+        self.grid_pane.filters.attention.toggled.connect(self.act_attention.setChecked)
         self.act_enable = self._action("Enable", lambda: self.set_selected(True), None,
                                        "Enable the selected services")
         self.act_disable = self._action("Disable", lambda: self.set_selected(False), None,
@@ -313,6 +319,7 @@ class MainWindow(QMainWindow):
         m = mb.addMenu("&View")
         m.addAction(self.act_filter)
         m.addAction(self.act_problems)
+        m.addAction(self.act_attention)
         m.addAction(self.act_activity)
         m = mb.addMenu("&Settings")
         m.addAction(self.act_read_only)
@@ -334,9 +341,9 @@ class MainWindow(QMainWindow):
 
     def _tab_order(self) -> None:
         f = self.grid_pane.filters
-        chain: list[QWidget] = [self.filter_edit, self.tree, f.problems, f.host, f.vm_state, f.is_state, f.status,
-                                self.grid, self.details, self.copy_button, self.activity_pane.toggle,
-                                self.activity_pane.filter, self.activity, self.script_button]
+        chain: list[QWidget] = [self.filter_edit, self.tree, f.problems, f.attention, f.host, f.vm_state,
+                                f.is_state, f.status, self.grid, self.details, self.copy_button,
+                                self.activity_pane.toggle, self.activity_pane.filter, self.activity, self.script_button]
         for a, b in itertools.pairwise(chain):
             self.setTabOrder(a, b)
 
@@ -394,6 +401,9 @@ class MainWindow(QMainWindow):
 
     def _toggle_problems(self, on: bool) -> None:
         self.grid_pane.filters.problems.setChecked(on)
+
+    def _toggle_attention(self, on: bool) -> None:
+        self.grid_pane.filters.attention.setChecked(on)
 
     # ================================================================ edits
     def selected_cells(self) -> list[CellKey]:

@@ -15,3 +15,7 @@ MARKER_ROLE = int(Qt.ItemDataRole.UserRole) + 5
 """The colour (name) of a cell's corner marker: a pending change or the last apply's outcome."""
 MEANING_ROLE = int(Qt.ItemDataRole.UserRole) + 6
 """The :class:`~hvgui.ui.meaning.Meaning` of a service cell, by value (``"not_answering"``)."""
+BADGE_ROLE = int(Qt.ItemDataRole.UserRole) + 7
+"""The colour (name) of a cell's top-right badge: something about the VM needs attention beyond the
+cell's own state (e.g. its integration services updates are blocked by a disabled Data Exchange);
+the tooltip says what. The top-left corner is the pending/outcome marker's."""

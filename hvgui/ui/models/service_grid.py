@@ -17,11 +17,22 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from PySide6.QtGui import QFont
 
 from hvgui.core import catalog
+from hvgui.core.advice import Advice
 from hvgui.core.model import VM, ServiceState
 from hvgui.core.status import OFF_STATES, RUNNING_STATES
 from hvgui.ui import look
 from hvgui.ui.controller import Controller
-from hvgui.ui.explain import explain, guest_check, is_line, result_text
+from hvgui.ui.explain import (
+    advice_lines,
+    attention_reasons,
+    blocked_text,
+    explain,
+    guest_check,
+    guest_os_text,
+    is_state_word,
+    result_text,
+    vm_advice,
+)
 from hvgui.ui.meaning import (
     SEVERITY,
     Meaning,
@@ -32,7 +43,7 @@ from hvgui.ui.meaning import (
     vm_has_problem,
 )
 from hvgui.ui.models.hosts_tree import host_tooltip, vm_matches
-from hvgui.ui.models.roles import CELL_ROLE, MARKER_ROLE, MEANING_ROLE, ROW_KEY_ROLE, SORT_ROLE
+from hvgui.ui.models.roles import BADGE_ROLE, CELL_ROLE, MARKER_ROLE, MEANING_ROLE, ROW_KEY_ROLE, SORT_ROLE
 from hvgui.ui.models.rows import blocks, sync_rows
 from hvgui.ui.state import CellKey, CellPhase, CellResult, RowKey, VmDiff, on_off
 from hvgui.ui.words import plain_tip
@@ -52,7 +63,8 @@ _CHECK = int(Qt.ItemDataRole.CheckStateRole)
 _ACCESSIBLE = int(Qt.ItemDataRole.AccessibleTextRole)
 _ACCESSIBLE_DESCRIPTION = int(Qt.ItemDataRole.AccessibleDescriptionRole)
 _GRID_ROLES = frozenset({_DISPLAY, _DECORATION, _TOOLTIP, _FONT, _BACKGROUND, _FOREGROUND, _CHECK, _ACCESSIBLE,
-                         _ACCESSIBLE_DESCRIPTION, ROW_KEY_ROLE, CELL_ROLE, SORT_ROLE, MARKER_ROLE, MEANING_ROLE})
+                         _ACCESSIBLE_DESCRIPTION, ROW_KEY_ROLE, CELL_ROLE, SORT_ROLE, MARKER_ROLE, MEANING_ROLE,
+                         BADGE_ROLE})
 _CHECKED = Qt.CheckState.Checked
 _UNCHECKED = Qt.CheckState.Unchecked
 _NO_FLAGS = Qt.ItemFlag.NoItemFlags
@@ -152,6 +164,9 @@ class GridFilter:
     is_state: IsStateFilter | None = None
     status: Meaning | None = None
     """VMs with at least one service of this meaning."""
+    needs_attention: bool = False
+    """VMs whose integration services need an update, whose guest OS is not supported on its host,
+    or whose updates are blocked by a disabled Data Exchange (or a pending change disabling it)."""
 
     @property
     def active(self) -> bool:
@@ -161,7 +176,7 @@ class GridFilter:
     def data_dependent(self) -> bool:
         """Whether a refresh can change which VMs pass (then rows are re-filtered on refresh)."""
         return self.problems_only or self.vm_state is not None or self.is_state is not None \
-            or self.status is not None
+            or self.status is not None or self.needs_attention
 
 
 _STATE_RANK = {"Running": 0, "Paused": 2, "Saved": 3, "Off": 4}
@@ -206,8 +221,10 @@ class ServiceGridModel(QAbstractTableModel):
         for guid, name in self.controller.state.extra_services.items():
             cols.append(Column(ColKind.SERVICE, name, guid, f"{name}\nNot a known integration service ({guid})",
                                name))
-        cols.append(Column(ColKind.IS, "Version", tip="Integration services version the host detected, and "
-                           "whether it needs an update (⚠ and amber: update required)",
+        cols.append(Column(ColKind.IS, "Version", tip="Integration services version the host detected, and its "
+                           "state: amber with ◆ when the host says Update required; ▲ when the guest OS is not "
+                           "supported on the host or its updates are blocked by a disabled Data Exchange (the "
+                           "corner badge). The tooltip gives the state, the guest OS and how it is updated.",
                            label="Integration services version"))
         return cols
 
@@ -274,6 +291,22 @@ class ServiceGridModel(QAbstractTableModel):
         return any((r := results.get((key[0], key[1], g))) is not None and r.phase in _ATTENTION
                    for g in self._col_of)
 
+    def advice(self, key: RowKey) -> tuple[VM, Advice] | None:
+        """The VM as the update advice sees it (guest OS seen earlier when unknown now) and its
+        advice, a pending change of Data Exchange taken as what it will be."""
+        st = self.controller.state
+        vm = st.advice_vm(*key)
+        if vm is None:
+            return None
+        pending = st.pending.get((key[0], key[1], catalog.KVP))
+        entry = st.hosts[key[0]]
+        return vm, vm_advice(entry.facts, vm, {catalog.KVP: pending} if pending is not None else None)
+
+    def attention(self, key: RowKey) -> list[str]:
+        """Why this VM needs attention (its integration services updates), in words."""
+        got = self.advice(key)
+        return attention_reasons(*got) if got is not None else []
+
     def _passes(self, key: RowKey, vm: VM) -> bool:
         f = self.filter
         if f.host is not None and key[0] != f.host:
@@ -284,6 +317,8 @@ class ServiceGridModel(QAbstractTableModel):
             return False
         if f.status is not None and not (any(service_meaning(vm, s) is f.status for s in vm.services)
                                          or (f.status is Meaning.UNREADABLE and vm.error)):
+            return False
+        if f.needs_attention and not self.attention(key):
             return False
         return not f.problems_only or self._row_has_problem(key, vm)
 
@@ -325,7 +360,7 @@ class ServiceGridModel(QAbstractTableModel):
             return lambda k: _STATE_RANK.get(vm(k).state, 1)
         if kind is ColKind.SERVICE:
             return lambda k: SEVERITY[service_meaning(vm(k), _service(vm(k), guid))]
-        return lambda k: (not update_required(vm(k)), _version_key(vm(k).is_version))
+        return lambda k: (not update_required(vm(k)), not self.attention(k), _version_key(vm(k).is_version))
 
     def _sync_rows(self) -> None:
         desired = self._desired_rows()
@@ -425,39 +460,73 @@ class ServiceGridModel(QAbstractTableModel):
         kind = col.kind
         if kind is ColKind.SERVICE:
             return self._service_data(vm, (key[0], key[1], col.guid), col, role)
+        if kind is ColKind.IS:
+            return self._is_data(key, vm, role)
         if role in (_DISPLAY, SORT_ROLE):
             if kind is ColKind.VM:
                 return vm.name
             if kind is ColKind.STATE:
                 return vm.state
-            if kind is ColKind.HOST:
-                return entry.name
-            return is_text(vm)
+            return entry.name
         if role == _DECORATION:
             if kind is ColKind.STATE:
                 return look.dot(look.vm_state_colour(vm.state), hollow=vm.is_off)
-            if kind is ColKind.IS and update_required(vm):
-                return look.meaning_icon(Meaning.DEGRADED)
             return None
         if role == _TOOLTIP:
             if kind is ColKind.VM:
-                return plain_tip(f"{vm.name}\nVM Id: {vm.id}\nHost: {entry.name}")
+                seen = self.controller.state.guest_os_seen.get(key)
+                return plain_tip(f"{vm.name}\nVM Id: {vm.id}\nHost: {entry.name}\n"
+                                 f"Guest OS: {guest_os_text(vm, seen)}")
             if kind is ColKind.HOST:
                 return plain_tip(host_tooltip(entry))
-            if kind is ColKind.IS:
-                return plain_tip(f"Integration services version: {is_line(vm)}")
             return None
         if role == _ACCESSIBLE:
             if kind is ColKind.VM:
                 return f"{vm.name}, VM on {entry.name}"
             if kind is ColKind.HOST:
                 return f"{vm.name}, host {entry.name}"
-            if kind is ColKind.STATE:
-                return f"{vm.name}, state {vm.state}"
-            return f"{vm.name}, integration services version {is_line(vm)}"
-        if role == _FOREGROUND and kind is ColKind.IS and update_required(vm):
-            return look.colour(look.theme().amber)
+            return f"{vm.name}, state {vm.state}"
         return None
+
+    def _is_data(self, key: RowKey, vm: VM, role: int) -> Any:
+        """The version cell: the version; ◆ and amber when the host says Update required; ▲ and a
+        corner badge when the update path needs attention (guest OS not supported on this host,
+        updates blocked by Data Exchange); the state, guest OS and advice in the tooltip."""
+        if role == _DISPLAY:
+            return is_text(vm)
+        if role == SORT_ROLE:
+            return vm.is_version or ""
+        if role not in (_DECORATION, _TOOLTIP, _ACCESSIBLE, _FOREGROUND, BADGE_ROLE):
+            return None
+        got = self.advice(key)
+        if got is None:
+            return None
+        avm, adv = got
+        reasons = attention_reasons(avm, adv)
+        if role == _DECORATION:
+            if update_required(vm):
+                return look.meaning_icon(Meaning.DEGRADED)
+            return look.meaning_icon(Meaning.NOT_ANSWERING) if reasons else None
+        if role == _FOREGROUND:
+            return look.colour(look.theme().amber) if update_required(vm) else None
+        if role == BADGE_ROLE:
+            return look.theme().orange if adv.blocked else None
+        seen = self.controller.state.guest_os_seen.get(key)
+        if role == _ACCESSIBLE:
+            parts = [vm.name, f"integration services version {vm.is_version or 'unknown'}", is_state_word(vm),
+                     f"guest OS {guest_os_text(vm, seen)}"]
+            if reasons:
+                parts.append("needs attention: " + "; ".join(reasons))
+            return ", ".join(parts)
+        lines = [f"Integration services {vm.is_version or 'version unknown'}: {is_state_word(vm)} (as the host "
+                 "reports it)", f"Guest OS: {guest_os_text(vm, seen)}"]
+        lines += ["Updates: " + "\n".join(advice_lines(adv))]
+        blocked = blocked_text(avm, adv)
+        if blocked:
+            lines.append(blocked)
+        if reasons:
+            lines.append("Needs attention: " + "; ".join(reasons) + ".")
+        return plain_tip("\n".join(lines))
 
     def _service_data(self, vm: VM, cell: CellKey, col: Column, role: int) -> Any:
         if role == CELL_ROLE:
@@ -504,6 +573,8 @@ class ServiceGridModel(QAbstractTableModel):
             return look.colour(tint) if tint is not None else None
         if role == MARKER_ROLE:
             return look.phase_marker(phase, pending is not None)
+        if role == BADGE_ROLE:
+            return look.theme().orange if cell[2] == catalog.KVP and self._blocked_text(cell) else None
         if role == _FOREGROUND:
             if pending is not None or phase is not None:
                 return None  # on a tint: the palette's text colour reads best; the marker and word say it
@@ -511,14 +582,25 @@ class ServiceGridModel(QAbstractTableModel):
         if role == _FONT:
             return _BOLD if pending is not None else None
         if role == _TOOLTIP:
-            return plain_tip(service_tooltip(vm, svc, pending, result))
+            text = service_tooltip(vm, svc, pending, result)
+            if cell[2] == catalog.KVP:
+                blocked = self._blocked_text(cell)
+                text += f"\n{blocked}" if blocked else ""
+            return plain_tip(text)
         if role == _ACCESSIBLE:
-            return accessible_cell_text(vm, col.label or col.title, svc, pending, result)
+            text = accessible_cell_text(vm, col.label or col.title, svc, pending, result)
+            if cell[2] == catalog.KVP and self._blocked_text(cell):
+                text += ", integration services updates blocked"
+            return text
         if role == _ACCESSIBLE_DESCRIPTION:
             return explain(vm, svc)
         if role == SORT_ROLE:
             return SEVERITY[meaning]
         return None
+
+    def _blocked_text(self, cell: CellKey) -> str:
+        got = self.advice(cell[:2])
+        return blocked_text(*got) if got is not None else ""
 
     def _absent_data(self, vm: VM, cell: CellKey, col: Column, role: int, pending: bool | None) -> Any:
         label = col.label or catalog.display_label(cell[2])
@@ -589,7 +671,9 @@ class ServiceGridModel(QAbstractTableModel):
         self._emit_rows([(key, v) for key, d in diffs.items() for v in d.changed])
 
     def _on_cells_changed(self, cells: list[CellKey]) -> None:
-        if self.filter.problems_only:  # the outcome of an apply can make a VM a problem
+        # The outcome of an apply can make a VM a problem; a pending change of Data Exchange can
+        # block its updates.
+        if self.filter.problems_only or self.filter.needs_attention:
             self._sync_rows()
         self._emit_rows(list({c[:2] for c in cells}))
 

@@ -362,7 +362,12 @@ class Lab:
     def close(self) -> None:
         import asyncio
 
-        self.window.close()
+        import shiboken6
+
+        # pytest-qt closes the widgets it was given (and deletes them later) before the fixtures
+        # end: with two labs in one test, closing the first one lets Qt delete the second window.
+        if shiboken6.isValid(self.window):
+            self.window.close()
         task = asyncio.ensure_future(self.controller.close())
         self.qtbot.waitUntil(task.done, timeout=LAB_TIMEOUT)
         self.engine.join(30)  # the worker deletes its shells while the hosts still answer

@@ -4,6 +4,8 @@
   password added as an extra admin login (never written anywhere), and connect to every host
   over WinRM with NTLM. The fleet stops when the window closes.
 - ``--screenshot FILE``: save a PNG of the window once the first refresh has finished, exit 0.
+- ``--self-test``: the demo end to end without a person (:mod:`hvgui.ui.selftest`), offscreen
+  unless ``QT_QPA_PLATFORM`` says otherwise; exit 0, or 1 and what failed.
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ import argparse
 import asyncio
 import logging
 import multiprocessing
+import os
 import secrets
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +38,7 @@ from hvgui.ui import crash
 from hvgui.ui.controller import Controller
 from hvgui.ui.fix_dialogs import PasswordDialog
 from hvgui.ui.main_window import MainWindow
+from hvgui.ui.selftest import self_test_window
 from hvgui.ui.settings import Settings
 
 log = logging.getLogger("hvgui")
@@ -51,6 +56,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                    help="save a PNG of the window after the first refresh, then exit")
     p.add_argument("--size", type=_size, metavar="WxH",
                    help="open the window at this size, e.g. 1366x768 (with --screenshot: pictures for the docs)")
+    p.add_argument("--self-test", action="store_true",
+                   help="run the demo end to end without a person (offscreen): start the simulated fleet, "
+                   "connect, refresh, change a service on two VMs, apply, re-read, check; exit 0 or say what "
+                   "failed")
+    p.add_argument("--self-test-report", type=Path, metavar="FILE",
+                   help="with --self-test: also write its report to FILE (a windowed build has no console)")
     p.add_argument("--hosts-file", type=Path, metavar="PATH", help="hosts file (default: %(default)s)",
                    default=None)
     p.add_argument("--settings-file", type=Path, metavar="PATH", help=argparse.SUPPRESS, default=None)
@@ -163,9 +174,26 @@ async def run_window(args: argparse.Namespace, window: MainWindow, controller: C
     return rc
 
 
+def say(text: str) -> None:
+    """To the console when there is one (a windowed build has none: ``sys.stderr`` is None)."""
+    if sys.stderr is not None:
+        print(text, file=sys.stderr, flush=True)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     multiprocessing.freeze_support()  # the engine's worker process, in a PyInstaller build
     args = parse_args(argv)
+    if args.self_test:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        args.demo = True
+        args.screenshot = None
+        with tempfile.TemporaryDirectory(prefix="hvgui-self-test-") as tmp:
+            return run(args, scratch=Path(tmp))
+    return run(args)
+
+
+def run(args: argparse.Namespace, scratch: Path | None = None) -> int:
+    """``scratch``: a folder for the audit log and the settings (the self-test touches nothing of the user's)."""
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "hvgui"])
@@ -176,7 +204,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     asyncio.set_event_loop(loop)
     crash.install(loop)
 
-    settings_path = args.settings_file or Settings.default_path()
+    settings_path = scratch / "gui-settings.json" if scratch else args.settings_file or Settings.default_path()
+    audit_path = scratch / "audit.jsonl" if scratch else default_audit_path()
     settings = Settings.load(settings_path)
     demo: Demo | None = None
     engine: ProcessEngine | None = None
@@ -186,7 +215,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.demo:
             demo = Demo.start()
             hosts, creds = demo.hosts, demo.credentials
-            print(f"Demo fleet: {len(hosts)} simulated hosts on loopback", file=sys.stderr)
+            say(f"Demo fleet: {len(hosts)} simulated hosts on loopback")
         else:
             path = args.hosts_file or default_hosts_path()
             # --screenshot runs unattended: start empty (the file is kept all the same).
@@ -200,13 +229,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             creds = keyring_creds  # type: ignore[assignment]
         # The engine runs in a worker process: its CPU work never holds this process's GIL,
         # so the GUI thread does not stall while many hosts answer at once.
-        engine = ProcessEngine(creds, audit_path=default_audit_path())
+        engine = ProcessEngine(creds, audit_path=audit_path)
         read_only = args.read_only or settings.read_only
         controller = Controller(engine, hosts, read_only=read_only, auto_refresh_s=settings.auto_refresh_s)
         window = MainWindow(controller, settings, settings_path=settings_path, read_only_forced=args.read_only,
                             hosts_file=None if args.demo else path, hosts_file_writable=writable,
                             credentials=creds)
         with loop:
+            if args.self_test:
+                assert demo is not None
+                report = loop.run_until_complete(self_test_window(window, controller, fleet=demo.fleet,
+                                                                  audit_path=audit_path))
+                say(report.text())
+                if args.self_test_report is not None:
+                    args.self_test_report.write_text(report.text() + "\n", encoding="utf-8")
+                return 0 if report.ok else 1
             rc: int = loop.run_until_complete(run_window(args, window, controller))
             return rc
     finally:

@@ -34,7 +34,7 @@ from hvgui.remote.audit import default_audit_path
 from hvgui.remote.cli import version_text
 from hvgui.remote.credentials import KeyringCredentials, MemoryCredentials
 from hvgui.remote.worker import ProcessEngine
-from hvgui.ui import crash
+from hvgui.ui import crash, look
 from hvgui.ui.controller import Controller
 from hvgui.ui.fix_dialogs import PasswordDialog
 from hvgui.ui.main_window import MainWindow
@@ -199,6 +199,7 @@ def run(args: argparse.Namespace, scratch: Path | None = None) -> int:
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "hvgui"])
     assert isinstance(app, QApplication)
     app.setApplicationName("hvgui")
+    app.setWindowIcon(look.app_icon())
     app.setQuitOnLastWindowClosed(False)  # the loop ends when the window's task ends
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)

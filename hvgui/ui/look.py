@@ -1,18 +1,24 @@
-"""Colours and small icons, painted once (no image files to ship or regenerate).
+"""Colours and small icons.
 
 Two sets of colours, one for light and one for dark themes, chosen from the application's
 palette (:func:`update_theme`, called again when the palette changes). Meaning never rests on
-colour alone: each status has its own icon shape and its own word."""
+colour alone: each status, VM state and host state has its own icon shape and its own word.
+
+The icons are SVG files in ``hvgui/ui/icons/`` (read with :mod:`importlib.resources`, so they
+work from a wheel, a zip or a frozen build), drawn in the light theme's colours; for a dark
+theme the same drawings are rendered with the dark theme's colours (:data:`DARK_SWAP`)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QGuiApplication, QIcon, QPainter, QPainterPath, QPalette, QPen, QPixmap
+from PySide6.QtCore import QByteArray, QRectF, Qt
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
+from PySide6.QtSvg import QSvgRenderer
 
 from hvgui.core.model import StatusValue
 from hvgui.core.status import OFF_STATES, RUNNING_STATES
@@ -173,76 +179,92 @@ def dot(colour: str, hollow: bool = False) -> QIcon:
     return QIcon(pm)
 
 
+_MEANING_ICONS = {
+    Meaning.WORKING: "status-working",
+    Meaning.NOT_ANSWERING: "status-not-answering",
+    Meaning.DEGRADED: "status-degraded",
+    Meaning.ERROR: "status-error",
+    Meaning.UNREADABLE: "status-unreadable",
+}
+
+#: Light-theme colours in the SVG files -> the dark theme's (fills, their outlines, the glyph).
+DARK_SWAP = {
+    GREEN: DARK.green, "#1b5e20": "#4c8c4f",
+    ORANGE: DARK.orange, "#8c2709": "#c5735c",
+    AMBER: DARK.amber, "#663d00": "#b38f47",
+    RED: DARK.red, "#8e1c1c": "#c25f59",
+    GREY: DARK.grey,
+    BLUE: DARK.blue, "#0d47a1": "#5a8db8",
+    "#ffffff": DARK.glyph,
+}
+_HEX = re.compile(r"#[0-9a-fA-F]{6}\b")
+
+
+def svg_text(name: str, dark: bool = False) -> str:
+    """``hvgui/ui/icons/<name>.svg``, in the dark theme's colours when ``dark``."""
+    text = resources.files("hvgui.ui").joinpath("icons", f"{name}.svg").read_text(encoding="utf-8")
+    if dark:
+        text = _HEX.sub(lambda m: DARK_SWAP.get(m.group(0).lower(), m.group(0)), text)
+    return text
+
+
+@cache
+def themed_icon(name: str, dark: bool) -> QIcon:
+    """A status, VM state or host icon, rendered at the sizes views ask for (crisp at 2x too)."""
+    renderer = QSvgRenderer(QByteArray(svg_text(name, dark).encode("utf-8")))
+    result = QIcon()
+    for size in (16, 24, 32, 48):
+        pm, p = _pixmap(size)
+        renderer.render(p, QRectF(0, 0, size, size))
+        p.end()
+        result.addPixmap(pm)
+    return result
+
+
 def meaning_icon(meaning: Meaning) -> QIcon | None:
     """A shape per meaning (not colour alone): a ticked disc for working, a warning triangle for
     not answering, a diamond for degraded, a crossed disc for an error, a question mark for a VM
     that could not be read; nothing for off or no live status (their word says it)."""
-    return _meaning_icon(meaning, _theme)
+    name = _MEANING_ICONS.get(meaning)
+    return None if name is None else themed_icon(name, _theme.dark)
+
+
+def vm_state_icon_name(state: str) -> str:
+    if "Critical" in state:
+        return "vm-critical"
+    if state in RUNNING_STATES:
+        return "vm-running"
+    if state in OFF_STATES:
+        return "vm-off"
+    if state == "Paused":
+        return "vm-paused"
+    return "vm-saved" if state == "Saved" else "vm-busy"
+
+
+def vm_state_icon(state: str) -> QIcon:
+    """A shape per VM state: play (running), stop (off), pause, saved, clock (starting,
+    stopping, saving...), exclamation (critical)."""
+    return themed_icon(vm_state_icon_name(state), _theme.dark)
+
+
+def host_icon(status: HostStatus) -> QIcon:
+    """A server with a badge: ticked (connected), crossed (failed), clock (connecting)."""
+    name = {HostStatus.CONNECTED: "host-connected", HostStatus.FAILED: "host-failed",
+            HostStatus.CONNECTING: "host-connecting"}[status]
+    return themed_icon(name, _theme.dark)
 
 
 @cache
-def _meaning_icon(meaning: Meaning, t: Theme) -> QIcon | None:
-    if meaning in (Meaning.OFF, Meaning.NO_STATUS, Meaning.NOT_OFFERED):
-        return None
-    size = 14
-    pm, p = _pixmap(size)
-    fill = QColor(meaning_colour(meaning) if meaning is not Meaning.UNREADABLE else t.red)
-    p.setPen(QPen(fill.darker(125), 1))
-    p.setBrush(fill)
-    glyph = QPen(QColor(t.glyph), 1.8)
-    glyph.setCapStyle(Qt.PenCapStyle.RoundCap)
-    glyph.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
-    if meaning is Meaning.NOT_ANSWERING:
-        path = QPainterPath()
-        path.moveTo(7, 0.8)
-        path.lineTo(13.4, 12.8)
-        path.lineTo(0.6, 12.8)
-        path.closeSubpath()
-        p.drawPath(path)
-        p.setPen(glyph)
-        p.drawLine(QPointF(7, 4.6), QPointF(7, 8.2))
-        p.drawPoint(QPointF(7, 10.6))
-    elif meaning is Meaning.DEGRADED:
-        path = QPainterPath()
-        path.moveTo(7, 0.5)
-        path.lineTo(13.5, 7)
-        path.lineTo(7, 13.5)
-        path.lineTo(0.5, 7)
-        path.closeSubpath()
-        p.drawPath(path)
-        p.setPen(glyph)
-        p.drawLine(QPointF(4.2, 7), QPointF(9.8, 7))
-    else:
-        p.drawEllipse(QRectF(0.8, 0.8, 12.4, 12.4))
-        p.setPen(glyph)
-        if meaning is Meaning.WORKING:
-            p.drawPolyline([QPointF(4, 7.2), QPointF(6.2, 9.4), QPointF(10.2, 4.8)])
-        elif meaning is Meaning.ERROR:
-            p.drawLine(QPointF(4.6, 4.6), QPointF(9.4, 9.4))
-            p.drawLine(QPointF(9.4, 4.6), QPointF(4.6, 9.4))
-        else:  # unreadable: a question mark
-            font = QFont()
-            font.setBold(True)
-            font.setPixelSize(10)
-            p.setFont(font)
-            p.drawText(QRectF(0, 0, size, size), Qt.AlignmentFlag.AlignCenter, "?")
-    p.end()
-    return QIcon(pm)
-
-
-@cache
-def host_icon(colour: str) -> QIcon:
-    """A small server: a rounded box with a status light."""
-    pm, p = _pixmap(16)
-    p.setPen(QColor("#455a64"))
-    p.setBrush(QColor("#eceff1"))
-    p.drawRoundedRect(QRectF(1.5, 2.5, 13, 11), 2, 2)
-    p.drawLine(4, 8, 9, 8)
-    p.setPen(Qt.PenStyle.NoPen)
-    p.setBrush(QColor(colour))
-    p.drawEllipse(QRectF(10, 6, 4, 4))
-    p.end()
-    return QIcon(pm)
+def app_icon() -> QIcon:
+    """The application's icon (window, taskbar, About)."""
+    renderer = QSvgRenderer(QByteArray(svg_text("hvgui").encode("utf-8")))
+    result = QIcon()
+    for size in (16, 24, 32, 48, 64, 128, 256):
+        pm, p = _pixmap(size)
+        renderer.render(p, QRectF(0, 0, size, size))
+        p.end()
+        result.addPixmap(pm)
+    return result
 
 
 @cache

@@ -75,6 +75,7 @@ class MainWindow(QMainWindow):
                                  credentials=credentials, cert_dir=cert_dir)
         self.hosts.message.connect(lambda text, ms: self.statusBar().showMessage(text, ms))
         self.setWindowTitle(TITLE)
+        self.setWindowIcon(look.app_icon())
         look.update_theme(self.palette())
 
         # ---- panes

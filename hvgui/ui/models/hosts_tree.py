@@ -140,7 +140,7 @@ class HostTreeModel(QAbstractItemModel):
                 return e.name
             return host_state_text(e)
         if role == Qt.ItemDataRole.DecorationRole and column == 0:
-            return look.host_icon(look.host_colour(e.status))
+            return look.host_icon(e.status)
         if role == Qt.ItemDataRole.ToolTipRole:
             return plain_tip(host_tooltip(e))
         if role == Qt.ItemDataRole.AccessibleTextRole:
@@ -155,7 +155,7 @@ class HostTreeModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return vm.name if column == 0 else vm.state
         if role == Qt.ItemDataRole.DecorationRole and column == 0:
-            return look.dot(look.vm_state_colour(vm.state), hollow=vm.is_off)
+            return look.vm_state_icon(vm.state)
         if role == Qt.ItemDataRole.ToolTipRole:
             return plain_tip(f"{vm.name}\nState: {vm.state}\nVM Id: {vm.id}")
         if role == Qt.ItemDataRole.AccessibleTextRole:

@@ -470,7 +470,7 @@ class ServiceGridModel(QAbstractTableModel):
             return entry.name
         if role == _DECORATION:
             if kind is ColKind.STATE:
-                return look.dot(look.vm_state_colour(vm.state), hollow=vm.is_off)
+                return look.vm_state_icon(vm.state)
             return None
         if role == _TOOLTIP:
             if kind is ColKind.VM:

@@ -96,3 +96,16 @@ def test_local_powershell_missing_is_clear(tmp_path: Path, monkeypatch: pytest.M
         assert "powershell.exe" in info.value.message
     finally:
         engine.close(wait=True)
+
+
+def test_powershell_starts_without_a_console_window_on_windows() -> None:
+    import subprocess
+
+    from hvgui.remote import transport
+
+    # Windows: CREATE_NO_WINDOW (the windowed hvgui would otherwise flash a console at every
+    # refresh); elsewhere Popen accepts only 0, which the tests above run with.
+    assert transport.popen_flags("win32") == 0x08000000
+    assert transport.popen_flags("linux") == 0
+    if sys.platform == "win32":
+        assert transport.popen_flags() == subprocess.CREATE_NO_WINDOW

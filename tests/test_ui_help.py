@@ -62,6 +62,15 @@ def test_help_menu(lab_factory: Callable[..., Lab], qtbot: Any) -> None:
     about = w.dialogs["about"]
     assert isinstance(about, AboutDialog) and f"hvgui {hvgui.__version__}" in about.text.text()
     assert f"Audit log: {lab.audit_path}" in about.text.text()
+    import importlib.metadata
+    import platform
+
+    import PySide6
+    from PySide6.QtCore import qVersion
+    for version in (f"Qt {qVersion()}", f"PySide6 {PySide6.__version__}",
+                    f"pywinrm {importlib.metadata.version('pywinrm')}", f"Python {platform.python_version()}"):
+        assert version in about.text.text()
+    assert not about.logo.pixmap().isNull()
     for d in (guide, keys, about):
         d.close()
     qtbot.waitUntil(lambda: not w.dialogs)

@@ -26,6 +26,7 @@ import hashlib
 import logging
 import os
 import subprocess
+import sys
 import threading
 import time
 from typing import Any, Protocol
@@ -578,6 +579,17 @@ def tls_error(config: HostConfig, raw: str = "") -> HostError:
                      host=host, fingerprint=fingerprint, details=chain)
 
 
+CREATE_NO_WINDOW = 0x08000000
+"""Windows' process creation flag (``subprocess.CREATE_NO_WINDOW``): a console program started
+from the windowed hvgui gets no console window, so none flashes on screen at every refresh."""
+
+
+def popen_flags(platform: str = sys.platform) -> int:
+    """``creationflags`` for powershell.exe: no console window on Windows (0 elsewhere, where
+    Popen refuses any other value)."""
+    return CREATE_NO_WINDOW if platform == "win32" else 0
+
+
 class LocalSession:
     """powershell.exe on this (Windows) machine, no WinRM: same operation, same framing."""
 
@@ -604,7 +616,7 @@ class LocalSession:
                 contract.encode_powershell(contract.BOOTSTRAP)]
         try:
             self._proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                          stderr=subprocess.PIPE)
+                                          stderr=subprocess.PIPE, creationflags=popen_flags())
         except OSError as exc:
             raise HostError(ErrorKind.UNREACHABLE, f"cannot start powershell.exe: {exc}",
                             host=self.config.display_name) from exc

@@ -15,6 +15,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QTableWidget,
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 import hvgui
+from hvgui.ui import look
 
 #: Keys that are not menu actions.
 FIXED_KEYS: tuple[tuple[str, str], ...] = (
@@ -104,10 +106,19 @@ class ShortcutsDialog(QDialog):
         box.addWidget(buttons)
 
 
+def package_version(name: str) -> str:
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return "not installed"
+
+
 def about_text(paths: Iterable[tuple[str, object]] = ()) -> str:
+    frozen = ", installed build" if getattr(sys, "frozen", False) else ""
     lines = [f"hvgui {hvgui.__version__}",
              "See and change the Hyper-V integration services of many VMs on many hosts over WinRM.", "",
-             f"Python {platform.python_version()} ({sys.platform}), Qt {qVersion()}, PySide6 {PySide6.__version__}"]
+             f"Qt {qVersion()}, PySide6 {PySide6.__version__}, pywinrm {package_version('pywinrm')}",
+             f"Python {platform.python_version()} ({sys.platform}{frozen})"]
     lines += [f"{name}: {value}" for name, value in paths if value]
     return "\n".join(lines)
 
@@ -117,11 +128,16 @@ class AboutDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("About hvgui")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.logo = QLabel()
+        self.logo.setPixmap(look.app_icon().pixmap(64, 64))
         self.text = QLabel(about_text(paths))
         self.text.setTextFormat(Qt.TextFormat.PlainText)
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         box = QVBoxLayout(self)
-        box.addWidget(self.text)
+        row = QHBoxLayout()
+        row.addWidget(self.logo, 0, Qt.AlignmentFlag.AlignTop)
+        row.addWidget(self.text, 1)
+        box.addLayout(row)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.close)
         box.addWidget(buttons)

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from hvgui.core.hosts import Auth, HostConfig
-from hvgui.core.model import ApplyResult, Change, Inventory, ItemResult
+from hvgui.core.model import ApplyResult, Change, DiskResult, Inventory, ItemResult
 from hvgui.core.reconcile import unknown_items
 from hvgui.remote.audit import AuditLog
 from hvgui.remote.credentials import CredentialSource, MemoryCredentials
@@ -84,6 +84,19 @@ class ProcessEngine:
             return ApplyResult(items=unknown_items(changes, exc.message), lost=exc.message)
         return result
 
+    async def insert_setup_disk(self, host: HostConfig, vms: list[tuple[str, str]], *,
+                                replace: bool = False) -> tuple[DiskResult, ...]:
+        """As :meth:`Engine.insert_setup_disk` (audited by the child). If the worker process ends
+        while the request is out, whether the disk was inserted is unknown: said in the error
+        (running it again is safe)."""
+        try:
+            result: tuple[DiskResult, ...] = await self._call("setup_disk", host, (list(vms), replace))
+        except WorkerGone as exc:
+            raise HostError(ErrorKind.UNREACHABLE, f"{exc.message}; whether the setup disk was inserted is unknown: "
+                            "run it again (a VM that already has it reports 'already in the drive')",
+                            host=host.display_name) from exc
+        return result
+
     def forget(self, host: HostConfig) -> None:
         self._send(("forget", host))
 
@@ -117,7 +130,7 @@ class ProcessEngine:
         return True
 
     # ------------------------------------------------------------ plumbing
-    async def _call(self, kind: str, host: HostConfig, changes: list[Change] | None) -> Any:
+    async def _call(self, kind: str, host: HostConfig, changes: Any) -> Any:
         if self._closed or self._dead:
             raise HostError(ErrorKind.CANCELLED if self._closed else ErrorKind.PROTOCOL,
                             self._dead or "hvgui is closing", host=host.display_name)
@@ -224,10 +237,13 @@ def _child_main(conn: Connection, max_workers: int, audit_path: Path | None) -> 
 
     engine.subscribe(lambda op: send(("op", op)))
 
-    async def run(rid: int, kind: str, host: HostConfig, changes: list[Change] | None) -> None:
+    async def run(rid: int, kind: str, host: HostConfig, changes: Any) -> None:
         try:
             if kind == "inventory":
                 result: Any = await engine.inventory(host)
+            elif kind == "setup_disk":
+                vms, replace = changes
+                result = await engine.insert_setup_disk(host, vms, replace=replace)
             else:
                 result = await engine.apply(host, changes or [])
             send(("result", rid, result, None))
@@ -248,7 +264,7 @@ def _child_main(conn: Connection, max_workers: int, audit_path: Path | None) -> 
             if password is not None:
                 credentials.set(host, password)
             tasks[rid] = loop.create_task(run(rid, kind, host, changes))
-            if kind == "apply":
+            if kind in ("apply", "setup_disk"):
                 writes.add(rid)
         elif message[0] == "cancel":
             task = tasks.get(message[1])

@@ -19,10 +19,11 @@ from typing import Any, Protocol
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from hvgui.core.hosts import HostConfig
-from hvgui.core.model import ApplyResult, Change, Inventory, ItemResult, Outcome
+from hvgui.core.model import ApplyResult, Change, DiskResult, Inventory, ItemResult, Outcome
 from hvgui.core.reconcile import reconcile
 from hvgui.remote.audit import AuditUnavailable
 from hvgui.remote.errors import ErrorKind, HostError
+from hvgui.ui.setup_disk import DiskPlan, DiskSummary
 from hvgui.ui.state import (
     RETRYABLE,
     CellKey,
@@ -54,6 +55,9 @@ class EngineLike(Protocol):
     async def inventory(self, host: HostConfig) -> Inventory: ...
 
     async def apply(self, host: HostConfig, changes: list[Change]) -> ApplyResult: ...
+
+    async def insert_setup_disk(self, host: HostConfig, vms: list[tuple[str, str]], *,
+                                replace: bool = False) -> tuple[DiskResult, ...]: ...
 
     def record_reconciled(self, host: HostConfig, batch: str, changes: list[Change],
                           items: list[ItemResult]) -> None: ...
@@ -120,6 +124,8 @@ class Controller(QObject):
     """:class:`ApplySummary`."""
     historyChanged = Signal()
     """What Undo and Redo would do changed."""
+    setupDiskFinished = Signal(object)
+    """:class:`~hvgui.ui.setup_disk.DiskSummary`: inserting the setup disk is over."""
 
     def __init__(self, engine: EngineLike, hosts: Iterable[HostConfig] = (), *, read_only: bool = False,
                  auto_refresh_s: float = 60.0, parent: QObject | None = None) -> None:
@@ -537,6 +543,55 @@ class Controller(QObject):
             raise
         finally:
             entry.applying = False
+
+    # ------------------------------------------------------------ setup disk
+    def insert_setup_disk(self, plan: DiskPlan) -> asyncio.Task[DiskSummary]:
+        """Insert the Integration Services setup disk into the plan's VMs: one command per host,
+        hosts in parallel, audited by the engine; a result per VM."""
+        if self.read_only:
+            raise PermissionError("read-only mode: nothing can be changed")
+        self._applying += 1
+        released = False
+
+        def release() -> None:
+            nonlocal released
+            if not released:
+                released = True
+                self._applying -= 1
+
+        task: asyncio.Task[DiskSummary] = self._spawn(self._insert_setup_disk(plan, release))
+        task.add_done_callback(lambda _t: release())
+        return task
+
+    async def _insert_setup_disk(self, plan: DiskPlan, release: Callable[[], None]) -> DiskSummary:
+        async def one(key: str, vms: tuple[tuple[str, str], ...]) -> tuple[DiskResult, ...] | HostError:
+            entry = self.state.hosts.get(key)
+            if entry is None:
+                return HostError(ErrorKind.CANCELLED, "host removed before the setup disk was inserted", host=key)
+            try:
+                return await self.engine.insert_setup_disk(entry.config, list(vms), replace=plan.replace)
+            except HostError as exc:
+                return exc
+
+        keys = [k for k, v in plan.by_host.items() if v]
+        try:
+            outs = await asyncio.gather(*(one(k, plan.by_host[k]) for k in keys))
+        finally:
+            release()
+        results: dict[tuple[str, str], DiskResult] = {}
+        names: dict[tuple[str, str], str] = {}
+        errors: dict[str, HostError] = {}
+        for key, out in zip(keys, outs, strict=True):
+            names.update({(key, vm_id): name for vm_id, name in plan.by_host[key]})
+            if isinstance(out, HostError):
+                errors[key] = out
+                continue
+            for r in out:
+                results[(key, r.vm_id)] = r
+        self.state.disk_results.update(results)
+        summary = DiskSummary(results, names, errors)
+        self.setupDiskFinished.emit(summary)
+        return summary
 
     def _replaced(self, key: str, entry: HostEntry, cells: list[CellKey]) -> bool:
         """True when the host was edited (a new entry) or removed while its apply ran: the

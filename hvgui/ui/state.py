@@ -15,7 +15,7 @@ from enum import StrEnum
 
 from hvgui.core import catalog
 from hvgui.core.hosts import HostConfig
-from hvgui.core.model import VM, Change, HostFacts, Inventory
+from hvgui.core.model import VM, Change, DiskResult, HostFacts, Inventory
 from hvgui.remote.errors import HostError
 
 CellKey = tuple[str, str, str]
@@ -152,6 +152,8 @@ class FleetState:
         audit batch id, until a read of the host reconciles them."""
         self.extra_services: dict[str, str] = {}
         """GUID -> the host's name, for services not in the catalog (extra grid columns)."""
+        self.disk_results: dict[RowKey, DiskResult] = {}
+        """The last result of inserting the setup disk into a VM in this session."""
         self.guest_os_seen: dict[RowKey, str] = {}
         """The guest OS a host last reported for a VM in this session: the host learns it through
         Data Exchange, so once Data Exchange is off (or the VM stops) it says nothing, and the
@@ -172,6 +174,7 @@ class FleetState:
         self.results = {c: r for c, r in self.results.items() if c[0] in keep}
         self.in_doubt = {c: d for c, d in self.in_doubt.items() if c[0] in keep}
         self.guest_os_seen = {k: v for k, v in self.guest_os_seen.items() if k[0] in keep}
+        self.disk_results = {k: v for k, v in self.disk_results.items() if k[0] in keep}
 
     def vm(self, host_key: str, vm_id: str) -> VM | None:
         entry = self.hosts.get(host_key)

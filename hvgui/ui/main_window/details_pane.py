@@ -38,6 +38,7 @@ from hvgui.ui.explain import (
     vm_advice,
 )
 from hvgui.ui.meaning import PROBLEMS, Meaning, host_words, service_meaning
+from hvgui.ui.setup_disk import result_words
 from hvgui.ui.state import CellKey, RowKey, on_off
 from hvgui.ui.words import esc
 
@@ -172,7 +173,11 @@ class DetailsPane(QWidget):
             guest_html = f"<span style='color:{t.grey}'>{guest_html}</span>"
         info = [("Host", f"<b>{esc(entry.name)}</b> {esc(os_text)}"), ("State", esc(vm.state)),
                 ("Integration services", f"{esc(vm.is_version or 'version unknown')} · {state_html}"),
-                ("Guest OS", guest_html), ("Read at", when), ("VM Id", f"<small>{esc(vm.id)}</small>")]
+                ("Guest OS", guest_html)]
+        disk = st.disk_results.get(key)
+        if disk is not None:
+            info.append(("Setup disk", esc(result_words(disk))))
+        info += [("Read at", when), ("VM Id", f"<small>{esc(vm.id)}</small>")]
         table = "".join(f"<tr><td style='color:{t.grey}'>{k}&nbsp;</td><td>{v}</td></tr>" for k, v in info)
         self._set_html(
             f"<h3 style='margin-bottom:2px'>{esc(vm.name)}</h3>"

@@ -45,6 +45,8 @@ from hvgui.ui.main_window.status_bar import StatusBar
 from hvgui.ui.models import ColKind, Scope
 from hvgui.ui.plan_dialog import PlanDialog
 from hvgui.ui.settings import AUTO_REFRESH_CHOICES, Settings
+from hvgui.ui.setup_disk import DiskPlan, DiskSummary, disk_plan, not_offered_text
+from hvgui.ui.setup_disk_dialog import SetupDiskDialog
 from hvgui.ui.state import CellKey, Plan, RowKey
 from hvgui.ui.words import plural
 
@@ -68,6 +70,7 @@ class MainWindow(QMainWindow):
         self.settings_path = settings_path
         self.read_only_forced = read_only_forced
         self.plan_dialog: PlanDialog | None = None
+        self.setup_disk_dialog: SetupDiskDialog | None = None
         self.revert_box: QMessageBox | None = None
         self.dialogs: dict[str, QDialog] = {}
         """Open single-instance dialogs (history, help...) by name."""
@@ -111,6 +114,8 @@ class MainWindow(QMainWindow):
         self.hosts_pane.menuRequested.connect(self._tree_menu)
         self.hosts_pane.hostActivated.connect(lambda key: self.fix_host(key) if self.host_fix(key) else None)
         self.grid_pane.currentRowChanged.connect(self._current_row_changed)
+        self.grid.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
+        controller.setupDiskFinished.connect(lambda _s: self.details_pane.rebuild())
         self.grid_pane.menuRequested.connect(self._grid_menu)
         self.grid_pane.showFailedHosts.connect(self.show_failed_hosts)
         self.grid_pane.retryHost.connect(self.retry_host)
@@ -220,6 +225,10 @@ class MainWindow(QMainWindow):
                                             "Disable the current cell's service for every VM in the grid")
         self.act_col_revert = self._action("Revert this column", lambda: self.column_action("revert"), None,
                                            "Drop the pending changes in the current cell's column")
+        self.act_setup_disk = self._action("Insert Integration Services setup disk…",
+                                           lambda: self.insert_setup_disk(), None,
+                                           "Insert vmguest.iso into the selected VMs' DVD drives (hosts older than "
+                                           "Windows Server 2016), after a preview")
         self.act_copy = self._action("Copy report", self.copy_report, "Ctrl+Shift+C",
                                      "Copy a text report of the current VM, or of every selected VM", "copy")
         self.act_export = self._action("Export VMs in view…", self.export, "Ctrl+E",
@@ -316,6 +325,8 @@ class MainWindow(QMainWindow):
         for a in (self.act_col_enable, self.act_col_disable, self.act_col_revert):
             m.addAction(a)
         m.addSeparator()
+        m.addAction(self.act_setup_disk)
+        m.addSeparator()
         m.addAction(self.act_copy)
         m = mb.addMenu("&View")
         m.addAction(self.act_filter)
@@ -388,6 +399,7 @@ class MainWindow(QMainWindow):
         self._update_status()
 
     def _current_row_changed(self) -> None:
+        self._update_actions()
         key = self.grid_pane.current_row_key()
         self.details_pane.show_vm(key)
         host = key[0] if key else self.hosts_pane.current_host_key()
@@ -472,6 +484,9 @@ class MainWindow(QMainWindow):
         menu.addSeparator()
         for a in (self.act_col_enable, self.act_col_disable, self.act_col_revert):
             menu.addAction(a)
+        menu.addSeparator()
+        self._update_actions()
+        menu.addAction(self.act_setup_disk)
         menu.addSeparator()
         menu.addAction(self.act_copy)
         menu.popup(pos)
@@ -614,6 +629,51 @@ class MainWindow(QMainWindow):
     def retry_failed(self) -> None:
         self.open_plan(failed_only=True)
 
+    def insert_setup_disk(self, plan: DiskPlan | None = None) -> SetupDiskDialog | None:
+        """Preview inserting the setup disk into the selected VMs (or the current one), on the hosts
+        that have it; the dialog confirms, runs it and shows a result per VM."""
+        if self.controller.read_only:
+            self.statusBar().showMessage(READ_ONLY_REASON, 5000)
+            return None
+        if self.controller.applying:
+            self.statusBar().showMessage("An apply is running: wait for it to finish", 5000)
+            return None
+        if plan is None:
+            keys = self._report_keys()
+            why = not_offered_text(self.controller.state, keys)
+            if why:
+                self.statusBar().showMessage(why, 8000)
+                return None
+            plan = disk_plan(self.controller.state, keys)
+        if self.setup_disk_dialog is not None and shiboken6.isValid(self.setup_disk_dialog):
+            self.setup_disk_dialog.close()
+        dlg = SetupDiskDialog(plan, self.controller.state, parent=self)
+        dlg.confirmed.connect(lambda p, d=dlg: self._run_setup_disk(p, d))
+        dlg.replaceRequested.connect(self.insert_setup_disk)
+        dlg.finished.connect(lambda _r, d=dlg: setattr(self, "setup_disk_dialog", None)
+                             if self.setup_disk_dialog is d else None)
+        self.setup_disk_dialog = dlg
+        dlg.show()
+        return dlg
+
+    def _run_setup_disk(self, plan: DiskPlan, dlg: SetupDiskDialog) -> None:
+        if self.controller.read_only:
+            return
+        task = self.controller.insert_setup_disk(plan)
+        self.statusBar().showMessage(f"Inserting the setup disk into {plural(plan.vm_count, 'VM')}…")
+        self._update_status()
+
+        def done(t: Any) -> None:
+            if t.cancelled() or t.exception() is not None:
+                return
+            summary: DiskSummary = t.result()
+            self.statusBar().showMessage("Setup disk: " + summary.text(), 15000)
+            if shiboken6.isValid(dlg):
+                dlg.show_results(summary)
+            self._update_status()
+
+        task.add_done_callback(done)
+
     def _run_plan(self, plan: Plan) -> None:
         if self.controller.read_only:
             return
@@ -736,6 +796,8 @@ class MainWindow(QMainWindow):
         for a in (self.act_enable, self.act_disable, self.act_default, self.act_revert_sel, self.act_col_enable,
                   self.act_col_disable, self.act_col_revert):
             self._set(a, not ro, READ_ONLY_REASON)
+        why = READ_ONLY_REASON if ro else busy or not_offered_text(st, self._report_keys())
+        self._set(self.act_setup_disk, not why, why)
 
     # ================================================================ read-only
     def _apply_read_only(self) -> None:
@@ -783,6 +845,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.plan_dialog is not None:
             self.plan_dialog.close()
+        if self.setup_disk_dialog is not None and shiboken6.isValid(self.setup_disk_dialog):
+            self.setup_disk_dialog.close()
         if self.revert_box is not None:
             self.revert_box.close()
         for dlg in list(self.dialogs.values()):

@@ -29,9 +29,11 @@ from __future__ import annotations
 
 import base64
 import json
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 from hvgui.core import catalog
+from hvgui.core import guest as g
 from hvgui.core.model import (
     VM,
     ApplyResult,
@@ -50,7 +52,10 @@ VERSION: Final = 1
 OP_INVENTORY: Final = "inventory"
 OP_APPLY: Final = "apply"
 OP_SETUP_DISK: Final = "setup_disk"
-OPERATIONS: Final = (OP_INVENTORY, OP_APPLY, OP_SETUP_DISK)
+OP_GUEST: Final = "guest"
+OPERATIONS: Final = (OP_INVENTORY, OP_APPLY, OP_SETUP_DISK, OP_GUEST)
+REDACTED: Final = "(hidden)"
+"""What a request's secrets show as wherever a request is displayed or kept (:func:`redacted`)."""
 
 PAYLOAD_MARKER: Final = "#HVGUI-PAYLOAD#"
 RESULT_PREFIX: Final = "HVGUI-RESULT:"
@@ -195,6 +200,86 @@ def parse_setup_disk(result: dict[str, Any]) -> tuple[DiskResult, ...]:
                      for i in _listify(result.get("results")))
     except (KeyError, TypeError, ValueError) as exc:
         raise ContractError(f"malformed setup_disk result: {exc!r}") from exc
+
+
+@dataclass(frozen=True, slots=True)
+class GuestTarget:
+    """One VM to read (and change) through PowerShell Direct, with the guest credentials."""
+
+    vm_id: str
+    user: str
+    password: str = field(repr=False)
+    actions: tuple[g.GuestAction, ...] = ()
+    vm_name: str = ""
+
+
+def guest_request(targets: list[GuestTarget]) -> dict[str, Any]:
+    """Read every vmic* service of these VMs through PowerShell Direct, after applying their actions.
+    The passwords travel only here: base64 JSON inside the encrypted WinRM channel."""
+    for t in targets:
+        for a in t.actions:
+            g.check_action(a, g.WINDOWS)
+    return {"op": OP_GUEST, "v": VERSION, "vms": [
+        {"vm_id": t.vm_id.strip().strip("{}").lower(), "user": t.user, "password": t.password,
+         "actions": [{"service": a.service, "action": a.action.value, "start_type": a.start_type}
+                     for a in t.actions]}
+        for t in targets]}
+
+
+def redacted(request: dict[str, Any]) -> dict[str, Any]:
+    """The request as it may be shown or kept: every ``password`` replaced by :data:`REDACTED`."""
+    def walk(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: (REDACTED if k == "password" and v else walk(v)) for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        return value
+
+    out: dict[str, Any] = walk(request)
+    return out
+
+
+def parse_guest(result: dict[str, Any], targets: list[GuestTarget]) -> tuple[
+        tuple[g.GuestSide, tuple[g.GuestActionResult, ...]], ...]:
+    """Per VM, in request order: its guest side (or why it is unknown) and its actions' results."""
+    _check(result, OP_GUEST)
+    by_id = {t.vm_id.lower(): t for t in targets}
+    out: list[tuple[g.GuestSide, tuple[g.GuestActionResult, ...]]] = []
+    try:
+        for item in _listify(result.get("results")):
+            vm_id = str(item["vm_id"]).lower()
+            outcome = str(item.get("outcome") or "error")
+            message = str(item.get("message") or "")
+            if outcome == "ok":
+                side = g.GuestSide(
+                    vm_id=vm_id, family=g.WINDOWS, is_version=_opt_str(item.get("is_version")),
+                    services=tuple(g.GuestService(name=str(s["name"]), display_name=str(s.get("display_name") or ""),
+                                                  status=str(s.get("status") or ""),
+                                                  start_type=str(s.get("start_type") or ""))
+                                   for s in _listify(item.get("services"))))
+            else:
+                try:
+                    problem = g.GuestProblem(outcome)
+                except ValueError:
+                    problem = g.classify(message)
+                if problem is g.GuestProblem.ERROR:
+                    problem = g.classify(message)
+                side = g.unknown(vm_id, g.WINDOWS, problem, message)
+            target = by_id.get(vm_id)
+            actions: list[g.GuestActionResult] = []
+            sent = list(target.actions) if target is not None else []
+            answers = _listify(item.get("actions"))
+            for i, a in enumerate(sent):
+                answer = answers[i] if i < len(answers) else None
+                if answer is None:
+                    actions.append(g.GuestActionResult(a, g.GuestOutcome.NOT_ATTEMPTED, side.reason))
+                else:
+                    actions.append(g.GuestActionResult(a, g.GuestOutcome(str(answer["outcome"])),
+                                                       str(answer.get("message") or "")))
+            out.append((side, tuple(actions)))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ContractError(f"malformed guest result: {exc!r}") from exc
+    return tuple(out)
 
 
 def changes_from_request(request: dict[str, Any]) -> list[Change]:

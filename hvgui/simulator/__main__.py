@@ -17,6 +17,7 @@ import threading
 from pathlib import Path
 from types import FrameType
 
+from hvgui.simulator.hyperv import HyperVHost
 from hvgui.simulator.interfaces import Login
 from hvgui.simulator.server import SimulatorFleet, is_loopback
 
@@ -69,6 +70,20 @@ def _demo_login() -> Login:
         file=sys.stderr,
     )
     return Login(DEMO_USER, password, admin=True)
+
+
+def _write_guest_passwords(hosts: list[HyperVHost], generated: dict[str, str]) -> None:
+    """Random guest passwords of the fleet's guests without one (the demo's): to a file only the
+    current user can read, never printed."""
+    directory = Path(tempfile.mkdtemp(prefix="hvgui-sim-guests-"))
+    path = directory / "guest-passwords.txt"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        for h in hosts:
+            for vm in h.vms:
+                if vm.id in generated:
+                    fh.write(f"{h.name}\t{vm.name}\t{vm.id}\t{vm.guest_user or vm.ssh_user}\t{generated[vm.id]}\n")
+    print(f"hvgui-sim: guest logins (PowerShell Direct, SSH) and their passwords are in {path}", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None, *, stop: threading.Event | None = None) -> int:
@@ -127,11 +142,20 @@ def main(argv: list[str] | None = None, *, stop: threading.Event | None = None) 
         print(f"hvgui-sim: test CA certificate: {ca.cert_path}", file=sys.stderr, flush=True)
     fleet = SimulatorFleet(list(hosts), https=args.https, first_port=args.port, bind=args.listen, extra_logins=extra,
                            ca=ca)
+    from hvgui.simulator.fleet import fill_guest_passwords
+    from hvgui.simulator.sshguest import GuestSSH
+
+    generated = fill_guest_passwords(list(hosts))
+    guests = GuestSSH(list(hosts), bind=args.listen)
     try:
         fleet.start()
+        guests.start()
     except OSError as exc:
+        fleet.stop()
         print(f"hvgui-sim: cannot listen: {exc}", file=sys.stderr)
         return 1
+    if generated:
+        _write_guest_passwords(hosts, generated)
 
     stop_event = stop or threading.Event()
     previous = None
@@ -147,6 +171,11 @@ def main(argv: list[str] | None = None, *, stop: threading.Event | None = None) 
             if ep.https:
                 line += f" sha256={ep.fingerprint} cert={ep.cert_path}"
             print(line, flush=True)
+        for g in guests.endpoints:
+            vm = g.host.vm(g.vm_id)
+            user = vm.ssh_user if vm is not None else "?"
+            print(f"  guest {g.host.name}/{g.vm_name} {g.vm_id} ssh://{user}@{args.listen}:{g.port} "
+                  f"{g.fingerprint}", flush=True)
         users = sorted({login.user for ep in fleet.endpoints for login in ep.logins})
         print(
             f"hvgui-sim: {len(fleet.endpoints)} host(s) serving; logins: {', '.join(users) or '(none)'}. "
@@ -159,6 +188,7 @@ def main(argv: list[str] | None = None, *, stop: threading.Event | None = None) 
     except KeyboardInterrupt:
         pass
     finally:
+        guests.stop()
         fleet.stop()
         if ca is not None:
             import shutil

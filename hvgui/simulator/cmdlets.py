@@ -407,6 +407,14 @@ class Cmdlets:
             return PSObject(n, {"Value": text}, to_string=text)
         if n == "System.Text.UTF8Encoding":
             return Encoding("utf-8", "UTF8Encoding")
+        if n == "System.Management.Automation.PSCredential" and len(args) == 2:
+            secure = args[1]
+            if not (isinstance(secure, PSObject) and "secret" in secure.extra):
+                raise method_error("PSCredential", 2, "Cannot convert argument \"password\" to type "
+                                                      "\"System.Security.SecureString\".")
+            user = to_string(args[0])
+            return PSObject(n, {"UserName": user, "Password": secure}, to_string=n,
+                            extra={"credential": (user, secure.extra["secret"])})
         raise NotImplementedInSimulator(f"New-Object {n}")
 
     # ---- registry
@@ -489,6 +497,21 @@ class Cmdlets:
             ("VMName", "ControllerNumber", "ControllerLocation", "Path"), self._set_dvd, module=hv)
         reg("Test-Path", {"Path": VALUE, "LiteralPath": VALUE, "PathType": VALUE}, ("Path",), self._test_path,
             module="Microsoft.PowerShell.Management")
+        # PowerShell Direct and what its script blocks do inside a Windows guest (guest-facts.md §1, §2).
+        reg("Invoke-Command", {"VMId": VALUE, "VMName": VALUE, "Credential": VALUE, "ScriptBlock": VALUE,
+                               "ArgumentList": VALUE, "ComputerName": VALUE}, ("ScriptBlock",), self._invoke_command,
+            "icm", param_aliases={"VMGuid": "VMId", "Args": "ArgumentList"}, module="Microsoft.PowerShell.Core")
+        reg("ConvertTo-SecureString", {"String": VALUE, "AsPlainText": SWITCH, "Force": SWITCH}, ("String",),
+            self._secure_string, module="Microsoft.PowerShell.Security")
+        mgmt = "Microsoft.PowerShell.Management"
+        reg("Get-Service", {"Name": VALUE, "DisplayName": VALUE}, ("Name",), self._get_service, "gsv", module=mgmt)
+        for verb in ("Start", "Stop", "Restart"):
+            reg(f"{verb}-Service", {"Name": VALUE, "InputObject": VALUE, "Force": SWITCH, "PassThru": SWITCH,
+                                    "NoWait": SWITCH}, ("Name",), self._control_service(verb.lower()), module=mgmt)
+        reg("Set-Service", {"Name": VALUE, "StartupType": VALUE, "Status": VALUE, "PassThru": SWITCH}, ("Name",),
+            self._set_service, module=mgmt)
+        reg("Get-ItemProperty", {"Path": VALUE, "LiteralPath": VALUE, "Name": VALUE}, ("Path", "Name"),
+            self._get_item_property, "gp", module=mgmt)
 
     # ---- cmdlet helpers
 
@@ -601,7 +624,8 @@ class Cmdlets:
             t = resolve_type(name)
         except PSRuntimeError:
             t = PSType(name if name.lower().startswith("system.") else "System." + name)
-            known = ("System.Collections.ArrayList", "System.Text.UTF8Encoding")
+            known = ("System.Collections.ArrayList", "System.Text.UTF8Encoding",
+                     "System.Management.Automation.PSCredential")
             if t.name not in known:
                 raise self.error(inv, f'Cannot find type [{name}]: verify that the assembly containing this type '
                                       "is loaded.", "InvalidType: (:) [New-Object], PSArgumentException",
@@ -1137,6 +1161,183 @@ class Cmdlets:
     def _test_path(self, inv: Invocation) -> list[Any]:
         paths = inv.strings("LiteralPath") or inv.strings("Path") or []
         return [self.host.file_exists(p) for p in paths]
+
+    # ---- PowerShell Direct and the guest
+
+    def _invoke_command(self, inv: Invocation) -> list[Any]:
+        if "VMId" not in inv.bound and "VMName" not in inv.bound:
+            raise NotImplementedInSimulator("Invoke-Command without -VMId or -VMName (only PowerShell Direct)")
+        if self.host.os.key in ("2012", "2012R2"):
+            # No PowerShell Direct before Windows Server 2016: the parameter does not exist.
+            word = "VMId" if "VMId" in inv.bound else "VMName"
+            raise self.bind_error(inv, f"A parameter cannot be found that matches parameter name '{word}'.",
+                                  "NamedParameterNotFound")
+        block = self._block(inv, "ScriptBlock")
+        if block is None:
+            raise self.bind_error(inv, "Cannot process command because of one or more missing mandatory parameters: "
+                                       "ScriptBlock.", "MissingMandatoryParameter")
+        cred = inv.bound.get("Credential")
+        if not (isinstance(cred, PSObject) and "credential" in cred.extra):
+            # -Credential is mandatory for -VMId/-VMName, and nothing can prompt inside WinRM.
+            raise self.bind_error(inv, "Cannot process command because of one or more missing mandatory parameters: "
+                                       "Credential.", "MissingMandatoryParameter")
+        user, password = cred.extra["credential"]
+        if "VMId" in inv.bound:
+            text = to_string(inv.bound["VMId"]).strip().strip("{}")
+            try:
+                vm_ids = [str(uuid.UUID(text))]
+            except ValueError:
+                raise self.bind_error(inv, f"Cannot bind parameter 'VMId'. Cannot convert value \"{text}\" to type "
+                                           "\"System.Guid\".", "CannotConvertArgumentNoMessage", text) from None
+        else:
+            vm_ids = [v.id for v in self.host.snapshot() if wildcard_match(to_string(inv.bound["VMName"]), v.name)]
+        refusal = self.host.direct_refusal(vm_ids[0], user, password) if vm_ids else (
+            "vm_not_found", "The input VMName parameter does not resolve to any virtual machine.")
+        if refusal is not None:
+            kind, words = refusal
+            ids = {"invalid_credential": "InvalidCredential", "not_running": "InvalidVMState",
+                   "vm_not_found": "InvalidVMNameNotSingle", "guest_too_old": "PSSessionStateBroken"}
+            self.nonterminating(inv, words, "InvalidArgument: (:) [Invoke-Command], ArgumentException" if kind ==
+                                "invalid_credential" else "OpenError: (:) [Invoke-Command], PSDirectException",
+                                f"{ids.get(kind, kind)},Microsoft.PowerShell.Commands.InvokeCommandCommand",
+                                "System.Management.Automation.Remoting.PSDirectException")
+            return []
+        args = to_list(inv.bound["ArgumentList"]) if "ArgumentList" in inv.bound else []
+        # A remote session: the guest's own scope, none of the caller's variables.
+        from hvgui.simulator.interpreter import Scope
+
+        saved_scope, saved_global, saved_guest = self.i.scope, self.i.global_scope, self.i.guest_vm
+        fresh = Scope(None)
+        fresh.vars.update({"true": True, "false": False, "null": None, "erroractionpreference": "Continue",
+                           "progresspreference": "Continue", "warningpreference": "Continue",
+                           "confirmpreference": "High", "ofs": " ", "error": []})
+        self.i.scope = self.i.global_scope = fresh
+        self.i.guest_vm = vm_ids[0]
+        try:
+            out = self.invoke_block(block, [("value", a) for a in args], None)
+        finally:
+            self.i.scope, self.i.global_scope, self.i.guest_vm = saved_scope, saved_global, saved_guest
+        # Results come back serialized: strings and numbers as they are.
+        return [o for o in out if o is not AUTOMATION_NULL]
+
+    def _secure_string(self, inv: Invocation) -> list[Any]:
+        if not inv.switch("AsPlainText"):
+            raise NotImplementedInSimulator("ConvertTo-SecureString without -AsPlainText")
+        if not inv.switch("Force"):
+            raise self.error(inv, "The system cannot protect plain text input. To suppress this warning and convert "
+                                  "the plain text to a SecureString, reissue the command specifying the Force "
+                                  "parameter.", "InvalidArgument: (:) [ConvertTo-SecureString], ArgumentException",
+                             "ImportSecureString_InvalidArgument,Microsoft.PowerShell.Commands."
+                             "ConvertToSecureStringCommand")
+        text = to_string(inv.bound.get("String"))
+        return [PSObject("System.Security.SecureString", {"Length": len(text)},
+                         to_string="System.Security.SecureString", extra={"secret": text})]
+
+    def _guest(self, inv: Invocation) -> str:
+        vm_id = self.i.guest_vm
+        if vm_id is None:
+            raise NotImplementedInSimulator(f"{inv.name} on the host (only inside a guest, through PowerShell Direct)")
+        return vm_id
+
+    def _service_object(self, name: str, display: str, status: str, start_type: str) -> PSObject:
+        statuses = {"Stopped": 1, "StartPending": 2, "StopPending": 3, "Running": 4}
+        starts = {"Automatic": 2, "Manual": 3, "Disabled": 4}
+        return PSObject("System.ServiceProcess.ServiceController", {
+            "Name": name, "DisplayName": display, "Status": PSEnum(status, statuses.get(status, 0)),
+            "StartType": PSEnum(start_type, starts.get(start_type, 0)), "ServiceName": name,
+            "CanStop": status == "Running", "MachineName": ".",
+        }, default_columns=("Status", "Name", "DisplayName"), to_string="System.ServiceProcess.ServiceController",
+            extra={"service": name})
+
+    def _no_service(self, inv: Invocation, name: str) -> None:
+        self.nonterminating(inv, f"Cannot find any service with service name '{name}'.",
+                            f"ObjectNotFound: ({name}:String) [{inv.name}], ServiceCommandException",
+                            "NoServiceFoundForGivenName,Microsoft.PowerShell.Commands."
+                            + inv.name.replace("-", "") + "Command",
+                            "Microsoft.PowerShell.Commands.ServiceCommandException")
+
+    def _get_service(self, inv: Invocation) -> list[Any]:
+        vm_id = self._guest(inv)
+        services = self.host.guest_services(vm_id)
+        names = inv.strings("Name") or ["*"]
+        out: list[Any] = []
+        for pattern in names:
+            hits = [s for s in services if wildcard_match(pattern, s[0])]
+            if not hits and not has_wildcards(pattern):
+                self._no_service(inv, pattern)
+            out.extend(self._service_object(*s) for s in hits if self._service_object(*s) not in out)
+        return out
+
+    def _service_names(self, inv: Invocation) -> list[str]:
+        objs = to_list(inv.bound["InputObject"]) if "InputObject" in inv.bound else list(inv.pipeline)
+        names = [o.extra["service"] for o in objs if isinstance(o, PSObject) and "service" in o.extra]
+        return names or (inv.strings("Name") or [])
+
+    def _control_service(self, action: str) -> Callable[[Invocation], list[Any]]:
+        def run(inv: Invocation) -> list[Any]:
+            vm_id = self._guest(inv)
+            out: list[Any] = []
+            for name in self._service_names(inv):
+                failure = self.host.guest_control(vm_id, name, action)
+                if failure is not None:
+                    if failure.startswith("Cannot find"):
+                        self._no_service(inv, name)
+                    else:
+                        self.nonterminating(inv, failure, f"OpenError: (System.ServiceProcess.ServiceController:"
+                                            f"ServiceController) [{inv.name}], ServiceCommandException",
+                                            f"CouldNotStartService,Microsoft.PowerShell.Commands.{verb}ServiceCommand",
+                                            "Microsoft.PowerShell.Commands.ServiceCommandException")
+                    continue
+                if inv.switch("PassThru"):
+                    out.extend(self._service_object(*s) for s in self.host.guest_services(vm_id) if s[0] == name)
+            return out
+
+        verb = action.capitalize()
+        return run
+
+    def _set_service(self, inv: Invocation) -> list[Any]:
+        vm_id = self._guest(inv)
+        if "Status" in inv.bound:
+            raise NotImplementedInSimulator("Set-Service -Status (use Start-Service / Stop-Service)")
+        start_type = to_string(inv.bound.get("StartupType")) if "StartupType" in inv.bound else None
+        for name in self._service_names(inv):
+            if start_type is None:
+                continue
+            wanted = next((t for t in ("Automatic", "Manual", "Disabled") if t.casefold() == start_type.casefold()),
+                          None)
+            if wanted is None:
+                raise self.bind_error(inv, f"Cannot bind parameter 'StartupType'. Cannot convert value \"{start_type}\""
+                                           " to type \"System.ServiceProcess.ServiceStartMode\". Error: \"Unable to "
+                                           "match the identifier name " + start_type + " to a valid enumerator name. "
+                                           "Specify one of the following enumerator names and try again:\r\n"
+                                           "Boot, System, Automatic, Manual, Disabled\"",
+                                      "CannotConvertArgumentNoMessage")
+            failure = self.host.guest_control(vm_id, name, "start_type", wanted)
+            if failure is not None:
+                self._no_service(inv, name)
+        return []
+
+    _VM_AUTO: Final = "hkey_local_machine\\software\\microsoft\\virtual machine\\auto"
+
+    def _get_item_property(self, inv: Invocation) -> list[Any]:
+        vm_id = self._guest(inv)
+        path = (inv.strings("LiteralPath") or inv.strings("Path") or [""])[0]
+        full = path.replace("HKLM:", "HKEY_LOCAL_MACHINE").replace("/", "\\").rstrip("\\")
+        if full.casefold() != self._VM_AUTO:
+            raise NotImplementedInSimulator(f"Get-ItemProperty {path} (only the guest's Virtual Machine\\Auto key)")
+        version = self.host.guest_registry_version(vm_id)
+        names = inv.strings("Name")
+        if version is None and names and any(n.casefold() == "integrationservicesversion" for n in names):
+            self.nonterminating(inv, f"Property IntegrationServicesVersion does not exist at path {full}.",
+                                "InvalidArgument: (IntegrationServicesVersion:String) [Get-ItemProperty], "
+                                "PSArgumentException", "System.Management.Automation.PSArgumentException,"
+                                "Microsoft.PowerShell.Commands.GetItemPropertyCommand",
+                                "System.Management.Automation.PSArgumentException")
+            return []
+        props: dict[str, Any] = {"IntegrationServicesVersion": version} if version is not None else {}
+        props.update({"PSPath": "Microsoft.PowerShell.Core\\Registry::" + full,
+                      "PSProvider": "Microsoft.PowerShell.Core\\Registry"})
+        return [PSObject("System.Management.Automation.PSCustomObject", props)]
 
     def _get_vmhost(self, inv: Invocation) -> list[Any]:
         h = self.host

@@ -10,6 +10,8 @@ Format (every field but ``name`` optional)::
                                   # 4.0 on 2012R2, 5.1 later); "2.0" for a host hvgui must refuse
     hyperv_module = true          # false: the Hyper-V role without its PowerShell module
     realistic = false             # true: what commands cost on a real host (hyperv.Costs.realistic())
+    guest_restart_s = 120         # a Windows guest service stopped in the guest while enabled on the
+                                  # host is started again by Hyper-V this much later (an assumption)
 
     [host.costs]                  # or each cost (seconds): powershell_start_s, module_load_s,
     module_load_s = 1.0           # per_vm_read_s, per_change_s, guest_answer_s
@@ -40,6 +42,12 @@ Format (every field but ``name`` optional)::
     vss_protocol_mismatch = true  # Linux VSS secondary status (default: Ubuntu and Debian)
     error = "The operation failed because of a simulated fault."  # faults.vm_errors for this VM
     dvd = "empty"                 # the DVD drive: "empty" (default), "none" (no drive) or an ISO path
+    start_types = { vmickvpexchange = "Disabled" }   # Windows guest services: Automatic/Manual/Disabled
+                                  # (default Manual)
+    guest_user = "Administrator"  # LAB ONLY: the Windows guest's administrator for PowerShell Direct,
+    guest_password = "..."        # and its password, in clear in this file
+    ssh_user = "hvadmin"          # LAB ONLY: a Linux guest served over SSH by hvgui-sim (its port is
+    ssh_password = "..."          # printed); the password is also its sudo password
 
 Guest components: Windows ``vmicheartbeat vmicshutdown vmictimesync vmickvpexchange vmicvss
 vmicguestinterface``; Linux ``hv_utils`` (Heartbeat, Shutdown, Time Synchronization),
@@ -66,15 +74,34 @@ VM_ID_NAMESPACE: Final = uuid.UUID("6f1c1d2e-7b0a-4c51-9d5e-4876e0a1c0de")
 DEMO_FLEET: Final = "demo_fleet.toml"
 
 _HOST_KEYS: Final = {"name", "os", "locale", "powershell", "hyperv_module", "realistic", "costs", "login", "faults",
-                     "vm"}
+                     "vm", "guest_restart_s"}
 _POWERSHELL_VERSIONS: Final = ("2.0", "3.0", "4.0", "5.0", "5.1")
 _VM_KEYS: Final = {"name", "id", "state", "guest_os", "is_version", "is_state", "enabled", "guest",
-                   "vss_protocol_mismatch", "error", "dvd"}
+                   "vss_protocol_mismatch", "error", "dvd", "start_types", "guest_user", "guest_password",
+                   "ssh_user", "ssh_password"}
 _LOGIN_KEYS: Final = {"user", "password", "admin", "remote_management", "hyperv_admin"}
 
 
 class FleetError(ValueError):
     """A fleet file that cannot be loaded; the message names the file, host and field."""
+
+
+def fill_guest_passwords(hosts: list[HyperVHost]) -> dict[str, str]:
+    """Give every guest login without a password (``guest_user``/``ssh_user`` alone, as in the demo
+    fleet) a random one; returns VM id -> password, to hand to the client in memory."""
+    import secrets as _secrets
+
+    out: dict[str, str] = {}
+    for h in hosts:
+        with h.lock:
+            for vm in h._vms:
+                if vm.guest_user and vm.guest_password is None:
+                    vm.guest_password = _secrets.token_urlsafe(12)
+                    out[vm.id] = vm.guest_password
+                if vm.ssh_user and vm.ssh_password is None:
+                    vm.ssh_password = _secrets.token_urlsafe(12)
+                    out[vm.id] = vm.ssh_password
+    return out
 
 
 def stable_vm_id(host: str, index: int, name: str) -> str:
@@ -160,6 +187,11 @@ def _host(raw: Any, source: str, index: int) -> HyperVHost:
         raise FleetError(f"{_where(source, name, 'realistic')}: expected true or false")
     if realistic:
         host.costs = Costs.realistic()
+    restart = raw.get("guest_restart_s")
+    if restart is not None:
+        if isinstance(restart, bool) or not isinstance(restart, (int, float)) or restart < 0:
+            raise FleetError(f"{_where(source, name, 'guest_restart_s')}: expected seconds (a number >= 0)")
+        host.guest_restart_s = float(restart)
     costs = raw.get("costs", {})
     if not isinstance(costs, dict):
         raise FleetError(f"{_where(source, name, 'costs')}: expected a table")
@@ -248,9 +280,14 @@ def _vm(host: HyperVHost, raw: Any, source: str, index: int) -> tuple[str, str, 
     error = raw.get("error")
     dvd_raw = _str(raw.get("dvd", "empty"), f"{where}: field 'dvd'")
     dvd: str | None = None if dvd_raw == "none" else "" if dvd_raw == "empty" else dvd_raw
+    start_types = raw.get("start_types", {})
+    if not isinstance(start_types, dict) or not all(isinstance(v, str) for v in start_types.values()):
+        raise FleetError(f"{where}: field 'start_types': expected a table of service = start type")
+    secrets = {k: None if raw.get(k) is None else _str(raw[k], f"{where}: field '{k}'")
+               for k in ("guest_user", "guest_password", "ssh_user", "ssh_password")}
     try:
         host.add_vm(
-            name, id=vm_id, state=state,
+            name, id=vm_id, state=state, start_types=start_types, **secrets,
             guest_os=_str(raw.get("guest_os", "Windows Server 2022 Datacenter"), f"{where}: field 'guest_os'"),
             is_version=None if is_version is None else _str(is_version, f"{where}: field 'is_version'"),
             is_state=_str(raw.get("is_state", ""), f"{where}: field 'is_state'"),

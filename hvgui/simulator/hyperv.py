@@ -68,6 +68,7 @@ GUEST_OLD_PROTOCOL: Final = "old_protocol"
 """Answers on an older compatible protocol version: Degraded."""
 GUEST_INCOMPATIBLE: Final = "incompatible"
 """Does not support a compatible protocol version: Non-Recoverable Error."""
+GUEST_START_TYPES: Final = ("Automatic", "Manual", "Disabled")
 GUEST_STATES: Final = (GUEST_RUNNING, GUEST_STOPPED, GUEST_MISSING, GUEST_HUNG, GUEST_OLD_PROTOCOL,
                        GUEST_INCOMPATIBLE)
 _GUEST_STATUS: Final = {GUEST_HUNG: OperationalStatus.LostCommunication,
@@ -111,6 +112,23 @@ LINUX_COMPONENTS: Final[dict[str, str]] = {
     catalog.GUEST_SERVICE_INTERFACE: "hv_fcopy_daemon",
 }
 WINDOWS_COMPONENTS: Final[dict[str, str]] = {s.guid: s.windows_service for s in catalog.SERVICES}
+_COMPONENT_GUID: Final[dict[str, str]] = {**{v: k for k, v in WINDOWS_COMPONENTS.items()},
+                                          **{v: k for k, v in LINUX_COMPONENTS.items() if v != "hv_utils"}}
+#: Display names of the Windows guest services (guest-facts.md §1), including the two with no host component.
+WINDOWS_DISPLAY_NAMES: Final[dict[str, str]] = {
+    "vmicheartbeat": "Hyper-V Heartbeat Service", "vmicshutdown": "Hyper-V Guest Shutdown Service",
+    "vmictimesync": "Hyper-V Time Synchronization Service", "vmickvpexchange": "Hyper-V Data Exchange Service",
+    "vmicvss": "Hyper-V Volume Shadow Copy Requestor", "vmicguestinterface": "Hyper-V Guest Service Interface",
+    "vmicvmsession": "Hyper-V PowerShell Direct Service", "vmicrdv": "Hyper-V Remote Desktop Virtualization Service",
+}
+#: Linux daemons: upstream name (the key in ``SimVM.guest``) -> (RHEL/Fedora process name, unit stem).
+LINUX_DAEMONS: Final[dict[str, tuple[str, str, str]]] = {
+    "hv_kvp_daemon": ("hypervkvpd", "hv-kvp-daemon", "hypervkvpd"),
+    "hv_vss_daemon": ("hypervvssd", "hv-vss-daemon", "hypervvssd"),
+    "hv_fcopy_daemon": ("hypervfcopyd", "hv-fcopy-daemon", "hypervfcopyd"),
+}
+OLD_WINDOWS_GUESTS: Final = ("2003", "2008", "2012", "vista", "xp", "windows 7", "windows 8")
+"""Guests before Windows 10 / Server 2016: no PowerShell Direct."""
 
 #: Localized status descriptions. German "Kein Kontakt" is confirmed (hyperv-facts.md §4);
 #: the French texts and the other German ones are UNCONFIRMED translations.
@@ -175,6 +193,17 @@ class SimVM:
     """The VM's DVD drive: None (no drive), "" (empty) or the path of the ISO it holds."""
     enabled_at: dict[str, float] = field(default_factory=dict)
     """Service GUID -> monotonic time it was last enabled (for ``Costs.guest_answer_s``)."""
+    start_types: dict[str, str] = field(default_factory=dict)
+    """Windows guest service -> start type (Automatic, Manual, Disabled); Manual when absent."""
+    stopped_at: dict[str, float] = field(default_factory=dict)
+    """Windows guest service -> monotonic time it was stopped inside the guest (Stop-Service): Hyper-V
+    starts it again :attr:`HyperVHost.guest_restart_s` later while the host has it enabled."""
+    guest_user: str | None = None
+    """The guest's local administrator, for PowerShell Direct (lab only: the fleet file holds its password)."""
+    guest_password: str | None = field(default=None, repr=False)
+    ssh_user: str | None = None
+    """Linux guests: the SSH login (its password is also its sudo password)."""
+    ssh_password: str | None = field(default=None, repr=False)
 
     @property
     def linux(self) -> bool:
@@ -384,6 +413,11 @@ class HyperVHost:
         guest: Mapping[str, str] | None = None,
         vss_protocol_mismatch: bool | None = None,
         dvd: str | None = "",
+        start_types: Mapping[str, str] | None = None,
+        guest_user: str | None = None,
+        guest_password: str | None = None,
+        ssh_user: str | None = None,
+        ssh_password: str | None = None,
     ) -> SimVM:
         """Add a VM and return a copy of it. ``enabled`` overrides the defaults by service GUID
         (or any name :func:`catalog.lookup` knows); ``guest`` sets guest components
@@ -392,7 +426,12 @@ class HyperVHost:
             raise ValueError(f"unknown VM state {state!r} (one of {', '.join(VM_STATES)})")
         vm_id = str(uuid.UUID(id)) if id is not None else str(uuid.uuid4())
         vm = SimVM(id=vm_id.lower(), name=name, state=state, guest_os=guest_os, is_version=is_version,
-                   is_state=is_state, dvd=dvd)
+                   is_state=is_state, dvd=dvd, guest_user=guest_user, guest_password=guest_password,
+                   ssh_user=ssh_user, ssh_password=ssh_password)
+        for svc_name, start_type in (start_types or {}).items():
+            if start_type not in GUEST_START_TYPES:
+                raise ValueError(f"start type {start_type!r} of {svc_name!r} is not one of {GUEST_START_TYPES}")
+            vm.start_types[svc_name] = start_type
         vm.vss_protocol_mismatch = (_default_vss_mismatch(guest_os) if vss_protocol_mismatch is None
                                     else vss_protocol_mismatch)
         for guid in self.offered_services(guest_os):
@@ -420,6 +459,9 @@ class HyperVHost:
             return {"hv_utils": GUEST_RUNNING, "hv_kvp_daemon": GUEST_RUNNING,
                     "hv_vss_daemon": GUEST_RUNNING, "hv_fcopy_daemon": GUEST_MISSING}
         guest = {s.windows_service: GUEST_RUNNING for s in catalog.SERVICES}
+        # The 2022 sample of "Manage Hyper-V integration services": all running but vmicvmsession.
+        guest["vmicvmsession"] = GUEST_STOPPED
+        guest["vmicrdv"] = GUEST_RUNNING
         if "2008 r2" in g or "2003" in g or "windows 7" in g or "vista" in g or "xp" in g:
             # Guests before Windows 8 / Server 2012 have no Guest Service Interface.
             guest["vmicguestinterface"] = GUEST_MISSING
@@ -495,6 +537,7 @@ class HyperVHost:
     # ------------------------------------------------------------ reads (what cmdlets and operations see)
 
     def _view(self, vm: SimVM) -> VMView:
+        self._settle(vm)
         comps: list[ComponentView] = []
         for guid, enabled in vm.enabled.items():
             statuses: tuple[OperationalStatus, ...] = ()
@@ -575,4 +618,146 @@ class HyperVHost:
                 raise KeyError(guid)
             if enabled and not vm.enabled[guid]:
                 vm.enabled_at[guid] = time.monotonic()
+            was = vm.enabled[guid]
             vm.enabled[guid] = enabled
+            if was != enabled:
+                self._host_toggled(vm, guid, enabled)
+
+    # ------------------------------------------------------------ the guest side (guest-facts.md §1, §3)
+
+    guest_restart_s: float = 120.0
+    """How long after a Windows guest service was stopped inside the guest (while the host has it
+    enabled) Hyper-V starts it again. Microsoft documents no interval ("eventually"): an assumption."""
+
+    def _host_toggled(self, vm: SimVM, guid: str, enabled: bool) -> None:
+        """The seed's rules: disabling on the host stops the guest side (Windows service; a Linux daemon
+        loses its device node and exits); enabling starts it again (Windows: unless disabled in the guest;
+        Linux: udev starts the unit bound to the device)."""
+        comp = vm.component_of(guid)
+        if comp == "hv_utils":
+            return
+        state = vm.guest.get(comp, GUEST_MISSING)
+        if not enabled and state == GUEST_RUNNING:
+            vm.guest[comp] = GUEST_STOPPED
+            vm.stopped_at.pop(comp, None)
+        elif enabled and state == GUEST_STOPPED and vm.start_types.get(comp, "Manual") != "Disabled":
+            vm.guest[comp] = GUEST_RUNNING
+            vm.stopped_at.pop(comp, None)
+
+    def _settle(self, vm: SimVM) -> None:
+        """Hyper-V starts again a Windows guest service stopped in the guest while enabled on the host."""
+        now = time.monotonic()
+        for comp, since in list(vm.stopped_at.items()):
+            guid = _COMPONENT_GUID.get(comp)
+            if vm.guest.get(comp) != GUEST_STOPPED:
+                vm.stopped_at.pop(comp, None)
+            elif (now - since >= self.guest_restart_s and guid is not None and vm.enabled.get(guid, False)
+                  and vm.start_types.get(comp, "Manual") != "Disabled" and vm.running):
+                vm.guest[comp] = GUEST_RUNNING
+                vm.stopped_at.pop(comp, None)
+
+    def direct_refusal(self, vm_id: str, user: str, password: str) -> tuple[str, str] | None:
+        """Why PowerShell Direct to this VM fails, as ``(kind, Windows' words)``, or None (guest-facts.md §2)."""
+        with self.lock:
+            vm = self._find(vm_id)
+            if vm is None:
+                return "vm_not_found", "The input VMName parameter does not resolve to any virtual machine."
+            if vm.state != "Running":
+                return "not_running", f"The virtual machine {vm.name} is not in running state."
+            g = vm.guest_os.casefold()
+            if vm.linux or any(old in g for old in OLD_WINDOWS_GUESTS) or vm.guest.get("vmicvmsession") in (
+                    None, GUEST_MISSING) or vm.start_types.get("vmicvmsession") == "Disabled":
+                return "guest_too_old", ("An error has occurred which Windows PowerShell cannot handle. A remote "
+                                         "session might have ended.")
+            wanted = (vm.guest_user or "").split("\\")[-1].casefold()
+            given = user.split("\\")[-1].casefold()
+            if vm.guest_user is None or not wanted or given != wanted or password != (vm.guest_password or ""):
+                return "invalid_credential", "The credential is invalid."
+            return None
+
+    def guest_services(self, vm_id: str) -> list[tuple[str, str, str, str]]:
+        """Windows guest: every vmic* service as (name, display name, status, start type)."""
+        with self.lock:
+            vm = self._need(vm_id)
+            self._settle(vm)
+            out = []
+            for comp, state in sorted(vm.guest.items()):
+                if not comp.startswith("vmic") or state == GUEST_MISSING:
+                    continue
+                status = "Stopped" if state == GUEST_STOPPED else "Running"
+                out.append((comp, WINDOWS_DISPLAY_NAMES.get(comp, comp), status, vm.start_types.get(comp, "Manual")))
+            return out
+
+    def guest_control(self, vm_id: str, name: str, action: str, start_type: str | None = None) -> str | None:
+        """Start/Stop/Restart a Windows guest service or set its start type; Windows' words on failure."""
+        with self.lock:
+            vm = self._need(vm_id)
+            self._settle(vm)
+            comp = name.casefold()
+            state = vm.guest.get(comp, GUEST_MISSING) if comp.startswith("vmic") else GUEST_MISSING
+            if state == GUEST_MISSING:
+                return f"Cannot find any service with service name '{name}'."
+            display = WINDOWS_DISPLAY_NAMES.get(comp, comp)
+            guid = _COMPONENT_GUID.get(comp)
+            if action == "start_type":
+                if start_type not in GUEST_START_TYPES:
+                    return f"Cannot bind parameter 'StartupType'. Cannot convert value \"{start_type}\"."
+                vm.start_types[comp] = start_type
+                return None
+            if action in ("stop", "restart") and state != GUEST_STOPPED:
+                vm.guest[comp] = GUEST_STOPPED
+                vm.stopped_at[comp] = time.monotonic()
+            if action in ("start", "restart"):
+                if vm.start_types.get(comp, "Manual") == "Disabled":
+                    return (f"Service '{display} ({comp})' cannot be started due to the following error: Cannot "
+                            f"start service {comp} on computer '.'.")
+                if guid is not None and not vm.enabled.get(guid, False):
+                    return None  # it starts, finds its host component disabled, and stops again
+                vm.guest[comp] = GUEST_RUNNING if state in (GUEST_STOPPED, GUEST_RUNNING) else state
+                vm.stopped_at.pop(comp, None)
+            return None
+
+    def guest_registry_version(self, vm_id: str) -> str | None:
+        """``HKLM\\Software\\Microsoft\\Virtual Machine\\Auto`` ``IntegrationServicesVersion`` (None: no value)."""
+        with self.lock:
+            vm = self._need(vm_id)
+            return vm.is_version
+
+    # Linux guests (served over SSH by :mod:`hvgui.simulator.sshguest`)
+
+    @staticmethod
+    def rhel_style(vm: SimVM) -> bool:
+        g = vm.guest_os.casefold()
+        return any(d in g for d in ("red hat", "rhel", "fedora", "centos", "alma", "rocky", "oracle"))
+
+    def linux_daemons(self, vm_id: str) -> list[tuple[str, str, str, str]]:
+        """Linux guest: (upstream name, process name, unit, state) of each integration daemon installed."""
+        with self.lock:
+            vm = self._need(vm_id)
+            out = []
+            for comp, (rhel_name, deb_unit, rhel_unit) in LINUX_DAEMONS.items():
+                state = vm.guest.get(comp, GUEST_MISSING)
+                if state == GUEST_MISSING:
+                    continue
+                rhel = self.rhel_style(vm)
+                out.append((comp, rhel_name if rhel else comp, (rhel_unit if rhel else deb_unit) + ".service",
+                            GUEST_STOPPED if state == GUEST_STOPPED else GUEST_RUNNING))
+            return out
+
+    def linux_module_loaded(self, vm_id: str) -> bool:
+        with self.lock:
+            return self._need(vm_id).guest.get("hv_utils", GUEST_MISSING) != GUEST_MISSING
+
+    def linux_daemon_set(self, vm_id: str, comp: str, running: bool) -> bool:
+        """Start (True) or stop a Linux daemon; False when it cannot run now (its device node is gone
+        because the host disabled the component: it exits at once)."""
+        with self.lock:
+            vm = self._need(vm_id)
+            if vm.guest.get(comp, GUEST_MISSING) == GUEST_MISSING:
+                return False
+            guid = _COMPONENT_GUID.get(comp)
+            if running and guid is not None and not vm.enabled.get(guid, False):
+                vm.guest[comp] = GUEST_STOPPED
+                return False
+            vm.guest[comp] = GUEST_RUNNING if running else GUEST_STOPPED
+            return True

@@ -175,6 +175,8 @@ class Interpreter:
         self._text_cache: dict[tuple[int, int], str] = {}
         """Inside a ``try`` (dynamically): a statement-terminating error goes to its ``catch``."""
         self.ps_version = host.powershell_version
+        self.guest_vm: str | None = None
+        """Inside ``Invoke-Command -VMId``: the VM whose guest runs the script block."""
         self._stdin = stdin
         self.env = {k.upper(): v for k, v in (env if env is not None else host.environment(ctx)).items()}
         self._stdin_lines: list[str] | None = None

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-TESTS = ["tests/test_sim_behaviour.py", "tests/test_remote.py", "tests/test_core.py", "tests/test_preflight.py",
+TESTS = ["tests/test_guest.py", "tests/test_sim_behaviour.py", "tests/test_remote.py", "tests/test_core.py", "tests/test_preflight.py",
          "tests/test_cli.py", "tests/test_sim_cmdlets.py"]
 
 
@@ -79,6 +79,23 @@ MUTANTS = [
            "& $hvguiOperation $hvguiParts[1].Trim()", "& $hvguiOperation $hvguiParts[0].Trim()"),
     Mutant("request check accepts any operation", "hvgui/remote/scripts/common.ps1",
            "if ($request.op -ne $Operation -or", "if ($request.op -eq $Operation -and"),
+    # guest.ps1 (PowerShell Direct)
+    Mutant("guest: start stops the service", "hvgui/remote/scripts/guest.ps1",
+           "Start-Service -Name $name\n", "Stop-Service -Name $name -Force\n"),
+    Mutant("guest: already-running test inverted", "hvgui/remote/scripts/guest.ps1",
+           "if ([string]$svc.Status -eq 'Running') {", "if ([string]$svc.Status -ne 'Running') {"),
+    Mutant("guest: start type always Manual", "hvgui/remote/scripts/guest.ps1",
+           "Set-Service -Name $name -StartupType ([string]$a.start_type)", "Set-Service -Name $name -StartupType Manual"),
+    Mutant("guest: status read from the start type", "hvgui/remote/scripts/guest.ps1",
+           "status = [string]$s.Status", "status = [string]$s.StartType"),
+    Mutant("guest: host version check off", "hvgui/remote/scripts/guest.ps1",
+           "$PSVersionTable.PSVersion.Major -lt 5", "$PSVersionTable.PSVersion.Major -lt 3"),
+    Mutant("guest: version from another registry value", "hvgui/remote/scripts/guest.ps1",
+           "$version = [string]$key.IntegrationServicesVersion", "$version = [string]$key.PSProvider"),
+    Mutant("guest: credential for another user", "hvgui/remote/scripts/guest.ps1",
+           "-ArgumentList ([string]$entry.user), $secret", "-ArgumentList ([string]$entry.vm_id), $secret"),
+    Mutant("guest: stop skips a running service", "hvgui/remote/scripts/guest.ps1",
+           "if ([string]$svc.Status -eq 'Stopped') {", "if ([string]$svc.Status -ne 'Stopped') {"),
 ]
 
 

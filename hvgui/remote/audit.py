@@ -31,6 +31,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from hvgui.core import catalog
+from hvgui.core.guest import GuestAction, GuestActionResult
 from hvgui.core.hosts import HostConfig
 from hvgui.core.model import ApplyResult, Change, DiskResult, ItemResult
 from hvgui.remote.errors import ErrorKind, HostError
@@ -241,6 +242,54 @@ class AuditLog:
             "vm_name": name,
             "action": "insert_setup_disk",
             "target": "vmguest.iso",
+        }
+
+    def guest_intent(self, host: str, url: str, actions: Sequence[GuestAction]) -> str:
+        """Intent records for changes inside guests (start/stop/restart a guest service or daemon, set a
+        start type), written ahead like :meth:`intent`. ``host``/``url``: the Hyper-V host (PowerShell
+        Direct) or the guest's SSH target. Never a credential."""
+        batch = uuid.uuid4().hex
+        lines = [self._guest_base(batch, EVENT_INTENT, host, url, a) | {"result": "pending", "message": ""}
+                 for a in actions]
+        try:
+            self._write(lines)
+        except OSError as exc:
+            raise AuditUnavailable(
+                ErrorKind.CONFIG,
+                f"the audit log {self.path} cannot be written ({exc.strerror or exc}); nothing was sent. Fix the "
+                "file or its folder (permissions, disk space), then try again", host=host, details=str(exc)) from exc
+        return batch
+
+    def guest_outcome(self, batch: str, host: str, url: str, actions: Sequence[GuestAction],
+                      results: Sequence[GuestActionResult] | None, error: HostError | None, *,
+                      unknown: bool = False) -> None:
+        by_action = {id(r.action): r for r in results or ()}
+        lines: list[dict[str, object]] = []
+        for a in actions:
+            r = by_action.get(id(a))
+            if r is not None:
+                extra: dict[str, object] = {"result": r.outcome.value, "message": r.message}
+            elif error is not None:
+                extra = {"result": "unknown" if unknown else f"host_error:{error.kind.value}", "message": error.message}
+            else:
+                extra = {"result": "missing", "message": "no result for it"}
+            lines.append(self._guest_base(batch, EVENT_OUTCOME, host, url, a) | extra)
+        self._write_logged(lines)
+
+    @staticmethod
+    def _guest_base(batch: str, event: str, host: str, url: str, a: GuestAction) -> dict[str, object]:
+        return {
+            "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
+            "event": event,
+            "batch": batch,
+            "user": _local_user(),
+            "host": host,
+            "url": url,
+            "vm_id": a.vm_id,
+            "vm_name": a.vm_name,
+            "action": f"guest_{a.action.value}",
+            "service": a.service,
+            "target": a.start_type if a.start_type is not None else a.action.value,
         }
 
     def check(self) -> None:

@@ -175,6 +175,9 @@ def build_parser() -> argparse.ArgumentParser:
     fmt = inv.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="JSON (the operation contract's shape)")
     fmt.add_argument("--csv", action="store_true", help="CSV, one row per VM and service")
+    from hvgui.remote import guest_cli
+
+    guest_cli.add_arguments(inv)
 
     for name, text in (("plan", "show what apply would change, and the exact scripts"),
                        ("apply", "change integration services (asks for confirmation)")):
@@ -192,6 +195,8 @@ def build_parser() -> argparse.ArgumentParser:
     disk.add_argument("--replace", action="store_true",
                       help="also replace another disk found in a VM's DVD drive (default: leave it, say so)")
     disk.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+
+    guest_cli.add_commands(sub, command, selection)
 
     doctor = command(sub, "doctor", "check step by step what stands between hvgui and a host (name, port, TLS, "
                                     "logon, rights, PowerShell, Hyper-V module, a read-only inventory), each "
@@ -511,6 +516,12 @@ async def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if unmatched:
             err.write(f"hvgui-cli: matched no VM on any host that answered: {', '.join(unmatched)}\n")
         if args.command == "inventory":
+            from hvgui.remote import guest_cli
+
+            sides = await guest_cli.read_all(engine, args, good, selected) if args.guest else {}
+            if args.guest and not args.json and not args.csv:
+                guest_cli.print_guest_table(good, selected, sides, out)
+                return 1 if failures or unmatched else 0
             if args.json:
                 doc = []
                 for h, inv in good:
@@ -520,6 +531,8 @@ async def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                         vm_json["guest_os_text"] = guest_os_text(vm)
                     one["has_setup_disk"] = advice.has_setup_disk(inv.host)
                     doc.append(one)
+                if args.guest:
+                    guest_cli.inventory_json(doc, sides, good, selected)
                 out.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
             elif args.csv:
                 print_csv(good, selected, out)
@@ -527,13 +540,19 @@ async def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 print_table(good, selected, out)
             return 1 if failures or unmatched else 0
 
-        if unmatched and args.command in ("apply", "setup-disk"):
+        if unmatched and args.command in ("apply", "setup-disk", "guest", "guest-access"):
             # One pattern that matched nothing is most likely a typo: apply none of it.
             err.write("hvgui-cli: nothing was changed: every --vm and --vm-id must match a VM (fix the selection "
                       "and run it again)\n")
             return EXIT_FAILED
         if args.command == "setup-disk":
             return await setup_disk(engine, good, selected, failures, args, out, err)
+        if args.command in ("guest", "guest-access"):
+            from hvgui.remote import guest_cli
+
+            if args.command == "guest":
+                return await guest_cli.guest_command(engine, args, good, selected, failures, out, err)
+            return await guest_cli.guest_access(args, good, selected, out, err)
 
         plans = [(h, plan_host(inv, selected[h.key], targets)) for h, inv in good]
         for h, plan in plans:

@@ -27,6 +27,16 @@ def _key(host: HostConfig) -> str:
     return f"{host.username}@{host.url}"
 
 
+def guest_key(vm_id: str, user: str) -> str:
+    """The keyring entry of a guest's password: ``guest:USER@VMID``."""
+    return f"guest:{user}@{vm_id.lower()}"
+
+
+class SecretSource(Protocol):
+    def secret(self, key: str) -> str | None:
+        """A guest secret (:func:`guest_key`), or None when unknown."""
+
+
 class MemoryCredentials:
     """Passwords typed in this session; gone when the process ends."""
 
@@ -45,6 +55,18 @@ class MemoryCredentials:
     def delete(self, host: HostConfig) -> None:
         with self._lock:
             self._passwords.pop(_key(host), None)
+
+    def set_secret(self, key: str, password: str) -> None:
+        with self._lock:
+            self._passwords[key] = password
+
+    def secret(self, key: str) -> str | None:
+        with self._lock:
+            return self._passwords.get(key)
+
+    def delete_secret(self, key: str) -> None:
+        with self._lock:
+            self._passwords.pop(key, None)
 
     def __repr__(self) -> str:  # never show secrets, even in a debugger or a log
         return f"MemoryCredentials({len(self._passwords)} entries)"
@@ -127,6 +149,32 @@ class KeyringCredentials:
             pass  # there was none
         except Exception as exc:
             log.warning("could not delete the password from the keyring: %s", type(exc).__name__)
+
+    # Guest secrets (a Windows guest's administrator for PowerShell Direct, a Linux guest's SSH/sudo
+    # password): kept exactly like host passwords, under ``guest_key(vm_id)``.
+
+    def set_secret(self, key: str, password: str, *, remember: bool = True) -> Future[str | None]:
+        self._memory.set_secret(key, password)
+        if not remember:
+            return _done(None)
+        if not self.secure:
+            return _done(f"no secure password store on this machine ({self.backend_name}): the password is kept "
+                         "for this session only")
+        return self._writer.submit(self._store, key, password)
+
+    def secret(self, key: str) -> str | None:
+        found = self._memory.secret(key)
+        if found is not None or not self.secure:
+            return found
+        found = self._writer.submit(self._fetch, key).result()
+        if found is not None:
+            self._memory.set_secret(key, found)
+        return found
+
+    def delete_secret(self, key: str) -> None:
+        self._memory.delete_secret(key)
+        if self.secure:
+            self._writer.submit(self._erase, key)
 
     def password(self, host: HostConfig) -> str | None:
         found = self._memory.password(host)

@@ -27,6 +27,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from hvgui.core import contract
+from hvgui.core.guest import GuestActionResult, GuestSide
 from hvgui.core.hosts import HostConfig
 from hvgui.core.model import ApplyResult, Change, DiskResult, Inventory, ItemResult
 from hvgui.core.reconcile import reconcile, unknown_items
@@ -191,6 +192,51 @@ class Engine:
             for r in results:
                 counts[r.outcome.value] = counts.get(r.outcome.value, 0) + 1
             return ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(counts.items()))
+
+        return await self._run(host, op, work, summary)
+
+    async def guest(self, host: HostConfig, targets: list[contract.GuestTarget]) -> tuple[
+            tuple[GuestSide, tuple[GuestActionResult, ...]], ...]:
+        """Read (after changing, when targets carry actions) Windows guests through PowerShell Direct:
+        one command for all these VMs of one host. Changes are audited ahead. The guest passwords
+        exist only in the request sent; the operation record keeps it redacted."""
+        request = contract.guest_request(targets)
+        actions = [a for t in targets for a in t.actions]
+        what = (f"Change {len(actions)} guest services in {len(targets)} VMs" if actions
+                else f"Read the guest side of {len(targets)} VMs")
+        op = self._new_op(host, contract.OP_GUEST, what, contract.redacted(request))
+
+        def work(session: HostSession) -> tuple[tuple[GuestSide, tuple[GuestActionResult, ...]], ...]:
+            self._check_open(host)
+            batch = self.audit.guest_intent(host.display_name, host.url, actions) if actions else ""
+            try:
+                results = contract.parse_guest(session.run_operation(scripts.GUEST, request), targets)
+            except OutcomeUnknown as exc:
+                if actions:
+                    self.audit.guest_outcome(batch, host.display_name, host.url, actions, None, exc, unknown=True)
+                raise HostError(exc.kind, f"{exc.message}; whether the guest services changed is unknown: read the "
+                                "guests again", host=exc.host, details=exc.details) from exc
+            except HostError as exc:
+                if actions:
+                    self.audit.guest_outcome(batch, host.display_name, host.url, actions, None, exc)
+                raise
+            except contract.ContractError as exc:
+                error = HostError(ErrorKind.MALFORMED_OUTPUT, str(exc), host=host.display_name)
+                if actions:
+                    self.audit.guest_outcome(batch, host.display_name, host.url, actions, None, error)
+                raise error from exc
+            if actions:
+                self.audit.guest_outcome(batch, host.display_name, host.url, actions,
+                                         [r for _, rs in results for r in rs], None)
+            return results
+
+        def summary(results: tuple[tuple[GuestSide, tuple[GuestActionResult, ...]], ...]) -> str:
+            read = sum(1 for side, _ in results if side.readable)
+            text = f"{read} of {len(results)} guests read"
+            done = [r for _, rs in results for r in rs]
+            if done:
+                text += f", {sum(1 for r in done if r.outcome.ok)} of {len(done)} changes done"
+            return text
 
         return await self._run(host, op, work, summary)
 

@@ -33,4 +33,6 @@ def load(name: str) -> str:
 INVENTORY = load("inventory.ps1")
 APPLY = load("apply.ps1")
 SETUP_DISK = load("setup_disk.ps1")
-BY_OPERATION = {contract.OP_INVENTORY: INVENTORY, contract.OP_APPLY: APPLY, contract.OP_SETUP_DISK: SETUP_DISK}
+GUEST = load("guest.ps1")
+BY_OPERATION = {contract.OP_INVENTORY: INVENTORY, contract.OP_APPLY: APPLY, contract.OP_SETUP_DISK: SETUP_DISK,
+                contract.OP_GUEST: GUEST}

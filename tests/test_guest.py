@@ -408,3 +408,35 @@ def test_no_guest_secret_in_any_file_log_audit_or_script(lab: Lab, caplog: pytes
     assert all(s not in scripts.GUEST for s in (WIN_PW, SSH_PW))
     # The secrets are in the test keyring, and only there.
     assert WIN_PW in MemoryKeyring.store.values() and SSH_PW in MemoryKeyring.store.values()
+
+
+def test_hvgui_sim_serves_and_prints_the_linux_guests(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import re
+    import threading
+
+    from hvgui.simulator.__main__ import main
+
+    fleet = tmp_path / "fleet.toml"
+    fleet.write_text('[[host]]\nname = "HV-SSH"\n[[host.login]]\nuser = "u"\npassword = "p"\n'
+                     '[[host.vm]]\nname = "deb"\nguest_os = "Debian GNU/Linux 12"\nssh_user = "hvadmin"\n'
+                     '[[host.vm]]\nname = "win"\nguest_user = "Administrator"\nguest_password = "lab-only"\n',
+                     encoding="utf-8")
+    stop = threading.Event()
+    stop.set()
+    assert main(["--fleet", str(fleet)], stop=stop) == 0
+    captured = capsys.readouterr()
+    lines = captured.out.splitlines()
+    assert lines[0].startswith("HV-SSH http://127.0.0.1:")
+    assert re.match(r"^  guest HV-SSH/deb [0-9a-f-]{36} ssh://hvadmin@127\.0\.0\.1:\d+ SHA256:\S+$", lines[1]), lines
+    m = re.search(r"guest logins \(PowerShell Direct, SSH\) and their passwords are in (\S+)", captured.err)
+    assert m is not None
+    pw_file = Path(m.group(1))
+    try:
+        assert pw_file.stat().st_mode & 0o077 == 0
+        [row] = pw_file.read_text(encoding="utf-8").splitlines()
+        host, vm, _vm_id, user, password = row.split("\t")
+        assert (host, vm, user) == ("HV-SSH", "deb", "hvadmin") and len(password) >= 12
+        assert password not in captured.out + captured.err
+    finally:
+        pw_file.unlink()
+        pw_file.parent.rmdir()

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-TESTS = ["tests/test_guest.py", "tests/test_sim_behaviour.py", "tests/test_remote.py", "tests/test_core.py", "tests/test_preflight.py",
-         "tests/test_cli.py", "tests/test_sim_cmdlets.py"]
+TESTS = ["tests/test_guest.py", "tests/test_sim_behaviour.py", "tests/test_remote.py", "tests/test_core.py",
+         "tests/test_preflight.py", "tests/test_cli.py", "tests/test_sim_cmdlets.py"]
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,8 @@ MUTANTS = [
     Mutant("guest: already-running test inverted", "hvgui/remote/scripts/guest.ps1",
            "if ([string]$svc.Status -eq 'Running') {", "if ([string]$svc.Status -ne 'Running') {"),
     Mutant("guest: start type always Manual", "hvgui/remote/scripts/guest.ps1",
-           "Set-Service -Name $name -StartupType ([string]$a.start_type)", "Set-Service -Name $name -StartupType Manual"),
+           "Set-Service -Name $name -StartupType ([string]$a.start_type)",
+           "Set-Service -Name $name -StartupType Manual"),
     Mutant("guest: status read from the start type", "hvgui/remote/scripts/guest.ps1",
            "status = [string]$s.Status", "status = [string]$s.StartType"),
     Mutant("guest: host version check off", "hvgui/remote/scripts/guest.ps1",

@@ -56,7 +56,8 @@ class MemoryCredentials:
         with self._lock:
             self._passwords.pop(_key(host), None)
 
-    def set_secret(self, key: str, password: str) -> None:
+    def set_secret(self, key: str, password: str, *, remember: bool = False) -> None:
+        """``remember`` is ignored: memory is all there is."""
         with self._lock:
             self._passwords[key] = password
 

@@ -1204,10 +1204,8 @@ class Cmdlets:
             return []
         args = to_list(inv.bound["ArgumentList"]) if "ArgumentList" in inv.bound else []
         # A remote session: the guest's own scope, none of the caller's variables.
-        from hvgui.simulator.interpreter import Scope
-
         saved_scope, saved_global, saved_guest = self.i.scope, self.i.global_scope, self.i.guest_vm
-        fresh = Scope(None)
+        fresh = type(self.i.scope)(None)
         fresh.vars.update({"true": True, "false": False, "null": None, "erroractionpreference": "Continue",
                            "progresspreference": "Continue", "warningpreference": "Continue",
                            "confirmpreference": "High", "ofs": " ", "error": []})

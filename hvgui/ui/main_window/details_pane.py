@@ -84,6 +84,8 @@ class DetailsPane(QWidget):
         box.addWidget(self.copy_button)
         self.setTabOrder(self.browser, self.copy_button)
         self._html = ""
+        self.guest: Any = None
+        """The guest side (:class:`hvgui.ui.guest_side.GuestSides`), once attached."""
         # Rebuilt at most every 25 ms: 20 hosts answering at once must not rebuild it 20 times.
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -146,6 +148,8 @@ class DetailsPane(QWidget):
                           f"{on_off(svc.enabled)} → {on_off(st.pending[cell])}</span>")
             if cell in st.results:
                 extra += f"<br><i>{esc(result_text(st.results[cell]))}</i>"
+            if self.guest is not None:
+                extra += self.guest.details_html(vm, svc)
             rows.append(
                 f"<tr><td valign='top'>{_icon(meaning)}</td><td>"
                 f"<span title='{esc('Host says: ' + host_words(svc))}'><b>{esc(svc.label)}</b>: "
@@ -178,6 +182,8 @@ class DetailsPane(QWidget):
         if disk is not None:
             info.append(("Setup disk", esc(result_words(disk))))
         info += [("Read at", when), ("VM Id", f"<small>{esc(vm.id)}</small>")]
+        if self.guest is not None:
+            info.append(("Inside the guest", self.guest.summary_html(vm)))
         table = "".join(f"<tr><td style='color:{t.grey}'>{k}&nbsp;</td><td>{v}</td></tr>" for k, v in info)
         self._set_html(
             f"<h3 style='margin-bottom:2px'>{esc(vm.name)}</h3>"
@@ -218,7 +224,10 @@ class DetailsPane(QWidget):
                                     {c[2]: t for c, t in st.pending.items() if c[:2] == key},
                                     {c[2]: r for c, r in st.results.items() if c[:2] == key},
                                     entry.last_refresh, st.guest_os_seen.get(key)))
-        return fleet_report(items) if items else ""
+        text = fleet_report(items) if items else ""
+        if text and self.guest is not None:
+            text += self.guest.report_text([i.vm for i in items])
+        return text
 
     def copy_report(self, keys: Sequence[RowKey] | None = None) -> bool:
         text = self.report_text(keys)

@@ -198,6 +198,8 @@ class ServiceGridModel(QAbstractTableModel):
         self._rows: list[RowKey] = []
         self._row_of: dict[RowKey, int] = {}
         self._columns: list[Column] = self._make_columns(show_host=False)
+        self.guest: Any = None
+        """The guest side (:class:`hvgui.ui.guest_side.GuestSides`): a marker on cells whose guest side is known."""
         self._col_of: dict[str, int] = {}
         self._applying: dict[str, bool] = {}
         self._index_columns()
@@ -557,6 +559,8 @@ class ServiceGridModel(QAbstractTableModel):
                 return f"{_short(svc.enabled)} → {_short(pending)}"
             if phase is CellPhase.CONFLICT:
                 return "Conflict"
+            if self.guest is not None:
+                return status_word(vm, svc) + self.guest.cell_mark(vm, svc)
             return status_word(vm, svc)
         if role == _DECORATION:
             if phase in (CellPhase.FAILED, CellPhase.NOT_APPLIED):
@@ -583,12 +587,16 @@ class ServiceGridModel(QAbstractTableModel):
             return _BOLD if pending is not None else None
         if role == _TOOLTIP:
             text = service_tooltip(vm, svc, pending, result)
+            if self.guest is not None:
+                text += self.guest.cell_tip(vm, svc)
             if cell[2] == catalog.KVP:
                 blocked = self._blocked_text(cell)
                 text += f"\n{blocked}" if blocked else ""
             return plain_tip(text)
         if role == _ACCESSIBLE:
             text = accessible_cell_text(vm, col.label or col.title, svc, pending, result)
+            if self.guest is not None:
+                text += self.guest.cell_accessible(vm, svc)
             if cell[2] == catalog.KVP and self._blocked_text(cell):
                 text += ", integration services updates blocked"
             return text

@@ -340,6 +340,11 @@ def effective(vm: VM, svc: ServiceState, guest: GuestSide | None) -> EffectiveSt
         return EffectiveState(state, comp, words, f"{label} is enabled on the host but {comp} is stopped in the guest "
                               f"({_paren(words)}): Hyper-V cannot start it; set its start type to Manual in the "
                               "guest, then start it.")
+    if family == LINUX:
+        d = guest.daemon(LINUX_COMPONENTS[svc.guid].key) if svc.guid in LINUX_COMPONENTS else None
+        how = f"systemctl restart {d.unit}" if d is not None and d.unit else f"run {d.name if d else comp} as root"
+        return EffectiveState(state, comp, words, f"{label} is enabled on the host but {comp} is stopped in the "
+                              f"guest ({_paren(words)}): restart it ({how}).")
     return EffectiveState(state, comp, words, f"{label} is enabled on the host but {comp} is stopped in the guest "
                           f"({_paren(words)}): start it (Hyper-V starts it again eventually).")
 

@@ -445,6 +445,9 @@ class HyperVHost:
             if st not in GUEST_STATES:
                 raise ValueError(f"guest component {comp!r}: state {st!r} is not one of {GUEST_STATES}")
             vm.guest[comp] = st
+        for guid, on in vm.enabled.items():
+            if not on:  # the seed: a guest service whose host component is disabled is stopped
+                self._host_toggled(vm, guid, False)
         with self.lock:
             if any(v.id == vm.id for v in self._vms):
                 raise ValueError(f"duplicate VM id {vm.id}")

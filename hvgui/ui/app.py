@@ -86,6 +86,10 @@ class Demo:
     fleet: Any
     hosts: list[HostConfig] = field(default_factory=list)
     credentials: MemoryCredentials = field(default_factory=MemoryCredentials)
+    guests: Any = None
+    """The Linux guests' SSH servers (:class:`hvgui.simulator.sshguest.GuestSSH`)."""
+    directory: Any = None
+    """How the demo's guests are reached (:class:`hvgui.remote.guests.GuestDirectory`), in memory."""
 
     @classmethod
     def start(cls) -> Demo:
@@ -95,17 +99,82 @@ class Demo:
 
         password = secrets.token_urlsafe(24)  # only in this process's memory
         login = Login(DEMO_USER, password, admin=True)
-        fleet = SimulatorFleet(list(load_fleet()), extra_logins=[login])
+        hosts: list[Any] = list(load_fleet())
+        from hvgui.simulator.fleet import fill_guest_passwords
+
+        fill_guest_passwords(hosts)  # random guest passwords, in memory only
+        fleet = SimulatorFleet(hosts, extra_logins=[login])
         fleet.start()
         demo = cls(fleet)
         for ep in fleet.endpoints:
             cfg = HostConfig(url=ep.url, auth=Auth.NTLM, username=DEMO_USER, name=ep.host.name)
             demo.credentials.set(cfg, password)
             demo.hosts.append(cfg)
+        demo._start_guests(hosts)
         return demo
 
+    def _start_guests(self, hosts: list[Any]) -> None:
+        """The demo's guests are readable out of the box: a Windows guest through PowerShell Direct, Linux
+        guests over real SSH on loopback, whose host keys the demo pins itself (it started them)."""
+        import tempfile
+
+        from hvgui.core import guest as g
+        from hvgui.remote.credentials import guest_key
+        from hvgui.remote.guests import GuestDirectory
+        from hvgui.remote.ssh import KnownHosts
+        from hvgui.simulator.sshguest import GuestSSH
+
+        self.guests = GuestSSH(hosts)
+        self.guests.start()
+        known = KnownHosts(Path(tempfile.mkdtemp(prefix="hvgui-demo-ssh-")) / "known_hosts")
+        self.directory = GuestDirectory(known_hosts=known)
+        for h in hosts:
+            for vm in h.vms:
+                if vm.guest_user and vm.guest_password:
+                    self.directory.access[vm.id] = g.GuestAccess(vm.id, windows_user=vm.guest_user)
+                    self.credentials.set_secret(guest_key(vm.id, vm.guest_user), vm.guest_password)
+        for ep in self.guests.endpoints:
+            vm = ep.host.vm(ep.vm_id)
+            if vm is None or not vm.ssh_user or not vm.ssh_password:
+                continue
+            target = g.SshTarget(vm.id, "127.0.0.1", vm.ssh_user, ep.port)
+            known.trust(target, ep.public_key)
+            self.directory.access[vm.id] = g.GuestAccess(vm.id, ssh=target)
+            self.credentials.set_secret(guest_key(vm.id, vm.ssh_user), vm.ssh_password)
+
     def stop(self) -> None:
+        if self.guests is not None:
+            self.guests.stop()
+        if self.directory is not None and self.directory.known_hosts is not None:
+            import shutil
+
+            shutil.rmtree(self.directory.known_hosts.path.parent, ignore_errors=True)
         self.fleet.stop()
+
+
+def attach_guest_side(window: MainWindow, creds: Any, demo: Demo | None, hosts_path: Path | None) -> Any:
+    """The guest side (details, grid marker, report, the bar under the details). Its host commands go
+    through an engine of their own in this process (same credentials, same audit log)."""
+    from hvgui.core import guest as g
+    from hvgui.remote.audit import AuditLog
+    from hvgui.remote.engine import Engine
+    from hvgui.remote.guests import GuestDirectory
+    from hvgui.remote.ssh import KnownHosts
+    from hvgui.ui import guest_side
+
+    engine = Engine(creds, audit=AuditLog(default_audit_path()))
+    if demo is not None:
+        guest_side.attach(window, engine, demo.credentials, demo.directory)
+        return engine
+    base = hosts_path or default_hosts_path()
+    try:
+        access = g.load_guests(g.guests_path(base))
+    except ValueError as exc:
+        log.warning("guests file: %s", exc)
+        access = {}
+    directory = GuestDirectory(access, KnownHosts(base.parent / "known_hosts"))
+    guest_side.attach(window, engine, creds, directory, save_path=g.guests_path(base))
+    return engine
 
 
 def ask_passwords(hosts: list[HostConfig], creds: KeyringCredentials) -> None:
@@ -210,6 +279,7 @@ def run(args: argparse.Namespace, scratch: Path | None = None) -> int:
     settings = Settings.load(settings_path)
     demo: Demo | None = None
     engine: ProcessEngine | None = None
+    guest_engine: Any = None
     path: Path | None = None
     writable = True
     try:
@@ -236,6 +306,7 @@ def run(args: argparse.Namespace, scratch: Path | None = None) -> int:
         window = MainWindow(controller, settings, settings_path=settings_path, read_only_forced=args.read_only,
                             hosts_file=None if args.demo else path, hosts_file_writable=writable,
                             credentials=creds)
+        guest_engine = attach_guest_side(window, creds, demo, path)
         with loop:
             if args.self_test:
                 assert demo is not None
@@ -248,6 +319,8 @@ def run(args: argparse.Namespace, scratch: Path | None = None) -> int:
             rc: int = loop.run_until_complete(run_window(args, window, controller))
             return rc
     finally:
+        if guest_engine is not None:
+            guest_engine.close(wait=True)
         if engine is not None:
             # Changes already sent run to their end and are audited before we exit (the
             # window is gone by now); reads were cancelled.

@@ -141,6 +141,8 @@ class DetailsPane(QWidget):
             meaning = service_meaning(vm, svc)
             extra = ""
             check = guest_check(vm, svc)
+            if check and self.guest is not None and self.guest.explains(vm, svc):
+                check = ""  # the guest side was read: its own words say what to do (below)
             if check:
                 extra += f"<br><b>What to check:</b> {esc(check)}"
             if cell in st.pending:

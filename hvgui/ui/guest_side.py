@@ -1,0 +1,577 @@
+"""The window's guest side: what runs inside each VM (Windows services through PowerShell Direct,
+Linux daemons over SSH), read for the VMs a person looks at, and changed through a plan they
+confirm, with the seed's warning.
+
+:class:`GuestSides` keeps the sides read (by VM id) and tells the views when they change; the
+details pane shows host side and guest side together, the grid a marker on each cell.
+:class:`GuestAccessDialog` asks for a guest's credentials (kept like host passwords: the keyring,
+or this session) and :class:`GuestChangeDialog` plans a Start / Stop / Restart / start type."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from hvgui.core import catalog
+from hvgui.core import guest as g
+from hvgui.core.model import VM, Inventory
+from hvgui.remote.credentials import guest_key
+from hvgui.remote.errors import HostError
+from hvgui.remote.guests import GuestAnswer, GuestDirectory, family, read_guests
+from hvgui.ui.controller import Controller
+from hvgui.ui.state import RowKey
+
+log = logging.getLogger(__name__)
+
+
+class GuestSecrets(Protocol):
+    def secret(self, key: str) -> str | None: ...
+
+    def set_secret(self, key: str, password: str, *, remember: bool = True) -> Any: ...
+
+
+def _esc(text: str) -> str:
+    from hvgui.ui.words import esc
+
+    return esc(text)
+
+
+class GuestSides(QObject):
+    """The guest sides read so far, and the reads and changes in flight."""
+
+    changed = Signal(list)
+    """VM ids whose guest side changed."""
+    busyChanged = Signal(bool)
+
+    def __init__(self, controller: Controller, engine: Any, secrets: GuestSecrets, directory: GuestDirectory,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.engine = engine
+        self.secrets = secrets
+        self.directory = directory
+        self.sides: dict[str, g.GuestSide] = {}
+        self.results: dict[str, tuple[g.GuestActionResult, ...]] = {}
+        self._busy = 0
+
+    # ------------------------------------------------------------ what is known
+    def side(self, vm_id: str) -> g.GuestSide | None:
+        return self.sides.get(vm_id.lower())
+
+    def family(self, vm: VM) -> str | None:
+        return family(vm, self.directory)
+
+    def configured(self, vm: VM) -> bool:
+        a = self.directory.get(vm.id)
+        return a is not None and (a.windows_user is not None or a.ssh is not None)
+
+    def effective(self, vm: VM) -> list[tuple[str, g.EffectiveState]]:
+        """(service GUID, effective state) for every known service, once the guest side was read."""
+        side = self.side(vm.id)
+        if side is None:
+            return []
+        return [(svc.guid, g.effective(vm, svc, side)) for svc in vm.services if catalog.is_known(svc.guid)]
+
+    @property
+    def busy(self) -> bool:
+        return self._busy > 0
+
+    # ------------------------------------------------------------ access
+    def set_windows_access(self, vm_id: str, user: str, password: str, *, remember: bool) -> Any:
+        vm_id = vm_id.lower()
+        old = self.directory.get(vm_id)
+        self.directory.access[vm_id] = g.GuestAccess(vm_id, user, old.ssh if old else None)
+        self._save()
+        return self.secrets.set_secret(guest_key(vm_id, user), password, remember=remember)
+
+    def set_ssh_access(self, target: g.SshTarget, password: str, *, remember: bool) -> Any:
+        vm_id = target.vm_id.lower()
+        old = self.directory.get(vm_id)
+        self.directory.access[vm_id] = g.GuestAccess(vm_id, old.windows_user if old else None, target)
+        self._save()
+        return self.secrets.set_secret(guest_key(vm_id, target.user), password, remember=remember)
+
+    save_path: Any = None
+    """Where the guests file is saved (None: this session only, as in the demo)."""
+
+    def _save(self) -> None:
+        if self.save_path is not None:
+            try:
+                g.save_guests(self.save_path, self.directory.access)
+            except OSError as exc:
+                log.warning("guests file not saved: %s", exc)
+
+    # ------------------------------------------------------------ reads and changes
+    async def read(self, keys: Sequence[RowKey],
+                   actions: dict[str, list[g.GuestAction]] | None = None) -> dict[str, GuestAnswer]:
+        """Read (after changing, with ``actions``) the guest side of these VMs: one host command per
+        host for the Windows guests, SSH for the Linux ones."""
+        st = self.controller.state
+        by_host: dict[str, list[VM]] = {}
+        for host_key, vm_id in keys:
+            vm = st.vm(host_key, vm_id)
+            if vm is not None:
+                by_host.setdefault(host_key, []).append(vm)
+        self._busy += 1
+        self.busyChanged.emit(True)
+        out: dict[str, GuestAnswer] = {}
+        try:
+            async def one(host_key: str, vms: list[VM]) -> None:
+                entry = st.hosts.get(host_key)
+                if entry is None or entry.facts is None:
+                    return
+                inv = Inventory(entry.facts, tuple(entry.vms.values()))
+                try:
+                    got = await read_guests(self.engine, self.secrets, self.directory, entry.config, inv, vms,
+                                            actions)
+                except HostError as exc:
+                    got = {vm.id: (g.unknown(vm.id, self.family(vm) or g.WINDOWS, g.GuestProblem.ERROR, exc.text),
+                                   ()) for vm in vms}
+                out.update(got)
+
+            await asyncio.gather(*(one(h, v) for h, v in by_host.items()))
+        finally:
+            self._busy -= 1
+            self.busyChanged.emit(self.busy)
+        for vm_id, (side, results) in out.items():
+            self.sides[vm_id] = side
+            if results:
+                self.results[vm_id] = results
+        self.changed.emit(list(out))
+        return out
+
+    # ------------------------------------------------------------ what the views show
+    def details_html(self, vm: VM, svc: Any) -> str:
+        """The guest side of one service, under its host side in the details pane."""
+        from hvgui.ui import look
+
+        side = self.side(vm.id)
+        if side is None or not catalog.is_known(svc.guid):
+            return ""
+        e = g.effective(vm, svc, side)
+        t = look.theme()
+        colour = t.orange if e.problem else t.grey if e.state is g.Effective.UNKNOWN else ""
+        words = f"<b>{_esc(e.text)}</b>"
+        if colour:
+            words = f"<span style='color:{colour}'>{words}</span>"
+        html = f"<br><b>Inside the guest:</b> {_esc(g.EFFECTIVE_MARK[e.state])} {_esc(e.component)}"
+        if side.readable:
+            html += f" {_esc(e.guest)}"
+        html += f" → {words}"
+        if e.problem:
+            html += f"<br><span style='color:{t.orange}'>{_esc(e.advice)}</span>"
+        return html
+
+
+    def summary_html(self, vm: VM) -> str:
+        side = self.side(vm.id)
+        kind = self.family(vm)
+        if side is None:
+            if not self.configured(vm):
+                return _esc("not read: no guest access given (Guest access…)")
+            return _esc("not read yet")
+        if not side.readable:
+            return _esc(f"unknown: {side.reason}")
+        if side.family == g.WINDOWS:
+            extra = [s for s in side.services if s.name in g.GUEST_ONLY_SERVICES]
+            text = (f"Windows, read through PowerShell Direct · IntegrationServicesVersion "
+                    f"{side.is_version or 'not in the registry'}")
+            text += "".join(f" · {s.name} {s.status} ({s.start_type})" for s in extra)
+            return _esc(text)
+        daemons = ", ".join(f"{d.name} {'running' if d.running else 'stopped' if d.present else 'not installed'}"
+                            for d in side.daemons)
+        return _esc(f"{'Linux' if kind == g.LINUX else side.family}, read over SSH · hv_utils "
+                    f"{'loaded' if side.hv_utils else 'NOT loaded'} · {daemons}")
+
+
+    def report_text(self, vms: Sequence[VM]) -> str:
+        parts: list[str] = []
+        for vm in vms:
+            lines = side_lines(vm, self.side(vm.id))
+            parts.append("\n" + (f"{vm.name}: " if len(vms) > 1 else "") + "\n".join(lines))
+        return "\n".join(parts) + "\n"
+
+
+    def explains(self, vm: VM, svc: Any) -> bool:
+        """The guest side was read: it says what the generic "what to check" would guess."""
+        side = self.side(vm.id)
+        return side is not None and side.readable and catalog.is_known(svc.guid)
+
+    def cell_mark(self, vm: VM, svc: Any) -> str:
+        side = self.side(vm.id)
+        if side is None or not catalog.is_known(svc.guid):
+            return ""
+        return " " + g.EFFECTIVE_MARK[g.effective(vm, svc, side).state]
+
+
+    def cell_tip(self, vm: VM, svc: Any) -> str:
+        side = self.side(vm.id)
+        if side is None or not catalog.is_known(svc.guid):
+            return ""
+        e = g.effective(vm, svc, side)
+        text = f"\nInside the guest: {e.component} {e.guest}: {e.text}"
+        return text + (f"\n{e.advice}" if e.problem else "")
+
+
+    def cell_accessible(self, vm: VM, svc: Any) -> str:
+        side = self.side(vm.id)
+        if side is None or not catalog.is_known(svc.guid):
+            return ""
+        return f", inside the guest: {g.effective(vm, svc, side).text}"
+
+
+# ---------------------------------------------------------------- dialogs
+
+class GuestAccessDialog(QDialog):
+    """Ask how to reach one guest: its Windows administrator for PowerShell Direct, or its SSH target.
+    The password goes to the keyring (or this session) and never to a file."""
+
+    def __init__(self, vm: VM, kind: str | None, access: g.GuestAccess | None, *, secure_store: bool,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.vm = vm
+        self.setWindowTitle(f"Guest access: {vm.name}")
+        self.kind = QComboBox()
+        self.kind.addItem("Windows (PowerShell Direct through the host)", g.WINDOWS)
+        self.kind.addItem("Linux (SSH to the guest)", g.LINUX)
+        self.kind.setCurrentIndex(1 if kind == g.LINUX else 0)
+        self.user = QLineEdit((access.windows_user if access and kind != g.LINUX else None)
+                              or (access.ssh.user if access and access.ssh else "") or "")
+        self.user.setPlaceholderText("Administrator" if kind != g.LINUX else "hvadmin")
+        self.address = QLineEdit(access.ssh.address if access and access.ssh else "")
+        self.port = QSpinBox()
+        self.port.setRange(1, 65535)
+        self.port.setValue(access.ssh.port if access and access.ssh else 22)
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.remember = QCheckBox("Remember in the system keyring" if secure_store else
+                                  "No secure password store here: kept for this session only")
+        self.remember.setChecked(secure_store)
+        self.remember.setEnabled(secure_store)
+        form = QFormLayout()
+        form.addRow("Guest", self.kind)
+        form.addRow("User", self.user)
+        form.addRow("SSH address", self.address)
+        form.addRow("SSH port", self.port)
+        form.addRow("Password", self.password)
+        note = QLabel("Windows: the guest's administrator; the password travels only inside the encrypted WinRM "
+                      "channel to the host, which hands it to the guest (PowerShell Direct: host and guest Windows "
+                      "Server 2016 / Windows 10 or later, VM running). Linux: the SSH login; its password is also "
+                      "used for sudo, on stdin. The guest's SSH host key is checked before anything is sent.")
+        note.setWordWrap(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        box = QVBoxLayout(self)
+        box.addLayout(form)
+        box.addWidget(self.remember)
+        box.addWidget(note)
+        box.addWidget(buttons)
+        self.kind.currentIndexChanged.connect(self._kind_changed)
+        self._kind_changed()
+
+    def _kind_changed(self) -> None:
+        linux = self.kind.currentData() == g.LINUX
+        self.address.setEnabled(linux)
+        self.port.setEnabled(linux)
+
+
+class GuestChangeDialog(QDialog):
+    """Plan one change inside a guest: which service, what to do; the seed's warning; Apply is a click."""
+
+    def __init__(self, vm: VM, kind: str, side: g.GuestSide | None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.vm = vm
+        self.family = kind
+        self.setWindowTitle(f"Change a service inside {vm.name}")
+        self.service = QComboBox()
+        if kind == g.LINUX:
+            for comp in g.LINUX_COMPONENTS.values():
+                d = side.daemon(comp.key) if side is not None else None
+                label = f"{d.name} ({d.unit})" if d is not None and d.unit else (d.name if d else comp.daemons[0])
+                self.service.addItem(label, comp.key)
+        else:
+            names = [s.name for s in side.services] if side is not None and side.services else \
+                [n for n, _ in g.WINDOWS_SERVICES.values()]
+            for name in names:
+                self.service.addItem(name, name)
+        self.action = QComboBox()
+        for k in (g.GuestActionKind.START, g.GuestActionKind.STOP, g.GuestActionKind.RESTART):
+            self.action.addItem(k.value.capitalize(), k.value)
+        if kind == g.WINDOWS:
+            self.action.addItem("Set start type", g.GuestActionKind.START_TYPE.value)
+        self.start_type = QComboBox()
+        self.start_type.addItems(list(g.START_TYPES))
+        self.start_type.setCurrentText("Manual")
+        form = QFormLayout()
+        form.addRow("Service", self.service)
+        form.addRow("Action", self.action)
+        form.addRow("Start type", self.start_type)
+        warning = QLabel(f"<b>Warning:</b> {g.WARNING}")
+        warning.setWordWrap(True)
+        warning.setTextFormat(Qt.TextFormat.RichText)
+        self.plan = QLabel()
+        self.plan.setWordWrap(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.apply_button = buttons.addButton("Apply", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.apply_button.setAutoDefault(False)  # Enter does not apply
+        self.apply_button.setDefault(False)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        box = QVBoxLayout(self)
+        box.addWidget(warning)
+        box.addLayout(form)
+        box.addWidget(self.plan)
+        box.addWidget(buttons)
+        for w in (self.service, self.action, self.start_type):
+            w.currentIndexChanged.connect(self._update)
+        self._update()
+
+    def action_planned(self) -> g.GuestAction:
+        kind = g.GuestActionKind(self.action.currentData())
+        start_type = self.start_type.currentText() if kind is g.GuestActionKind.START_TYPE else None
+        return g.GuestAction(self.vm.id, str(self.service.currentData()), kind, start_type, self.vm.name)
+
+    def _update(self) -> None:
+        a = self.action_planned()
+        self.start_type.setEnabled(a.action is g.GuestActionKind.START_TYPE)
+        how = "through the host (PowerShell Direct)" if self.family == g.WINDOWS else "over SSH (sudo)"
+        self.plan.setText(f"Plan: {a.describe()} inside {self.vm.name}, {how}. Audited like host changes.")
+
+
+def side_lines(vm: VM, side: g.GuestSide | None) -> list[str]:
+    """The guest side of one VM as report lines (Copy report)."""
+    if side is None:
+        return ["Inside the guest: not read"]
+    if not side.readable:
+        return [f"Inside the guest: unknown: {side.reason}"]
+    head = (f"Inside the guest (Windows, IntegrationServicesVersion {side.is_version or 'not in the registry'}):"
+            if side.family == g.WINDOWS else
+            f"Inside the guest (Linux, hv_utils {'loaded' if side.hv_utils else 'not loaded'}):")
+    lines = [head]
+    for svc in vm.services:
+        if not catalog.is_known(svc.guid):
+            continue
+        e = g.effective(vm, svc, side)
+        lines.append(f"- {svc.label}: host {'enabled' if svc.enabled else 'disabled'}; guest {e.component} "
+                     f"{e.guest}: {e.text}")
+        if e.problem:
+            lines.append(f"  {e.advice}")
+    for s in side.services:
+        if s.name in g.GUEST_ONLY_SERVICES:
+            lines.append(f"- {s.display_name}: {s.name} {s.status} (start type: {s.start_type})")
+    return lines
+
+
+class GuestBar(QWidget):
+    """Under the details: read the current VM's guest side, give its guest access, change a service
+    inside it (plan, warning, confirm). Asks for guest credentials when they are what is missing, and
+    for a Linux guest's SSH host key to be trusted once its fingerprint was compared."""
+
+    message = Signal(str)
+
+    def __init__(self, sides: GuestSides, details: Any, *, read_only: bool, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        from PySide6.QtWidgets import QHBoxLayout, QPushButton
+
+        self.sides = sides
+        self.details = details
+        self.read_only = read_only
+        self.read_button = QPushButton("Read guest side")
+        self.read_button.setToolTip("Read inside this VM: Windows services through PowerShell Direct, Linux "
+                                    "daemons over SSH")
+        self.access_button = QPushButton("Guest access…")
+        self.access_button.setToolTip("How hvgui reaches this guest: its administrator (Windows) or SSH login "
+                                      "(Linux); the password is kept like host passwords")
+        self.change_button = QPushButton("Change inside the guest…")
+        self.change_button.setToolTip("Start, stop or restart a guest service or daemon, or set its start type "
+                                      "(read-only mode: disabled)" if read_only else
+                                      "Start, stop or restart a guest service or daemon, or set its start type")
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        for b in (self.read_button, self.access_button, self.change_button):
+            row.addWidget(b)
+        row.addStretch(1)
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addLayout(row)
+        box.addWidget(self.status)
+        self.read_button.clicked.connect(lambda: self._spawn(self.read_current()))
+        self.access_button.clicked.connect(self.ask_access)
+        self.change_button.clicked.connect(self.ask_change)
+        sides.busyChanged.connect(lambda _b: self.update_buttons())
+        self._tasks: set[asyncio.Future[Any]] = set()
+        self.update_buttons()
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def current(self) -> tuple[RowKey, VM] | None:
+        key = self.details.key
+        vm = self.sides.controller.state.vm(*key) if key else None
+        return (key, vm) if key and vm is not None else None
+
+    def update_buttons(self) -> None:
+        cur = self.current()
+        busy = self.sides.busy
+        self.read_button.setEnabled(cur is not None and not busy)
+        self.access_button.setEnabled(cur is not None)
+        side = self.sides.side(cur[1].id) if cur else None
+        self.change_button.setEnabled(cur is not None and not busy and not self.read_only
+                                      and side is not None and side.readable)
+
+    async def read_current(self) -> g.GuestSide | None:
+        cur = self.current()
+        if cur is None:
+            return None
+        key, vm = cur
+        if not self.sides.configured(vm) and g.family_of(vm) is None:
+            self.ask_access()
+            return None
+        self.status.setText(f"Reading inside {vm.name}…")
+        answers = await self.sides.read([key])
+        side = answers.get(vm.id, (None, ()))[0]
+        self._said(vm, side)
+        if side is not None and side.problem in (g.GuestProblem.NO_CREDENTIALS, g.GuestProblem.NO_SSH_TARGET):
+            self.ask_access()
+        elif side is not None and side.problem is g.GuestProblem.HOST_KEY_UNKNOWN:
+            await self.ask_trust(vm)
+        return side
+
+    def _said(self, vm: VM, side: g.GuestSide | None) -> None:
+        if side is None:
+            self.status.setText("")
+        elif side.readable:
+            self.status.setText(f"Guest side of {vm.name} read.")
+        else:
+            self.status.setText(f"Guest side of {vm.name} unknown: {side.reason}")
+        self.update_buttons()
+
+    async def ask_trust(self, vm: VM) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        from hvgui.remote import ssh
+
+        access = self.sides.directory.get(vm.id)
+        side = self.sides.side(vm.id)
+        known = self.sides.directory.known_hosts
+        if access is None or access.ssh is None or side is None or known is None:
+            return
+        fp = side.message.rsplit("(", 1)[-1].split(")", 1)[0] if "(" in side.message else ""
+        box = QMessageBox(QMessageBox.Icon.Question, "Trust this SSH host key?",
+                          f"{vm.name} ({access.ssh.host_id}) presents the SSH host key\n\n{fp}\n\nCompare it with "
+                          "the guest's own (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub) before trusting it.",
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        if box.exec() != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            await ssh.trust_host_key(access.ssh, known, fp)
+        except ssh.SshRefused as exc:
+            self.status.setText(exc.message)
+            return
+        await self.read_current()
+
+    def ask_access(self) -> None:
+        cur = self.current()
+        if cur is None:
+            return
+        _key, vm = cur
+        secure = bool(getattr(self.sides.secrets, "secure", False))
+        dlg = GuestAccessDialog(vm, self.sides.family(vm), self.sides.directory.get(vm.id), secure_store=secure,
+                                parent=self)
+        if dlg.exec() != QDialog.DialogCode.Accepted:
+            return
+        user, password = dlg.user.text().strip(), dlg.password.text()
+        if not user:
+            return
+        if dlg.kind.currentData() == g.LINUX:
+            self.sides.set_ssh_access(g.SshTarget(vm.id, dlg.address.text().strip(), user, dlg.port.value()),
+                                      password, remember=dlg.remember.isChecked())
+        else:
+            self.sides.set_windows_access(vm.id, user, password, remember=dlg.remember.isChecked())
+        self._spawn(self.read_current())
+
+    def ask_change(self) -> None:
+        cur = self.current()
+        if cur is None or self.read_only:
+            return
+        key, vm = cur
+        side = self.sides.side(vm.id)
+        kind = side.family if side is not None else self.sides.family(vm) or g.WINDOWS
+        dlg = GuestChangeDialog(vm, kind, side, parent=self)
+        if dlg.exec() != QDialog.DialogCode.Accepted:
+            return
+        self._spawn(self.apply(key, dlg.action_planned()))
+
+    async def apply(self, key: RowKey, action: g.GuestAction) -> tuple[g.GuestActionResult, ...]:
+        vm = self.sides.controller.state.vm(*key)
+        self.status.setText(f"{action.describe()} inside {vm.name if vm else key[1]}…")
+        answers = await self.sides.read([key], {key[1]: [action]})
+        _side, results = answers.get(key[1], (None, ()))
+        text = "; ".join(f"{r.action.describe()}: {r.outcome.value}" + (f" ({r.message})" if r.message else "")
+                         for r in results) or "nothing done"
+        self.status.setText(text)
+        self.message.emit(text)
+        self.update_buttons()
+        return results
+
+
+def attach(window: Any, engine: Any, secrets: GuestSecrets, directory: GuestDirectory, *,
+           save_path: Any = None, read_on_first_refresh: bool = True) -> tuple[GuestSides, GuestBar]:
+    """Give the window its guest side: the details pane shows it under each service, the grid a marker,
+    Copy report includes it, and the bar under the details reads and changes it."""
+    controller = window.controller
+    sides = GuestSides(controller, engine, secrets, directory, window)
+    sides.save_path = save_path
+    details = window.details_pane
+    model = window.grid_pane.model
+    details.guest = sides
+    model.guest = sides
+    bar = GuestBar(sides, details, read_only=controller.read_only, parent=details)
+    layout = details.layout()
+    layout.insertWidget(layout.indexOf(details.copy_button), bar)
+    bar.message.connect(lambda text: window.statusBar().showMessage(text, 8000))
+
+    def changed(vm_ids: list[str]) -> None:
+        details.show_vm(details.key)
+        rows, cols = model.rowCount(), model.columnCount()
+        if rows and cols:
+            model.dataChanged.emit(model.index(0, 0), model.index(rows - 1, cols - 1))
+        bar.update_buttons()
+
+    sides.changed.connect(changed)
+    window.grid_pane.view.selectionModel().currentChanged.connect(lambda *_: bar.update_buttons())
+    done = {"first": not read_on_first_refresh}
+
+    def first_refresh() -> None:
+        if done["first"]:
+            return
+        done["first"] = True
+        keys = [(h.key, vm.id) for h in controller.state.hosts.values() for vm in h.vms.values()
+                if sides.configured(vm)]
+        if keys:
+            bar._spawn(sides.read(keys))
+
+    controller.refreshFinished.connect(first_refresh)
+    return sides, bar

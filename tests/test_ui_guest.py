@@ -1,0 +1,213 @@
+"""The window's guest side over the real stack: simulated hosts over WinRM (PowerShell Direct to a
+Windows guest), a real SSH server for a Linux guest; the details pane shows host side and guest
+side together, the grid a marker, Copy report both; a change inside the guest through the bar."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import ui_helpers
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QGuiApplication, QPainter, QPixmap
+
+from hvgui.core import catalog
+from hvgui.core import guest as g
+from hvgui.remote.audit import AuditLog
+from hvgui.remote.credentials import guest_key
+from hvgui.remote.engine import Engine
+from hvgui.remote.guests import GuestDirectory
+from hvgui.remote.ssh import KnownHosts
+from hvgui.simulator.sshguest import GuestSSH
+from hvgui.ui import guest_side
+
+qloop = ui_helpers.qloop
+lab_factory = ui_helpers.lab_factory
+Lab = ui_helpers.Lab
+TIMEOUT = 30_000
+WIN_PW, SSH_PW = "ui-guest-win-secret-1", "ui-guest-ssh-secret-2"
+RESOURCES = Path(__file__).resolve().parent.parent / "resources"
+
+HOSTS: dict[str, Any] = {"HV-GUEST": [
+    {"name": "web2", "guest_os": "Windows Server 2022 Datacenter", "is_version": "10.0.20348.1",
+     "guest_user": "Administrator", "guest_password": WIN_PW, "guest": {"vmickvpexchange": "stopped"},
+     "start_types": {"vmickvpexchange": "Disabled"}},
+    {"name": "ubuntu-2404", "guest_os": "Ubuntu 24.04 LTS", "ssh_user": "hvadmin", "ssh_password": SSH_PW,
+     "guest": {"hv_vss_daemon": "stopped"}},
+    {"name": "no-access", "guest_os": "Windows Server 2019 Datacenter"},
+]}
+
+
+@pytest.fixture
+def glab(lab_factory: Callable[..., Lab], tmp_path: Path) -> Iterator[tuple[Lab, guest_side.GuestSides,
+                                                                             guest_side.GuestBar]]:
+    lab = lab_factory(hosts=HOSTS)
+    host = lab.hosts["HV-GUEST"]
+    ssh = GuestSSH([host])
+    ssh.start()
+    known = KnownHosts(tmp_path / "known_hosts")
+    directory = GuestDirectory(known_hosts=known)
+    win, ubuntu = lab.vm_id("HV-GUEST", "web2"), lab.vm_id("HV-GUEST", "ubuntu-2404")
+    directory.access[win] = g.GuestAccess(win, windows_user="Administrator")
+    lab.credentials.set_secret(guest_key(win, "Administrator"), WIN_PW)
+    ep = ssh.endpoint(ubuntu)
+    target = g.SshTarget(ubuntu, "127.0.0.1", "hvadmin", ep.port)
+    known.trust(target, ep.public_key)
+    directory.access[ubuntu] = g.GuestAccess(ubuntu, ssh=target)
+    lab.credentials.set_secret(guest_key(ubuntu, "hvadmin"), SSH_PW)
+    engine = Engine(lab.credentials, audit=AuditLog(lab.audit_path))
+    sides, bar = guest_side.attach(lab.window, engine, lab.credentials, directory, read_on_first_refresh=False)
+    try:
+        yield lab, sides, bar
+    finally:
+        engine.close(wait=True)
+        ssh.stop()
+
+
+def show(lab: Lab, name: str) -> None:
+    lab.select_cells([lab.cell("HV-GUEST", name, catalog.KVP)])
+    lab.qtbot.waitUntil(lambda: name in lab.window.details_pane.browser.toPlainText(), timeout=TIMEOUT)
+
+
+def read(lab: Lab, bar: guest_side.GuestBar, name: str) -> None:
+    show(lab, name)
+    vm_id = lab.vm_id("HV-GUEST", name)
+    sides = bar.sides
+    before = sides.side(vm_id)
+    lab.qtbot.mouseClick(bar.read_button, Qt.MouseButton.LeftButton)
+    lab.qtbot.waitUntil(lambda: sides.side(vm_id) is not None and sides.side(vm_id) is not before
+                        and not sides.busy, timeout=TIMEOUT)
+    lab.qtbot.waitUntil(lambda: "not read yet" not in lab.window.details_pane.browser.toPlainText(),
+                        timeout=TIMEOUT)
+
+
+def test_details_show_both_sides_and_a_change_inside_the_guest(
+        glab: tuple[Lab, guest_side.GuestSides, guest_side.GuestBar]) -> None:
+    lab, sides, bar = glab
+    details = lab.window.details_pane
+    read(lab, bar, "web2")
+    text = details.browser.toPlainText()
+    assert "Windows, read through PowerShell Direct · IntegrationServicesVersion 10.0.20348.1" in text
+    assert ("Inside the guest: ⊘ vmickvpexchange Stopped (start type: Disabled) → disabled in guest (Hyper-V "
+            "cannot start it)") in text
+    assert ("Data Exchange is enabled on the host but vmickvpexchange is stopped in the guest (start type: "
+            "Disabled): Hyper-V cannot start it") in text
+    model = lab.window.grid_model
+    idx = model.cell_index(lab.cell("HV-GUEST", "web2", catalog.KVP))
+    assert idx.data() == "No Contact ⊘"
+    assert "Inside the guest: vmickvpexchange Stopped (start type: Disabled)" in idx.data(Qt.ItemDataRole.ToolTipRole)
+    assert idx.data(Qt.ItemDataRole.AccessibleTextRole).endswith(
+        ", inside the guest: disabled in guest (Hyper-V cannot start it)")
+    hb = model.cell_index(lab.cell("HV-GUEST", "web2", catalog.HEARTBEAT))
+    assert hb.data() == "OK ✔"
+
+    # Copy report: host side and guest side together.
+    lab.qtbot.mouseClick(details.copy_button, Qt.MouseButton.LeftButton)
+    report = QGuiApplication.clipboard().text()
+    assert "Inside the guest (Windows, IntegrationServicesVersion 10.0.20348.1):" in report
+    assert ("- Data Exchange: host enabled; guest vmickvpexchange Stopped (start type: Disabled): disabled in guest "
+            "(Hyper-V cannot start it)") in report
+
+    # The change dialog: the seed's warning, Enter does not apply.
+    vm = lab.controller.state.vm(*lab.row("HV-GUEST", "web2"))
+    assert vm is not None
+    dlg = guest_side.GuestChangeDialog(vm, g.WINDOWS, sides.side(vm.id))
+    assert not dlg.apply_button.isDefault()
+    assert any("can badly affect" in w.text() for w in dlg.findChildren(type(dlg.plan)))
+    dlg.service.setCurrentText("vmickvpexchange")
+    dlg.action.setCurrentIndex(dlg.action.findData("start_type"))
+    dlg.start_type.setCurrentText("Manual")
+    planned = dlg.action_planned()
+    assert planned.describe() == "set vmickvpexchange's start type to Manual"
+    assert "through the host (PowerShell Direct)" in dlg.plan.text()
+    dlg.deleteLater()
+
+    key = lab.row("HV-GUEST", "web2")
+    for action in (planned, g.GuestAction(vm.id, "vmickvpexchange", g.GuestActionKind.START, None, vm.name)):
+        task = asyncio.ensure_future(bar.apply(key, action))
+        lab.qtbot.waitUntil(task.done, timeout=TIMEOUT)
+        assert [r.outcome for r in task.result()] == [g.GuestOutcome.CHANGED]
+    lab.qtbot.waitUntil(lambda: "vmickvpexchange Running (start type: Manual) → works" in
+                        details.browser.toPlainText(), timeout=TIMEOUT)
+    lab.refresh()
+    lab.qtbot.waitUntil(lambda: model.cell_index(lab.cell("HV-GUEST", "web2", catalog.KVP)).data() == "OK ✔",
+                        timeout=TIMEOUT)
+
+
+def test_linux_guest_and_a_vm_without_access(glab: tuple[Lab, guest_side.GuestSides, guest_side.GuestBar]) -> None:
+    lab, _sides, bar = glab
+    details = lab.window.details_pane
+    read(lab, bar, "ubuntu-2404")
+    text = details.browser.toPlainText()
+    assert "Linux, read over SSH · hv_utils loaded" in text
+    assert "Inside the guest: ✔ hv_utils (kernel driver) hv_utils loaded → works" in text
+    assert ("Inside the guest: ■ hv_vss_daemon (hv-vss-daemon.service) stopped (not running) → enabled on host, "
+            "stopped in guest") in text
+    assert not bar.change_button.isEnabled() or not lab.controller.read_only
+    show(lab, "no-access")
+    assert "not read: no guest access given (Guest access…)" in details.browser.toPlainText()
+
+
+def test_screenshot_of_both_sides(glab: tuple[Lab, guest_side.GuestSides, guest_side.GuestBar]) -> None:
+    """resources/guest-details.png: the details pane of a Windows and a Linux VM, side by side."""
+    lab, _sides, bar = glab
+    lab.window.resize(1400, 1100)
+    lab.window.details_pane.setMinimumSize(700, 640)  # tall enough to show every service
+    shots: list[QPixmap] = []
+    for name in ("web2", "ubuntu-2404"):
+        read(lab, bar, name)
+        lab.qtbot.wait(50)  # let the pane lay out (a paint, not a synchronisation)
+        shots.append(lab.window.details_pane.grab())
+    width = sum(p.width() for p in shots) + 10
+    height = max(p.height() for p in shots)
+    out = QPixmap(width, height)
+    out.fill(Qt.GlobalColor.white)
+    painter = QPainter(out)
+    painter.drawPixmap(QPoint(0, 0), shots[0])
+    painter.drawPixmap(QPoint(shots[0].width() + 10, 0), shots[1])
+    painter.end()
+    target = RESOURCES / "guest-details.png" if os.environ.get("HVGUI_SAVE_SCREENSHOTS") else \
+        Path(lab.audit_path).parent / "guest-details.png"
+    assert out.save(str(target), "PNG")
+    assert target.stat().st_size > 10_000
+
+
+def test_demo_guests_readable_out_of_the_box(qloop: Any, qtbot: Any, tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """``hvgui --demo``: after the first refresh the window reads its Windows guest (PowerShell Direct)
+    and its Linux guests (SSH, host keys the demo pinned itself) without asking anything."""
+    from hvgui.remote.engine import Engine as InProcessEngine
+    from hvgui.ui import app
+    from hvgui.ui.controller import Controller
+    from hvgui.ui.main_window import MainWindow
+
+    monkeypatch.setattr(app, "default_audit_path", lambda: tmp_path / "audit.jsonl")
+    demo = app.Demo.start()
+    engine = InProcessEngine(demo.credentials)
+    controller = Controller(engine, demo.hosts, auto_refresh_s=0)
+    window = MainWindow(controller, credentials=demo.credentials)
+    qtbot.addWidget(window)
+    guest_engine = app.attach_guest_side(window, demo.credentials, demo, None)
+    sides: guest_side.GuestSides = window.details_pane.guest
+    try:
+        controller.refresh()
+        ids = {vm.id: vm.name for h in demo.fleet.hosts for vm in h.vms
+               if vm.name in ("web2", "ubuntu-2404", "rhel9-app")}
+        assert len(ids) == 3
+        qtbot.waitUntil(lambda: all(sides.side(i) is not None for i in ids), timeout=60_000)
+        for vm_id, name in ids.items():
+            side = sides.side(vm_id)
+            assert side is not None and side.readable, (name, side)
+        web2 = next(i for i, n in ids.items() if n == "web2")
+        kvp = sides.side(web2).service("vmickvpexchange")  # type: ignore[union-attr]
+        assert kvp is not None and (kvp.status, kvp.start_type) == ("Stopped", "Disabled")
+    finally:
+        window.close()
+        task = asyncio.ensure_future(controller.close())
+        qtbot.waitUntil(task.done, timeout=30_000)
+        guest_engine.close(wait=True)
+        demo.stop()

@@ -136,6 +136,13 @@ def test_details_show_both_sides_and_a_change_inside_the_guest(
     lab.refresh()
     lab.qtbot.waitUntil(lambda: model.cell_index(lab.cell("HV-GUEST", "web2", catalog.KVP)).data() == "OK ✔",
                         timeout=TIMEOUT)
+    # The changes were audited ahead; no guest secret in any file the window wrote.
+    records = [r for r in lab.audit_path.read_text(encoding="utf-8").splitlines() if '"guest_' in r]
+    assert len(records) == 4
+    for p in Path(lab.audit_path).parent.rglob("*"):
+        if p.is_file():
+            data = p.read_bytes()
+            assert WIN_PW.encode() not in data and SSH_PW.encode() not in data, p
 
 
 def test_linux_guest_and_a_vm_without_access(glab: tuple[Lab, guest_side.GuestSides, guest_side.GuestBar]) -> None:

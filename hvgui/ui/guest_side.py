@@ -452,7 +452,8 @@ class GuestBar(QWidget):
         answers = await self.sides.read([key])
         side = answers.get(vm.id, (None, ()))[0]
         self._said(vm, side)
-        if side is not None and side.problem in (g.GuestProblem.NO_CREDENTIALS, g.GuestProblem.NO_SSH_TARGET):
+        if side is not None and side.problem in (g.GuestProblem.NO_CREDENTIALS, g.GuestProblem.NO_SSH_TARGET,
+                                                 g.GuestProblem.INVALID_CREDENTIAL):
             self.ask_access()
         elif side is not None and side.problem is g.GuestProblem.HOST_KEY_UNKNOWN:
             await self.ask_trust(vm)

@@ -98,12 +98,12 @@ def test_details_show_both_sides_and_a_change_inside_the_guest(
             "Disabled): Hyper-V cannot start it") in text
     model = lab.window.grid_model
     idx = model.cell_index(lab.cell("HV-GUEST", "web2", catalog.KVP))
-    assert idx.data() == "No Contact ⊘"
+    assert idx.data() == "⊘ No Contact"
     assert "Inside the guest: vmickvpexchange Stopped (start type: Disabled)" in idx.data(Qt.ItemDataRole.ToolTipRole)
     assert idx.data(Qt.ItemDataRole.AccessibleTextRole).endswith(
         ", inside the guest: disabled in guest (Hyper-V cannot start it)")
     hb = model.cell_index(lab.cell("HV-GUEST", "web2", catalog.HEARTBEAT))
-    assert hb.data() == "OK ✔"
+    assert hb.data() == "✔ OK"
 
     # Copy report: host side and guest side together.
     lab.qtbot.mouseClick(details.copy_button, Qt.MouseButton.LeftButton)
@@ -134,7 +134,7 @@ def test_details_show_both_sides_and_a_change_inside_the_guest(
     lab.qtbot.waitUntil(lambda: "vmickvpexchange Running (start type: Manual) → works" in
                         details.browser.toPlainText(), timeout=TIMEOUT)
     lab.refresh()
-    lab.qtbot.waitUntil(lambda: model.cell_index(lab.cell("HV-GUEST", "web2", catalog.KVP)).data() == "OK ✔",
+    lab.qtbot.waitUntil(lambda: model.cell_index(lab.cell("HV-GUEST", "web2", catalog.KVP)).data() == "✔ OK",
                         timeout=TIMEOUT)
     # The changes were audited ahead; no guest secret in any file the window wrote.
     records = [r for r in lab.audit_path.read_text(encoding="utf-8").splitlines() if '"guest_' in r]

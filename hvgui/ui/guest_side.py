@@ -214,10 +214,11 @@ class GuestSides(QObject):
         return side is not None and side.readable and catalog.is_known(svc.guid)
 
     def cell_mark(self, vm: VM, svc: Any) -> str:
+        """The effective state's marker, put before the cell's word (a narrow cell cuts the end)."""
         side = self.side(vm.id)
         if side is None or not catalog.is_known(svc.guid):
             return ""
-        return " " + g.EFFECTIVE_MARK[g.effective(vm, svc, side).state]
+        return g.EFFECTIVE_MARK[g.effective(vm, svc, side).state] + " "
 
 
     def cell_tip(self, vm: VM, svc: Any) -> str:

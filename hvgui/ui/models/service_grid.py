@@ -560,7 +560,7 @@ class ServiceGridModel(QAbstractTableModel):
             if phase is CellPhase.CONFLICT:
                 return "Conflict"
             if self.guest is not None:
-                return status_word(vm, svc) + self.guest.cell_mark(vm, svc)
+                return self.guest.cell_mark(vm, svc) + status_word(vm, svc)
             return status_word(vm, svc)
         if role == _DECORATION:
             if phase in (CellPhase.FAILED, CellPhase.NOT_APPLIED):

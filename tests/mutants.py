@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-TESTS = ["tests/test_guest.py", "tests/test_sim_behaviour.py", "tests/test_remote.py", "tests/test_core.py",
-         "tests/test_preflight.py", "tests/test_cli.py", "tests/test_sim_cmdlets.py"]
+TESTS = ["tests/test_kept_alive.py", "tests/test_guest.py", "tests/test_sim_behaviour.py", "tests/test_remote.py",
+         "tests/test_core.py", "tests/test_preflight.py", "tests/test_cli.py", "tests/test_sim_cmdlets.py"]
 
 
 @dataclass(frozen=True)
@@ -77,6 +77,16 @@ MUTANTS = [
            "if ($readErrors.Count -gt 0) { $record.error = 'x' }"),
     Mutant("bootstrap runs the payload as the script", "hvgui/core/contract.py",
            "& $hvguiOperation $hvguiParts[1].Trim()", "& $hvguiOperation $hvguiParts[0].Trim()"),
+    Mutant("kept-alive loop runs the script text as the request", "hvgui/core/contract.py",
+           "$null = & $hvguiOperation $hvguiFields[3]", "$null = & $hvguiOperation $hvguiFields[2]"),
+    Mutant("kept-alive loop never compiles a script it is sent", "hvgui/core/contract.py",
+           "if ($hvguiFields[2] -ne '", "if ($hvguiFields[2] -eq '"),
+    Mutant("kept-alive loop reports a failed request as done", "hvgui/core/contract.py",
+           "':error:' + [Convert]::ToBase64String($hvguiBytes)", "':ok'"),
+    Mutant("kept-alive loop serves PowerShell 2.0", "hvgui/core/contract.py",
+           "$PSVersionTable.PSVersion.Major -lt 3", "$PSVersionTable.PSVersion.Major -lt 2"),
+    Mutant("kept-alive loop stops after one request", "hvgui/core/contract.py",
+           "if ($null -eq $hvguiLine) { break }", "if ($null -ne $hvguiLine) { break }"),
     Mutant("request check accepts any operation", "hvgui/remote/scripts/common.ps1",
            "if ($request.op -ne $Operation -or", "if ($request.op -eq $Operation -and"),
     # guest.ps1 (PowerShell Direct)

@@ -136,27 +136,31 @@ def test_inventory_of_demo_fleet_matches_the_hosts_own_cmdlets() -> None:
     assert "Pulsation" in names and "Takt" in names and "Heartbeat" in names  # localized names kept
 
 
-def test_one_command_per_inventory_and_apply_and_connection_reuse(lab: Lab) -> None:
+def test_one_request_per_inventory_and_apply_to_one_kept_alive_powershell(lab: Lab) -> None:
     host, cfg = lab.host()
     vms = [host.add_vm(f"vm{i}") for i in range(30)]
     ep = lab.endpoint(cfg)
     before = stats(ep)
     inv = lab.run(lab.engine.inventory(cfg))
-    mid = stats(ep)
+    mid = ep.stats_json()
     assert len(inv.vms) == 30
-    assert mid["commands"] - before["commands"] == 1
-    assert mid["operations"].get("inventory", 0) == 1
+    assert mid["commands"] - before["commands"] == 1  # the kept-alive PowerShell
+    assert mid["operations"].get("inventory", 0) == 1 and mid["kept_alive_requests"] == 1
     changes = [Change(v.id, catalog.TIME_SYNC, True, False) for v in vms]
     res = lab.run(lab.engine.apply(cfg, changes))
-    after = stats(ep)
+    after = ep.stats_json()
     assert [i.outcome for i in res.items] == [Outcome.CHANGED] * 30
-    assert after["commands"] - mid["commands"] == 1  # one batch, re-read included
+    assert after["kept_alive_requests"] - mid["kept_alive_requests"] == 1  # one batch, re-read included
     lab.run(lab.engine.inventory(cfg))
-    final = stats(ep)
-    assert final["commands"] == 3
+    final = ep.stats_json()
+    # One process for all three: started, and its Hyper-V module loaded, once.
+    assert final["commands"] == 1 and final["powershell_starts"] == 1 and final["module_loads"] == 1
+    assert final["kept_alive_requests"] == 3
+    assert final["operations"]["inventory"] == 2 and final["operations"]["apply"] == 1
     assert final["shells_created"] == 1  # one shell, reused by every operation
     assert final["connections"] == 1 and final["auth_handshakes"] == 1
-    assert final["requests"] - before["requests"] <= 3 * 4 + 1 + 3  # Command, Send, Receive, Signal (+Create)
+    # The logon, Create, Command, Receive (ready), then a Send and one or two Receives per operation.
+    assert final["requests"] - before["requests"] <= 3 + 3 + 3 * 3
     lab.engine.close(wait=True)
     assert stats(ep)["shells_open"] == 0  # deleted on close, not left to the host's idle timeout
 

@@ -75,6 +75,59 @@ BOOTSTRAP: Final = (
     "exit 0\n"
 )
 
+LOOP_READY: Final = "HVGUI-LOOP-READY:"
+"""What the kept-alive PowerShell writes once it is ready for requests (the Hyper-V module loaded)."""
+LOOP_UNAVAILABLE: Final = "HVGUI-LOOP-UNAVAILABLE:"
+"""What it writes instead when it cannot serve (``HVGUI-LOOP-UNAVAILABLE:<ASCII reason>``), then exits."""
+LOOP_DONE: Final = "HVGUI-DONE:"
+"""``HVGUI-DONE:<seq>:ok`` or ``HVGUI-DONE:<seq>:error:<base64 of the UTF-8 message>``: request
+``seq`` has ended; what the operation wrote before it (its result line) is its output."""
+LOOP_SCRIPT_SENT: Final = "-"
+"""In a request line, instead of the script: "the script you were given earlier under this key"."""
+
+LOOP: Final = (
+    # One kept-alive powershell.exe per host connection: constant text, run with -EncodedCommand.
+    # It loads the Hyper-V module once, then reads one request per line of stdin:
+    #   <seq> <script key> <base64 of the operation script, or -> <base64 of the UTF-8 JSON request>
+    # compiles each operation script once (by key, the client's hash of it), runs it with the
+    # request as its only argument, and ends each request with one HVGUI-DONE line. Stdin closed:
+    # it exits. Nothing from a user or a host is ever part of its source or of a script it compiles.
+    "$ErrorActionPreference = 'Stop'\n"
+    "$ProgressPreference = 'SilentlyContinue'\n"
+    "$hvguiOut = [Console]::Out\n"
+    "$hvguiIn = [Console]::In\n"
+    "if ($PSVersionTable.PSVersion.Major -lt 3) {\n"
+    "    $hvguiOut.WriteLine('" + LOOP_UNAVAILABLE + "Windows PowerShell ' + [string]$PSVersionTable.PSVersion)\n"
+    "    $hvguiOut.Flush()\n"
+    "    exit 3\n"
+    "}\n"
+    "try { Import-Module Hyper-V } catch { }\n"
+    "$hvguiScripts = @{}\n"
+    "$hvguiOut.WriteLine('" + LOOP_READY + "1')\n"
+    "$hvguiOut.Flush()\n"
+    "while ($true) {\n"
+    "    $hvguiLine = $hvguiIn.ReadLine()\n"
+    "    if ($null -eq $hvguiLine) { break }\n"
+    "    $hvguiFields = $hvguiLine.Trim().Split(' ')\n"
+    "    $hvguiEnd = '" + LOOP_DONE + "' + $hvguiFields[0] + ':ok'\n"
+    "    try {\n"
+    "        if ($hvguiFields[2] -ne '" + LOOP_SCRIPT_SENT + "') {\n"
+    "            $hvguiText = [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($hvguiFields[2]))\n"
+    "            $hvguiScripts[$hvguiFields[1]] = [ScriptBlock]::Create($hvguiText)\n"
+    "        }\n"
+    "        $hvguiOperation = $hvguiScripts[$hvguiFields[1]]\n"
+    "        if ($null -eq $hvguiOperation) { throw 'hvgui: unknown script key' }\n"
+    "        $null = & $hvguiOperation $hvguiFields[3]\n"
+    "    } catch {\n"
+    "        $hvguiBytes = [Text.Encoding]::UTF8.GetBytes([string]$_.Exception.Message)\n"
+    "        $hvguiEnd = '" + LOOP_DONE + "' + $hvguiFields[0] + ':error:' + [Convert]::ToBase64String($hvguiBytes)\n"
+    "    }\n"
+    "    $hvguiOut.WriteLine($hvguiEnd)\n"
+    "    $hvguiOut.Flush()\n"
+    "}\n"
+    "exit 0\n"
+)
+
 POWERSHELL_EXE: Final = "powershell.exe"
 POWERSHELL_ARGS: Final = ("-NoLogo", "-NoProfile", "-NonInteractive", "-ExecutionPolicy", "Bypass")
 
@@ -95,6 +148,55 @@ def decode_powershell(encoded: str) -> str:
 def command_line() -> str:
     """The full command line of every operation (constant)."""
     return " ".join((POWERSHELL_EXE, *POWERSHELL_ARGS, "-EncodedCommand", encode_powershell(BOOTSTRAP)))
+
+
+def loop_command_line() -> str:
+    """The command line of the kept-alive PowerShell (constant)."""
+    return " ".join((POWERSHELL_EXE, *POWERSHELL_ARGS, "-EncodedCommand", encode_powershell(LOOP)))
+
+
+def script_key(script: str) -> str:
+    """The key a kept-alive PowerShell files a compiled operation script under: its name, version
+    and a hash of its text (ASCII, no spaces)."""
+    import hashlib
+
+    op = operation_of(script)
+    name = f"{op[0]}-v{op[1]}" if op is not None else "script"
+    return f"{name}-{hashlib.sha256(script.encode('ascii')).hexdigest()[:16]}"
+
+
+def loop_request(seq: int, script: str, request: dict[str, Any], *, send_script: bool) -> str:
+    """One request line for the kept-alive PowerShell (ASCII, ends with a newline)."""
+    if not script.isascii():
+        raise ContractError("operation scripts must be ASCII")
+    text = base64.b64encode(script.encode("ascii")).decode("ascii") if send_script else LOOP_SCRIPT_SENT
+    return f"{seq} {script_key(script)} {text} {encode_payload(request)}\n"
+
+
+def parse_loop_request(line: str) -> tuple[int, str, str | None, str]:
+    """The simulator's and the tests' view of a request line: ``(seq, key, script or None, payload_b64)``."""
+    parts = line.strip().split(" ")
+    if len(parts) != 4 or not parts[0].isdigit():
+        raise ContractError("malformed request line")
+    script = None if parts[2] == LOOP_SCRIPT_SENT else base64.b64decode(parts[2]).decode("ascii")
+    return int(parts[0]), parts[1], script, parts[3]
+
+
+def loop_done(line: str, seq: int) -> tuple[bool, str] | None:
+    """For a stdout line of the kept-alive PowerShell: None unless it ends request ``seq``;
+    else ``(ok, error message)``."""
+    prefix = f"{LOOP_DONE}{seq}:"
+    if not line.startswith(prefix):
+        return None
+    rest = line[len(prefix):].strip()
+    if rest == "ok":
+        return True, ""
+    if rest.startswith("error:"):
+        try:
+            return False, base64.b64decode(rest[6:]).decode("utf-8", "replace")
+        except ValueError:
+            return False, rest[6:]
+    return False, rest
 
 
 def header(name: str) -> str:

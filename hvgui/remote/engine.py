@@ -35,7 +35,7 @@ from hvgui.remote import scripts
 from hvgui.remote.audit import AuditLog
 from hvgui.remote.credentials import CredentialSource
 from hvgui.remote.errors import ErrorKind, HostError
-from hvgui.remote.transport import HostSession, OutcomeUnknown, open_session
+from hvgui.remote.transport import KEEP_ALIVE_IDLE_S, HostSession, OutcomeUnknown, WinRMSession, open_session
 
 T = TypeVar("T")
 
@@ -76,10 +76,22 @@ class Operation:
 Listener = Callable[[Operation], None]
 
 
+def fallback_note(session: HostSession) -> str:
+    """What an operation's outcome says when it ran as its own command (the activity panel shows
+    it): the host's kept-alive PowerShell could not be used."""
+    why = session.fallback
+    return f"; one command per operation: {why}" if why else ""
+
+
 class Engine:
     def __init__(self, credentials: CredentialSource, *, max_workers: int = 16,
-                 audit: AuditLog | None = None) -> None:
+                 audit: AuditLog | None = None, keep_alive: bool = True,
+                 kept_alive_idle_s: float = KEEP_ALIVE_IDLE_S) -> None:
+        """``keep_alive``: run each host's operations in one kept-alive PowerShell (False: one
+        command per operation); ``kept_alive_idle_s``: end it after this long without a request."""
         self._credentials = credentials
+        self._keep_alive = keep_alive
+        self._idle_s = kept_alive_idle_s
         self.audit = audit if audit is not None else AuditLog(None)
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="hvgui-remote")
         self._sessions: dict[str, HostSession] = {}
@@ -332,7 +344,7 @@ class Engine:
             err = HostError(ErrorKind.PROTOCOL, f"{type(exc).__name__}: {exc}", host=host.display_name)
             self._finish(op, OpState.FAILED, err)
             raise err from exc
-        op.outcome = summarize(result)
+        op.outcome = summarize(result) + fallback_note(session)
         error = failure(result)
         self._finish(op, OpState.FAILED if error is not None else OpState.OK, error)
         return result
@@ -343,6 +355,8 @@ class Engine:
             if session is not None:
                 self._pool.submit(session.close)
             session = open_session(host, self._credentials)
+            if isinstance(session, WinRMSession):
+                session.keep_alive, session.idle_s = self._keep_alive, self._idle_s
             self._sessions[host.key] = session
         return session
 

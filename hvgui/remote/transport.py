@@ -29,10 +29,12 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import requests
+from urllib3.exceptions import NewConnectionError
 from winrm.exceptions import (
     InvalidCredentialsError,
     WinRMError,
@@ -67,6 +69,31 @@ STALE_DELETE_TRIES = 3
 """A shell the host refuses (with a fault) to delete this many times is left to its idle timeout."""
 GOODBYE_TIMEOUT_S = 5
 """Read timeout of cleanup requests (terminate, delete) to a host that may be failing."""
+KEEP_ALIVE_IDLE_S = 120.0
+"""A kept-alive PowerShell with no request for this long is ended (before the host's own WinRS
+IdleTimeout, 180 s at the least, would delete its shell)."""
+FALLBACK_RETRY_S = 600.0
+"""After falling back to one command per operation, try the kept-alive PowerShell again this much later."""
+
+
+@dataclass
+class _KeptAlive:
+    """The kept-alive ``powershell.exe`` of a session (see :data:`hvgui.core.contract.LOOP`)."""
+
+    shell_id: str
+    command_id: str
+    seq: int = 0
+    scripts: set[str] = field(default_factory=set)
+    """Keys of the operation scripts it has compiled (sent once, then named by key)."""
+    last_used: float = field(default_factory=time.monotonic)
+
+
+class _LoopEnded(Exception):
+    """The kept-alive PowerShell ended (killed, crashed) before it answered the request."""
+
+    def __init__(self, stdout: str, stderr: str, code: int) -> None:
+        super().__init__(code)
+        self.stdout, self.stderr, self.code = stdout, stderr, code
 
 
 class OutcomeUnknown(HostError):
@@ -98,6 +125,11 @@ class HostSession(Protocol):
 
     def abort(self) -> None:
         """Ask a running operation to stop at its next chance (any thread)."""
+
+    @property
+    def fallback(self) -> str | None:
+        """Why operations run as one command each instead of in the host's kept-alive
+        PowerShell (None when it is used, or not tried yet)."""
 
 
 def open_session(config: HostConfig, credentials: CredentialSource) -> HostSession:
@@ -191,6 +223,14 @@ class WinRMSession:
         # Receive waits at most this long on the host before asking again, so the
         # deadline and abort are checked at least that often.
         self.operation_timeout_s = max(1, min(5, int(config.timeout_s)))
+        self.keep_alive = True
+        """Run operations in one kept-alive PowerShell (False: one command per operation)."""
+        self.idle_s = KEEP_ALIVE_IDLE_S
+        self._loop: _KeptAlive | None = None
+        self._fallback: str | None = None
+        self._fallback_at = 0.0
+        self._retire_timer: threading.Timer | None = None
+        self._closed = False
 
     # ---------------------------------------------------------------- connection
     def _connect(self) -> WinRMProtocol:
@@ -250,10 +290,21 @@ class WinRMSession:
         transport = self._protocol.transport if self._protocol is not None else None
         return transport.describe() if isinstance(transport, HvguiTransport) else ""
 
+    @property
+    def fallback(self) -> str | None:
+        return self._fallback
+
+    @property
+    def kept_alive_running(self) -> bool:
+        """A kept-alive PowerShell is running on the host for this session (as far as we know)."""
+        return self._loop is not None and self._loop.shell_id == self._shell_id
+
     def close(self) -> None:
         """Delete our shells on the host (the one in use and any left by failures: they would
         count against the user's quota until their idle timeout) and close the connection.
         Best effort and bounded: a host that does not answer gets one short attempt."""
+        self._closed = True
+        self._cancel_retire()
         with self._lock:
             self._abandon_shell()
             if self._stale:
@@ -287,7 +338,9 @@ class WinRMSession:
 
     # ---------------------------------------------------------------- shells left behind
     def _abandon_shell(self) -> None:
-        """Stop using our shell without knowing it is deleted: delete it later."""
+        """Stop using our shell without knowing it is deleted: delete it later (which ends its
+        kept-alive PowerShell)."""
+        self._loop = None
         if self._shell_id is not None:
             self._remember(self._shell_id)
             self._shell_id = None
@@ -331,18 +384,266 @@ class WinRMSession:
 
     # ---------------------------------------------------------------- operation
     def run_operation(self, script: str, request: dict[str, Any]) -> dict[str, Any]:
-        stdin = contract.stdin_for(script, request).encode("ascii")
+        self._cancel_retire()
         with self._lock:
             self._sent = False
             try:
-                stdout, stderr, code = self._run(stdin)
+                answer = self._run_kept_alive(script, request) if self._use_kept_alive() else None
+                if answer is None:  # one command for this operation
+                    answer = self._run(contract.stdin_for(script, request).encode("ascii"))
             except HostError as exc:
                 raise self._lost(exc) from exc
             except Exception as exc:
                 # A broken connection is not reused: the next command starts a fresh one.
                 self._drop_connection()
                 raise self._lost(self._translate(exc)) from exc
+            finally:
+                self._schedule_retire()
+        stdout, stderr, code = answer
         return interpret_sent_output(self.config, stdout, stderr, code)
+
+    # ---------------------------------------------------------------- the kept-alive PowerShell
+    def _use_kept_alive(self) -> bool:
+        recent_fallback = self._fallback is not None and time.monotonic() - self._fallback_at < FALLBACK_RETRY_S
+        return self.keep_alive and not recent_fallback
+
+    def _run_kept_alive(self, script: str, request: dict[str, Any]) -> tuple[str, str, int] | None:
+        """Run one request in the kept-alive PowerShell, starting it when needed. None: it cannot
+        be used on this host (:attr:`fallback` says why); run the operation as one command."""
+        if self._aborted.is_set():
+            self._aborted.clear()
+            raise HostError(ErrorKind.CANCELLED, "stopped", host=self.config.display_name)
+        deadline = time.monotonic() + self.config.timeout_s
+        if self._password_changed():
+            log.info("%s: new password: logging on again", self.config.display_name)
+            self._drop_connection()
+        protocol = self._connect()
+        self._sweep(protocol, deadline)
+        read_only = request.get("op") == contract.OP_INVENTORY
+        for attempt in range(2):
+            self._bound(protocol, deadline)
+            loop = self._loop if self.kept_alive_running else None
+            if loop is None:
+                loop = self._start_loop(protocol, deadline)
+                if loop is None:
+                    return None
+            loop.seq += 1
+            key = contract.script_key(script)
+            line = contract.loop_request(loop.seq, script, request, send_script=key not in loop.scripts)
+            try:
+                self._send_line(protocol, loop, line.encode("ascii"))
+            except WSManFaultError as exc:
+                # A fault is an answer: the host refused the input, no process read it.
+                self._sent = False
+                if exc.wsman_fault_code != FAULT_INVALID_SELECTORS or attempt > 0:
+                    raise
+                # The host dropped our shell (its IdleTimeout) or the command: start again.
+                log.info("%s: the host dropped the kept-alive PowerShell; starting another", self.config.display_name)
+                self._loop = None
+                self._shell_id = None
+                continue
+            loop.scripts.add(key)
+            try:
+                return self._await_reply(protocol, loop, deadline)
+            except _LoopEnded as ended:
+                if read_only and attempt > 0 and loop.seq == 1:
+                    # Two new processes in a row ended before answering their first request.
+                    self._fall_back(f"it ended before answering, exit code {ended.code}")
+                    self._sent = False
+                    return None
+                if read_only and attempt == 0 and not self._aborted.is_set():
+                    # A read is safe to ask again, of a new process.
+                    log.info("%s: the kept-alive PowerShell ended (exit code %d); reading again",
+                             self.config.display_name, ended.code)
+                    self._sent = False
+                    continue
+                message = clixml.first_line(clixml.error_text(ended.stderr))
+                raise HostError(ErrorKind.POWERSHELL,
+                                "the host's PowerShell ended while it ran the request"
+                                + (f": {message}" if message else f" (exit code {ended.code})"),
+                                host=self.config.display_name, details=ended.stdout[-2000:]) from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _start_loop(self, protocol: WinRMProtocol, deadline: float) -> _KeptAlive | None:
+        """Start the kept-alive PowerShell in our shell (opening one when needed) and wait until it
+        says it is ready. None when it cannot run on this host: :attr:`fallback` says why."""
+        if self._shell_id is None:
+            self._shell_id = self._open_shell(protocol)
+        try:
+            command_id = protocol.run_command(self._shell_id, contract.loop_command_line(), console_mode_stdin=False)
+        except WSManFaultError as exc:
+            if exc.wsman_fault_code != FAULT_INVALID_SELECTORS:
+                raise
+            log.info("%s: the host closed our idle shell; opening another", self.config.display_name)
+            self._shell_id = self._open_shell(protocol)
+            command_id = protocol.run_command(self._shell_id, contract.loop_command_line(), console_mode_stdin=False)
+        shell_id = self._shell_id
+        out: list[str] = []
+        err: list[bytes] = []
+        buf = b""
+        ok = False
+        broken = False
+        try:
+            while True:
+                self._check_running(deadline, "the host's PowerShell did not start within")
+                self._bound(protocol, deadline)
+                try:
+                    o, e, code, done = protocol.get_command_output_raw(shell_id, command_id)
+                except WinRMOperationTimeoutError:
+                    continue
+                buf += o
+                err.append(e)
+                lines = buf.split(b"\n")
+                buf = lines.pop()
+                for raw in lines:
+                    text = raw.decode("utf-8", "replace").strip()
+                    if text.startswith(contract.LOOP_READY):
+                        ok = True
+                        self._fallback = None
+                        self._loop = _KeptAlive(shell_id, command_id)
+                        log.debug("%s: kept-alive PowerShell ready", self.config.display_name)
+                        return self._loop
+                    if text.startswith(contract.LOOP_UNAVAILABLE):
+                        self._fall_back(text[len(contract.LOOP_UNAVAILABLE):].strip() or "the host said no")
+                        return None
+                    out.append(text)
+                if done:
+                    stderr = clixml.first_line(clixml.error_text(b"".join(err).decode("utf-8", "replace")))
+                    self._fall_back(stderr or f"it ended at start (exit code {code})")
+                    return None
+        except requests.exceptions.RequestException:
+            broken = True
+            raise
+        finally:
+            self._aborted.clear()
+            if broken:
+                self._abandon_shell()
+            elif not ok:
+                # Ended, refused, timed out or stopped: release the command (a failure also
+                # deletes the shell, as for any command).
+                self._cleanup(protocol, shell_id, command_id, keep_shell=self._fallback is not None)
+
+    def _fall_back(self, why: str) -> None:
+        self._fallback = f"the host's kept-alive PowerShell cannot be used ({why})"
+        self._fallback_at = time.monotonic()
+        log.info("%s: one command per operation: %s", self.config.display_name, self._fallback)
+
+    def _check_running(self, deadline: float, what: str) -> None:
+        if self._aborted.is_set():
+            raise HostError(ErrorKind.CANCELLED, "stopped", host=self.config.display_name)
+        if time.monotonic() > deadline:
+            raise HostError(ErrorKind.TIMEOUT, f"{what} {self.config.timeout_s:g} s; it was stopped",
+                            host=self.config.display_name)
+
+    def _send_line(self, protocol: WinRMProtocol, loop: _KeptAlive, data: bytes) -> None:
+        """One request line to the kept-alive PowerShell's stdin, which stays open (in pieces
+        well under MaxEnvelopeSize). Once the last piece is sent, the host may act on it."""
+        for start in range(0, len(data), STDIN_CHUNK):
+            last = start + STDIN_CHUNK >= len(data)
+            self._sent = self._sent or last
+            try:
+                protocol.send_command_input(loop.shell_id, loop.command_id, data[start:start + STDIN_CHUNK],
+                                            end=False)
+            except requests.exceptions.RequestException as exc:
+                if _never_connected(exc):
+                    self._sent = False  # no connection: nothing left this machine
+                raise
+
+    def _await_reply(self, protocol: WinRMProtocol, loop: _KeptAlive, deadline: float) -> tuple[str, str, int]:
+        """Receive until the kept-alive PowerShell ends request ``loop.seq``: ``(its output, its
+        error, 0 or 1)``. Raises :class:`_LoopEnded` if the process ends first. On a deadline,
+        a stop or a broken connection the process is ended (its shell deleted), as any command."""
+        out: list[str] = []
+        err: list[bytes] = []
+        buf = b""
+        finished = False
+        broken = False
+        try:
+            while True:
+                self._check_running(deadline, "no answer within")
+                self._bound(protocol, deadline)
+                try:
+                    o, e, code, done = protocol.get_command_output_raw(loop.shell_id, loop.command_id)
+                except WinRMOperationTimeoutError:
+                    continue
+                if e:
+                    err.append(e)
+                buf += o
+                if b"\n" in buf:
+                    lines = buf.split(b"\n")
+                    buf = lines.pop()
+                    for raw in lines:
+                        text = raw.decode("utf-8", "replace").rstrip("\r")
+                        if text.startswith(contract.LOOP_DONE) and contract.loop_done(text, loop.seq) is None:
+                            continue  # the end of an earlier request, answered by its result line
+                        stderr = b"".join(err).decode("utf-8", "replace")
+                        if text.startswith((contract.RESULT_PREFIX, contract.PREFLIGHT_PREFIX)):
+                            # An operation's last act: its answer is complete (its HVGUI-DONE line
+                            # follows at once and is skipped with the next request's output).
+                            finished = True
+                            loop.last_used = time.monotonic()
+                            return "\n".join([*out, text]), stderr, 0
+                        ended = contract.loop_done(text, loop.seq)
+                        if ended is None:
+                            out.append(text)
+                            continue
+                        finished = True
+                        loop.last_used = time.monotonic()
+                        if ended[0]:
+                            return "\n".join(out), stderr, 0
+                        return "\n".join(out), ended[1] or stderr, 1
+                if done:
+                    finished = True
+                    self._loop = None
+                    self._cleanup(protocol, loop.shell_id, loop.command_id, keep_shell=True)
+                    raise _LoopEnded("\n".join(out) + buf.decode("utf-8", "replace"),
+                                     b"".join(err).decode("utf-8", "replace"), code)
+        except requests.exceptions.RequestException:
+            broken = True
+            raise
+        finally:
+            self._aborted.clear()
+            if broken:
+                self._abandon_shell()  # deleted when the host answers again, which ends the process
+            elif not finished:
+                # Stopped or past the deadline while the request runs: end the process (and its shell).
+                self._loop = None
+                self._cleanup(protocol, loop.shell_id, loop.command_id, keep_shell=False)
+
+    # ---------------------------------------------------------------- retiring it when idle
+    def _schedule_retire(self) -> None:
+        if self._loop is None or self._closed:
+            return
+        timer = threading.Timer(self.idle_s, self.retire_idle)
+        timer.daemon = True
+        self._retire_timer = timer
+        timer.start()
+
+    def _cancel_retire(self) -> None:
+        timer, self._retire_timer = self._retire_timer, None
+        if timer is not None:
+            timer.cancel()
+
+    def retire_idle(self, *, force: bool = False) -> bool:
+        """End the kept-alive PowerShell if it had no request for :attr:`idle_s` (or ``force``);
+        the shell stays for the next operation. True if it was ended. Never waits for a running
+        operation."""
+        if not self._lock.acquire(blocking=False):
+            return False
+        try:
+            loop = self._loop
+            if loop is None or self._protocol is None:
+                return False
+            if not force and time.monotonic() - loop.last_used < self.idle_s:
+                return False
+            self._loop = None
+            if loop.shell_id != self._shell_id:
+                return False
+            log.debug("%s: kept-alive PowerShell idle, ending it", self.config.display_name)
+            self._cleanup(self._protocol, loop.shell_id, loop.command_id, keep_shell=True)
+            return True
+        finally:
+            self._lock.release()
 
     def _lost(self, exc: HostError) -> HostError:
         return OutcomeUnknown.of(exc) if self._sent else exc
@@ -540,6 +841,15 @@ class WinRMSession:
         return HostError(ErrorKind.PROTOCOL, f"{type(exc).__name__}: {exc}", host=host)
 
 
+def _never_connected(exc: requests.exceptions.RequestException) -> bool:
+    """The request failed to open a connection (refused, unreachable, connect timeout): it never
+    reached the host."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return isinstance(exc, requests.exceptions.ConnectionError) and isinstance(reason, NewConnectionError)
+
+
 def _is_spnego_error(exc: BaseException) -> bool:
     try:
         from spnego.exceptions import SpnegoError
@@ -605,6 +915,9 @@ class LocalSession:
         if root:
             return os.path.join(root, "System32", "WindowsPowerShell", "v1.0", "powershell.exe")
         return contract.POWERSHELL_EXE  # not Windows: whatever PATH offers (tests)
+
+    fallback: str | None = None
+    """A local powershell.exe runs one process per operation."""
 
     def run_operation(self, script: str, request: dict[str, Any]) -> dict[str, Any]:
         with self._lock:

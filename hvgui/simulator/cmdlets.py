@@ -192,14 +192,21 @@ class Cmdlets:
             return None
         if found.module == "Hyper-V" and not self.host.hyperv_module:
             return None
-        if found.module == "Hyper-V" and not self._module_loaded and self.host.costs.module_load_s > 0:
-            # The first Hyper-V cmdlet of a PowerShell process loads the module (about a second).
-            self._module_loaded = True
-            if self.i.ctx.cancelled.wait(self.host.costs.module_load_s):
-                raise Cancelled
+        if found.module == "Hyper-V":
+            self.load_hyperv()
         if found.min_version > self.i.ps_version:
             return None
         return found
+
+    def load_hyperv(self) -> None:
+        """The first Hyper-V cmdlet of a PowerShell process (or ``Import-Module Hyper-V``) loads
+        the module (about a second), once per process."""
+        if self._module_loaded:
+            return
+        self._module_loaded = True
+        self.host.count("module_loads")
+        if self.host.costs.module_load_s > 0 and self.i.ctx.cancelled.wait(self.host.costs.module_load_s):
+            raise Cancelled
 
     def error(self, inv: Invocation, message: str, category: str, error_id: str,
               exception_type: str = "System.Management.Automation.RuntimeException") -> PSRuntimeError:
@@ -311,7 +318,9 @@ class Cmdlets:
                 return Encoding(*codecs[m])
         if n == "System.Console":
             if m == "out":
-                return TextWriter(self.i.ctx.write_stdout)
+                return TextWriter(self.i.console_write)
+            if m == "in":
+                return self.i.console_in()
             if m == "error":
                 return TextWriter(self.i.ctx.write_stderr)
             if m in ("outputencoding", "inputencoding"):
@@ -957,6 +966,7 @@ class Cmdlets:
         for n in names:
             if n.lower() == "hyper-v" and self.host.hyperv_module:
                 self.i.__dict__.setdefault("_imported", set()).add("Hyper-V")
+                self.load_hyperv()
                 continue
             raise self.error(inv, f"The specified module '{n}' was not loaded because no valid module file was "
                                   "found in any module directory.",

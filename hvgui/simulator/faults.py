@@ -32,15 +32,20 @@ class Faults:
     hang_commands: bool = False
     """Commands never finish (until signalled / the shell is deleted)."""
     drop_after_command: int = 0
-    """The next N commands run to completion on the host; then the connection is dropped when the
-    client asks for their output (no answer at all): the client cannot know what they did."""
+    """The next N commands (or requests to a kept-alive PowerShell) run to completion on the host;
+    then the connection is dropped when the client asks for their output (no answer at all): the
+    client cannot know what they did."""
     drop_answers: dict[str, int] = field(default_factory=dict)
     """Request kind (``Create``, ``Command``, ``Send``, ``Receive``, ``Signal``, ``Delete``) -> how many
     of the next such requests the host carries out and then drops the connection instead of answering.
     ``{"Command": 1}``: the shell exists and the command starts, the client never hears of it."""
     kill_commands_after_s: float = 0.0
-    """A command still running this long after it started is ended where it is (as when its
-    powershell.exe is killed): what it already did stays done. 0: never."""
+    """A command (or a request to a kept-alive PowerShell) still running this long after it
+    started is ended where it is (as when its powershell.exe is killed): what it already did stays
+    done. 0: never."""
+    kill_before_reply: int = 0
+    """The next N requests a kept-alive ``powershell.exe`` reads from its stdin are carried out,
+    then the process ends before it writes their answer (as when it is killed): the command ends."""
     max_shells_per_user: int = 2147483647
     """WinRS MaxShellsPerUser (modern hosts: unlimited, 2147483647; Group Policy may set e.g. 30);
     one more Create gets fault 2150859173."""

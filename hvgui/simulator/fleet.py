@@ -9,12 +9,14 @@ Format (every field but ``name`` optional)::
     powershell = "5.1"            # Windows PowerShell version (default: what the os ships: 3.0 on 2012,
                                   # 4.0 on 2012R2, 5.1 later); "2.0" for a host hvgui must refuse
     hyperv_module = true          # false: the Hyper-V role without its PowerShell module
+    kept_alive = true             # false: a policy ends a powershell.exe waiting on its stdin, so
+                                  # hvgui cannot keep one alive there (one command per operation)
     realistic = false             # true: what commands cost on a real host (hyperv.Costs.realistic())
     guest_restart_s = 120         # a Windows guest service stopped in the guest while enabled on the
                                   # host is started again by Hyper-V this much later (an assumption)
 
     [host.costs]                  # or each cost (seconds): powershell_start_s, module_load_s,
-    module_load_s = 1.0           # per_vm_read_s, per_change_s, guest_answer_s
+    module_load_s = 1.0           # per_vm_read_s, per_change_s, per_request_s, guest_answer_s
 
     [[host.login]]                # who may log on (none: only extra_logins passed to load_fleet)
     user = "labadmin"
@@ -73,8 +75,8 @@ from hvgui.simulator.interfaces import Login
 VM_ID_NAMESPACE: Final = uuid.UUID("6f1c1d2e-7b0a-4c51-9d5e-4876e0a1c0de")
 DEMO_FLEET: Final = "demo_fleet.toml"
 
-_HOST_KEYS: Final = {"name", "os", "locale", "powershell", "hyperv_module", "realistic", "costs", "login", "faults",
-                     "vm", "guest_restart_s"}
+_HOST_KEYS: Final = {"name", "os", "locale", "powershell", "hyperv_module", "kept_alive", "realistic", "costs",
+                     "login", "faults", "vm", "guest_restart_s"}
 _POWERSHELL_VERSIONS: Final = ("2.0", "3.0", "4.0", "5.0", "5.1")
 _VM_KEYS: Final = {"name", "id", "state", "guest_os", "is_version", "is_state", "enabled", "guest",
                    "vss_protocol_mismatch", "error", "dvd", "start_types", "guest_user", "guest_password",
@@ -206,6 +208,10 @@ def _host(raw: Any, source: str, index: int) -> HyperVHost:
     if not isinstance(module, bool):
         raise FleetError(f"{_where(source, name, 'hyperv_module')}: expected true or false")
     host.hyperv_module = module
+    kept_alive = raw.get("kept_alive", True)
+    if not isinstance(kept_alive, bool):
+        raise FleetError(f"{_where(source, name, 'kept_alive')}: expected true or false")
+    host.kept_alive = kept_alive
     vm_errors: dict[str, str] = {}
     names_to_ids: dict[str, str] = {}
     for j, vm_raw in enumerate(raw.get("vm", [])):

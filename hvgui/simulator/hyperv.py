@@ -19,6 +19,7 @@ import copy
 import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
@@ -93,6 +94,9 @@ class Costs:
     """Reading one VM (``Get-VM``, ``Get-VMIntegrationService``)."""
     per_change_s: float = 0.0
     """One ``Enable-``/``Disable-VMIntegrationService``."""
+    per_request_s: float = 0.0
+    """A request read by a PowerShell that is already running with its modules loaded (a reused
+    session: about 5 ms per call)."""
     guest_answer_s: float = 0.0
     """After a service is enabled on a running VM, the guest answers only this much later (until
     then: No Contact)."""
@@ -100,7 +104,7 @@ class Costs:
     @classmethod
     def realistic(cls) -> Costs:
         return cls(powershell_start_s=0.6, module_load_s=1.0, per_vm_read_s=0.012, per_change_s=0.05,
-                   guest_answer_s=3.0)
+                   per_request_s=0.005, guest_answer_s=3.0)
 
 #: Linux guest components (hyperv-facts.md §3): the kernel module serves three services.
 LINUX_COMPONENTS: Final[dict[str, str]] = {
@@ -322,8 +326,18 @@ class HyperVHost:
         """False: the Hyper-V role without its PowerShell module (Hyper-V-PowerShell not installed)."""
         self.hyperv_role = True
         self.costs = Costs()
+        self.kept_alive = True
+        """False: this host's policy ends a ``powershell.exe`` that waits on its stdin (an endpoint
+        protection rule, say): hvgui's kept-alive PowerShell cannot be used here."""
+        self.counters: Counter[str] = Counter()
+        """``powershell_starts``, ``module_loads``, ``kept_alive_requests`` (with :attr:`lock`):
+        what the processes on this host paid for (served in ``/_sim/stats``)."""
         self.files: set[str] = {VMGUEST_ISO.casefold()} if os in ("2012", "2012R2") else set()
         """Files the host has (case-insensitive paths): ``vmguest.iso`` on hosts before 2016."""
+
+    def count(self, name: str) -> None:
+        with self.lock:
+            self.counters[name] += 1
 
     def __repr__(self) -> str:
         return f"HyperVHost({self.name!r}, os={self.os.key!r}, locale={self.locale!r}, vms={len(self._vms)})"

@@ -53,6 +53,10 @@ class CommandContext(Protocol):
         """All stdin up to the ``End="true"`` Send; None if it has not ended in ``timeout``
         seconds (or the command was cancelled)."""
 
+    def read_stdin_line(self, timeout: float | None = None) -> str | None:
+        """The next line of stdin as it arrives (stdin may stay open across many Sends); None at
+        its end, on cancellation or after ``timeout`` seconds."""
+
     def write_stdout(self, text: str) -> None:
         """Queue text; the wire encodes it in the shell's code page (437: unknown -> '?')."""
 

@@ -56,9 +56,11 @@ from hvgui.simulator.psvalues import (
     NotImplementedInSimulator,
     Param,
     Principal,
+    ProcessEnded,
     PSRuntimeError,
     PSType,
     ScriptBlock,
+    TextReader,
     TextWriter,
     XmlNode,
     binary_op,
@@ -180,6 +182,8 @@ class Interpreter:
         self._stdin = stdin
         self.env = {k.upper(): v for k, v in (env if env is not None else host.environment(ctx)).items()}
         self._stdin_lines: list[str] | None = None
+        self._request_open = False
+        """A line was read from ``[Console]::In`` and nothing written to ``[Console]::Out`` since."""
         v = self.global_scope.vars
         v.update({"true": True, "false": False, "null": None, "erroractionpreference": "Continue",
                   "progresspreference": "Continue", "warningpreference": "Continue",
@@ -205,6 +209,11 @@ class Interpreter:
         except PSRuntimeError as e:
             self.errors.append(self._record(e))
             code = 1
+        except ProcessEnded as e:
+            # Killed where it was: no error records written, only what the killer says.
+            if e.message:
+                self.ctx.write_stderr(e.message + "\r\n")
+            return e.code
         except Cancelled:
             self.errors.append(clixml.ErrorRecord("The pipeline has been stopped.",
                                                   "OperationStopped: (:) [], PipelineStoppedException",
@@ -341,6 +350,48 @@ class Interpreter:
                 raise Cancelled
             self._stdin_lines = raw.decode("utf-8", "replace").splitlines()
         return list(self._stdin_lines)
+
+    def console_read_line(self) -> str | None:
+        """``[Console]::In.ReadLine()``: the next line of stdin, waiting for it (stdin may stay open
+        across many Sends); None once stdin has ended."""
+        reader = getattr(self.ctx, "read_stdin_line", None)
+        if reader is None:
+            raise self.unsupported("[Console]::In on this host")
+        if self.read_something:
+            # The request before this one read the host: "another admin" acts now, as after a command.
+            self.read_something = False
+            self.host.read_served()
+        line = reader(None)
+        if line is None:
+            if self.ctx.cancelled.is_set():
+                raise Cancelled
+            return None
+        self.host.count("kept_alive_requests")
+        self._request_open = True
+        if self.host.costs.per_request_s > 0 and self.ctx.cancelled.wait(self.host.costs.per_request_s):
+            raise Cancelled
+        return str(line)
+
+    def console_in(self) -> TextReader:
+        """``[Console]::In``. On a host whose policy forbids it (``kept_alive = false``), the process
+        that opens its console input is ended there."""
+        if not self.host.kept_alive:
+            raise ProcessEnded(1, "Program 'powershell.exe' was ended by the host's policy: it opened its "
+                                  "console input.")
+        return TextReader(self.console_read_line)
+
+    def console_write(self, text: str) -> None:
+        """``[Console]::Out.Write*``. ``faults.kill_before_reply``: a process that read a request
+        line ends (after carrying it out) before it writes anything about it."""
+        if self._request_open:
+            self._request_open = False
+            with self.host.lock:
+                kill = self.host.faults.kill_before_reply > 0
+                if kill:
+                    self.host.faults.kill_before_reply -= 1
+            if kill:
+                raise ProcessEnded(1)
+        self.ctx.write_stdout(text)
 
     def _ps_version_table(self) -> PSDict:
         t = PSDict()
@@ -1269,6 +1320,8 @@ class Interpreter:
             if low == "getstring":
                 data = args[0] if isinstance(args[0], bytes) else bytes(to_int(x) for x in to_list(args[0]))
                 return data.decode(obj.codec, "replace")
+        if isinstance(obj, TextReader) and low == "readline" and not args:
+            return obj.read_line()
         if isinstance(obj, TextWriter):
             if low in ("writeline", "write"):
                 obj.write((to_string(args[0]) if args else "") + ("\r\n" if low == "writeline" else ""))

@@ -43,6 +43,7 @@ def run_script(host: HyperVHost, ctx: CommandContext, script: str, *, env: dict[
     """What ``powershell.exe`` does with one script: parse it (a syntax error is a ParserError and
     exit code 1), then run it in the interpreter. ``$input`` reads the command's stdin (a pipe:
     hvgui's bootstrap reads its operation script and payload from it)."""
+    host.count("powershell_starts")
     if host.costs.powershell_start_s > 0 and ctx.cancelled.wait(host.costs.powershell_start_s):
         write_errors(ctx, [clixml.ErrorRecord("The pipeline has been stopped.",
                                               "OperationStopped: (:) [], PipelineStoppedException",

@@ -138,6 +138,16 @@ class TextWriter:
         return "System.IO.TextWriter+SyncTextWriter"
 
 
+@dataclass(eq=False)
+class TextReader:
+    """``[Console]::In``: lines of the command's stdin, as they arrive (it may stay open)."""
+
+    read_line: Callable[[], str | None]
+
+    def __str__(self) -> str:
+        return "System.IO.TextReader+SyncTextReader"
+
+
 @dataclass(frozen=True)
 class Encoding:
     codec: str
@@ -176,6 +186,16 @@ SID_REMOTE_MANAGEMENT_USERS: Final = "S-1-5-32-580"
 
 class Cancelled(Exception):
     """The command was stopped (Signal terminate, shell deleted): not catchable by scripts."""
+
+
+class ProcessEnded(Exception):
+    """The process ended where it was (killed, or ended by a policy): not catchable by scripts;
+    ``message`` (if any) goes to stderr and the command ends with ``code``."""
+
+    def __init__(self, code: int, message: str = "") -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
 
 
 @dataclass

@@ -92,6 +92,17 @@ class _Command:
         self.exit_code = 0
         self.stdin = bytearray()
         self.stdin_ended = False
+        self._stdin_read = 0
+        """Bytes of :attr:`stdin` already consumed by :meth:`read_stdin_line`."""
+        self.line_reader = False
+        """The process reads its stdin line by line (a kept-alive PowerShell)."""
+        self.lines_read = 0
+        self.requests_finished = 0
+        """Lines it read and then came back for the next one: requests it has finished."""
+        self._request_kill: threading.Timer | None = None
+        """``faults.kill_commands_after_s`` for the request a kept-alive process is running."""
+        self.drop_mark = 0
+        """Request lines sent when an answer was last dropped (``faults.drop_after_command``)."""
         self.thread: threading.Thread | None = None
 
     # --- CommandContext
@@ -131,6 +142,46 @@ class _Command:
                     return None
                 cond.wait(wait)
             return bytes(self.stdin)
+
+    def read_stdin_line(self, timeout: float | None = None) -> str | None:
+        """The next line of stdin (without its line break), waiting for it: stdin stays open across
+        Sends until one says ``End="true"``. None at the end of stdin, on cancellation or after
+        ``timeout``."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        cond = self._endpoint.cond
+        if self._request_kill is not None:
+            self._request_kill.cancel()
+            self._request_kill = None
+        with cond:
+            self.line_reader = True
+            if self.lines_read > 0:
+                self.requests_finished += 1
+            cond.notify_all()
+            while True:
+                end = self.stdin.find(b"\n", self._stdin_read)
+                if end >= 0:
+                    line = bytes(self.stdin[self._stdin_read:end])
+                    self._stdin_read = end + 1
+                    self.lines_read += 1
+                    kill_after = self._endpoint.host.faults.kill_commands_after_s
+                    if kill_after > 0:
+                        # A request to a kept-alive process is timed as a command is.
+                        self._request_kill = threading.Timer(kill_after, self._cancelled.set)
+                        self._request_kill.daemon = True
+                        self._request_kill.start()
+                    return line.decode("utf-8", "replace").rstrip("\r")
+                if self.stdin_ended:
+                    if self._stdin_read < len(self.stdin):  # a last line without a line break
+                        line = bytes(self.stdin[self._stdin_read:])
+                        self._stdin_read = len(self.stdin)
+                        return line.decode("utf-8", "replace").rstrip("\r")
+                    return None
+                if self._cancelled.is_set():
+                    return None
+                wait = _POLL_S * 4 if deadline is None else min(_POLL_S * 4, deadline - time.monotonic())
+                if wait <= 0:
+                    return None
+                cond.wait(wait)
 
     def write_stdout(self, text: str) -> None:
         self._write("stdout", text)
@@ -468,10 +519,18 @@ class HostEndpoint:
         return self._fingerprint
 
     def stats_json(self) -> dict[str, object]:
-        """The counters served at ``/_sim/stats``: :class:`HostStats` plus ``shells_open_max``."""
+        """The counters served at ``/_sim/stats``: :class:`HostStats` plus ``shells_open_max``,
+        ``processes_running`` (commands not ended) and, for a Hyper-V host, what its processes
+        paid for (``powershell_starts``, ``module_loads``, ``kept_alive_requests``)."""
         with self.cond:
             peak = self.shells_open_max
-        return {**self.stats.as_json(), "shells_open_max": peak}
+            running = sum(1 for shell in self._shells.values() for cmd in shell.commands.values() if not cmd.done)
+        counters: dict[str, int] = {}
+        if isinstance(self.host, HyperVHost):
+            with self.host.lock:
+                counters = {k: self.host.counters.get(k, 0)
+                            for k in ("powershell_starts", "module_loads", "kept_alive_requests")}
+        return {**self.stats.as_json(), "shells_open_max": peak, "processes_running": running, **counters}
 
     def reset_shells_open_max(self) -> None:
         with self.cond:
@@ -872,8 +931,12 @@ class HostEndpoint:
             while True:
                 shell = self._shell(req)
                 cmd = self._command(shell, command_id)
-                # drop_after_command: wait for the whole command, then lose its answer.
-                if cmd.done if self.host.faults.drop_after_command > 0 else (cmd.output or cmd.done):
+                # drop_after_command: wait for the whole command (for a kept-alive process: the
+                # request it is running), then lose its answer.
+                if self._drop_pending(cmd):
+                    if self._answered(cmd):
+                        break
+                elif cmd.output or cmd.done:
                     break
                 remaining = deadline - time.monotonic()
                 if remaining <= 0 or self._stopping.is_set():
@@ -892,13 +955,30 @@ class HostEndpoint:
             done = cmd.done and not cmd.output
             exit_code = cmd.exit_code
             shell.last_used = time.monotonic()
-            drop = cmd.done and self.host.faults.drop_after_command > 0
+            drop = self._drop_pending(cmd) and self._answered(cmd)
             if drop:
+                cmd.drop_mark = cmd.stdin.count(b"\n")
                 self.host.faults.drop_after_command -= 1
                 log.info("%s: command %s ran to its end; its answer is dropped (fault)", self.host.name, cmd.id)
         encoded = [(name, base64.b64encode(data).decode("ascii")) for name, data in streams]
         response = wsman.receive_response(req.message_id, cmd.id, encoded, done=done, exit_code=exit_code)
         return response, bool(streams), drop
+
+    def _drop_pending(self, cmd: _Command) -> bool:
+        """With ``cond`` held: this Receive is to lose a command's (or a request's) answer. A
+        kept-alive process that has not read a request yet (starting, ready) answers as usual."""
+        if self.host.faults.drop_after_command <= 0:
+            return False
+        return not (cmd.line_reader and cmd.lines_read == 0)
+
+    @staticmethod
+    def _answered(cmd: _Command) -> bool:
+        """With ``cond`` held: the command ended, or (a kept-alive process) every request line sent
+        to it so far is finished and its answer not dropped yet."""
+        if cmd.done:
+            return True
+        sent = cmd.stdin.count(b"\n")
+        return sent > cmd.drop_mark and cmd.requests_finished >= sent
 
     def _send_input(self, req: wsman.WSManRequest) -> bytes:
         body = req.body

@@ -5,10 +5,10 @@
 Measures, with the real window, the real engine and simulated hosts over WinRM (the hosts run
 in their own process, like real hosts on other machines):
 
-1. the longest GUI-thread stall while refreshing every host (target < 50 ms);
+1. the longest GUI-thread stall while refreshing every host (target < 16 ms: one frame);
 2. the longest stall while applying 1,000 changes (one batch per host, in parallel), and
    while opening the plan preview of those 1,000 changes;
-3. the time to fill the grid with 10,000 VMs (in-memory inventories, no network), and the
+3. the time to fill the grid with 10,000 VMs (target < 150 ms; in-memory inventories, no network), and the
    longest stall while ticking 1,000 cells among them.
 
 A stall is measured with a 2 ms ``QTimer``: the longest gap between two ticks, minus 2 ms.
@@ -103,7 +103,7 @@ async def bench_fleet(args: argparse.Namespace, urls: list[str]) -> None:
     t = time.perf_counter()
     await ctl.refresh()
     print(f"refresh {args.hosts} hosts x {args.vms} VMs: {time.perf_counter() - t:.2f} s, "
-          f"longest GUI stall {meter.stop():.1f} ms (target < 50)")
+          f"longest GUI stall {meter.stop():.1f} ms (target < 16)")
 
     per_host = 1000 // args.hosts
     cells = []
@@ -129,7 +129,7 @@ async def bench_fleet(args: argparse.Namespace, urls: list[str]) -> None:
     summary = await ctl.apply(plan)
     print(f"tick {len(cells)} cells: stall {tick_ms:.1f} ms; open the plan of {plan.change_count} changes: "
           f"{plan_ms:.1f} ms; apply: {time.perf_counter() - t:.2f} s ({summary.text()}), "
-          f"longest GUI stall {meter.stop():.1f} ms (target < 50)")
+          f"longest GUI stall {meter.stop():.1f} ms (target < 16)")
     window.close()
     await ctl.close()
 
@@ -160,8 +160,8 @@ async def bench_10k() -> None:
     meter.start()
     QApplication.processEvents()
     scroll = meter.stop()
-    print(f"10,000 VMs: fill the grid {fill * 1000:.0f} ms; refresh with no change: stall {again:.1f} ms; "
-          f"tick 1,000 cells: stall {tick:.1f} ms; scroll to the bottom: {scroll:.1f} ms")
+    print(f"10,000 VMs: fill the grid {fill * 1000:.0f} ms (target < 150); refresh with no change: "
+          f"stall {again:.1f} ms; tick 1,000 cells: stall {tick:.1f} ms; scroll to the bottom: {scroll:.1f} ms")
     window.close()
     await ctl.close()
 
@@ -170,7 +170,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--hosts", type=int, default=20)
     ap.add_argument("--vms", type=int, default=50)
-    ap.add_argument("--latency", type=float, default=0.3, help="seconds per command (default 0.3)")
+    ap.add_argument("--latency", type=float, default=0.3,
+                    help="seconds per command or kept-alive request (default 0.3)")
     ap.add_argument("--realistic", action="store_true",
                     help="the simulator's realistic cost model instead of --latency (powershell.exe start, "
                          "Hyper-V module load, per VM and per change)")
@@ -185,7 +186,8 @@ def main() -> None:
     lines = []
     for h in range(args.hosts):
         lines += [f'[[host]]\nname = "HV{h:02d}"\nrealistic = true\n' if args.realistic else
-                  f'[[host]]\nname = "HV{h:02d}"\n[host.faults]\ncommand_latency_s = {args.latency}\n']
+                  f'[[host]]\nname = "HV{h:02d}"\n[host.costs]\nper_request_s = {args.latency}\n'
+                  f'[host.faults]\ncommand_latency_s = {args.latency}\n']
         lines += [f'[[host.vm]]\nname = "vm-{h:02d}-{v:03d}"\n' for v in range(args.vms)]
     fleet_file = Path(tempfile.mkdtemp(prefix="hvgui-bench-")) / "fleet.toml"
     fleet_file.write_text("\n".join(lines), encoding="utf-8")

@@ -200,6 +200,12 @@ def test_windows_guest_read_then_started_through_plan_apply(lab: Lab) -> None:
     code, out, _ = run_cli(lab.args("inventory", "--guest", "--vm", "win-app"))
     kvp = line_of(section(out, "win-app"), "Data Exchange")
     assert "host: enabled, OK" in kvp and kvp.endswith("=> works")
+    code, out, _ = run_cli(lab.args("inventory", "--guest", "--csv", "--vm", "win-app"))
+    import csv
+    rows = list(csv.DictReader(io.StringIO(out)))
+    kvp_row = next(r for r in rows if r["service"] == "Data Exchange")
+    assert (kvp_row["guest_component"], kvp_row["guest_state"], kvp_row["effective_state"]) == (
+        "vmickvpexchange", "Running (start type: Manual)", "works")
 
 
 def test_disabled_in_guest_stays_stopped_after_the_host_re_enables(lab: Lab) -> None:

@@ -383,11 +383,15 @@ def print_table(results: list[tuple[HostConfig, Inventory]], selected: dict[str,
         out.write("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() + "\n")
 
 
-def print_csv(results: list[tuple[HostConfig, Inventory]], selected: dict[str, list[VM]], out: TextIO) -> None:
+def print_csv(results: list[tuple[HostConfig, Inventory]], selected: dict[str, list[VM]], out: TextIO,
+              sides: dict[str, Any] | None = None) -> None:
+    """One row per VM and service; with ``sides`` (``inventory --guest``) the guest side's columns too."""
     w = csv.writer(out)
+    guest_cols = ["guest_component", "guest_state", "effective_state", "effective_text"] if sides is not None else []
     w.writerow(["host", "vm_id", "vm_name", "vm_state", "is_version", "is_state", "guest_os", "service_guid",
                 "service", "host_service_name", "enabled", "primary_status", "primary_text", "secondary_status",
-                "secondary_text", "update_mechanism", "update_note", "update_advice", "needs_attention"])
+                "secondary_text", "update_mechanism", "update_note", "update_advice", "needs_attention",
+                *guest_cols])
     for h, inv in results:
         for vm in selected[h.key]:
             a = advice.advise(inv.host, vm)
@@ -396,7 +400,20 @@ def print_csv(results: list[tuple[HostConfig, Inventory]], selected: dict[str, l
                             vm.is_state or "", guest_os_text(vm), s.guid, s.label, s.name, s.enabled,
                             s.primary.name if s.primary else "", s.primary.text if s.primary else "",
                             s.secondary.name if s.secondary else "", s.secondary.text if s.secondary else "",
-                            a.mechanism.value if a.mechanism else "", a.note.value, a.text, a.needs_attention])
+                            a.mechanism.value if a.mechanism else "", a.note.value, a.text, a.needs_attention,
+                            *_guest_cells(vm, s, sides)])
+
+
+def _guest_cells(vm: VM, svc: ServiceState, sides: dict[str, Any] | None) -> list[str]:
+    from hvgui.core import guest as g
+
+    if sides is None:
+        return []
+    side = sides.get(vm.id, (None, ()))[0]
+    if not catalog.is_known(svc.guid):
+        return ["", "", "", ""]
+    e = g.effective(vm, svc, side)
+    return [e.component, e.guest, e.state.value, e.text]
 
 
 def print_plan(h: HostConfig, plan: HostPlan, out: TextIO, *, show_script: bool) -> None:
@@ -535,7 +552,7 @@ async def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                     guest_cli.inventory_json(doc, sides, good, selected)
                 out.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
             elif args.csv:
-                print_csv(good, selected, out)
+                print_csv(good, selected, out, sides if args.guest else None)
             else:
                 print_table(good, selected, out)
             return 1 if failures or unmatched else 0

@@ -68,6 +68,9 @@ class Secrets:
         found = self._session.secret(key)
         return found if found is not None else self._keyring.secret(key)
 
+    def close(self) -> None:
+        self._keyring.close()
+
 
 def directory_for(args: argparse.Namespace) -> tuple[Path, GuestDirectory]:
     hosts_path = args.hosts_file or default_hosts_path()
@@ -97,8 +100,11 @@ async def read_all(engine: Engine, args: argparse.Namespace, good: list[tuple[Ho
                    actions: dict[str, list[g.GuestAction]] | None = None) -> dict[str, GuestAnswer]:
     _path, directory = directory_for(args)
     secrets = _secrets(args, directory, [vm for vms in selected.values() for vm in vms])
-    parts = await asyncio.gather(*(read_guests(engine, secrets, directory, h, inv, selected[h.key], actions)
-                                   for h, inv in good if selected[h.key]))
+    try:
+        parts = await asyncio.gather(*(read_guests(engine, secrets, directory, h, inv, selected[h.key], actions)
+                                       for h, inv in good if selected[h.key]))
+    finally:
+        secrets.close()
     out: dict[str, GuestAnswer] = {}
     for p in parts:
         out.update(p)

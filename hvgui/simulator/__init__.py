@@ -9,6 +9,7 @@
   and operation scripts included: no Python stand-in), the cmdlets and .NET members they use, their
   output and errors. The supported subset is listed in ``hvgui/remote/scripts/README.md``.
 - ``fleet``: the fleet file (TOML) and the built-in demo fleet.
+- ``sshguest``: a real SSH server (asyncssh) per Linux guest, answering from the simulated state.
 - ``interfaces`` / ``faults``: what the wire and the behaviour agree on.
 
 Known differences from Windows (teach the simulator when a real host shows otherwise):
@@ -21,7 +22,16 @@ Known differences from Windows (teach the simulator when a real host shows other
   ``Get-CimInstance`` (3.0). PowerShell's own messages are French or German only for "not
   recognized" and "method on a null-valued expression"; the rest are English on every host.
 - Hyper-V: ``Stop-VM`` always turns the VM off; only Running VMs have a live status; no
-  ``Get-Service``/``Invoke-Command``; the guest OS comes only from the KVP intrinsic items. The
+  ``Get-Service`` on the host and ``Invoke-Command`` only as PowerShell Direct (``-VMId``/``-VMName``);
+  the guest OS comes only from the KVP intrinsic items.
+- Guests (``sshguest``, PowerShell Direct): a PowerShell Direct script block's output is not
+  serialized and deserialized (hvgui's returns one JSON string, so nothing depends on it); Hyper-V
+  starting again a guest service stopped in the guest after ``guest_restart_s`` (default 120 s) is
+  an assumption (Microsoft says "eventually"); a guest service started while its host component is
+  disabled stays stopped at once (Windows: it starts, then stops); the error identifiers of
+  PowerShell Direct failures are guesses (their messages are PowerShell's resources); the guest's
+  ``IntegrationServicesVersion`` is the VM's ``is_version``; Linux guests run every daemon under a
+  systemd unit and serve only the commands hvgui and the seed use. The
   French status texts, some German ones, the English "no such service" wording and the
   ``Set-VMDvdDrive`` error text are unconfirmed.
 - Logins: Administrators, Remote Management Users and Hyper-V Administrators are the only groups;

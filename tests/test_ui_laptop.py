@@ -124,3 +124,15 @@ def test_the_layout_is_remembered(lab_factory: Callable[..., Lab], tmp_path: Pat
     qtbot.waitUntil(lambda: w2.layout_.hsplit.sizes()[0] == 260)
     top, bottom = w2.layout_.center.sizes()
     assert abs(top / (top + bottom) - 300 / 550) < 0.05
+
+
+def test_beside_the_details_the_grid_keeps_every_column_when_the_host_column_comes(
+        lab_factory: Callable[..., Lab], qtbot: Any) -> None:
+    # The window is placed before any host answered (no Host column yet); the column comes with
+    # the second host's VMs, and the grid takes the width it needs from the details pane.
+    lab = lab_factory(hosts=FLEET, size=(1920, 1080))
+    w = lab.window
+    qtbot.waitUntil(lambda: w.layout_.wide is True and w.grid_model.columns[0].kind is ColKind.HOST)
+    qtbot.waitUntil(lambda: w.grid.horizontalScrollBar().maximum() == 0)
+    assert len(fully_visible(lab)) == len(w.grid_model.columns)
+    assert w.details_pane.width() >= 300

@@ -116,6 +116,19 @@ class WindowLayout:
                 self.center.setSizes([total * 2 // 3, total // 3])
         return True
 
+    def fit_grid(self, grid_needs: int) -> bool:
+        """Beside the details, give the grid the width its columns need when it has less (a column
+        came, e.g. the Host column once a second host answers), taken from the details pane as far
+        as its minimum allows. Returns whether the sizes changed."""
+        sizes = self.hsplit.sizes()
+        if not self.wide or len(sizes) != 3 or sizes[1] >= grid_needs + 8:
+            return False
+        take = min(grid_needs + 8 - sizes[1], sizes[2] - DETAILS_MIN_WIDTH)
+        if take <= 0:
+            return False
+        self.hsplit.setSizes([sizes[0], sizes[1] + take, sizes[2] - take])
+        return True
+
     # ------------------------------------------------------------ activity panel
     def set_activity_collapsed(self, collapsed: bool, header_height: int) -> None:
         sizes = self.vsplit.sizes()

@@ -138,8 +138,8 @@ class MainWindow(QMainWindow):
         controller.roundFinished.connect(self.activity_model.end_round)
         self.grid_model.rowsInserted.connect(lambda *_: self._update_status())
         self.grid_model.rowsRemoved.connect(lambda *_: self._update_status())
-        self.grid_model.columnsInserted.connect(lambda *_: self._place_details())
-        self.grid_model.columnsRemoved.connect(lambda *_: self._place_details())
+        self.grid_model.columnsInserted.connect(lambda *_: self._place_details(columns_changed=True))
+        self.grid_model.columnsRemoved.connect(lambda *_: self._place_details(columns_changed=True))
 
         # Status bar is rebuilt at most every 60 ms: 20 hosts answering at once must not
         # rebuild it 60 times in one go.
@@ -380,9 +380,12 @@ class MainWindow(QMainWindow):
         return dlg
 
     # ================================================================ layout
-    def _place_details(self) -> None:
-        if self.layout_.place_details(self.grid_pane.needed_width()):
+    def _place_details(self, *, columns_changed: bool = False) -> None:
+        needs = self.grid_pane.needed_width()
+        if self.layout_.place_details(needs):
             self._tab_order()  # a widget that moves loses its place in the focus chain
+        elif columns_changed:
+            self.layout_.fit_grid(needs)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

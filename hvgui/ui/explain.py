@@ -239,9 +239,9 @@ def advice_lines(adv: advice.Advice) -> list[str]:
         return [f"No advice: {adv.reason}."]
     how = {
         advice.Mechanism.WINDOWS_UPDATE: "Through Windows Update, inside the guest.",
-        advice.Mechanism.SETUP_DISK: "With the Integration Services setup disk (vmguest.iso): insert it (Insert "
-                                     "setup disk), then the guest's administrator installs them inside the guest "
-                                     "(this cannot be automated for a running VM).",
+        advice.Mechanism.SETUP_DISK: "With the Integration Services setup disk (vmguest.iso): insert it (Edit > "
+                                     "Insert Integration Services setup disk), then the guest's administrator "
+                                     "installs them inside the guest (this cannot be automated for a running VM).",
         advice.Mechanism.PACKAGE_MANAGER: "With the Linux distribution's package manager.",
     }[adv.mechanism]
     lines = [how]

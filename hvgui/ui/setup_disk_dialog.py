@@ -201,7 +201,16 @@ class SetupDiskDialog(QDialog):
             item.setToolTip(2, plain_tip(text))
             if icon is not None:
                 item.setIcon(2, icon)
-        self.tree.setColumnWidth(2, 520)
+        # The results need the room now: the request and script have been sent, and each VM's
+        # words are read in full (the tooltip has them too).
+        self.script.setVisible(False)
+        self.replace.setVisible(False)
+        self.tree.setColumnWidth(0, 180)
+        self.tree.setColumnWidth(1, 200)
+        self.tree.resizeColumnToContents(2)
+        needed = 180 + 200 + self.tree.columnWidth(2) + 60
+        if needed > self.width():
+            self.resize(min(needed, 1500), self.height())
         self.result_label.setText(f"Done: {summary.text()}. " + (AFTER_INSERT if summary.count(
             DiskOutcome.INSERTED, DiskOutcome.UNCHANGED) else ""))
         self.result_label.setVisible(True)

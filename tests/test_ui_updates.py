@@ -99,7 +99,7 @@ def test_version_state_guest_os_and_advice_in_grid_details_and_report(lab_factor
     assert "unknown: the VM is not running" in _show(lab, "HV-LEGACY-01", "old-2012")
     text = _show(lab, "HV-LEGACY-01", "quiet")
     assert "unknown: Data Exchange is off on this VM" in text
-    assert "No advice: guest OS unknown" in text
+    assert "No advice while the guest OS is unknown (Data Exchange is off on this VM)." in text
 
     # The report (Copy report) says the same.
     lab.select_cells([lab.cell("HV-LEGACY-01", "dc-2008r2", KVP)])

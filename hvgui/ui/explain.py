@@ -233,9 +233,13 @@ def attention_reasons(vm: VM, adv: advice.Advice) -> list[str]:
     return out
 
 
-def advice_lines(adv: advice.Advice) -> list[str]:
-    """How this VM's integration services are updated, then the table's note, in plain words."""
+def advice_lines(adv: advice.Advice, vm: VM | None = None) -> list[str]:
+    """How this VM's integration services are updated, then the table's note, in plain words
+    (``vm``: to say why its guest OS is unknown, when that is why there is no advice)."""
     if adv.mechanism is None:
+        if vm is not None and not vm.guest_os and adv.reason.startswith("guest OS unknown"):
+            why = guest_os_text(vm).removeprefix("unknown: ")
+            return [f"No advice while the guest OS is unknown ({why})."]
         return [f"No advice: {adv.reason}."]
     how = {
         advice.Mechanism.WINDOWS_UPDATE: "Through Windows Update, inside the guest.",
@@ -339,7 +343,7 @@ def vm_report(host_name: str, host_os: str, vm: VM, pending: dict[str, bool],
         f"Integration services state: {is_state_word(vm)}",
         f"Guest OS: {guest_os_text(vm, guest_os_seen)}",
     ]
-    advice_text = advice_lines(adv)
+    advice_text = advice_lines(adv, item.advice_vm())
     lines.append(f"Updates: {advice_text[0]}")
     lines += [f"    {line}" for line in advice_text[1:]]
     blocked = blocked_text(item.advice_vm(), adv)

@@ -52,7 +52,7 @@ def rows(state: FleetState, keys: Sequence[RowKey], guids: Sequence[str]) -> lis
         avm = state.advice_vm(*key) or vm
         adv = vm_advice(entry.facts, avm, pending)
         out.append([entry.name, vm.name, vm.id, vm.state, *cells, vm.is_version or "", is_state_word(vm),
-                    guest_os_text(vm, state.guest_os_seen.get(key)), " ".join(advice_lines(adv)),
+                    guest_os_text(vm, state.guest_os_seen.get(key)), " ".join(advice_lines(adv, avm)),
                     "; ".join(attention_reasons(avm, adv)), changes, summary_line(vm, pending, results, adv)])
     return out
 

@@ -199,7 +199,7 @@ class DetailsPane(QWidget):
         """How this VM's integration services are kept up to date (the seed's tables), and what
         needs attention about it."""
         t = look.theme()
-        lines = advice_lines(adv)
+        lines = advice_lines(adv, vm)
         body = f"<b>Updates:</b> {esc(lines[0])}" + "".join(f"<br>{esc(line)}" for line in lines[1:])
         blocked = blocked_text(vm, adv)
         reasons = attention_reasons(vm, adv)

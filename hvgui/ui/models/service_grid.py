@@ -522,7 +522,7 @@ class ServiceGridModel(QAbstractTableModel):
             return ", ".join(parts)
         lines = [f"Integration services {vm.is_version or 'version unknown'}: {is_state_word(vm)} (as the host "
                  "reports it)", f"Guest OS: {guest_os_text(vm, seen)}"]
-        lines += ["Updates: " + "\n".join(advice_lines(adv))]
+        lines += ["Updates: " + "\n".join(advice_lines(adv, avm))]
         blocked = blocked_text(avm, adv)
         if blocked:
             lines.append(blocked)

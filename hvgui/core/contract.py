@@ -28,6 +28,7 @@ Each operation script starts with the header line ``# hvgui-operation: <name> v<
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -492,17 +493,37 @@ def _listify(value: Any) -> list[Any]:
     return [value]
 
 
-def vm_from_json(d: dict[str, Any]) -> VM:
-    services = tuple(
-        ServiceState(
+_SERVICE_CACHE: dict[tuple[Any, ...], ServiceState] = {}
+
+
+def _status_key(value: Any) -> tuple[Any, ...] | None:
+    return None if value is None else (value["code"], value["name"], value.get("text"))
+
+
+def _service(s: dict[str, Any]) -> ServiceState:
+    """A fleet's services repeat the same few states thousands of times: build each distinct one
+    once and share it (they are immutable)."""
+    key = (s["guid"], s.get("name"), s["enabled"], _status_key(s.get("primary")), _status_key(s.get("secondary")))
+    try:
+        found = _SERVICE_CACHE.get(key)
+    except TypeError:  # an unhashable value: malformed, let the constructor say so
+        found = None
+    if found is None:
+        found = ServiceState(
             guid=catalog.normalize_guid(str(s["guid"])),
             name=str(s.get("name") or ""),
             enabled=bool(s["enabled"]),
             primary=_status(s.get("primary")),
             secondary=_status(s.get("secondary")),
         )
-        for s in _listify(d.get("services"))
-    )
+        if len(_SERVICE_CACHE) < 8192:
+            with contextlib.suppress(TypeError):
+                _SERVICE_CACHE[key] = found
+    return found
+
+
+def vm_from_json(d: dict[str, Any]) -> VM:
+    services = tuple(map(_service, _listify(d.get("services"))))
     return VM(
         id=str(d["id"]).lower(),
         name=str(d["name"]),

@@ -22,6 +22,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import logging
 import os
@@ -29,9 +30,13 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import urlsplit
+from xml.sax.saxutils import escape as xml_escape
+from xml.sax.saxutils import quoteattr as xml_quote
 
 import requests
 from urllib3.exceptions import NewConnectionError
@@ -488,7 +493,7 @@ class WinRMSession:
                 self._check_running(deadline, "the host's PowerShell did not start within")
                 self._bound(protocol, deadline)
                 try:
-                    o, e, code, done = protocol.get_command_output_raw(shell_id, command_id)
+                    o, e, code, done = receive(protocol, shell_id, command_id)
                 except WinRMOperationTimeoutError:
                     continue
                 buf += o
@@ -542,8 +547,7 @@ class WinRMSession:
             last = start + STDIN_CHUNK >= len(data)
             self._sent = self._sent or last
             try:
-                protocol.send_command_input(loop.shell_id, loop.command_id, data[start:start + STDIN_CHUNK],
-                                            end=False)
+                send_input(protocol, loop.shell_id, loop.command_id, data[start:start + STDIN_CHUNK], end=False)
             except requests.exceptions.RequestException as exc:
                 if _never_connected(exc):
                     self._sent = False  # no connection: nothing left this machine
@@ -563,7 +567,7 @@ class WinRMSession:
                 self._check_running(deadline, "no answer within")
                 self._bound(protocol, deadline)
                 try:
-                    o, e, code, done = protocol.get_command_output_raw(loop.shell_id, loop.command_id)
+                    o, e, code, done = receive(protocol, loop.shell_id, loop.command_id)
                 except WinRMOperationTimeoutError:
                     continue
                 if e:
@@ -701,7 +705,7 @@ class WinRMSession:
                 # The operation waits for the end of stdin: until the last piece is sent, the host
                 # cannot have done anything; from the moment it is, it may have.
                 self._sent = self._sent or last
-                protocol.send_command_input(shell_id, command_id, chunk, end=last)
+                send_input(protocol, shell_id, command_id, chunk, end=last)
             out: list[bytes] = []
             err: list[bytes] = []
             while True:
@@ -713,7 +717,7 @@ class WinRMSession:
                                     host=self.config.display_name)
                 self._bound(protocol, deadline)
                 try:
-                    o, e, code, done = protocol.get_command_output_raw(shell_id, command_id)
+                    o, e, code, done = receive(protocol, shell_id, command_id)
                 except WinRMOperationTimeoutError:
                     continue
                 out.append(o)
@@ -839,6 +843,68 @@ class WinRMSession:
         if isinstance(exc, WinRMError):
             return HostError(ErrorKind.PROTOCOL, str(exc), host=host)
         return HostError(ErrorKind.PROTOCOL, f"{type(exc).__name__}: {exc}", host=host)
+
+
+_RSP = "http://schemas.microsoft.com/wbem/wsman/1/windows/shell"
+_ENVELOPE = (
+    '<?xml version="1.0" encoding="utf-8"?>\n'
+    '<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope" '
+    'xmlns:a="http://schemas.xmlsoap.org/ws/2004/08/addressing" '
+    'xmlns:w="http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd" '
+    'xmlns:p="http://schemas.microsoft.com/wbem/wsman/1/wsman.xsd" '
+    f'xmlns:rsp="{_RSP}"><env:Header>'
+    "<a:To>{to}</a:To><a:ReplyTo><a:Address mustUnderstand=\"true\">"
+    "http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous</a:Address></a:ReplyTo>"
+    '<w:MaxEnvelopeSize mustUnderstand="true">153600</w:MaxEnvelopeSize>'
+    "<a:MessageID>uuid:{message_id}</a:MessageID>"
+    '<w:Locale mustUnderstand="false" xml:lang="en-US"></w:Locale>'
+    '<p:DataLocale mustUnderstand="false" xml:lang="en-US"></p:DataLocale>'
+    "<w:OperationTimeout>PT{timeout}S</w:OperationTimeout>"
+    '<w:ResourceURI mustUnderstand="true">http://schemas.microsoft.com/wbem/wsman/1/windows/shell/cmd</w:ResourceURI>'
+    '<a:Action mustUnderstand="true">http://schemas.microsoft.com/wbem/wsman/1/windows/shell/{action}</a:Action>'
+    '<w:SelectorSet><w:Selector Name="ShellId">{shell_id}</w:Selector></w:SelectorSet>'
+    "</env:Header><env:Body>{body}</env:Body></env:Envelope>"
+)
+_STREAM = "{" + _RSP + "}Stream"
+_STATE = "{" + _RSP + "}CommandState"
+_EXIT_CODE = "{" + _RSP + "}ExitCode"
+
+
+def _envelope(protocol: WinRMProtocol, action: str, shell_id: str, body: str) -> str:
+    """The WS-Management request pywinrm would build for this, without building it through
+    xmltodict (which cost the client more than the rest of a request)."""
+    return _ENVELOPE.format(to="http://windows-host:5985/wsman", message_id=uuid.uuid4(),
+                            timeout=int(protocol.operation_timeout_sec), action=action,
+                            shell_id=xml_escape(shell_id), body=body)
+
+
+def send_input(protocol: WinRMProtocol, shell_id: str, command_id: str, data: bytes, *, end: bool) -> None:
+    """WinRS Send of ``data`` to the command's stdin (``end``: and close it), as pywinrm's
+    ``send_command_input`` does."""
+    body = (f'<rsp:Send><rsp:Stream Name="stdin" CommandId={xml_quote(command_id)} '
+            f'End="{"true" if end else "false"}">{base64.b64encode(data).decode("ascii")}</rsp:Stream></rsp:Send>')
+    protocol.send_message(_envelope(protocol, "Send", shell_id, body))
+
+
+def receive(protocol: WinRMProtocol, shell_id: str, command_id: str) -> tuple[bytes, bytes, int, bool]:
+    """WinRS Receive: ``(stdout, stderr, exit code, done)``, as pywinrm's ``get_command_output_raw``
+    (raises :class:`WinRMOperationTimeoutError` when nothing came within the OperationTimeout)."""
+    body = (f"<rsp:Receive><rsp:DesiredStream CommandId={xml_quote(command_id)}>stdout stderr"
+            "</rsp:DesiredStream></rsp:Receive>")
+    root = ET.fromstring(protocol.send_message(_envelope(protocol, "Receive", shell_id, body)))
+    out: list[bytes] = []
+    err: list[bytes] = []
+    code = -1
+    done = False
+    for el in root.iter():
+        if el.tag == _STREAM:
+            if el.text:
+                (out if el.get("Name") == "stdout" else err).append(base64.b64decode(el.text))
+        elif el.tag == _STATE:
+            done = el.get("State", "").endswith("CommandState/Done")
+        elif el.tag == _EXIT_CODE and el.text:
+            code = int(el.text)
+    return b"".join(out), b"".join(err), code, done
 
 
 def _never_connected(exc: requests.exceptions.RequestException) -> bool:

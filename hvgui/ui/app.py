@@ -34,7 +34,7 @@ from hvgui.remote.audit import default_audit_path
 from hvgui.remote.cli import version_text
 from hvgui.remote.credentials import KeyringCredentials, MemoryCredentials
 from hvgui.remote.worker import ProcessEngine
-from hvgui.ui import crash, look
+from hvgui.ui import crash, i18n, look
 from hvgui.ui.controller import Controller
 from hvgui.ui.fix_dialogs import PasswordDialog
 from hvgui.ui.main_window import MainWindow
@@ -56,6 +56,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                    help="save a PNG of the window after the first refresh, then exit")
     p.add_argument("--size", type=_size, metavar="WxH",
                    help="open the window at this size, e.g. 1366x768 (with --screenshot: pictures for the docs)")
+    p.add_argument("--lang", choices=("fr", "en"), default=None,
+                   help="the window's language (default: the system's; French for any French locale, else English)")
     p.add_argument("--self-test", action="store_true",
                    help="run the demo end to end without a person (offscreen): start the simulated fleet, "
                    "connect, refresh, change a service on two VMs, apply, re-read, check; exit 0 or say what "
@@ -269,6 +271,7 @@ def run(args: argparse.Namespace, scratch: Path | None = None) -> int:
     assert isinstance(app, QApplication)
     app.setApplicationName("hvgui")
     app.setWindowIcon(look.app_icon())
+    i18n.install(app, args.lang)
     app.setQuitOnLastWindowClosed(False)  # the loop ends when the window's task ends
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)

@@ -16,11 +16,10 @@ from hvgui.core import advice, catalog
 from hvgui.core.model import VM, HostFacts, ServiceState
 from hvgui.core.status import RUNNING_STATES
 from hvgui.core.status import OperationalStatus as S
+from hvgui.ui.i18n import service_label, tr, vm_state_text
 from hvgui.ui.meaning import PROBLEMS, Meaning, host_words, service_meaning, status_word, update_required
 from hvgui.ui.state import CellPhase, CellResult, on_off
 from hvgui.ui.words import plural
-
-_GUEST_MISSING = "the guest service is missing or stopped"
 
 #: The Windows guest service behind each integration service: name and display name
 #: (guest-facts.md §1).
@@ -58,50 +57,55 @@ def guest_family(vm: VM) -> str | None:
 def explain(vm: VM, svc: ServiceState) -> str:
     """One line in plain words about one service of one VM."""
     if not svc.enabled:
-        return "Disabled on the host: Hyper-V does not offer this service to the guest."
+        return tr("Disabled on the host: Hyper-V does not offer this service to the guest.")
     if svc.primary is None:
         if vm.is_off:
-            return "Enabled; the VM is off, so there is no live status."
-        return f"Enabled; the VM is {vm.state.lower()}, so the guest cannot answer right now."
+            return tr("Enabled; the VM is off, so there is no live status.")
+        return tr("Enabled; the VM is {state}, so the guest cannot answer right now.").format(
+            state=vm_state_text(vm.state).lower())
     p = svc.primary.known
     secondary = svc.secondary.known if svc.secondary else None
     if p is S.Ok:
         if secondary is S.ProtocolMismatch:
-            return ("Enabled and working; the guest's component speaks an older protocol version "
-                    "(harmless by design, KB 4014894).")
+            return tr("Enabled and working; the guest's component speaks an older protocol version "
+                      "(harmless by design, KB 4014894).")
         if secondary not in (None, S.Ok):
-            return "Enabled and answering, but the guest reports a problem: check the guest."
-        return "Enabled and working: the guest answers."
+            return tr("Enabled and answering, but the guest reports a problem: check the guest.")
+        return tr("Enabled and working: the guest answers.")
     if p is S.NoContact:
-        return f"Enabled, but the guest has not answered: {_GUEST_MISSING}."
+        return tr("Enabled, but the guest has not answered: the guest service is missing or stopped.")
     if p is S.LostCommunication:
-        return "Enabled, but the guest stopped answering (it did before): the guest service may have hung or stopped."
+        return tr("Enabled, but the guest stopped answering (it did before): the guest service may have hung or "
+                  "stopped.")
     if p is S.ProtocolMismatch:
-        return "Enabled, but the guest's component version does not match the host: update integration services."
+        return tr("Enabled, but the guest's component version does not match the host: update integration "
+                  "services.")
     if p in (S.Degraded, S.ApplicationCritical):
-        return "Enabled, but the guest reports a problem (degraded): check the guest."
+        return tr("Enabled, but the guest reports a problem (degraded): check the guest.")
     if p in (S.Error, S.NonRecoverableError, S.CommunicationFailed):
-        return "Enabled, but talking to the guest failed: check the guest service and its event log."
+        return tr("Enabled, but talking to the guest failed: check the guest service and its event log.")
     if p is S.CommunicationTimedOut:
-        return "Enabled, but the guest did not answer in time: it may be overloaded or hung."
+        return tr("Enabled, but the guest did not answer in time: it may be overloaded or hung.")
     if p is S.Paused:
-        return "Enabled; the VM is paused."
+        return tr("Enabled; the VM is paused.")
     if p is S.Disabled:
-        return "Enabled on the host, but the guest reports the service disabled: it was turned off inside the guest."
-    return f"Enabled; the host reports status code {svc.primary.code}."
+        return tr("Enabled on the host, but the guest reports the service disabled: it was turned off inside the "
+                  "guest.")
+    return tr("Enabled; the host reports status code {code}.").format(code=svc.primary.code)
 
 
 def _what_to_do(svc: ServiceState) -> str:
     p = svc.primary.known if svc.primary is not None else None
     if p is S.Disabled:
-        return "it was disabled inside the guest, and Hyper-V cannot start it then: set it back to Manual and start it"
+        return tr("it was disabled inside the guest, and Hyper-V cannot start it then: set it back to Manual and "
+                  "start it")
     if p is S.LostCommunication:
-        return "it has hung or stopped: restart it"
+        return tr("it has hung or stopped: restart it")
     if p in (S.ProtocolMismatch, S.Degraded):
-        return "it runs an older version: update the guest's integration services"
+        return tr("it runs an older version: update the guest's integration services")
     if p in (S.Error, S.NonRecoverableError, S.CommunicationFailed, S.CommunicationTimedOut):
-        return "restart it and look at the guest's event log or journal"
-    return "it should be running: start it (or install it if it is missing)"
+        return tr("restart it and look at the guest's event log or journal")
+    return tr("it should be running: start it (or install it if it is missing)")
 
 
 def guest_check(vm: VM, svc: ServiceState) -> str:
@@ -115,18 +119,19 @@ def guest_check(vm: VM, svc: ServiceState) -> str:
     windows = WINDOWS_SERVICES.get(svc.guid)
     if windows is not None and family in ("windows", None):
         name, display = windows
-        parts.append(f"Windows guest: check the service {name} (\"{display}\"): {todo} "
-                     f"(Get-Service {name}; Start-Service {name}).")
+        parts.append(tr("Windows guest: check the service {name} (\"{display}\"): {todo} "
+                        "(Get-Service {name}; Start-Service {name}).").format(name=name, display=display, todo=todo))
     if family in ("linux", None):
         daemon = LINUX_DAEMONS.get(svc.guid)
         if daemon is not None:
             binary, deb_unit, rhel_unit = daemon
-            parts.append(f"Linux guest: check the daemon {binary} (systemctl status {deb_unit} on Debian and "
-                         f"Ubuntu, {rhel_unit} on RHEL and Fedora; package hyperv-daemons, on Ubuntu "
-                         f"linux-cloud-tools): {todo}.")
+            parts.append(tr("Linux guest: check the daemon {binary} (systemctl status {deb_unit} on Debian and "
+                            "Ubuntu, {rhel_unit} on RHEL and Fedora; package hyperv-daemons, on Ubuntu "
+                            "linux-cloud-tools): {todo}.").format(binary=binary, deb_unit=deb_unit,
+                                                                  rhel_unit=rhel_unit, todo=todo))
         elif svc.guid in WINDOWS_SERVICES:
-            parts.append("Linux guest: this service is in the kernel: check that the hv_utils module is loaded "
-                         "(lsmod | grep hv_utils); update the kernel if it is not there.")
+            parts.append(tr("Linux guest: this service is in the kernel: check that the hv_utils module is loaded "
+                            "(lsmod | grep hv_utils); update the kernel if it is not there."))
     return " ".join(parts)
 
 
@@ -134,15 +139,15 @@ def result_text(result: CellResult | None) -> str:
     if result is None:
         return ""
     words = {
-        CellPhase.APPLYING: "Applying…",
-        CellPhase.CHANGED: "Changed by the last apply",
-        CellPhase.UNCHANGED: "Already in that state at the last apply",
-        CellPhase.CONFLICT: "Conflict: changed on the host by someone else; your change was not applied",
-        CellPhase.FAILED: "Failed",
-        CellPhase.UNKNOWN: "Outcome unknown: the change was sent and the host's answer was lost; it is "
-                           "reconciled from the host's next answer (until then it cannot be edited or retried)",
-        CellPhase.NOT_APPLIED: "Not applied: the host's answer was lost and a re-read shows the old state; "
-                               "Retry failed sends it again",
+        CellPhase.APPLYING: tr("Applying…"),
+        CellPhase.CHANGED: tr("Changed by the last apply"),
+        CellPhase.UNCHANGED: tr("Already in that state at the last apply"),
+        CellPhase.CONFLICT: tr("Conflict: changed on the host by someone else; your change was not applied"),
+        CellPhase.FAILED: tr("Failed"),
+        CellPhase.UNKNOWN: tr("Outcome unknown: the change was sent and the host's answer was lost; it is "
+                              "reconciled from the host's next answer (until then it cannot be edited or retried)"),
+        CellPhase.NOT_APPLIED: tr("Not applied: the host's answer was lost and a re-read shows the old state; "
+                                  "Retry failed sends it again"),
     }[result.phase]
     return f"{words}: {result.message}" if result.message else words
 
@@ -152,41 +157,42 @@ def status_line(vm: VM, svc: ServiceState) -> str:
     return status_word(vm, svc, long=True)
 
 
-IS_STATE_WORDS = {"Update required": "Update required", "Up to date": "Up to date"}
-
-
 def is_state_word(vm: VM) -> str:
     """The integration services state as the host reports it: "Up to date", "Update required",
     or "state unknown" (the host did not say)."""
-    return IS_STATE_WORDS.get(vm.is_state or "", "state unknown")
+    words = {"Update required": tr("Update required"), "Up to date": tr("Up to date")}
+    return words.get(vm.is_state or "", tr("state unknown"))
 
 
 def is_line(vm: VM) -> str:
     """The integration services version and whether the host says it needs an update."""
-    version = vm.is_version or "unknown"
+    version = vm.is_version or tr("unknown")
     if update_required(vm):
-        return f"{version} (update required)"
+        return tr("{version} (update required)").format(version=version)
     if vm.is_state == "Up to date":
-        return f"{version} (up to date)"
-    return f"{version} (the host did not say whether it is up to date)"
+        return tr("{version} (up to date)").format(version=version)
+    return tr("{version} (the host did not say whether it is up to date)").format(version=version)
+
+
+def unknown_guest_os_why(vm: VM) -> str:
+    """Why the host does not know this VM's guest OS, in words."""
+    kvp = vm.service(catalog.KVP)
+    if vm.is_off:
+        return tr("the VM is not running")
+    if kvp is not None and not kvp.enabled:
+        return tr("Data Exchange is off on this VM")
+    if vm.state not in RUNNING_STATES:
+        return tr("the VM is {state}").format(state=vm_state_text(vm.state).lower())
+    return tr("Data Exchange does not answer, so the guest does not report it")
 
 
 def guest_os_text(vm: VM, seen: str | None = None) -> str:
     """The guest OS as the host knows it (through Data Exchange), or "unknown" and why, plainly."""
     if vm.guest_os:
         return vm.guest_os
-    kvp = vm.service(catalog.KVP)
-    if vm.is_off:
-        why = "the VM is not running"
-    elif kvp is not None and not kvp.enabled:
-        why = "Data Exchange is off on this VM"
-    elif vm.state not in RUNNING_STATES:
-        why = f"the VM is {vm.state.lower()}"
-    else:
-        why = "Data Exchange does not answer, so the guest does not report it"
-    text = f"unknown: {why}"
+    text = tr("unknown: {why}").format(why=unknown_guest_os_why(vm))
     if seen:
-        text += f" (it reported {seen} earlier)"
+        text += " " + tr("(it reported {os} earlier)").format(os=seen)
     return text
 
 
@@ -207,29 +213,31 @@ def blocked_text(vm: VM, adv: advice.Advice) -> str:
     """Why this VM's updates are blocked by Data Exchange, and what to do ("" when they are not)."""
     if not adv.blocked:
         return ""
-    guest = vm.guest_os or "this guest"
-    why = (f"{guest} on this host gets its integration services from Windows Update only with the Data "
-           "Exchange service enabled (otherwise: the CAB from the Microsoft Download Center, KB 3071740)")
+    guest = vm.guest_os or tr("this guest")
+    why = tr("{guest} on this host gets its integration services from Windows Update only with the Data "
+             "Exchange service enabled (otherwise: the CAB from the Microsoft Download Center, KB 3071740)").format(
+                 guest=guest)
     if blocked_by_pending(vm, adv):
-        return ("A pending change disables Data Exchange: that would stop this VM's integration services "
-                f"updates. {why}.")
-    return f"Updates blocked: Data Exchange is disabled on this VM. {why}: enable Data Exchange."
+        return tr("A pending change disables Data Exchange: that would stop this VM's integration services "
+                  "updates. {why}.").format(why=why)
+    return tr("Updates blocked: Data Exchange is disabled on this VM. {why}: enable Data Exchange.").format(why=why)
 
 
 def attention_reasons(vm: VM, adv: advice.Advice) -> list[str]:
     """Why this VM is in the "Needs attention" view (empty: it is not)."""
     out: list[str] = []
+    guest = vm.guest_os or tr("its guest OS")
     if adv.update_required:
-        out.append("integration services need an update")
+        out.append(tr("integration services need an update"))
     if adv.note is advice.Note.NOT_SUPPORTED_ON_HOST:
-        out.append(f"{vm.guest_os or 'its guest OS'} is not supported on this host")
+        out.append(tr("{guest} is not supported on this host").format(guest=guest))
     elif adv.note is advice.Note.EXTENDED_SUPPORT_ONLY:
-        out.append(f"{vm.guest_os or 'its guest OS'} has extended support only on this host")
+        out.append(tr("{guest} has extended support only on this host").format(guest=guest))
     elif adv.note is advice.Note.NO_MAINSTREAM_SUPPORT:
-        out.append(f"{vm.guest_os or 'its guest OS'} has no mainstream support")
+        out.append(tr("{guest} has no mainstream support").format(guest=guest))
     if adv.blocked:
-        out.append("a pending change would block its updates (Data Exchange)" if blocked_by_pending(vm, adv)
-                   else "updates blocked: Data Exchange is disabled")
+        out.append(tr("a pending change would block its updates (Data Exchange)") if blocked_by_pending(vm, adv)
+                   else tr("updates blocked: Data Exchange is disabled"))
     return out
 
 
@@ -238,21 +246,56 @@ def advice_lines(adv: advice.Advice, vm: VM | None = None) -> list[str]:
     (``vm``: to say why its guest OS is unknown, when that is why there is no advice)."""
     if adv.mechanism is None:
         if vm is not None and not vm.guest_os and adv.reason.startswith("guest OS unknown"):
-            why = guest_os_text(vm).removeprefix("unknown: ")
-            return [f"No advice while the guest OS is unknown ({why})."]
-        return [f"No advice: {adv.reason}."]
+            return [tr("No advice while the guest OS is unknown ({why}).").format(why=unknown_guest_os_why(vm))]
+        return [tr("No advice: {reason}.").format(reason=advice_reason(adv.reason))]
     how = {
-        advice.Mechanism.WINDOWS_UPDATE: "Through Windows Update, inside the guest.",
-        advice.Mechanism.SETUP_DISK: "With the Integration Services setup disk (vmguest.iso): insert it (Edit > "
-                                     "Insert Integration Services setup disk), then the guest's administrator "
-                                     "installs them inside the guest (this cannot be automated for a running VM).",
-        advice.Mechanism.PACKAGE_MANAGER: "With the Linux distribution's package manager.",
+        advice.Mechanism.WINDOWS_UPDATE: tr("Through Windows Update, inside the guest."),
+        advice.Mechanism.SETUP_DISK: tr("With the Integration Services setup disk (vmguest.iso): insert it (Edit > "
+                                        "Insert Integration Services setup disk), then the guest's administrator "
+                                        "installs them inside the guest (this cannot be automated for a running "
+                                        "VM)."),
+        advice.Mechanism.PACKAGE_MANAGER: tr("With the Linux distribution's package manager."),
     }[adv.mechanism]
     lines = [how]
-    note = advice.NOTE_TEXT[adv.note]
+    note = note_text(adv.note)
     if note and adv.note is not advice.Note.SETUP_DISK_INSTRUCTIONS:
-        lines.append(f"Note: {note[0].upper()}{note[1:]}.")
+        lines.append(tr("Note: {note}.").format(note=f"{note[0].upper()}{note[1:]}"))
     return lines
+
+
+def note_text(note: advice.Note) -> str:
+    """The seed table's note (``advice.NOTE_TEXT``), in the window's language."""
+    return {
+        advice.Note.NONE: "",
+        advice.Note.REQUIRES_DATA_EXCHANGE: tr("requires the Data Exchange integration service (otherwise: the CAB "
+                                               "from the Microsoft Download Center, KB 3071740)"),
+        advice.Note.EXTENDED_SUPPORT_ONLY: tr("extended support only on this host"),
+        advice.Note.NOT_SUPPORTED_ON_HOST: tr("not supported on this host"),
+        advice.Note.NO_MAINSTREAM_SUPPORT: tr("no mainstream support"),
+        advice.Note.BUILT_INTO_KERNEL: tr("built into the distribution's kernel; optional updates may exist"),
+        advice.Note.SETUP_DISK_INSTRUCTIONS: tr("insert the setup disk (vmguest.iso), then the guest's "
+                                                "administrator installs it inside the guest; this cannot be "
+                                                "automated for a running VM"),
+    }.get(note, advice.NOTE_TEXT.get(note, ""))
+
+
+_REASONS = (
+    (re.compile(r"^host version unknown$"), lambda m: tr("host version unknown")),
+    (re.compile(r"^guest OS unknown: the VM is not running$"), lambda m: tr("guest OS unknown: the VM is not running")),
+    (re.compile(r"^guest OS unknown: Data Exchange is off or the guest does not report it$"),
+     lambda m: tr("guest OS unknown: Data Exchange is off or the guest does not report it")),
+    (re.compile(r"^(.*) is not in the update table for this host$"),
+     lambda m: tr("{guest} is not in the update table for this host").format(guest=m[1])),
+)
+
+
+def advice_reason(reason: str) -> str:
+    """Why there is no advice (``hvgui.core.advice`` speaks English), in the window's language."""
+    for pattern, words in _REASONS:
+        m = pattern.match(reason)
+        if m is not None:
+            return words(m)
+    return reason
 
 
 def updates_line(facts: HostFacts | None, vm: VM) -> str:
@@ -274,33 +317,36 @@ def summary_line(vm: VM, pending: dict[str, bool], results: dict[str, CellResult
     advice, whose reasons for attention are said too."""
     problems: list[str] = []
     if vm.error:
-        problems.append("its integration services could not be read on the host")
+        problems.append(tr("its integration services could not be read on the host"))
     for svc in ordered(vm.services):
         m = service_meaning(vm, svc)
         if m in PROBLEMS:
-            problems.append(f"{svc.label} {'not answering' if m is Meaning.NOT_ANSWERING else m.value} "
-                            f"({status_word(vm, svc)})")
+            what = {Meaning.NOT_ANSWERING: tr("not answering"), Meaning.DEGRADED: tr("degraded"),
+                    Meaning.ERROR: tr("error"), Meaning.UNREADABLE: tr("unreadable")}[m]
+            problems.append(tr("{service} {what} ({word})").format(service=service_label_of(svc), what=what,
+                                                                   word=status_word(vm, svc)))
     if adv is not None:
         problems += attention_reasons(vm, adv)
     elif update_required(vm):
-        problems.append("integration services need an update")
+        problems.append(tr("integration services need an update"))
     failed = [g for g, r in results.items() if r.phase in (CellPhase.FAILED, CellPhase.NOT_APPLIED,
                                                              CellPhase.CONFLICT)]
     unknown = [g for g, r in results.items() if r.phase is CellPhase.UNKNOWN]
     notes = []
     if failed:
-        notes.append(f"{plural(len(failed), 'change')} not applied")
+        notes.append(tr("%n change(s) not applied", "", len(failed)))
     if unknown:
-        notes.append(f"{plural(len(unknown), 'change')} of unknown outcome")
+        notes.append(tr("%n change(s) of unknown outcome", "", len(unknown)))
     if pending:
-        notes.append(f"{plural(len(pending), 'pending change')}")
+        notes.append(tr("%n pending change(s)", "", len(pending)))
     live = [s for s in vm.services if service_meaning(vm, s) is Meaning.WORKING]
     if problems:
-        head = f"Needs a look: {'; '.join(problems)}"
+        head = tr("Needs a look: {problems}").format(problems="; ".join(problems))
     elif not live and any(s.enabled for s in vm.services):
-        head = f"Nothing wrong seen; the VM is {vm.state.lower()}, so there is no live status"
+        head = tr("Nothing wrong seen; the VM is {state}, so there is no live status").format(
+            state=vm_state_text(vm.state).lower())
     else:
-        head = "OK: every enabled integration service answers"
+        head = tr("OK: every enabled integration service answers")
     return head + (f" ({', '.join(notes)})" if notes else "") + "."
 
 
@@ -394,3 +440,9 @@ def fleet_report(items: Sequence[ReportItem]) -> str:
 def host_says(svc: ServiceState) -> str:
     """The host's own words for a service, as a tooltip line."""
     return f"Host says: {host_words(svc)}"
+
+
+def service_label_of(svc: ServiceState) -> str:
+    """Hyper-V Manager's label of a service, in the window's language (the host's name for one
+    hvgui does not know)."""
+    return service_label(svc.guid) if catalog.get(svc.guid) is not None else svc.label

@@ -12,6 +12,7 @@ from enum import StrEnum
 from hvgui.core.model import VM, ServiceState, StatusValue
 from hvgui.core.status import ENGLISH_DESCRIPTIONS, SHORT_TEXT
 from hvgui.core.status import OperationalStatus as S
+from hvgui.ui.i18n import QT_TR_NOOP, tr, vm_state_text
 
 
 class Meaning(StrEnum):
@@ -44,16 +45,40 @@ SEVERITY: dict[Meaning, int] = {
 """Sort order, worst first."""
 
 GROUP_WORDS: dict[Meaning, str] = {
-    Meaning.WORKING: "Working",
-    Meaning.NOT_ANSWERING: "Enabled, not answering",
-    Meaning.DEGRADED: "Degraded",
-    Meaning.ERROR: "Error",
-    Meaning.OFF: "Off on the host",
-    Meaning.NO_STATUS: "No live status (VM not running)",
-    Meaning.NOT_OFFERED: "Not offered",
-    Meaning.UNREADABLE: "Could not be read",
+    Meaning.WORKING: QT_TR_NOOP("Working"),
+    Meaning.NOT_ANSWERING: QT_TR_NOOP("Enabled, not answering"),
+    Meaning.DEGRADED: QT_TR_NOOP("Degraded"),
+    Meaning.ERROR: QT_TR_NOOP("Error"),
+    Meaning.OFF: QT_TR_NOOP("Off on the host"),
+    Meaning.NO_STATUS: QT_TR_NOOP("No live status (VM not running)"),
+    Meaning.NOT_OFFERED: QT_TR_NOOP("Not offered"),
+    Meaning.UNREADABLE: QT_TR_NOOP("Could not be read"),
 }
-"""One name per meaning (filters, legends, accessible text)."""
+"""One name per meaning (filters, legends, accessible text), in English: shown through ``tr()``."""
+
+
+def short_text(k: S) -> str:
+    """The grid's word for a status (``SHORT_TEXT``), in the window's language."""
+    return {
+        S.Ok: tr("OK"), S.Degraded: tr("Degraded"), S.Error: tr("Error"), S.NonRecoverableError: tr("Error"),
+        S.NoContact: tr("No Contact"), S.LostCommunication: tr("Lost Communication"), S.Paused: tr("Paused"),
+        S.ProtocolMismatch: tr("Protocol mismatch"), S.ApplicationCritical: tr("App critical"),
+        S.CommunicationTimedOut: tr("Timed out"), S.CommunicationFailed: tr("Comm. failed"),
+        S.Disabled: tr("Disabled"),
+    }.get(k, SHORT_TEXT[k])
+
+
+def long_text(k: S) -> str:
+    """The details pane's word for a status (an English host's own words), in the window's language."""
+    return {
+        S.Ok: tr("OK"), S.Degraded: tr("Degraded"), S.Error: tr("Error"),
+        S.NonRecoverableError: tr("Non-Recoverable Error"), S.NoContact: tr("No Contact"),
+        S.LostCommunication: tr("Lost Communication"), S.Paused: tr("Paused"),
+        S.ProtocolMismatch: tr("The protocol version of the component installed in the virtual machine does not "
+                               "match the version expected by the hosting system"),
+        S.ApplicationCritical: tr("Application critical"), S.CommunicationTimedOut: tr("Communication timed out"),
+        S.CommunicationFailed: tr("Communication failed"), S.Disabled: tr("Disabled"),
+    }.get(k, ENGLISH_DESCRIPTIONS[k])
 
 _NOT_ANSWERING = frozenset({S.NoContact, S.LostCommunication, S.CommunicationTimedOut, S.Disabled})
 _DEGRADED = frozenset({S.Degraded, S.ProtocolMismatch, S.ApplicationCritical})
@@ -92,10 +117,10 @@ def service_meaning(vm: VM, svc: ServiceState | None) -> Meaning:
 def _word(status: StatusValue, *, long: bool) -> str:
     k = status.known
     if k is None:
-        return f"status {status.code}"
+        return tr("status {code}").format(code=status.code)
     if k is S.Disabled:
-        return "Turned off in the guest" if long else "Off in guest"
-    return (ENGLISH_DESCRIPTIONS if long else SHORT_TEXT)[k]
+        return tr("Turned off in the guest") if long else tr("Off in guest")
+    return long_text(k) if long else short_text(k)
 
 
 def status_word(vm: VM, svc: ServiceState | None, *, long: bool = False) -> str:
@@ -104,12 +129,13 @@ def status_word(vm: VM, svc: ServiceState | None, *, long: bool = False) -> str:
     meaning = service_meaning(vm, svc)
     if svc is None:
         if meaning is Meaning.UNREADABLE:
-            return "Could not be read" if long else "?"
-        return "Not offered by this VM" if long else "n/a"
+            return tr("Could not be read") if long else "?"
+        return tr("Not offered by this VM") if long else tr("n/a")
     if meaning is Meaning.OFF:
-        return "Off (disabled on the host)" if long else "Off"
+        return tr("Off (disabled on the host)") if long else tr("Off")
     if svc.primary is None:
-        return f"Enabled; no live status (VM {vm.state.lower()})" if long else "—"
+        return tr("Enabled; no live status (VM {state})").format(state=vm_state_text(vm.state).lower()) \
+            if long else "—"
     word = _word(svc.primary, long=long)
     if svc.secondary is not None and svc.secondary.known not in _HARMLESS_SECONDARY and \
             svc.secondary.known is not svc.primary.known:
@@ -117,11 +143,11 @@ def status_word(vm: VM, svc: ServiceState | None, *, long: bool = False) -> str:
     if not long:
         return word
     return {
-        Meaning.WORKING: f"Enabled and working ({word})",
-        Meaning.NOT_ANSWERING: f"Enabled, but not answering: {word}",
-        Meaning.DEGRADED: f"Enabled, degraded: {word}",
-        Meaning.ERROR: f"Enabled, in error: {word}",
-        Meaning.NO_STATUS: f"Enabled; {word}",
+        Meaning.WORKING: tr("Enabled and working ({word})").format(word=word),
+        Meaning.NOT_ANSWERING: tr("Enabled, but not answering: {word}").format(word=word),
+        Meaning.DEGRADED: tr("Enabled, degraded: {word}").format(word=word),
+        Meaning.ERROR: tr("Enabled, in error: {word}").format(word=word),
+        Meaning.NO_STATUS: tr("Enabled; {word}").format(word=word),
     }.get(meaning, word)
 
 

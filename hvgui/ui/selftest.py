@@ -27,6 +27,7 @@ from typing import Any
 from PySide6.QtCore import Qt, SignalInstance
 
 from hvgui.core import catalog
+from hvgui.ui import i18n
 from hvgui.ui.controller import ApplySummary, Controller
 from hvgui.ui.main_window import MainWindow
 from hvgui.ui.state import CellKey, CellPhase, HostStatus
@@ -162,6 +163,10 @@ async def run_self_test(window: MainWindow, controller: Controller, *, fleet: An
         host = next(h for h in fleet.hosts if h.name == st.hosts[cell[0]].name)
         check(host.vm(cell[1]).enabled[cell[2]] is targets[cell], f"{label[cell]}: the simulated host did not change")
     report.steps.append("re-read: the hosts and the grid show the new state")
+
+    problems = i18n.check_translations("fr")
+    check(not problems, "French: " + "; ".join(problems))
+    report.steps.append("French translations load (hvgui_fr and Qt's qtbase_fr)")
 
 
 async def self_test_window(window: MainWindow, controller: Controller, *, fleet: Any,

@@ -17,6 +17,7 @@ from hvgui.core import catalog
 from hvgui.core.hosts import HostConfig
 from hvgui.core.model import VM, Change, DiskResult, HostFacts, Inventory
 from hvgui.remote.errors import HostError
+from hvgui.ui.i18n import tr
 
 CellKey = tuple[str, str, str]
 """``(host_key, vm_id, service_guid)``."""
@@ -139,7 +140,7 @@ class Plan:
 
 
 def on_off(value: bool | None) -> str:
-    return "—" if value is None else ("Enabled" if value else "Disabled")
+    return "—" if value is None else (tr("Enabled") if value else tr("Disabled"))
 
 
 class FleetState:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from hvgui.remote.engine import Operation
 from hvgui.ui.delegates import FocusDelegate
+from hvgui.ui.i18n import QT_TR_NOOP, tr
 from hvgui.ui.models import ActivityModel, operation_text
 from hvgui.ui.models.activity import TAGS_ROLE
 
@@ -42,9 +43,9 @@ class ScriptDialog(QDialog):
         self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.text.setPlainText(text)
-        copy = QPushButton("Copy")
+        copy = QPushButton(tr("Copy"))
         copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(text))
-        close = QPushButton("Close")
+        close = QPushButton(tr("Close"))
         close.clicked.connect(self.close)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -55,7 +56,8 @@ class ScriptDialog(QDialog):
         layout.addLayout(buttons)
 
 
-FILTERS = (("Everything", ""), ("Failures", "failures"), ("Changes", "changes"), ("This host", "host"))
+FILTERS = ((QT_TR_NOOP("Everything"), ""), (QT_TR_NOOP("Failures"), "failures"), (QT_TR_NOOP("Changes"), "changes"),
+           (QT_TR_NOOP("This host"), "host"))
 
 
 class ActivityPane(QWidget):
@@ -82,7 +84,7 @@ class ActivityPane(QWidget):
         v.setRootIsDecorated(True)
         v.setAllColumnsShowFocus(True)
         v.setWordWrap(False)
-        v.setAccessibleName("Activity: remote operations")
+        v.setAccessibleName(tr("Activity: remote operations"))
         v.header().setStretchLastSection(True)
         for col, width in enumerate((90, 110, 280, 130, 70)):
             v.setColumnWidth(col, width)
@@ -98,19 +100,19 @@ class ActivityPane(QWidget):
         self.toggle.setArrowType(Qt.ArrowType.DownArrow)
         self.toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.toggle.setAutoRaise(True)
-        self.toggle.setText("Activity")
-        self.toggle.setToolTip("Show or fold the activity panel (View > Activity panel)")
-        self.toggle.setAccessibleName("Activity panel")
+        self.toggle.setText(tr("Activity"))
+        self.toggle.setToolTip(tr("Show or fold the activity panel (View > Activity panel)"))
+        self.toggle.setAccessibleName(tr("Activity panel"))
         self.toggle.toggled.connect(lambda on: self.set_collapsed(not on))
         self.filter = QComboBox()
         for label, key in FILTERS:
-            self.filter.addItem(label, key)
-        self.filter.setAccessibleName("Activity filter")
-        self.filter.setToolTip("Show every operation, only failures, only changes, or only the current host's")
+            self.filter.addItem(tr(label), key)
+        self.filter.setAccessibleName(tr("Activity filter"))
+        self.filter.setToolTip(tr("Show every operation, only failures, only changes, or only the current host's"))
         self.filter.currentIndexChanged.connect(lambda _i: self.apply_filter())
         self.summary = QLabel()
-        self.script_button = QPushButton("Show script…")
-        self.script_button.setToolTip("The exact PowerShell sent and its request, decoded")
+        self.script_button = QPushButton(tr("Show script…"))
+        self.script_button.setToolTip(tr("The exact PowerShell sent and its request, decoded"))
         self.script_button.clicked.connect(self.show_current_operation)
         self.head = QWidget()
         head = QHBoxLayout(self.head)
@@ -151,8 +153,8 @@ class ActivityPane(QWidget):
     def _summarize(self) -> None:
         ops = self.model.operations()
         failed = sum(1 for o in ops if o.state.value == "failed")
-        text = f"{len(ops)} operation{'s' if len(ops) != 1 else ''}"
-        self.summary.setText(f"  {text}" + (f", {failed} failed" if failed else ""))
+        text = tr("%n operation(s)", "", len(ops))
+        self.summary.setText(f"  {text}" + (", " + tr("{n} failed").format(n=failed) if failed else ""))
 
     # ------------------------------------------------------------ filter
     def set_host(self, name: str) -> None:

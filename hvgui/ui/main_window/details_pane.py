@@ -16,7 +16,6 @@ from PySide6.QtCore import QTimer, QUrl, Signal
 from PySide6.QtGui import QGuiApplication, QTextDocument
 from PySide6.QtWidgets import QPushButton, QTextBrowser, QVBoxLayout, QWidget
 
-from hvgui.core import catalog
 from hvgui.core.advice import Advice
 from hvgui.core.model import VM
 from hvgui.ui import look
@@ -33,10 +32,12 @@ from hvgui.ui.explain import (
     is_state_word,
     ordered,
     result_text,
+    service_label_of,
     status_line,
     summary_line,
     vm_advice,
 )
+from hvgui.ui.i18n import service_label, tr, vm_state_text
 from hvgui.ui.meaning import PROBLEMS, Meaning, host_words, service_meaning
 from hvgui.ui.setup_disk import result_words
 from hvgui.ui.state import CellKey, RowKey, on_off
@@ -74,10 +75,10 @@ class DetailsPane(QWidget):
         """The VM shown (host key, VM id)."""
         self.browser = _Browser()
         self.browser.setOpenLinks(False)
-        self.browser.setAccessibleName("Details of the current VM")
-        self.copy_button = QPushButton("Copy report")
-        self.copy_button.setToolTip("Put a readable text summary of this VM (or of every selected VM) on the "
-                                    "clipboard (Ctrl+Shift+C)")
+        self.browser.setAccessibleName(tr("Details of the current VM"))
+        self.copy_button = QPushButton(tr("Copy report"))
+        self.copy_button.setToolTip(tr("Put a readable text summary of this VM (or of every selected VM) on the "
+                                    "clipboard (Ctrl+Shift+C)"))
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.addWidget(self.browser)
@@ -128,8 +129,8 @@ class DetailsPane(QWidget):
         self.copy_button.setEnabled(vm is not None)
         t = look.theme()
         if key is None or vm is None:
-            self._set_html(f"<p style='color:{t.grey}'>Select a VM to see its integration services "
-                           "in plain words.</p>")
+            self._set_html(f"<p style='color:{t.grey}'>"
+                           + esc(tr("Select a VM to see its integration services in plain words.")) + "</p>")
             return
         entry = st.hosts[key[0]]
         pending = {c[2]: v for c, v in st.pending.items() if c[:2] == key}
@@ -144,9 +145,9 @@ class DetailsPane(QWidget):
             if check and self.guest is not None and self.guest.explains(vm, svc):
                 check = ""  # the guest side was read: its own words say what to do (below)
             if check:
-                extra += f"<br><b>What to check:</b> {esc(check)}"
+                extra += "<br><b>" + esc(tr("What to check:")) + f"</b> {esc(check)}"
             if cell in st.pending:
-                extra += (f"<br><span style='background:{t.bg_pending}'><b>Pending:</b> "
+                extra += (f"<br><span style='background:{t.bg_pending}'><b>" + esc(tr("Pending:")) + "</b> "
                           f"{on_off(svc.enabled)} → {on_off(st.pending[cell])}</span>")
             if cell in st.results:
                 extra += f"<br><i>{esc(result_text(st.results[cell]))}</i>"
@@ -154,17 +155,20 @@ class DetailsPane(QWidget):
                 extra += self.guest.details_html(vm, svc)
             rows.append(
                 f"<tr><td valign='top'>{_icon(meaning)}</td><td>"
-                f"<span title='{esc('Host says: ' + host_words(svc))}'><b>{esc(svc.label)}</b>: "
+                "<span title='" + esc(tr("Host says: {words}").format(words=host_words(svc))) + "'>"
+                f"<b>{esc(service_label_of(svc))}</b>: "
                 f"<span style='color:{look.meaning_colour(meaning)}'>{esc(status_line(vm, svc))}</span></span><br>"
                 f"{esc(explain(vm, svc))}{extra}</td></tr>")
         if vm.error:
             offered = {svc.guid for svc in vm.services}
-            kept = "".join(f"<br><span style='background:{t.bg_pending}'><b>Pending (kept):</b> "
-                           f"{esc(catalog.display_label(c[2]))} → {on_off(v)}</span>"
+            kept_word = esc(tr("Pending (kept):"))
+            kept = "".join(f"<br><span style='background:{t.bg_pending}'><b>{kept_word}</b> "
+                           f"{esc(service_label(c[2]))} → {on_off(v)}</span>"
                            for c, v in st.pending.items() if c[:2] == key and c[2] not in offered)
             rows.insert(0, f"<tr><td valign='top'>{_icon(Meaning.UNREADABLE)}</td><td>"
-                           f"<span style='color:{t.red}'><b>Integration services could not be read on the "
-                           f"host:</b> {esc(vm.error)}</span>{kept}</td></tr>")
+                           f"<span style='color:{t.red}'><b>"
+                           + esc(tr("Integration services could not be read on the host:")) + "</b> "
+                           f"{esc(vm.error)}</span>{kept}</td></tr>")
         when = time.strftime("%H:%M:%S", time.localtime(entry.last_refresh)) if entry.last_refresh else "—"
         os_text = entry.facts.os_caption if entry.facts else ""
         avm = st.advice_vm(*key) or vm
@@ -177,15 +181,16 @@ class DetailsPane(QWidget):
         guest_html = esc(guest_os_text(vm, seen))
         if not vm.guest_os:
             guest_html = f"<span style='color:{t.grey}'>{guest_html}</span>"
-        info = [("Host", f"<b>{esc(entry.name)}</b> {esc(os_text)}"), ("State", esc(vm.state)),
-                ("Integration services", f"{esc(vm.is_version or 'version unknown')} · {state_html}"),
-                ("Guest OS", guest_html)]
+        info = [(tr("Host"), f"<b>{esc(entry.name)}</b> {esc(os_text)}"),
+                (tr("State"), esc(vm_state_text(vm.state))),
+                (tr("Integration services"), esc(vm.is_version or tr("version unknown")) + f" · {state_html}"),
+                (tr("Guest OS"), guest_html)]
         disk = st.disk_results.get(key)
         if disk is not None:
-            info.append(("Setup disk", esc(result_words(disk))))
-        info += [("Read at", when), ("VM Id", f"<small>{esc(vm.id)}</small>")]
+            info.append((tr("Setup disk"), esc(result_words(disk))))
+        info += [(tr("Read at"), when), (tr("VM Id"), f"<small>{esc(vm.id)}</small>")]
         if self.guest is not None:
-            info.append(("Inside the guest", self.guest.summary_html(vm)))
+            info.append((tr("Inside the guest"), self.guest.summary_html(vm)))
         table = "".join(f"<tr><td style='color:{t.grey}'>{k}&nbsp;</td><td>{v}</td></tr>" for k, v in info)
         self._set_html(
             f"<h3 style='margin-bottom:2px'>{esc(vm.name)}</h3>"
@@ -200,7 +205,7 @@ class DetailsPane(QWidget):
         needs attention about it."""
         t = look.theme()
         lines = advice_lines(adv, vm)
-        body = f"<b>Updates:</b> {esc(lines[0])}" + "".join(f"<br>{esc(line)}" for line in lines[1:])
+        body = "<b>" + esc(tr("Updates:")) + f"</b> {esc(lines[0])}" + "".join(f"<br>{esc(line)}" for line in lines[1:])
         blocked = blocked_text(vm, adv)
         reasons = attention_reasons(vm, adv)
         meaning = Meaning.DEGRADED if adv.update_required and not adv.blocked else Meaning.NOT_ANSWERING
@@ -208,7 +213,8 @@ class DetailsPane(QWidget):
         if blocked:
             body += f"<br><span style='color:{t.orange}'><b>{esc(blocked)}</b></span>"
         if reasons:
-            body += (f"<br><span style='color:{look.meaning_colour(meaning)}'><b>Needs attention:</b> "
+            body += (f"<br><span style='color:{look.meaning_colour(meaning)}'><b>"
+                     + esc(tr("Needs attention:")) + "</b> "
                      f"{esc('; '.join(reasons))}.</span>")
         return f"<table cellspacing='4'><tr><td valign='top'>{icon}</td><td>{body}</td></tr></table>"
 

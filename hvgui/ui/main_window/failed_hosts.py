@@ -12,9 +12,9 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLay
 
 from hvgui.ui import look
 from hvgui.ui.controller import Controller
+from hvgui.ui.i18n import tr
 from hvgui.ui.state import HostEntry
 from hvgui.ui.widgets import ElidedLabel
-from hvgui.ui.words import plural
 
 MAX_SHOWN = 3
 """Failed hosts detailed at once in the panel; the banner counts the rest."""
@@ -39,7 +39,7 @@ class Banner(QFrame):
         super().__init__(parent)
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.message = ElidedLabel()
-        self.show_button = _link_button("Show")
+        self.show_button = _link_button(tr("Show"))
         self.show_button.clicked.connect(self.showRequested)
         self.fix_button = _link_button("")
         self._fix_key = ""
@@ -50,7 +50,7 @@ class Banner(QFrame):
         row.addWidget(self.fix_button)
         row.addWidget(self.show_button)
         self.setVisible(False)
-        self.setAccessibleName("Hosts that failed")
+        self.setAccessibleName(tr("Hosts that failed"))
 
     def text(self) -> str:
         """What the banner says, actions included (as a screen reader would read it)."""
@@ -88,7 +88,7 @@ class HostProblemPanel(QFrame):
         self.box = QVBoxLayout(self)
         self.box.setContentsMargins(8, 6, 8, 6)
         self.setVisible(False)
-        self.setAccessibleName("Selected hosts that failed")
+        self.setAccessibleName(tr("Selected hosts that failed"))
         self._shown: list[tuple[str, str, str]] = []
 
     def show_hosts(self, entries: list[HostEntry]) -> None:
@@ -106,8 +106,8 @@ class HostProblemPanel(QFrame):
         for e in entries[:MAX_SHOWN]:
             self.box.addWidget(self._host_block(e))
         if len(entries) > MAX_SHOWN:
-            self.box.addWidget(QLabel(f"… and {plural(len(entries) - MAX_SHOWN, 'more host')} that failed "
-                                      "(see the tree's tooltips)"))
+            self.box.addWidget(QLabel(tr("… and %n more host(s) that failed (see the tree's tooltips)", "",
+                                         len(entries) - MAX_SHOWN)))
         t = look.theme()
         self.setStyleSheet(f"HostProblemPanel {{ background: {t.bg_failed}; }}")
         self.setVisible(bool(entries))
@@ -116,7 +116,8 @@ class HostProblemPanel(QFrame):
         block = QWidget()
         box = QVBoxLayout(block)
         box.setContentsMargins(0, 0, 0, 0)
-        title = QLabel(f"{e.name} could not be read" + (f": {e.error.title}" if e.error else ""))
+        title = QLabel(tr("{host} could not be read").format(host=e.name)
+                       + (f": {e.error.title}" if e.error else ""))
         title.setTextFormat(Qt.TextFormat.PlainText)
         font = title.font()
         font.setBold(True)
@@ -126,8 +127,8 @@ class HostProblemPanel(QFrame):
         if e.error is not None and e.error.details and e.error.details not in text:
             text += f"\n{e.error.details}"
         if e.loaded and e.last_refresh:
-            text += ("\nThe grid shows what it said at "
-                     f"{time.strftime('%H:%M:%S', time.localtime(e.last_refresh))}.")
+            text += "\n" + tr("The grid shows what it said at {time}.").format(
+                time=time.strftime("%H:%M:%S", time.localtime(e.last_refresh)))
         message = QLabel(text)
         message.setTextFormat(Qt.TextFormat.PlainText)
         message.setWordWrap(True)
@@ -138,8 +139,8 @@ class HostProblemPanel(QFrame):
         buttons: list[tuple[str, SignalInstance]] = []
         if fix is not None:
             buttons.append((fix[0], self.fixRequested))
-        buttons += [("Retry", self.retryRequested), ("Edit host…", self.editRequested),
-                    ("Diagnose…", self.diagnoseRequested)]
+        buttons += [(tr("Retry"), self.retryRequested), (tr("Edit host…"), self.editRequested),
+                    (tr("Diagnose…"), self.diagnoseRequested)]
         for text_, signal in buttons:
             b = QPushButton(text_)
             b.setAccessibleName(f"{text_.rstrip('…')} {e.name}")

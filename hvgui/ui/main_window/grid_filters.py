@@ -7,10 +7,10 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushButton, QWidget
 
+from hvgui.ui.i18n import tr
 from hvgui.ui.meaning import GROUP_WORDS, Meaning
 from hvgui.ui.models.service_grid import GridFilter, IsStateFilter, VmStateFilter
 from hvgui.ui.state import HostEntry
-from hvgui.ui.words import plural
 
 _STATUSES = (Meaning.NOT_ANSWERING, Meaning.DEGRADED, Meaning.ERROR, Meaning.UNREADABLE, Meaning.WORKING,
              Meaning.OFF, Meaning.NO_STATUS)
@@ -22,32 +22,32 @@ class FilterBar(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.problems = QCheckBox("Problems only")
-        self.problems.setToolTip("VMs with a service that is not answering, degraded or in error, integration "
-                                 "services that need an update, or changes that failed (Alt+P)")
-        self.attention = QCheckBox("Needs attention")
-        self.attention.setToolTip("VMs whose integration services need an update, whose guest OS is not "
+        self.problems = QCheckBox(tr("Problems only"))
+        self.problems.setToolTip(tr("VMs with a service that is not answering, degraded or in error, integration "
+                                 "services that need an update, or changes that failed (Alt+P)"))
+        self.attention = QCheckBox(tr("Needs attention"))
+        self.attention.setToolTip(tr("VMs whose integration services need an update, whose guest OS is not "
                                   "supported on its host, or whose updates are blocked by a disabled Data "
-                                  "Exchange (or a pending change disabling it) (Alt+N)")
+                                  "Exchange (or a pending change disabling it) (Alt+N)"))
         self.host = QComboBox()
-        self.host.addItem("All hosts", None)
+        self.host.addItem(tr("All hosts"), None)
         self.vm_state = QComboBox()
-        self.vm_state.addItem("Any VM state", None)
+        self.vm_state.addItem(tr("Any VM state"), None)
         for s in VmStateFilter:
-            self.vm_state.addItem(s.value, s)
+            self.vm_state.addItem(tr(s.value), s)
         self.is_state = QComboBox()
-        self.is_state.addItem("Any version state", None)
+        self.is_state.addItem(tr("Any version state"), None)
         for i in IsStateFilter:
-            self.is_state.addItem(i.value, i)
+            self.is_state.addItem(tr(i.value), i)
         self.status = QComboBox()
-        self.status.addItem("Any service status", None)
+        self.status.addItem(tr("Any service status"), None)
         for m in _STATUSES:
-            self.status.addItem(GROUP_WORDS[m], m.value)  # a str enum would arrive as a plain str
-        tips = {self.host: "Only the VMs of this host", self.vm_state: "Only VMs in this state",
-                self.is_state: "Integration services version state, as the host reports it",
-                self.status: "Only VMs with at least one service in this state"}
-        names = {self.host: "Host filter", self.vm_state: "VM state filter",
-                 self.is_state: "Integration services state filter", self.status: "Service status filter"}
+            self.status.addItem(tr(GROUP_WORDS[m]), m.value)  # a str enum would arrive as a plain str
+        tips = {self.host: tr("Only the VMs of this host"), self.vm_state: tr("Only VMs in this state"),
+                self.is_state: tr("Integration services version state, as the host reports it"),
+                self.status: tr("Only VMs with at least one service in this state")}
+        names = {self.host: tr("Host filter"), self.vm_state: tr("VM state filter"),
+                 self.is_state: tr("Integration services state filter"), self.status: tr("Service status filter")}
         for combo in (self.host, self.vm_state, self.is_state, self.status):
             combo.setToolTip(tips[combo])
             combo.setAccessibleName(names[combo])
@@ -58,8 +58,8 @@ class FilterBar(QWidget):
         self.problems.toggled.connect(self._emit)
         self.attention.toggled.connect(self._emit)
         self.count = QLabel()
-        self.count.setAccessibleName("VMs shown")
-        self.clear = QPushButton("Clear filters")
+        self.count.setAccessibleName(tr("VMs shown"))
+        self.clear = QPushButton(tr("Clear filters"))
         self.clear.setFlat(True)
         self.clear.clicked.connect(self.reset)
         self.clear.setVisible(False)
@@ -114,7 +114,8 @@ class FilterBar(QWidget):
             self._emit()
 
     def show_count(self, shown: int, in_scope: int) -> None:
-        self.count.setText(plural(in_scope, "VM") if shown == in_scope else f"{shown} of {plural(in_scope, 'VM')}")
+        self.count.setText(tr("%n VM(s)", "", in_scope) if shown == in_scope
+                           else tr("{shown} of %n VM(s)", "", in_scope).format(shown=shown))
 
     def _emit(self) -> None:
         if self._blocked:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from hvgui.ui import look
 from hvgui.ui.controller import Controller
 from hvgui.ui.delegates import CellDelegate
+from hvgui.ui.i18n import tr
 from hvgui.ui.main_window.failed_hosts import Banner, HostProblemPanel
 from hvgui.ui.main_window.grid_filters import FilterBar
 from hvgui.ui.models import ColKind, Scope, ServiceGridModel
@@ -60,10 +61,10 @@ def column_width(kind: ColKind, title: str, view: QTableView) -> int:
     if kind is ColKind.VM:
         return max(header, fm.horizontalAdvance("Contrôleur de dom") + 12)
     if kind is ColKind.STATE:
-        return max(header, fm.horizontalAdvance("Running") + 32)
+        return max(header, fm.horizontalAdvance(tr("Running", "VM state")) + 32)
     if kind is ColKind.SERVICE:
         # checkbox + icon + "No Contact"; longer statuses elide, the tooltip has them in full
-        return max(header, fm.horizontalAdvance("No Contact") + 48)
+        return max(header, fm.horizontalAdvance(tr("No Contact")) + 48)
     return max(header, fm.horizontalAdvance("6.3.9600.16384") + 30)
 
 
@@ -95,7 +96,7 @@ class GridPane(QWidget):
         v.setWordWrap(False)
         v.setTabKeyNavigation(False)  # Tab leaves the grid (arrows move inside it)
         v.setAlternatingRowColors(True)
-        v.setAccessibleName("Integration services of the VMs in view")
+        v.setAccessibleName(tr("Integration services of the VMs in view"))
         v.verticalHeader().setVisible(False)
         v.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + ROW_PADDING)
         v.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
@@ -233,10 +234,10 @@ class GridPane(QWidget):
         elif len(others) == 1:
             e = others[0]
             fix = self.host_fix(e.key)
-            self.banner.show_message(e.error.text if e.error else f"{e.name} failed", show=True,
+            self.banner.show_message(e.error.text if e.error else tr("{host} failed").format(host=e.name), show=True,
                                      fix=(fix[0], e.key) if fix else None)
         elif others:
-            self.banner.show_message(f"{plural(len(others), 'host')} failed:", show=True)
+            self.banner.show_message(tr("%n host(s) failed:", "", len(others)), show=True)
         else:
             self.banner.show_message("")
         self._show_empty(self.empty_reason())
@@ -247,24 +248,24 @@ class GridPane(QWidget):
             return ""
         st = self.controller.state
         if not st.hosts:
-            return "No hosts configured. Use File > Add host…, or try hvgui --demo."
+            return tr("No hosts configured. Use File > Add host…, or try hvgui --demo.")
         scope = self.model.scope
         in_scope = [e for k, e in st.hosts.items()
                     if scope.hosts is None or k in scope.hosts or any(v[0] == k for v in scope.vms)]
         if self.model.in_scope == 0:
             if any(not e.loaded and e.status is HostStatus.CONNECTING for e in in_scope):
-                return "Reading the hosts…"
+                return tr("Reading the hosts…")
             failed = [e.name for e in in_scope if not e.loaded and e.status is HostStatus.FAILED]
             if failed:
                 return (f"{', '.join(failed)} could not be read, so there are no VMs to show: see above "
                         "for why, and what to do.")
-            return "No VMs on the selected hosts."
+            return tr("No VMs on the selected hosts.")
         f = self.model.filter
         why = []
         if f.problems_only:
-            why.append("has a problem")
+            why.append(tr("has a problem"))
         if f.needs_attention:
-            why.append("needs attention (integration services updates)")
+            why.append(tr("needs attention (integration services updates)"))
         conditions = []
         if f.host is not None and f.host in st.hosts:
             conditions.append(f"on {st.hosts[f.host].name}")
@@ -289,7 +290,7 @@ class GridPane(QWidget):
                     f"{word(n, 'a host', 'hosts')}: select {word(n, 'it')} in the tree to see "
                     f"{word(n, 'its', 'their')} VMs.")
         if f.active:
-            tail += " Clear filters shows every VM in scope again."
+            tail += tr(" Clear filters shows every VM in scope again.")
         return f"{head} (of {plural(self.model.in_scope, 'VM')} in scope).{tail}"
 
     def _show_empty(self, text: str) -> None:
@@ -354,16 +355,17 @@ class GridPane(QWidget):
         menu = QMenu(self)
         menu.setToolTipsVisible(True)
         ro = ctl.read_only
-        every = f"the {plural(n, 'VM')}" if n == 1 else f"all {plural(n, 'VM')}"
         for text, slot in (
-            (f"Enable {col.title} for {every} in view", lambda: ctl.set_target(cells, True)),
-            (f"Disable {col.title} for {every} in view", lambda: ctl.set_target(cells, False)),
-            ("Reset to default for all VMs in view", lambda: ctl.reset_default(cells)),
-            ("Revert this column", lambda: ctl.revert(cells)),
+            (tr("Enable {service} for the|all %n VM(s) in view", "", n).format(service=col.title),
+             lambda: ctl.set_target(cells, True)),
+            (tr("Disable {service} for the|all %n VM(s) in view", "", n).format(service=col.title),
+             lambda: ctl.set_target(cells, False)),
+            (tr("Reset to default for all VMs in view"), lambda: ctl.reset_default(cells)),
+            (tr("Revert this column"), lambda: ctl.revert(cells)),
         ):
             a = menu.addAction(text)
             a.triggered.connect(slot)
             a.setEnabled(not ro)
             if ro:
-                a.setToolTip("Read-only mode: nothing can be changed (Settings > Read-only mode)")
+                a.setToolTip(tr("Read-only mode: nothing can be changed (Settings > Read-only mode)"))
         return menu

@@ -21,6 +21,7 @@ from hvgui.ui.controller import Controller
 from hvgui.ui.doctor_dialog import DoctorDialog, OneHostCredentials
 from hvgui.ui.fix_dialogs import PasswordDialog, TrustChoice, TrustDialog
 from hvgui.ui.host_dialog import HostDialog
+from hvgui.ui.i18n import tr
 
 log = logging.getLogger(__name__)
 
@@ -55,11 +56,11 @@ class HostActions(QObject):
         if entry is None or entry.error is None:
             return None
         if entry.error.kind is ErrorKind.WRONG_CREDENTIALS and entry.config.needs_password:
-            return ("Enter password…", "password")
+            return (tr("Enter password…"), "password")
         if entry.error.kind is ErrorKind.TLS_UNTRUSTED and entry.config.is_https:
-            return ("Trust this certificate…", "trust")
+            return (tr("Trust this certificate…"), "trust")
         if entry.error.kind is ErrorKind.CERT_CHANGED and entry.config.is_https:
-            return ("Check the new certificate…", "trust")
+            return (tr("Check the new certificate…"), "trust")
         return None
 
     def fix_host(self, key: str) -> QDialog | None:
@@ -87,7 +88,7 @@ class HostActions(QObject):
         entry = self.controller.state.hosts.get(key)
         if entry is None or self.credentials is None:
             return None
-        reason = entry.error.text if entry.error is not None else "Enter the password for this host."
+        reason = entry.error.text if entry.error is not None else tr("Enter the password for this host.")
         dlg = PasswordDialog(entry.config, reason, secure_store=self.secure_store(), parent=self.parent_widget)
 
         def entered(password: str, cfg: HostConfig = entry.config) -> None:
@@ -148,7 +149,7 @@ class HostActions(QObject):
     def edit_host(self, key: str | None) -> HostDialog | None:
         entry = self.controller.state.hosts.get(key) if key else None
         if entry is None:
-            self._say("Select a host to edit", 4000)
+            self._say(tr("Select a host to edit"), 4000)
             return None
         if entry.applying:
             self._say(f"{entry.name} is applying changes: edit it once that has finished", 6000)
@@ -180,7 +181,7 @@ class HostActions(QObject):
 
     def remove_host(self, key: str | None) -> None:
         if key is None or key not in self.controller.state.hosts:
-            self._say("Select a host to remove", 4000)
+            self._say(tr("Select a host to remove"), 4000)
             return
         entry = self.controller.state.hosts[key]
         if entry.applying:

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QAbstractItemView, QLineEdit, QTreeView, QVBoxLayo
 
 from hvgui.ui.controller import Controller
 from hvgui.ui.delegates import FocusDelegate
+from hvgui.ui.i18n import tr
 from hvgui.ui.models import HostTreeModel, Scope, VmFilterProxy
 from hvgui.ui.state import RowKey
 
@@ -31,10 +32,10 @@ class HostsPane(QWidget):
         self.proxy.setSourceModel(self.model)
 
         self.filter_edit = QLineEdit()
-        self.filter_edit.setPlaceholderText("Filter VMs by name (Ctrl+F)")
+        self.filter_edit.setPlaceholderText(tr("Filter VMs by name (Ctrl+F)"))
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.textChanged.connect(self._filter_changed)
-        self.act_clear_filter = QAction("Clear filter", self)
+        self.act_clear_filter = QAction(tr("Clear filter"), self)
         self.act_clear_filter.setShortcut(QKeySequence(Qt.Key.Key_Escape))
         self.act_clear_filter.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         self.act_clear_filter.triggered.connect(self.filter_edit.clear)
@@ -64,7 +65,7 @@ class HostsPane(QWidget):
         self.model.modelReset.connect(self._restore_selection)
         self.tree.expandAll()
         # Esc clears the selection: the grid shows every host's VMs again.
-        self.act_clear_selection = QAction("Clear selection", self)
+        self.act_clear_selection = QAction(tr("Clear selection"), self)
         self.act_clear_selection.setShortcut(QKeySequence(Qt.Key.Key_Escape))
         self.act_clear_selection.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         self.act_clear_selection.triggered.connect(self.tree.clearSelection)

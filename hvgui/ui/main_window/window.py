@@ -35,6 +35,7 @@ from hvgui.ui import export, look
 from hvgui.ui.controller import ApplySummary, Controller
 from hvgui.ui.fix_dialogs import PasswordDialog, TrustDialog
 from hvgui.ui.host_dialog import HostDialog
+from hvgui.ui.i18n import QT_TR_NOOP, tr
 from hvgui.ui.main_window.activity_pane import ActivityPane, ScriptDialog
 from hvgui.ui.main_window.details_pane import DetailsPane
 from hvgui.ui.main_window.grid_pane import GridPane
@@ -48,12 +49,11 @@ from hvgui.ui.settings import AUTO_REFRESH_CHOICES, Settings
 from hvgui.ui.setup_disk import DiskPlan, DiskSummary, disk_plan, not_offered_text
 from hvgui.ui.setup_disk_dialog import SetupDiskDialog
 from hvgui.ui.state import CellKey, Plan, RowKey
-from hvgui.ui.words import plural
 
 log = logging.getLogger(__name__)
 
-TITLE = "Hyper-V integration services"
-READ_ONLY_REASON = "Read-only mode: nothing can be changed (Settings > Read-only mode)"
+TITLE = QT_TR_NOOP("Hyper-V integration services")
+READ_ONLY_REASON = QT_TR_NOOP("Read-only mode: nothing can be changed (Settings > Read-only mode)")
 
 
 class MainWindow(QMainWindow):
@@ -77,7 +77,7 @@ class MainWindow(QMainWindow):
         self.hosts = HostActions(controller, self, hosts_file=hosts_file, hosts_file_writable=hosts_file_writable,
                                  credentials=credentials, cert_dir=cert_dir)
         self.hosts.message.connect(lambda text, ms: self.statusBar().showMessage(text, ms))
-        self.setWindowTitle(TITLE)
+        self.setWindowTitle(tr(TITLE))
         self.setWindowIcon(look.app_icon())
         look.update_theme(self.palette())
 
@@ -85,8 +85,8 @@ class MainWindow(QMainWindow):
         self.hosts_pane = HostsPane(controller)
         self.grid_pane = GridPane(controller, self.hosts.host_fix)
         if hosts_file is not None and not hosts_file_writable:
-            self.grid_pane.hosts_file_note = (f"{hosts_file} could not be read: it is kept as it is, and hosts you "
-                                              "add now are not saved.")
+            self.grid_pane.hosts_file_note = (tr("{file} could not be read: it is kept as it is, and hosts you "
+                                                 "add now are not saved.").format(file=hosts_file))
         self.details_pane = DetailsPane(controller)
         self.activity_pane = ActivityPane()
         self.status = StatusBar(controller)
@@ -124,7 +124,7 @@ class MainWindow(QMainWindow):
         self.grid_pane.fixHost.connect(self.fix_host)
         self.copy_button.clicked.connect(self.copy_report)
         self.details_pane.reportCopied.connect(
-            lambda n: self.statusBar().showMessage(f"Report of {plural(n, 'VM')} copied to the clipboard", 4000))
+            lambda n: self.statusBar().showMessage(tr("Report of %n VM(s) copied to the clipboard", "", n), 4000))
         self.activity_pane.collapsedChanged.connect(self._activity_collapsed)
         controller.hostsChanged.connect(lambda _keys: self._update_status())
         controller.cellsChanged.connect(lambda _cells: self._update_status())
@@ -184,80 +184,82 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         self._tips: dict[QAction, str] = {}
-        self.act_refresh = self._action("Refresh", self.refresh, "F5", "Read every host again (F5)", "refresh")
-        self.act_apply = self._action("Apply", self.open_plan, "Ctrl+S",
-                                      "Preview and apply the pending changes (Ctrl+S)", "apply")
+        self.act_refresh = self._action(tr("Refresh"), self.refresh, "F5", tr("Read every host again (F5)"), "refresh")
+        self.act_apply = self._action(tr("Apply"), self.open_plan, "Ctrl+S",
+                                      tr("Preview and apply the pending changes (Ctrl+S)"), "apply")
         # No shortcut: Esc clears the selection, and dropping every pending change takes a
         # deliberate click (and a question when some are out of view); Ctrl+Z brings them back.
-        self.act_revert = self._action("Revert all", self.revert_all, None, "Drop every pending change", "revert")
-        self.act_retry = self._action("Retry failed", self.retry_failed, None,
-                                      "Apply again the changes that failed", "retry")
-        self.act_undo = self._action("Undo", self.controller.undo, QKeySequence.StandardKey.Undo,
-                                     "Undo the last edit of the pending changes (Ctrl+Z)", "undo")
-        self.act_redo = self._action("Redo", self.controller.redo, "Ctrl+Y",
-                                     "Redo the edit just undone (Ctrl+Y)", "redo")
+        self.act_revert = self._action(tr("Revert all"), self.revert_all, None, tr("Drop every pending change"),
+                                       "revert")
+        self.act_retry = self._action(tr("Retry failed"), self.retry_failed, None,
+                                      tr("Apply again the changes that failed"), "retry")
+        self.act_undo = self._action(tr("Undo"), self.controller.undo, QKeySequence.StandardKey.Undo,
+                                     tr("Undo the last edit of the pending changes (Ctrl+Z)"), "undo")
+        self.act_redo = self._action(tr("Redo"), self.controller.redo, "Ctrl+Y",
+                                     tr("Redo the edit just undone (Ctrl+Y)"), "redo")
         self.act_redo.setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence("Ctrl+Shift+Z")])
-        self.act_filter = self._action("Find VM", self.focus_filter, "Ctrl+F", "Filter VMs by name (Ctrl+F)", "find")
-        self.act_problems = self._action("Problems only", self._toggle_problems, "Alt+P",
-                                         "Only the VMs that need a look (Alt+P)")
+        self.act_filter = self._action(tr("Find VM"), self.focus_filter, "Ctrl+F", tr("Filter VMs by name (Ctrl+F)"),
+                                       "find")
+        self.act_problems = self._action(tr("Problems only"), self._toggle_problems, "Alt+P",
+                                         tr("Only the VMs that need a look (Alt+P)"))
         self.act_problems.setCheckable(True)
         self.grid_pane.filters.problems.toggled.connect(self.act_problems.setChecked)
-        self.act_attention = self._action("Needs attention", self._toggle_attention, "Alt+N",
-                                          "Only the VMs whose integration services need an update, whose guest "
+        self.act_attention = self._action(tr("Needs attention"), self._toggle_attention, "Alt+N",
+                                          tr("Only the VMs whose integration services need an update, whose guest "
                                           "OS is not supported on its host, or whose updates are blocked by a "
-                                          "disabled Data Exchange (Alt+N)")
+                                          "disabled Data Exchange (Alt+N)"))
         self.act_attention.setCheckable(True)
         self.grid_pane.filters.attention.toggled.connect(self.act_attention.setChecked)
-        self.act_enable = self._action("Enable", lambda: self.set_selected(True), None,
-                                       "Enable the selected services")
-        self.act_disable = self._action("Disable", lambda: self.set_selected(False), None,
-                                        "Disable the selected services")
-        self.act_default = self._action("Reset to default", self.reset_selected, None,
-                                        "Default: everything on except Guest services")
-        self.act_revert_sel = self._action("Revert selected", self.revert_selected, None,
-                                           "Drop the pending changes of the selected cells")
+        self.act_enable = self._action(tr("Enable"), lambda: self.set_selected(True), None,
+                                       tr("Enable the selected services"))
+        self.act_disable = self._action(tr("Disable"), lambda: self.set_selected(False), None,
+                                        tr("Disable the selected services"))
+        self.act_default = self._action(tr("Reset to default"), self.reset_selected, None,
+                                        tr("Default: everything on except Guest services"))
+        self.act_revert_sel = self._action(tr("Revert selected"), self.revert_selected, None,
+                                           tr("Drop the pending changes of the selected cells"))
         # The column header's menu, from the keyboard: they act on the current cell's column.
-        self.act_col_enable = self._action("Enable this column for all VMs in view",
+        self.act_col_enable = self._action(tr("Enable this column for all VMs in view"),
                                            lambda: self.column_action("enable"), None,
-                                           "Enable the current cell's service for every VM in the grid")
-        self.act_col_disable = self._action("Disable this column for all VMs in view",
+                                           tr("Enable the current cell's service for every VM in the grid"))
+        self.act_col_disable = self._action(tr("Disable this column for all VMs in view"),
                                             lambda: self.column_action("disable"), None,
-                                            "Disable the current cell's service for every VM in the grid")
-        self.act_col_revert = self._action("Revert this column", lambda: self.column_action("revert"), None,
-                                           "Drop the pending changes in the current cell's column")
-        self.act_setup_disk = self._action("Insert Integration Services setup disk…",
+                                            tr("Disable the current cell's service for every VM in the grid"))
+        self.act_col_revert = self._action(tr("Revert this column"), lambda: self.column_action("revert"), None,
+                                           tr("Drop the pending changes in the current cell's column"))
+        self.act_setup_disk = self._action(tr("Insert Integration Services setup disk…"),
                                            lambda: self.insert_setup_disk(), None,
-                                           "Insert vmguest.iso into the selected VMs' DVD drives (hosts older than "
-                                           "Windows Server 2016), after a preview")
-        self.act_copy = self._action("Copy report", self.copy_report, "Ctrl+Shift+C",
-                                     "Copy a text report of the current VM, or of every selected VM", "copy")
-        self.act_export = self._action("Export VMs in view…", self.export, "Ctrl+E",
-                                       "Save the VMs the grid shows to a CSV file (Ctrl+E)", "export")
-        self.act_history = self._action("Change history…", self.show_history, "Ctrl+H",
-                                        "Every change applied from this computer, from the audit log (Ctrl+H)",
+                                           tr("Insert vmguest.iso into the selected VMs' DVD drives (hosts older "
+                                              "than Windows Server 2016), after a preview"))
+        self.act_copy = self._action(tr("Copy report"), self.copy_report, "Ctrl+Shift+C",
+                                     tr("Copy a text report of the current VM, or of every selected VM"), "copy")
+        self.act_export = self._action(tr("Export VMs in view…"), self.export, "Ctrl+E",
+                                       tr("Save the VMs the grid shows to a CSV file (Ctrl+E)"), "export")
+        self.act_history = self._action(tr("Change history…"), self.show_history, "Ctrl+H",
+                                        tr("Every change applied from this computer, from the audit log (Ctrl+H)"),
                                         "history")
-        self.act_quit = self._action("Quit", self.close, QKeySequence.StandardKey.Quit)
-        self.act_add_host = self._action("Add host…", self.add_host, None, "Add a Hyper-V host", "add-host")
-        self.act_edit_host = self._action("Edit host…", self.edit_host, None,
-                                          "Change the selected host's address, login or certificate")
-        self.act_remove_host = self._action("Remove host", self.remove_host, None,
-                                            "Remove the selected host from the list")
-        self.act_activity = self._action("Activity panel", lambda on: self.activity_pane.set_collapsed(not on),
-                                         "Ctrl+J", "Show or fold the activity panel (Ctrl+J)")
+        self.act_quit = self._action(tr("Quit"), self.close, QKeySequence.StandardKey.Quit)
+        self.act_add_host = self._action(tr("Add host…"), self.add_host, None, tr("Add a Hyper-V host"), "add-host")
+        self.act_edit_host = self._action(tr("Edit host…"), self.edit_host, None,
+                                          tr("Change the selected host's address, login or certificate"))
+        self.act_remove_host = self._action(tr("Remove host"), self.remove_host, None,
+                                            tr("Remove the selected host from the list"))
+        self.act_activity = self._action(tr("Activity panel"), lambda on: self.activity_pane.set_collapsed(not on),
+                                         "Ctrl+J", tr("Show or fold the activity panel (Ctrl+J)"))
         self.act_activity.setCheckable(True)
-        self.act_guide = self._action("User guide", self.show_user_guide, "F1", "The README (F1)", "help")
-        self.act_shortcuts = self._action("Keyboard shortcuts", self.show_shortcuts, None,
-                                          "Every key the window understands")
-        self.act_about = self._action("About hvgui", self.show_about)
-        self.act_read_only = QAction("Read-only mode", self, checkable=True)
-        self.act_read_only.setToolTip("Nothing can be ticked or applied (helpdesk)")
+        self.act_guide = self._action(tr("User guide"), self.show_user_guide, "F1", tr("The README (F1)"), "help")
+        self.act_shortcuts = self._action(tr("Keyboard shortcuts"), self.show_shortcuts, None,
+                                          tr("Every key the window understands"))
+        self.act_about = self._action(tr("About hvgui"), self.show_about)
+        self.act_read_only = QAction(tr("Read-only mode"), self, checkable=True)
+        self.act_read_only.setToolTip(tr("Nothing can be ticked or applied (helpdesk)"))
         self.act_read_only.toggled.connect(self._read_only_toggled)
         for a in (self.act_enable, self.act_disable, self.act_default, self.act_revert_sel):
             a.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
             self.grid.addAction(a)
 
     def _build_toolbar(self) -> None:
-        tb = QToolBar("Main")
+        tb = QToolBar(tr("Main"))
         tb.setObjectName("main-toolbar")
         tb.setMovable(False)
         tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
@@ -287,7 +289,7 @@ class MainWindow(QMainWindow):
             if isinstance(button, QToolButton):
                 button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
                 button.setAccessibleName(a.text())
-        self.read_only_label = QLabel("  Read-only mode: nothing can be changed  ")
+        self.read_only_label = QLabel(tr("  Read-only mode: nothing can be changed  "))
         self.read_only_label.setStyleSheet(f"color: white; background: {look.BLUE}; border-radius: 3px;")
         tb.addSeparator()
         self.read_only_label_action = tb.addWidget(self.read_only_label)
@@ -296,7 +298,7 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         mb = self.menuBar()
-        m = mb.addMenu("&File")
+        m = mb.addMenu(tr("&File"))
         m.addAction(self.act_refresh)
         m.addSeparator()
         for a in (self.act_add_host, self.act_edit_host, self.act_remove_host):
@@ -306,13 +308,13 @@ class MainWindow(QMainWindow):
         m.addAction(self.act_history)
         audit = self._audit_path()
         if audit is not None:
-            self.act_audit = QAction("Open audit log folder", self)
-            self.act_audit.setToolTip(f"Every change applied, one JSON line each: {audit}")
+            self.act_audit = QAction(tr("Open audit log folder"), self)
+            self.act_audit.setToolTip(tr("Every change applied, one JSON line each: {path}").format(path=audit))
             self.act_audit.triggered.connect(lambda: self._open_folder(audit.parent))
             m.addAction(self.act_audit)
         m.addSeparator()
         m.addAction(self.act_quit)
-        m = mb.addMenu("&Edit")
+        m = mb.addMenu(tr("&Edit"))
         for a in (self.act_undo, self.act_redo):
             m.addAction(a)
         m.addSeparator()
@@ -328,24 +330,24 @@ class MainWindow(QMainWindow):
         m.addAction(self.act_setup_disk)
         m.addSeparator()
         m.addAction(self.act_copy)
-        m = mb.addMenu("&View")
+        m = mb.addMenu(tr("&View"))
         m.addAction(self.act_filter)
         m.addAction(self.act_problems)
         m.addAction(self.act_attention)
         m.addAction(self.act_activity)
-        m = mb.addMenu("&Settings")
+        m = mb.addMenu(tr("&Settings"))
         m.addAction(self.act_read_only)
-        auto = m.addMenu("Auto-refresh")
+        auto = m.addMenu(tr("Auto-refresh"))
         group = QActionGroup(self)
         for seconds in AUTO_REFRESH_CHOICES:
-            label = "Off" if seconds == 0 else (f"Every {seconds} s" if seconds < 60 else
-                                                f"Every {seconds // 60} min")
+            label = tr("Off") if seconds == 0 else (tr("Every {n} s").format(n=seconds) if seconds < 60 else
+                                                    tr("Every {n} min").format(n=seconds // 60))
             a = auto.addAction(label)
             a.setCheckable(True)
             a.setChecked(seconds == self.settings.auto_refresh_s)
             a.triggered.connect(lambda _=False, s=seconds: self._set_auto_refresh(s))
             group.addAction(a)
-        m = mb.addMenu("&Help")
+        m = mb.addMenu(tr("&Help"))
         for a in (self.act_guide, self.act_shortcuts, self.act_about):
             m.addAction(a)
         for menu in mb.findChildren(QMenu):
@@ -366,7 +368,7 @@ class MainWindow(QMainWindow):
     def _open_folder(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
-            self.statusBar().showMessage(f"Audit log folder: {folder}", 10000)
+            self.statusBar().showMessage(tr("Audit log folder: {path}").format(path=folder), 10000)
 
     def _dialog(self, name: str, dlg: QDialog, *, window_modal: bool = False) -> QDialog:
         """Show a non-modal dialog, one of each kind at a time (``window_modal``: over the window,
@@ -442,20 +444,21 @@ class MainWindow(QMainWindow):
         Returns the question when one is asked (non-modal)."""
         pending = list(self.controller.state.pending)
         if not pending:
-            self.statusBar().showMessage("No pending changes", 4000)
+            self.statusBar().showMessage(tr("No pending changes"), 4000)
             return None
         in_view = [c for c in pending if self.grid_model.row_of(c[:2]) >= 0]
         hidden = len(pending) - len(in_view)
         if not hidden:
             self._revert(pending)
             return None
-        box = QMessageBox(QMessageBox.Icon.Question, "Revert all pending changes?",
-                          f"{plural(len(pending), 'pending change')}, of which {hidden} "
-                          f"{'is' if hidden == 1 else 'are'} not in view (hidden by the filters or the hosts "
-                          "selected in the tree). Revert them all?", parent=self)
+        box = QMessageBox(QMessageBox.Icon.Question, tr("Revert all pending changes?"),
+                          tr("%n pending change(s), of which", "", len(pending)) + " "
+                          + tr("%n is|are not in view (hidden by the filters or the hosts selected in the tree). "
+                               "Revert them all?", "", hidden), parent=self)
         box.setTextFormat(Qt.TextFormat.PlainText)
-        all_button = box.addButton(f"Revert all {len(pending)}", QMessageBox.ButtonRole.DestructiveRole)
-        view_button = (box.addButton(f"Revert the {len(in_view)} in view", QMessageBox.ButtonRole.AcceptRole)
+        all_button = box.addButton(tr("Revert all {n}").format(n=len(pending)), QMessageBox.ButtonRole.DestructiveRole)
+        view_button = (box.addButton(tr("Revert the {n} in view").format(n=len(in_view)),
+                                     QMessageBox.ButtonRole.AcceptRole)
                        if in_view else None)
         cancel = box.addButton(QMessageBox.StandardButton.Cancel)
         box.setDefaultButton(cancel)
@@ -476,8 +479,8 @@ class MainWindow(QMainWindow):
 
     def _revert(self, cells: list[CellKey]) -> None:
         if self.controller.revert(cells):
-            self.statusBar().showMessage(f"Reverted {plural(len(cells), 'pending change')} (Ctrl+Z brings "
-                                         f"{'it' if len(cells) == 1 else 'them'} back)", 6000)
+            self.statusBar().showMessage(tr("Reverted %n pending change(s) (Ctrl+Z brings it|them back)", "",
+                                            len(cells)), 6000)
 
     def _grid_menu(self, pos: QPoint) -> None:
         menu = QMenu(self)
@@ -500,11 +503,11 @@ class MainWindow(QMainWindow):
     def column_action(self, what: str) -> bool:
         """Enable/disable/revert the current cell's service column for every VM in view."""
         if self.controller.read_only:
-            self.statusBar().showMessage(READ_ONLY_REASON, 4000)
+            self.statusBar().showMessage(tr(READ_ONLY_REASON), 4000)
             return False
         column = self.grid_pane.service_column_at_current()
         if column is None:
-            self.statusBar().showMessage("Move to a service's column in the grid first", 4000)
+            self.statusBar().showMessage(tr("Move to a service's column in the grid first"), 4000)
             return False
         cells = self.grid_model.cells_in_column(column)
         if what == "revert":
@@ -535,8 +538,8 @@ class MainWindow(QMainWindow):
             fix = self.host_fix(key)
             if fix is not None:
                 menu.addAction(fix[0]).triggered.connect(lambda _=False, k=key: self.fix_host(k))
-            menu.addAction("Retry").triggered.connect(lambda _=False, k=key: self.retry_host(k))
-            menu.addAction("Diagnose…").triggered.connect(lambda _=False, k=key: self.diagnose_host(k))
+            menu.addAction(tr("Retry")).triggered.connect(lambda _=False, k=key: self.retry_host(k))
+            menu.addAction(tr("Diagnose…")).triggered.connect(lambda _=False, k=key: self.diagnose_host(k))
             menu.addSeparator()
         for act in (self.act_add_host, self.act_edit_host, self.act_remove_host):
             menu.addAction(act)
@@ -570,7 +573,8 @@ class MainWindow(QMainWindow):
         """Read one host again now (a read already running is started again)."""
         if key in self.controller.state.hosts:
             self.controller.refresh([key], restart=True)
-            self.statusBar().showMessage(f"Reading {self.controller.state.hosts[key].name} again…", 4000)
+            self.statusBar().showMessage(
+                tr("Reading {host} again…").format(host=self.controller.state.hosts[key].name), 4000)
 
     def show_failed_hosts(self) -> None:
         """Select the hosts that failed in the tree: the panel above the grid says what to do."""
@@ -601,27 +605,27 @@ class MainWindow(QMainWindow):
     # ================================================================ refresh / apply
     def refresh(self) -> None:
         self.controller.refresh()
-        self.statusBar().showMessage("Refreshing…", 2000)
+        self.statusBar().showMessage(tr("Refreshing…"), 2000)
 
     def open_plan(self, *, failed_only: bool = False) -> PlanDialog | None:
         if self.controller.read_only:
-            self.statusBar().showMessage("Read-only mode: nothing can be applied", 5000)
+            self.statusBar().showMessage(tr("Read-only mode: nothing can be applied"), 5000)
             return None
         if self.controller.applying:
-            self.statusBar().showMessage("An apply is running: wait for it to finish", 5000)
+            self.statusBar().showMessage(tr("An apply is running: wait for it to finish"), 5000)
             return None
         plan = self.controller.plan(failed_only=failed_only)
         if not plan:
             if plan.skipped_applying:
-                self.statusBar().showMessage("The hosts with pending changes are applying: wait for them to finish",
+                self.statusBar().showMessage(tr("The hosts with pending changes are applying: wait for them to finish"),
                                              5000)
             else:
-                self.statusBar().showMessage("Nothing to apply" if not failed_only else
-                                             "No failed changes to retry", 5000)
+                self.statusBar().showMessage(tr("Nothing to apply") if not failed_only else
+                                             tr("No failed changes to retry"), 5000)
             return None
         if self.plan_dialog is not None:
             self.plan_dialog.close()
-        title = "Retry failed changes" if failed_only else "Apply changes"
+        title = tr("Retry failed changes") if failed_only else tr("Apply changes")
         dlg = PlanDialog(plan, self.controller.state, title=title, parent=self)
         dlg.confirmed.connect(self._run_plan)
         dlg.finished.connect(lambda _r: setattr(self, "plan_dialog", None))
@@ -636,10 +640,10 @@ class MainWindow(QMainWindow):
         """Preview inserting the setup disk into the selected VMs (or the current one), on the hosts
         that have it; the dialog confirms, runs it and shows a result per VM."""
         if self.controller.read_only:
-            self.statusBar().showMessage(READ_ONLY_REASON, 5000)
+            self.statusBar().showMessage(tr(READ_ONLY_REASON), 5000)
             return None
         if self.controller.applying:
-            self.statusBar().showMessage("An apply is running: wait for it to finish", 5000)
+            self.statusBar().showMessage(tr("An apply is running: wait for it to finish"), 5000)
             return None
         if plan is None:
             keys = self._report_keys()
@@ -663,14 +667,14 @@ class MainWindow(QMainWindow):
         if self.controller.read_only:
             return
         task = self.controller.insert_setup_disk(plan)
-        self.statusBar().showMessage(f"Inserting the setup disk into {plural(plan.vm_count, 'VM')}…")
+        self.statusBar().showMessage(tr("Inserting the setup disk into %n VM(s)…", "", plan.vm_count))
         self._update_status()
 
         def done(t: Any) -> None:
             if t.cancelled() or t.exception() is not None:
                 return
             summary: DiskSummary = t.result()
-            self.statusBar().showMessage("Setup disk: " + summary.text(), 15000)
+            self.statusBar().showMessage(tr("Setup disk: ") + summary.text(), 15000)
             if shiboken6.isValid(dlg):
                 dlg.show_results(summary)
             self._update_status()
@@ -681,12 +685,12 @@ class MainWindow(QMainWindow):
         if self.controller.read_only:
             return
         self.controller.apply(plan)
-        self.statusBar().showMessage(f"Applying {plural(plan.change_count, 'change')} on "
-                                     f"{plural(plan.host_count, 'host')}…")
+        self.statusBar().showMessage(tr("Applying %n change(s)", "", plan.change_count) + " "
+                                     + tr("on %n host(s)…", "", plan.host_count))
         self._update_status()
 
     def _apply_finished(self, summary: ApplySummary) -> None:
-        self.statusBar().showMessage("Apply finished: " + summary.text(), 15000)
+        self.statusBar().showMessage(tr("Apply finished: ") + summary.text(), 15000)
         self._update_status()
 
     def _refresh_finished(self) -> None:
@@ -715,13 +719,13 @@ class MainWindow(QMainWindow):
     def export_csv(self, path: Path) -> int:
         """Write the VMs in view, in the grid's order, to a CSV file; returns how many."""
         n = export.write_csv(path, self.controller.state, self.grid_model.row_keys(), self._service_guids())
-        self.statusBar().showMessage(f"Exported {plural(n, 'VM')} to {path}", 8000)
+        self.statusBar().showMessage(tr("Exported %n VM(s) to {path}", "", n).format(path=path), 8000)
         return n
 
     def export(self) -> QFileDialog:
         """Ask where to save the VMs in view (non-modal), then save them."""
-        dlg = QFileDialog(self, "Export the VMs in view", str(Path.home() / "integration-services.csv"),
-                          "CSV files (*.csv);;All files (*)")
+        dlg = QFileDialog(self, tr("Export the VMs in view"), str(Path.home() / "integration-services.csv"),
+                          tr("CSV files (*.csv);;All files (*)"))
         dlg.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dlg.setDefaultSuffix("csv")
 
@@ -729,7 +733,8 @@ class MainWindow(QMainWindow):
             try:
                 self.export_csv(Path(name))
             except OSError as exc:
-                self.statusBar().showMessage(f"Could not export to {name}: {exc}", 10000)
+                self.statusBar().showMessage(
+                    tr("Could not export to {path}: {error}").format(path=name, error=exc), 10000)
 
         dlg.fileSelected.connect(chosen)
         dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -760,8 +765,8 @@ class MainWindow(QMainWindow):
     def show_about(self) -> QDialog:
         from hvgui.ui.help_dialogs import AboutDialog
 
-        paths = [("Hosts file", self.hosts.hosts_file), ("Settings", self.settings_path),
-                 ("Audit log", self._audit_path())]
+        paths = [(tr("Hosts file"), self.hosts.hosts_file), (tr("Settings"), self.settings_path),
+                 (tr("Audit log"), self._audit_path())]
         return self._dialog("about", AboutDialog(paths, self))
 
     # ================================================================ status and actions
@@ -784,22 +789,22 @@ class MainWindow(QMainWindow):
         n = len(st.pending)
         ro = self.controller.read_only
         applying = self.controller.applying  # one apply at a time: it re-enables when it ends
-        self.act_apply.setText(f"Apply ({n})" if n else "Apply")
-        busy = "An apply is running: wait for it to finish" if applying else ""
-        self._set(self.act_apply, not ro and n > 0 and not applying, READ_ONLY_REASON if ro else busy or
-                  "No pending changes")
+        self.act_apply.setText(tr("Apply ({n})").format(n=n) if n else tr("Apply"))
+        busy = tr("An apply is running: wait for it to finish") if applying else ""
+        self._set(self.act_apply, not ro and n > 0 and not applying, tr(READ_ONLY_REASON) if ro else busy or
+                  tr("No pending changes"))
         self._set(self.act_retry, not ro and not applying and bool(st.failed_cells()),
-                  READ_ONLY_REASON if ro else busy or "No failed changes")
-        self._set(self.act_revert, not ro and n > 0, READ_ONLY_REASON if ro else "No pending changes")
+                  tr(READ_ONLY_REASON) if ro else busy or tr("No failed changes"))
+        self._set(self.act_revert, not ro and n > 0, tr(READ_ONLY_REASON) if ro else tr("No pending changes"))
         undo, redo = self.controller.history.undo_text, self.controller.history.redo_text
-        self.act_undo.setText(f"Undo {undo}" if undo else "Undo")
-        self.act_redo.setText(f"Redo {redo}" if redo else "Redo")
-        self._set(self.act_undo, not ro and undo is not None, READ_ONLY_REASON if ro else "Nothing to undo")
-        self._set(self.act_redo, not ro and redo is not None, READ_ONLY_REASON if ro else "Nothing to redo")
+        self.act_undo.setText(tr("Undo {what}").format(what=undo) if undo else tr("Undo"))
+        self.act_redo.setText(tr("Redo {what}").format(what=redo) if redo else tr("Redo"))
+        self._set(self.act_undo, not ro and undo is not None, tr(READ_ONLY_REASON) if ro else tr("Nothing to undo"))
+        self._set(self.act_redo, not ro and redo is not None, tr(READ_ONLY_REASON) if ro else tr("Nothing to redo"))
         for a in (self.act_enable, self.act_disable, self.act_default, self.act_revert_sel, self.act_col_enable,
                   self.act_col_disable, self.act_col_revert):
-            self._set(a, not ro, READ_ONLY_REASON)
-        why = READ_ONLY_REASON if ro else busy or not_offered_text(st, self._report_keys())
+            self._set(a, not ro, tr(READ_ONLY_REASON))
+        why = tr(READ_ONLY_REASON) if ro else busy or not_offered_text(st, self._report_keys())
         self._set(self.act_setup_disk, not why, why)
 
     # ================================================================ read-only
@@ -810,9 +815,9 @@ class MainWindow(QMainWindow):
         self.act_read_only.blockSignals(False)
         self.act_read_only.setEnabled(not self.read_only_forced)
         if self.read_only_forced:
-            self.act_read_only.setToolTip("Started with --read-only: it cannot be switched off in this session")
+            self.act_read_only.setToolTip(tr("Started with --read-only: it cannot be switched off in this session"))
         self.read_only_label_action.setVisible(ro)
-        self.setWindowTitle(TITLE + (" [read-only]" if ro else ""))
+        self.setWindowTitle(tr(TITLE) + (tr(" [read-only]") if ro else ""))
         self.grid_model.refresh_all()  # flags changed: checkboxes become indicators (or controls again)
         self._update_status()
 

@@ -11,6 +11,7 @@ GIL, which the engine's threads may hold. Each row carries tags (``kind:``, ``st
 from __future__ import annotations
 
 import json
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -20,6 +21,7 @@ from PySide6.QtGui import QStandardItem, QStandardItemModel
 
 from hvgui.remote.engine import Operation, OpState
 from hvgui.ui import look
+from hvgui.ui.i18n import QT_TR_NOOP, tr
 from hvgui.ui.words import plain_tip, plural
 
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
@@ -29,7 +31,8 @@ TAGS_ROLE = int(Qt.ItemDataRole.UserRole) + 20
 OP_ROLE = int(Qt.ItemDataRole.UserRole) + 21
 """The operation id of a row (0 for a refresh round's row)."""
 
-COLUMNS = ("Started", "Host", "What", "State", "Duration", "Outcome")
+COLUMNS = (QT_TR_NOOP("Started"), QT_TR_NOOP("Host"), QT_TR_NOOP("What"), QT_TR_NOOP("State"),
+           QT_TR_NOOP("Duration"), QT_TR_NOOP("Outcome"))
 
 
 def _tags(kind: str, state: OpState, hosts: list[str]) -> str:
@@ -58,11 +61,12 @@ class ActivityModel(QStandardItemModel):
     HEADERS = COLUMNS
     MAX_ROWS = 5000
     _STATE_TEXT: ClassVar[dict[OpState, str]] = {
-        OpState.RUNNING: "Running…", OpState.OK: "OK", OpState.FAILED: "Failed", OpState.CANCELLED: "Cancelled"}
+        OpState.RUNNING: QT_TR_NOOP("Running…"), OpState.OK: QT_TR_NOOP("OK"), OpState.FAILED: QT_TR_NOOP("Failed"),
+        OpState.CANCELLED: QT_TR_NOOP("Cancelled")}
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(0, len(COLUMNS), parent)
-        self.setHorizontalHeaderLabels(list(COLUMNS))
+        self.setHorizontalHeaderLabels([tr(c) for c in COLUMNS])
         self._items: dict[int, list[QStandardItem]] = {}
         """Operation id -> its row's items."""
         self._ops: dict[int, Operation] = {}
@@ -162,11 +166,11 @@ class ActivityModel(QStandardItemModel):
         t = look.theme()
         colours = {OpState.RUNNING: t.blue, OpState.OK: t.green, OpState.FAILED: t.red, OpState.CANCELLED: t.grey}
         put(items[1], _DISPLAY, op.host)
-        put(items[2], _DISPLAY, op.summary)
-        put(items[3], _DISPLAY, self._STATE_TEXT[op.state])
+        put(items[2], _DISPLAY, operation_words(op.summary))
+        put(items[3], _DISPLAY, tr(self._STATE_TEXT[op.state]))
         items[3].setIcon(look.dot(colours[op.state]))
         put(items[4], _DISPLAY, f"{op.duration:.1f} s")
-        put(items[5], _DISPLAY, op.error.text if op.error is not None else op.outcome)
+        put(items[5], _DISPLAY, op.error.text if op.error is not None else operation_words(op.outcome))
         if op.state is OpState.FAILED:
             items[5].setForeground(look.colour(t.red))
         put(items[5], _TOOLTIP, plain_tip(op.error.text + (f"\n\n{op.error.details}" if op.error.details else ""))
@@ -191,9 +195,9 @@ class ActivityModel(QStandardItemModel):
         elif failed:
             state, colour, text = OpState.FAILED, t.red, f"{len(failed)} failed"
         else:
-            state, colour, text = OpState.OK, t.green, "OK"
+            state, colour, text = OpState.OK, t.green, tr("OK")
         put(items[1], _DISPLAY, plural(len(hosts), "host"))
-        put(items[2], _DISPLAY, "Refresh: read VMs and integration services")
+        put(items[2], _DISPLAY, tr("Refresh: read VMs and integration services"))
         put(items[3], _DISPLAY, text)
         items[3].setIcon(look.dot(colour))
         put(items[4], _DISPLAY, f"{max((o.duration for o in ops), default=0.0):.1f} s")
@@ -201,7 +205,7 @@ class ActivityModel(QStandardItemModel):
             outcome = "; ".join(o.error.text if o.error is not None else f"{o.host}: failed" for o in failed)
             items[5].setForeground(look.colour(t.red))
         else:
-            outcome = ", ".join(f"{o.host}: {o.outcome}" for o in ops if o.outcome)
+            outcome = ", ".join(f"{o.host}: {operation_words(o.outcome)}" for o in ops if o.outcome)
         put(items[5], _DISPLAY, outcome)
         put(items[5], _TOOLTIP, plain_tip(outcome) if outcome else None)
         put(items[0], TAGS_ROLE, _tags("refresh", state, hosts))
@@ -250,3 +254,23 @@ def operation_text(op: Operation) -> str:
     return (f"# Host: {op.host}\n# Operation #{op.id}: {op.summary}\n"
             f"# The script below is sent as is; the request travels next to it as base64 JSON,\n"
             f"# decoded here:\n\n{op.script.rstrip()}\n\n# ---- request (decoded) ----\n{payload}\n")
+
+
+_OPERATION_WORDS = (
+    (re.compile(r"^Read VMs and integration services$"), lambda m: tr("Read VMs and integration services")),
+    (re.compile(r"^(\d+) VMs$"), lambda m: tr("%n VM(s)", "", int(m[1]))),
+    (re.compile(r"^(\d+) VMs \((\d+) could not be read\)$"),
+     lambda m: tr("%n VM(s)", "", int(m[1])) + " " + tr("({n} could not be read)").format(n=m[2])),
+    (re.compile(r"^Apply (\d+) changes to (\d+) VMs$"),
+     lambda m: tr("Apply %n change(s)", "", int(m[1])) + " " + tr("to %n VM(s)", "", int(m[2]))),
+)
+
+
+def operation_words(text: str) -> str:
+    """The engine's words for an operation or its outcome (``hvgui.remote`` is Qt-free and
+    speaks English), in the window's language when they are known."""
+    for pattern, words in _OPERATION_WORDS:
+        m = pattern.match(text)
+        if m is not None:
+            return words(m)
+    return text

@@ -14,6 +14,7 @@ from hvgui.core.hosts import Auth, HostConfig
 from hvgui.core.model import VM
 from hvgui.ui import look
 from hvgui.ui.controller import Controller
+from hvgui.ui.i18n import QT_TR_NOOP, tr, vm_state_text
 from hvgui.ui.models.roles import KIND_ROLE, ROW_KEY_ROLE
 from hvgui.ui.models.rows import blocks, sync_rows
 from hvgui.ui.state import HostEntry, HostStatus, RowKey, VmDiff
@@ -38,7 +39,7 @@ class HostTreeModel(QAbstractItemModel):
     """Hosts (top level) and their VMs. A host item's internal id is 0; a VM item's is
     its host's row + 1."""
 
-    HEADERS = ("Name", "State")
+    HEADERS = (QT_TR_NOOP("Name"), QT_TR_NOOP("State"))
 
     def __init__(self, controller: Controller, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -87,7 +88,7 @@ class HostTreeModel(QAbstractItemModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
+            return tr(self.HEADERS[section])
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
@@ -153,11 +154,12 @@ class HostTreeModel(QAbstractItemModel):
 
     def _vm_data(self, vm: VM, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
-            return vm.name if column == 0 else vm.state
+            return vm.name if column == 0 else vm_state_text(vm.state)
         if role == Qt.ItemDataRole.DecorationRole and column == 0:
             return look.vm_state_icon(vm.state)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return plain_tip(f"{vm.name}\nState: {vm.state}\nVM Id: {vm.id}")
+            return plain_tip(tr("{name}\nState: {state}\nVM Id: {id}").format(
+                name=vm.name, state=vm_state_text(vm.state), id=vm.id))
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return f"{vm.name}, VM, {vm.state}" if column == 0 else vm.state
         return None
@@ -243,9 +245,9 @@ def short_os(caption: str) -> str:
 def insecure_login(cfg: HostConfig) -> str:
     """Why this host's login is risky (shown on the host), or "" when it is not."""
     if cfg.auth is Auth.BASIC and not cfg.is_https:
-        return "Basic authentication over plain HTTP: the password travels in clear"
+        return tr("Basic authentication over plain HTTP: the password travels in clear")
     if cfg.auth is Auth.CREDSSP:
-        return "CredSSP: your credentials are delegated to the host (a compromised host can reuse them)"
+        return tr("CredSSP: your credentials are delegated to the host (a compromised host can reuse them)")
     return ""
 
 
@@ -257,16 +259,16 @@ def host_state_text(e: HostEntry) -> str:
 
 def _host_state_text(e: HostEntry) -> str:
     if e.status is HostStatus.FAILED:
-        return f"Error: {e.error.title if e.error else 'failed'}"
+        return tr("Error: {reason}").format(reason=e.error.title if e.error else tr("failed"))
     if e.status is HostStatus.CONNECTING:
-        return "Connecting…"
+        return tr("Connecting…")
     if e.applying:
-        return "Applying…"
-    parts = [f"{len(e.vms)} VMs"]
+        return tr("Applying…")
+    parts = [tr("%n VM(s)", "", len(e.vms))]
     if e.facts and e.facts.os_caption:
         parts.append(short_os(e.facts.os_caption))
     if e.refreshing:
-        parts.append("refreshing…")
+        parts.append(tr("refreshing…"))
     elif e.last_refresh:
         parts.append(time.strftime("%H:%M", time.localtime(e.last_refresh)))
     return " · ".join(parts)
@@ -289,7 +291,7 @@ def host_tooltip(e: HostEntry) -> str:
         if e.error.fingerprint:
             lines.append(f"Certificate SHA-256: {e.error.fingerprint}")
     if e.last_refresh:
-        lines.append("Last refresh: " + time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(e.last_refresh)))
+        lines.append(tr("Last refresh: ") + time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(e.last_refresh)))
     return "\n".join(lines)
 
 

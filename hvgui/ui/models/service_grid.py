@@ -33,6 +33,7 @@ from hvgui.ui.explain import (
     result_text,
     vm_advice,
 )
+from hvgui.ui.i18n import QT_TR_NOOP, service_label, tr, vm_state_text
 from hvgui.ui.meaning import (
     SEVERITY,
     Meaning,
@@ -76,12 +77,12 @@ _ATTENTION = frozenset({CellPhase.FAILED, CellPhase.CONFLICT, CellPhase.UNKNOWN,
 
 #: Compact column headers, still Hyper-V Manager's words (its full label is in the tooltip).
 COMPACT_HEADERS: dict[str, str] = {
-    catalog.SHUTDOWN: "Shutdown",
-    catalog.TIME_SYNC: "Time sync",
-    catalog.KVP: "Data Exchange",
-    catalog.HEARTBEAT: "Heartbeat",
-    catalog.VSS: "Backup",
-    catalog.GUEST_SERVICE_INTERFACE: "Guest services",
+    catalog.SHUTDOWN: QT_TR_NOOP("Shutdown"),
+    catalog.TIME_SYNC: QT_TR_NOOP("Time sync"),
+    catalog.KVP: QT_TR_NOOP("Data Exchange"),
+    catalog.HEARTBEAT: QT_TR_NOOP("Heartbeat"),
+    catalog.VSS: QT_TR_NOOP("Backup"),
+    catalog.GUEST_SERVICE_INTERFACE: QT_TR_NOOP("Guest services"),
 }
 
 
@@ -127,10 +128,10 @@ class Scope:
 
 
 class VmStateFilter(Enum):
-    RUNNING = "Running"
-    OFF = "Off"
-    SAVED_OR_PAUSED = "Saved or paused"
-    OTHER = "Starting, stopping, other"
+    RUNNING = QT_TR_NOOP("Running")
+    OFF = QT_TR_NOOP("Off")
+    SAVED_OR_PAUSED = QT_TR_NOOP("Saved or paused")
+    OTHER = QT_TR_NOOP("Starting, stopping, other")
 
     def matches(self, state: str) -> bool:
         if self is VmStateFilter.RUNNING:
@@ -143,9 +144,9 @@ class VmStateFilter(Enum):
 
 
 class IsStateFilter(Enum):
-    UPDATE_REQUIRED = "Update required"
-    UP_TO_DATE = "Up to date"
-    UNKNOWN = "Not detected"
+    UPDATE_REQUIRED = QT_TR_NOOP("Update required")  # also what hosts say (compared with vm.is_state)
+    UP_TO_DATE = QT_TR_NOOP("Up to date")
+    UNKNOWN = QT_TR_NOOP("Not detected")
 
     def matches(self, vm: VM) -> bool:
         if self is IsStateFilter.UNKNOWN:
@@ -214,20 +215,23 @@ class ServiceGridModel(QAbstractTableModel):
     def _make_columns(self, show_host: bool) -> list[Column]:
         cols: list[Column] = []
         if show_host:
-            cols.append(Column(ColKind.HOST, "Host", label="Host"))
-        cols += [Column(ColKind.VM, "VM", label="VM"), Column(ColKind.STATE, "State", label="State")]
+            cols.append(Column(ColKind.HOST, tr("Host"), label=tr("Host")))
+        cols += [Column(ColKind.VM, tr("VM"), label=tr("VM")), Column(ColKind.STATE, tr("State"), label=tr("State"))]
         for s in catalog.SERVICES:
-            cols.append(Column(ColKind.SERVICE, COMPACT_HEADERS.get(s.guid, s.short_label), s.guid,
-                               f"{s.label}\nGuest: {s.windows_service} (Windows), {s.linux_component} (Linux)\n"
-                               f"Default: {'on' if s.default_enabled else 'off'}", s.label))
+            label = service_label(s.guid)
+            cols.append(Column(ColKind.SERVICE, tr(COMPACT_HEADERS[s.guid]) if s.guid in COMPACT_HEADERS
+                               else s.short_label, s.guid,
+                               tr("{label}\nGuest: {windows} (Windows), {linux} (Linux)\nDefault: {default}").format(
+                                   label=label, windows=s.windows_service, linux=s.linux_component,
+                                   default=tr("on") if s.default_enabled else tr("off")), label))
         for guid, name in self.controller.state.extra_services.items():
-            cols.append(Column(ColKind.SERVICE, name, guid, f"{name}\nNot a known integration service ({guid})",
-                               name))
-        cols.append(Column(ColKind.IS, "Version", tip="Integration services version the host detected, and its "
+            tip = tr("{name}\nNot a known integration service ({guid})").format(name=name, guid=guid)
+            cols.append(Column(ColKind.SERVICE, name, guid, tip, name))
+        cols.append(Column(ColKind.IS, tr("Version"), tip=tr("Integration services version the host detected, and its "
                            "state: amber with ◆ when the host says Update required; ▲ when the guest OS is not "
                            "supported on the host or its updates are blocked by a disabled Data Exchange (the "
-                           "corner badge). The tooltip gives the state, the guest OS and how it is updated.",
-                           label="Integration services version"))
+                           "corner badge). The tooltip gives the state, the guest OS and how it is updated."),
+                           label=tr("Integration services version")))
         return cols
 
     def _index_columns(self) -> None:
@@ -468,7 +472,7 @@ class ServiceGridModel(QAbstractTableModel):
             if kind is ColKind.VM:
                 return vm.name
             if kind is ColKind.STATE:
-                return vm.state
+                return vm_state_text(vm.state) if role == _DISPLAY else vm.state
             return entry.name
         if role == _DECORATION:
             if kind is ColKind.STATE:
@@ -548,17 +552,17 @@ class ServiceGridModel(QAbstractTableModel):
             return _CHECKED if on else _UNCHECKED
         if role == _DISPLAY:
             if phase is CellPhase.APPLYING:
-                return "Applying…"
+                return tr("Applying…")
             if phase is CellPhase.UNKNOWN:
-                return "Outcome unknown"
+                return tr("Outcome unknown")
             if phase is CellPhase.FAILED:
-                return "Failed"
+                return tr("Failed")
             if phase is CellPhase.NOT_APPLIED:
-                return "Not applied"
+                return tr("Not applied")
             if pending is not None:
                 return f"{_short(svc.enabled)} → {_short(pending)}"
             if phase is CellPhase.CONFLICT:
-                return "Conflict"
+                return tr("Conflict")
             if self.guest is not None:
                 return self.guest.cell_mark(vm, svc) + status_word(vm, svc)
             return status_word(vm, svc)
@@ -598,7 +602,7 @@ class ServiceGridModel(QAbstractTableModel):
             if self.guest is not None:
                 text += self.guest.cell_accessible(vm, svc)
             if cell[2] == catalog.KVP and self._blocked_text(cell):
-                text += ", integration services updates blocked"
+                text += tr(", integration services updates blocked")
             return text
         if role == _ACCESSIBLE_DESCRIPTION:
             return explain(vm, svc)
@@ -616,9 +620,10 @@ class ServiceGridModel(QAbstractTableModel):
             if role == _DISPLAY:
                 return "?" if pending is None else f"? → {_short(pending)}"
             if role == _TOOLTIP:
-                text = f"{label}: could not be read on the host: {vm.error}"
+                text = tr("{label}: could not be read on the host: {error}").format(label=label, error=vm.error)
                 if pending is not None:
-                    text += f"\nPending change kept: → {on_off(pending)} (not applied yet)"
+                    text += "\n" + tr("Pending change kept: → {target} (not applied yet)").format(
+                        target=on_off(pending))
                 return plain_tip(text)
             if role == _DECORATION:
                 return look.meaning_icon(Meaning.UNREADABLE)
@@ -633,9 +638,9 @@ class ServiceGridModel(QAbstractTableModel):
                     f", pending: {'enable' if pending else 'disable'}" if pending is not None else "")
             return None
         if role == _DISPLAY:
-            return "n/a"
+            return tr("n/a")
         if role == _TOOLTIP:
-            return plain_tip(f"{label}: this VM does not offer this service")
+            return plain_tip(tr("{label}: this VM does not offer this service").format(label=label))
         if role == _FOREGROUND:
             return look.colour(look.theme().grey)
         if role == _ACCESSIBLE:
@@ -712,7 +717,7 @@ def _version_key(version: str | None) -> tuple[int, ...]:
 
 
 def _short(on: bool) -> str:
-    return "On" if on else "Off"
+    return tr("On") if on else tr("Off")
 
 
 def badge_text(vm: VM, svc: ServiceState) -> str:

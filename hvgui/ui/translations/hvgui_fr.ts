@@ -1,0 +1,1582 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="fr" sourcelanguage="en">
+<context>
+    <name></name>
+    <message>
+        <source>Operating system shutdown</source>
+        <translation>Arrêt du système d&apos;exploitation</translation>
+    </message>
+    <message>
+        <source>Time synchronization</source>
+        <translation>Synchronisation date/heure</translation>
+    </message>
+    <message>
+        <source>Data Exchange</source>
+        <translation>Échange de données</translation>
+    </message>
+    <message>
+        <source>Heartbeat</source>
+        <translation>Pulsation</translation>
+    </message>
+    <message>
+        <source>Backup (volume shadow copy)</source>
+        <translation>Sauvegarde (point de contrôle du volume)</translation>
+    </message>
+    <message>
+        <source>Guest services</source>
+        <translation>Services d&apos;invité</translation>
+    </message>
+    <message>
+        <source>Running</source>
+        <comment>VM state</comment>
+        <translation>En fonctionnement</translation>
+    </message>
+    <message>
+        <source>Off</source>
+        <comment>VM state</comment>
+        <translation>Arrêté</translation>
+    </message>
+    <message>
+        <source>Saved</source>
+        <comment>VM state</comment>
+        <translation>Enregistré</translation>
+    </message>
+    <message>
+        <source>Paused</source>
+        <comment>VM state</comment>
+        <translation>Suspendu</translation>
+    </message>
+    <message>
+        <source>Starting</source>
+        <comment>VM state</comment>
+        <translation>Démarrage</translation>
+    </message>
+    <message>
+        <source>Stopping</source>
+        <comment>VM state</comment>
+        <translation>Arrêt en cours</translation>
+    </message>
+    <message>
+        <source>Saving</source>
+        <comment>VM state</comment>
+        <translation>Enregistrement</translation>
+    </message>
+    <message>
+        <source>Pausing</source>
+        <comment>VM state</comment>
+        <translation>Suspension</translation>
+    </message>
+    <message>
+        <source>Resuming</source>
+        <comment>VM state</comment>
+        <translation>Reprise</translation>
+    </message>
+    <message>
+        <source>Reset</source>
+        <comment>VM state</comment>
+        <translation>Réinitialisation</translation>
+    </message>
+    <message>
+        <source>Other</source>
+        <comment>VM state</comment>
+        <translation>Autre</translation>
+    </message>
+    <message>
+        <source>Running (critical)</source>
+        <comment>VM state</comment>
+        <translation>En fonctionnement (critique)</translation>
+    </message>
+    <message>
+        <source>Off (critical)</source>
+        <comment>VM state</comment>
+        <translation>Arrêté (critique)</translation>
+    </message>
+    <message>
+        <source>Saved (critical)</source>
+        <comment>VM state</comment>
+        <translation>Enregistré (critique)</translation>
+    </message>
+    <message>
+        <source>Paused (critical)</source>
+        <comment>VM state</comment>
+        <translation>Suspendu (critique)</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>Copier</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Fermer</translation>
+    </message>
+    <message>
+        <source>Everything</source>
+        <translation>Tout</translation>
+    </message>
+    <message>
+        <source>Failures</source>
+        <translation>Échecs</translation>
+    </message>
+    <message>
+        <source>Changes</source>
+        <translation>Modifications</translation>
+    </message>
+    <message>
+        <source>This host</source>
+        <translation>Cet hôte</translation>
+    </message>
+    <message>
+        <source>Activity: remote operations</source>
+        <translation>Activité : opérations à distance</translation>
+    </message>
+    <message>
+        <source>Activity</source>
+        <translation>Activité</translation>
+    </message>
+    <message>
+        <source>Show or fold the activity panel (View &gt; Activity panel)</source>
+        <translation>Afficher ou replier le panneau d&apos;activité (Affichage &gt; Panneau d&apos;activité)</translation>
+    </message>
+    <message>
+        <source>Activity panel</source>
+        <translation>Panneau d&apos;activité</translation>
+    </message>
+    <message>
+        <source>Activity filter</source>
+        <translation>Filtre de l&apos;activité</translation>
+    </message>
+    <message>
+        <source>Show every operation, only failures, only changes, or only the current host&apos;s</source>
+        <translation>Afficher toutes les opérations, seulement les échecs, seulement les modifications, ou seulement celles de l&apos;hôte courant</translation>
+    </message>
+    <message>
+        <source>Show script…</source>
+        <translation>Voir le script…</translation>
+    </message>
+    <message>
+        <source>The exact PowerShell sent and its request, decoded</source>
+        <translation>Le PowerShell exact envoyé et sa requête, décodée</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n operation(s)</source>
+        <translation>
+            <numerusform>%n opération</numerusform>
+            <numerusform>%n opérations</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>{n} failed</source>
+        <translation>{n} en échec</translation>
+    </message>
+    <message>
+        <source>Details of the current VM</source>
+        <translation>Détails de la VM courante</translation>
+    </message>
+    <message>
+        <source>Copy report</source>
+        <translation>Copier le rapport</translation>
+    </message>
+    <message>
+        <source>Put a readable text summary of this VM (or of every selected VM) on the clipboard (Ctrl+Shift+C)</source>
+        <translation>Copier dans le presse-papiers un résumé lisible de cette VM (ou de chaque VM sélectionnée) (Ctrl+Maj+C)</translation>
+    </message>
+    <message>
+        <source>Select a VM to see its integration services in plain words.</source>
+        <translation>Sélectionnez une VM pour voir ses services d&apos;intégration expliqués simplement.</translation>
+    </message>
+    <message>
+        <source>What to check:</source>
+        <translation>À vérifier :</translation>
+    </message>
+    <message>
+        <source>Pending:</source>
+        <translation>En attente :</translation>
+    </message>
+    <message>
+        <source>Host says: {words}</source>
+        <translation>L&apos;hôte indique : {words}</translation>
+    </message>
+    <message>
+        <source>Pending (kept):</source>
+        <translation>En attente (conservée) :</translation>
+    </message>
+    <message>
+        <source>Integration services could not be read on the host:</source>
+        <translation>Les services d&apos;intégration n&apos;ont pas pu être lus sur l&apos;hôte :</translation>
+    </message>
+    <message>
+        <source>Host</source>
+        <translation>Hôte</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>État</translation>
+    </message>
+    <message>
+        <source>Integration services</source>
+        <translation>Services d&apos;intégration</translation>
+    </message>
+    <message>
+        <source>version unknown</source>
+        <translation>version inconnue</translation>
+    </message>
+    <message>
+        <source>Guest OS</source>
+        <translation>Système invité</translation>
+    </message>
+    <message>
+        <source>Read at</source>
+        <translation>Lu à</translation>
+    </message>
+    <message>
+        <source>VM Id</source>
+        <translation>Id de la VM</translation>
+    </message>
+    <message>
+        <source>Updates:</source>
+        <translation>Mises à jour :</translation>
+    </message>
+    <message>
+        <source>Needs attention:</source>
+        <translation>À surveiller :</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>Afficher</translation>
+    </message>
+    <message>
+        <source>Hosts that failed</source>
+        <translation>Hôtes en échec</translation>
+    </message>
+    <message>
+        <source>Selected hosts that failed</source>
+        <translation>Hôtes sélectionnés en échec</translation>
+    </message>
+    <message numerus="yes">
+        <source>… and %n more host(s) that failed (see the tree&apos;s tooltips)</source>
+        <translation>
+            <numerusform>… et %n autre hôte en échec (voir les info-bulles de l&apos;arborescence)</numerusform>
+            <numerusform>… et %n autres hôtes en échec (voir les info-bulles de l&apos;arborescence)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>{host} could not be read</source>
+        <translation>{host} n&apos;a pas pu être lu</translation>
+    </message>
+    <message>
+        <source>The grid shows what it said at {time}.</source>
+        <translation>La grille montre ce qu&apos;il indiquait à {time}.</translation>
+    </message>
+    <message>
+        <source>Retry</source>
+        <translation>Réessayer</translation>
+    </message>
+    <message>
+        <source>Edit host…</source>
+        <translation>Modifier l&apos;hôte…</translation>
+    </message>
+    <message>
+        <source>Diagnose…</source>
+        <translation>Diagnostiquer…</translation>
+    </message>
+    <message>
+        <source>Problems only</source>
+        <translation>Problèmes seulement</translation>
+    </message>
+    <message>
+        <source>VMs with a service that is not answering, degraded or in error, integration services that need an update, or changes that failed (Alt+P)</source>
+        <translation>VM dont un service ne répond pas, est dégradé ou en erreur, dont les services d&apos;intégration doivent être mis à jour, ou dont une modification a échoué (Alt+P)</translation>
+    </message>
+    <message>
+        <source>Needs attention</source>
+        <translation>À surveiller</translation>
+    </message>
+    <message>
+        <source>VMs whose integration services need an update, whose guest OS is not supported on its host, or whose updates are blocked by a disabled Data Exchange (or a pending change disabling it) (Alt+N)</source>
+        <translation>VM dont les services d&apos;intégration doivent être mis à jour, dont le système invité n&apos;est pas pris en charge par son hôte, ou dont les mises à jour sont bloquées par un Échange de données désactivé (ou une modification en attente qui le désactive) (Alt+N)</translation>
+    </message>
+    <message>
+        <source>All hosts</source>
+        <translation>Tous les hôtes</translation>
+    </message>
+    <message>
+        <source>Any VM state</source>
+        <translation>Tout état de VM</translation>
+    </message>
+    <message>
+        <source>Any version state</source>
+        <translation>Tout état de version</translation>
+    </message>
+    <message>
+        <source>Any service status</source>
+        <translation>Tout statut de service</translation>
+    </message>
+    <message>
+        <source>Only the VMs of this host</source>
+        <translation>Seulement les VM de cet hôte</translation>
+    </message>
+    <message>
+        <source>Only VMs in this state</source>
+        <translation>Seulement les VM dans cet état</translation>
+    </message>
+    <message>
+        <source>Integration services version state, as the host reports it</source>
+        <translation>État de la version des services d&apos;intégration, tel que l&apos;hôte l&apos;indique</translation>
+    </message>
+    <message>
+        <source>Only VMs with at least one service in this state</source>
+        <translation>Seulement les VM dont au moins un service est dans cet état</translation>
+    </message>
+    <message>
+        <source>Host filter</source>
+        <translation>Filtre par hôte</translation>
+    </message>
+    <message>
+        <source>VM state filter</source>
+        <translation>Filtre par état de VM</translation>
+    </message>
+    <message>
+        <source>Integration services state filter</source>
+        <translation>Filtre par état des services d&apos;intégration</translation>
+    </message>
+    <message>
+        <source>Service status filter</source>
+        <translation>Filtre par statut de service</translation>
+    </message>
+    <message>
+        <source>VMs shown</source>
+        <translation>VM affichées</translation>
+    </message>
+    <message>
+        <source>Clear filters</source>
+        <translation>Effacer les filtres</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n VM(s)</source>
+        <translation>
+            <numerusform>%n VM</numerusform>
+            <numerusform>%n VM</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>{shown} of %n VM(s)</source>
+        <translation>
+            <numerusform>{shown} sur %n VM</numerusform>
+            <numerusform>{shown} sur %n VM</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>No Contact</source>
+        <translation>Aucun contact</translation>
+    </message>
+    <message>
+        <source>Integration services of the VMs in view</source>
+        <translation>Services d&apos;intégration des VM affichées</translation>
+    </message>
+    <message>
+        <source>{host} failed</source>
+        <translation>{host} en échec</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n host(s) failed:</source>
+        <translation>
+            <numerusform>%n hôte en échec :</numerusform>
+            <numerusform>%n hôtes en échec :</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>No hosts configured. Use File &gt; Add host…, or try hvgui --demo.</source>
+        <translation>Aucun hôte configuré. Utilisez Fichier &gt; Ajouter un hôte…, ou essayez hvgui --demo.</translation>
+    </message>
+    <message>
+        <source>Reading the hosts…</source>
+        <translation>Lecture des hôtes…</translation>
+    </message>
+    <message>
+        <source>No VMs on the selected hosts.</source>
+        <translation>Aucune VM sur les hôtes sélectionnés.</translation>
+    </message>
+    <message>
+        <source>has a problem</source>
+        <translation>a un problème</translation>
+    </message>
+    <message>
+        <source>needs attention (integration services updates)</source>
+        <translation>est à surveiller (mises à jour des services d&apos;intégration)</translation>
+    </message>
+    <message>
+        <source> Clear filters shows every VM in scope again.</source>
+        <translation> Effacer les filtres affiche de nouveau toutes les VM de la sélection.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Enable {service} for the|all %n VM(s) in view</source>
+        <translation>
+            <numerusform>Activer {service} pour la VM affichée</numerusform>
+            <numerusform>Activer {service} pour les %n VM affichées</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Disable {service} for the|all %n VM(s) in view</source>
+        <translation>
+            <numerusform>Désactiver {service} pour la VM affichée</numerusform>
+            <numerusform>Désactiver {service} pour les %n VM affichées</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Reset to default for all VMs in view</source>
+        <translation>Rétablir la valeur par défaut pour toutes les VM affichées</translation>
+    </message>
+    <message>
+        <source>Revert this column</source>
+        <translation>Annuler les modifications de cette colonne</translation>
+    </message>
+    <message>
+        <source>Read-only mode: nothing can be changed (Settings &gt; Read-only mode)</source>
+        <translation>Mode lecture seule : rien ne peut être modifié (Paramètres &gt; Mode lecture seule)</translation>
+    </message>
+    <message>
+        <source>Enter password…</source>
+        <translation>Saisir le mot de passe…</translation>
+    </message>
+    <message>
+        <source>Trust this certificate…</source>
+        <translation>Faire confiance à ce certificat…</translation>
+    </message>
+    <message>
+        <source>Check the new certificate…</source>
+        <translation>Vérifier le nouveau certificat…</translation>
+    </message>
+    <message>
+        <source>Enter the password for this host.</source>
+        <translation>Saisissez le mot de passe de cet hôte.</translation>
+    </message>
+    <message>
+        <source>Select a host to edit</source>
+        <translation>Sélectionnez un hôte à modifier</translation>
+    </message>
+    <message>
+        <source>Select a host to remove</source>
+        <translation>Sélectionnez un hôte à retirer</translation>
+    </message>
+    <message>
+        <source>Filter VMs by name (Ctrl+F)</source>
+        <translation>Filtrer les VM par nom (Ctrl+F)</translation>
+    </message>
+    <message>
+        <source>Clear filter</source>
+        <translation>Effacer le filtre</translation>
+    </message>
+    <message>
+        <source>Clear selection</source>
+        <translation>Effacer la sélection</translation>
+    </message>
+    <message>
+        <source>888 hosts connected, 888 failed, 888 connecting</source>
+        <translation>888 hôtes connectés, 888 en échec, 888 en connexion</translation>
+    </message>
+    <message>
+        <source>  Pending changes: 88888 (88888 failed)  </source>
+        <translation>  Modifications en attente : 88888 (88888 en échec)  </translation>
+    </message>
+    <message>
+        <source>Last refresh: 88:88:88</source>
+        <translation>Dernière actualisation : 88:88:88</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n host(s) connected</source>
+        <translation>
+            <numerusform>%n hôte connecté</numerusform>
+            <numerusform>%n hôtes connectés</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>{n} connecting</source>
+        <translation>{n} en connexion</translation>
+    </message>
+    <message>
+        <source>{n} outcome unknown</source>
+        <translation>{n} au résultat inconnu</translation>
+    </message>
+    <message>
+        <source>Pending changes: &lt;b&gt;{n}&lt;/b&gt;</source>
+        <translation>Modifications en attente : &lt;b&gt;{n}&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>Last refresh: </source>
+        <translation>Dernière actualisation : </translation>
+    </message>
+    <message>
+        <source>Hyper-V integration services</source>
+        <translation>Services d&apos;intégration Hyper-V</translation>
+    </message>
+    <message>
+        <source>{file} could not be read: it is kept as it is, and hosts you add now are not saved.</source>
+        <translation>{file} n&apos;a pas pu être lu : il est conservé tel quel, et les hôtes ajoutés maintenant ne sont pas enregistrés.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Report of %n VM(s) copied to the clipboard</source>
+        <translation>
+            <numerusform>Rapport de %n VM copié dans le presse-papiers</numerusform>
+            <numerusform>Rapport de %n VM copié dans le presse-papiers</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>Actualiser</translation>
+    </message>
+    <message>
+        <source>Read every host again (F5)</source>
+        <translation>Relire tous les hôtes (F5)</translation>
+    </message>
+    <message>
+        <source>Apply</source>
+        <translation>Appliquer</translation>
+    </message>
+    <message>
+        <source>Preview and apply the pending changes (Ctrl+S)</source>
+        <translation>Vérifier puis appliquer les modifications en attente (Ctrl+S)</translation>
+    </message>
+    <message>
+        <source>Revert all</source>
+        <translation>Tout annuler</translation>
+    </message>
+    <message>
+        <source>Drop every pending change</source>
+        <translation>Abandonner toutes les modifications en attente</translation>
+    </message>
+    <message>
+        <source>Retry failed</source>
+        <translation>Réessayer les échecs</translation>
+    </message>
+    <message>
+        <source>Apply again the changes that failed</source>
+        <translation>Appliquer de nouveau les modifications qui ont échoué</translation>
+    </message>
+    <message>
+        <source>Undo</source>
+        <translation>Annuler</translation>
+    </message>
+    <message>
+        <source>Undo the last edit of the pending changes (Ctrl+Z)</source>
+        <translation>Annuler la dernière retouche des modifications en attente (Ctrl+Z)</translation>
+    </message>
+    <message>
+        <source>Redo</source>
+        <translation>Rétablir</translation>
+    </message>
+    <message>
+        <source>Redo the edit just undone (Ctrl+Y)</source>
+        <translation>Rétablir la retouche qui vient d&apos;être annulée (Ctrl+Y)</translation>
+    </message>
+    <message>
+        <source>Find VM</source>
+        <translation>Rechercher une VM</translation>
+    </message>
+    <message>
+        <source>Only the VMs that need a look (Alt+P)</source>
+        <translation>Seulement les VM à examiner (Alt+P)</translation>
+    </message>
+    <message>
+        <source>Only the VMs whose integration services need an update, whose guest OS is not supported on its host, or whose updates are blocked by a disabled Data Exchange (Alt+N)</source>
+        <translation>Seulement les VM dont les services d&apos;intégration doivent être mis à jour, dont le système invité n&apos;est pas pris en charge par son hôte, ou dont les mises à jour sont bloquées par un Échange de données désactivé (Alt+N)</translation>
+    </message>
+    <message>
+        <source>Enable</source>
+        <translation>Activer</translation>
+    </message>
+    <message>
+        <source>Enable the selected services</source>
+        <translation>Activer les services sélectionnés</translation>
+    </message>
+    <message>
+        <source>Disable</source>
+        <translation>Désactiver</translation>
+    </message>
+    <message>
+        <source>Disable the selected services</source>
+        <translation>Désactiver les services sélectionnés</translation>
+    </message>
+    <message>
+        <source>Reset to default</source>
+        <translation>Rétablir la valeur par défaut</translation>
+    </message>
+    <message>
+        <source>Default: everything on except Guest services</source>
+        <translation>Par défaut : tout activé sauf les Services d&apos;invité</translation>
+    </message>
+    <message>
+        <source>Revert selected</source>
+        <translation>Annuler la sélection</translation>
+    </message>
+    <message>
+        <source>Drop the pending changes of the selected cells</source>
+        <translation>Abandonner les modifications en attente des cellules sélectionnées</translation>
+    </message>
+    <message>
+        <source>Enable this column for all VMs in view</source>
+        <translation>Activer cette colonne pour toutes les VM affichées</translation>
+    </message>
+    <message>
+        <source>Enable the current cell&apos;s service for every VM in the grid</source>
+        <translation>Activer le service de la cellule courante pour chaque VM de la grille</translation>
+    </message>
+    <message>
+        <source>Disable this column for all VMs in view</source>
+        <translation>Désactiver cette colonne pour toutes les VM affichées</translation>
+    </message>
+    <message>
+        <source>Disable the current cell&apos;s service for every VM in the grid</source>
+        <translation>Désactiver le service de la cellule courante pour chaque VM de la grille</translation>
+    </message>
+    <message>
+        <source>Drop the pending changes in the current cell&apos;s column</source>
+        <translation>Abandonner les modifications en attente de la colonne de la cellule courante</translation>
+    </message>
+    <message>
+        <source>Copy a text report of the current VM, or of every selected VM</source>
+        <translation>Copier un rapport texte de la VM courante, ou de chaque VM sélectionnée</translation>
+    </message>
+    <message>
+        <source>Export VMs in view…</source>
+        <translation>Exporter les VM affichées…</translation>
+    </message>
+    <message>
+        <source>Save the VMs the grid shows to a CSV file (Ctrl+E)</source>
+        <translation>Enregistrer les VM de la grille dans un fichier CSV (Ctrl+E)</translation>
+    </message>
+    <message>
+        <source>Change history…</source>
+        <translation>Historique des modifications…</translation>
+    </message>
+    <message>
+        <source>Every change applied from this computer, from the audit log (Ctrl+H)</source>
+        <translation>Chaque modification appliquée depuis cet ordinateur, d&apos;après le journal d&apos;audit (Ctrl+H)</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>Quitter</translation>
+    </message>
+    <message>
+        <source>Add host…</source>
+        <translation>Ajouter un hôte…</translation>
+    </message>
+    <message>
+        <source>Add a Hyper-V host</source>
+        <translation>Ajouter un hôte Hyper-V</translation>
+    </message>
+    <message>
+        <source>Change the selected host&apos;s address, login or certificate</source>
+        <translation>Modifier l&apos;adresse, l&apos;identifiant ou le certificat de l&apos;hôte sélectionné</translation>
+    </message>
+    <message>
+        <source>Remove host</source>
+        <translation>Retirer l&apos;hôte</translation>
+    </message>
+    <message>
+        <source>Remove the selected host from the list</source>
+        <translation>Retirer l&apos;hôte sélectionné de la liste</translation>
+    </message>
+    <message>
+        <source>Show or fold the activity panel (Ctrl+J)</source>
+        <translation>Afficher ou replier le panneau d&apos;activité (Ctrl+J)</translation>
+    </message>
+    <message>
+        <source>User guide</source>
+        <translation>Guide de l&apos;utilisateur</translation>
+    </message>
+    <message>
+        <source>The README (F1)</source>
+        <translation>Le README (F1)</translation>
+    </message>
+    <message>
+        <source>Keyboard shortcuts</source>
+        <translation>Raccourcis clavier</translation>
+    </message>
+    <message>
+        <source>Every key the window understands</source>
+        <translation>Toutes les touches que la fenêtre comprend</translation>
+    </message>
+    <message>
+        <source>About hvgui</source>
+        <translation>À propos de hvgui</translation>
+    </message>
+    <message>
+        <source>Read-only mode</source>
+        <translation>Mode lecture seule</translation>
+    </message>
+    <message>
+        <source>Nothing can be ticked or applied (helpdesk)</source>
+        <translation>Rien ne peut être coché ni appliqué (support)</translation>
+    </message>
+    <message>
+        <source>Main</source>
+        <translation>Principale</translation>
+    </message>
+    <message>
+        <source>  Read-only mode: nothing can be changed  </source>
+        <translation>  Mode lecture seule : rien ne peut être modifié  </translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>&amp;Fichier</translation>
+    </message>
+    <message>
+        <source>Open audit log folder</source>
+        <translation>Ouvrir le dossier du journal d&apos;audit</translation>
+    </message>
+    <message>
+        <source>Every change applied, one JSON line each: {path}</source>
+        <translation>Chaque modification appliquée, une ligne JSON chacune : {path}</translation>
+    </message>
+    <message>
+        <source>&amp;Edit</source>
+        <translation>&amp;Édition</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>&amp;Affichage</translation>
+    </message>
+    <message>
+        <source>&amp;Settings</source>
+        <translation>&amp;Paramètres</translation>
+    </message>
+    <message>
+        <source>Auto-refresh</source>
+        <translation>Actualisation automatique</translation>
+    </message>
+    <message>
+        <source>Off</source>
+        <translation>Désactivé</translation>
+    </message>
+    <message>
+        <source>Every {n} s</source>
+        <translation>Toutes les {n} s</translation>
+    </message>
+    <message>
+        <source>Every {n} min</source>
+        <translation>Toutes les {n} min</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>&amp;Aide</translation>
+    </message>
+    <message>
+        <source>Audit log folder: {path}</source>
+        <translation>Dossier du journal d&apos;audit : {path}</translation>
+    </message>
+    <message>
+        <source>No pending changes</source>
+        <translation>Aucune modification en attente</translation>
+    </message>
+    <message>
+        <source>Revert all pending changes?</source>
+        <translation>Annuler toutes les modifications en attente ?</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n pending change(s), of which</source>
+        <translation>
+            <numerusform>%n modification en attente, dont</numerusform>
+            <numerusform>%n modifications en attente, dont</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n is|are not in view (hidden by the filters or the hosts selected in the tree). Revert them all?</source>
+        <translation>
+            <numerusform>%n n&apos;est pas affichée (masquée par les filtres ou les hôtes sélectionnés dans l&apos;arborescence). Toutes les annuler ?</numerusform>
+            <numerusform>%n ne sont pas affichées (masquées par les filtres ou les hôtes sélectionnés dans l&apos;arborescence). Toutes les annuler ?</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Revert all {n}</source>
+        <translation>Annuler les {n}</translation>
+    </message>
+    <message>
+        <source>Revert the {n} in view</source>
+        <translation>Annuler les {n} affichées</translation>
+    </message>
+    <message numerus="yes">
+        <source>Reverted %n pending change(s) (Ctrl+Z brings it|them back)</source>
+        <translation>
+            <numerusform>%n modification en attente annulée (Ctrl+Z la rétablit)</numerusform>
+            <numerusform>%n modifications en attente annulées (Ctrl+Z les rétablit)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Move to a service&apos;s column in the grid first</source>
+        <translation>Placez-vous d&apos;abord dans la colonne d&apos;un service de la grille</translation>
+    </message>
+    <message>
+        <source>Reading {host} again…</source>
+        <translation>Nouvelle lecture de {host}…</translation>
+    </message>
+    <message>
+        <source>Refreshing…</source>
+        <translation>Actualisation…</translation>
+    </message>
+    <message>
+        <source>Read-only mode: nothing can be applied</source>
+        <translation>Mode lecture seule : rien ne peut être appliqué</translation>
+    </message>
+    <message>
+        <source>An apply is running: wait for it to finish</source>
+        <translation>Une application est en cours : attendez qu&apos;elle se termine</translation>
+    </message>
+    <message>
+        <source>The hosts with pending changes are applying: wait for them to finish</source>
+        <translation>Les hôtes ayant des modifications en attente sont en cours d&apos;application : attendez qu&apos;ils aient terminé</translation>
+    </message>
+    <message>
+        <source>Nothing to apply</source>
+        <translation>Rien à appliquer</translation>
+    </message>
+    <message>
+        <source>No failed changes to retry</source>
+        <translation>Aucune modification en échec à réessayer</translation>
+    </message>
+    <message>
+        <source>Retry failed changes</source>
+        <translation>Réessayer les modifications en échec</translation>
+    </message>
+    <message>
+        <source>Apply changes</source>
+        <translation>Appliquer les modifications</translation>
+    </message>
+    <message numerus="yes">
+        <source>Applying %n change(s)</source>
+        <translation>
+            <numerusform>Application de %n modification</numerusform>
+            <numerusform>Application de %n modifications</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>on %n host(s)…</source>
+        <translation>
+            <numerusform>sur %n hôte…</numerusform>
+            <numerusform>sur %n hôtes…</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Apply finished: </source>
+        <translation>Application terminée : </translation>
+    </message>
+    <message numerus="yes">
+        <source>Exported %n VM(s) to {path}</source>
+        <translation>
+            <numerusform>%n VM exportée vers {path}</numerusform>
+            <numerusform>%n VM exportées vers {path}</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Export the VMs in view</source>
+        <translation>Exporter les VM affichées</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv);;All files (*)</source>
+        <translation>Fichiers CSV (*.csv);;Tous les fichiers (*)</translation>
+    </message>
+    <message>
+        <source>Could not export to {path}: {error}</source>
+        <translation>Impossible d&apos;exporter vers {path} : {error}</translation>
+    </message>
+    <message>
+        <source>Hosts file</source>
+        <translation>Fichier des hôtes</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>Paramètres</translation>
+    </message>
+    <message>
+        <source>Audit log</source>
+        <translation>Journal d&apos;audit</translation>
+    </message>
+    <message>
+        <source>Apply ({n})</source>
+        <translation>Appliquer ({n})</translation>
+    </message>
+    <message>
+        <source>No failed changes</source>
+        <translation>Aucune modification en échec</translation>
+    </message>
+    <message>
+        <source>Undo {what}</source>
+        <translation>Annuler : {what}</translation>
+    </message>
+    <message>
+        <source>Redo {what}</source>
+        <translation>Rétablir : {what}</translation>
+    </message>
+    <message>
+        <source>Nothing to undo</source>
+        <translation>Rien à annuler</translation>
+    </message>
+    <message>
+        <source>Nothing to redo</source>
+        <translation>Rien à rétablir</translation>
+    </message>
+    <message>
+        <source>Started with --read-only: it cannot be switched off in this session</source>
+        <translation>Démarré avec --read-only : impossible de le désactiver pendant cette session</translation>
+    </message>
+    <message>
+        <source> [read-only]</source>
+        <translation> [lecture seule]</translation>
+    </message>
+    <message>
+        <source>Working</source>
+        <translation>Fonctionne</translation>
+    </message>
+    <message>
+        <source>Enabled, not answering</source>
+        <translation>Activé, ne répond pas</translation>
+    </message>
+    <message>
+        <source>Degraded</source>
+        <translation>Dégradé</translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation>Erreur</translation>
+    </message>
+    <message>
+        <source>Off on the host</source>
+        <translation>Désactivé sur l&apos;hôte</translation>
+    </message>
+    <message>
+        <source>No live status (VM not running)</source>
+        <translation>Pas de statut en direct (VM arrêtée)</translation>
+    </message>
+    <message>
+        <source>Not offered</source>
+        <translation>Non proposé</translation>
+    </message>
+    <message>
+        <source>Could not be read</source>
+        <translation>Illisible</translation>
+    </message>
+    <message>
+        <source>OK</source>
+        <translation>OK</translation>
+    </message>
+    <message>
+        <source>Lost Communication</source>
+        <translation>Communication perdue</translation>
+    </message>
+    <message>
+        <source>Paused</source>
+        <translation>Suspendu</translation>
+    </message>
+    <message>
+        <source>Protocol mismatch</source>
+        <translation>Protocole différent</translation>
+    </message>
+    <message>
+        <source>App critical</source>
+        <translation>Appli critique</translation>
+    </message>
+    <message>
+        <source>Timed out</source>
+        <translation>Délai dépassé</translation>
+    </message>
+    <message>
+        <source>Comm. failed</source>
+        <translation>Échec comm.</translation>
+    </message>
+    <message>
+        <source>Disabled</source>
+        <translation>Désactivé</translation>
+    </message>
+    <message>
+        <source>Non-Recoverable Error</source>
+        <translation>Erreur irrécupérable</translation>
+    </message>
+    <message>
+        <source>The protocol version of the component installed in the virtual machine does not match the version expected by the hosting system</source>
+        <translation>La version du protocole du composant installé dans l&apos;ordinateur virtuel ne correspond pas à la version attendue par le système hôte</translation>
+    </message>
+    <message>
+        <source>Application critical</source>
+        <translation>Application critique</translation>
+    </message>
+    <message>
+        <source>Communication timed out</source>
+        <translation>Délai de communication dépassé</translation>
+    </message>
+    <message>
+        <source>Communication failed</source>
+        <translation>Échec de la communication</translation>
+    </message>
+    <message>
+        <source>status {code}</source>
+        <translation>statut {code}</translation>
+    </message>
+    <message>
+        <source>Turned off in the guest</source>
+        <translation>Désactivé dans l&apos;invité</translation>
+    </message>
+    <message>
+        <source>Off in guest</source>
+        <translation>Coupé dans l&apos;invité</translation>
+    </message>
+    <message>
+        <source>Not offered by this VM</source>
+        <translation>Non proposé par cette VM</translation>
+    </message>
+    <message>
+        <source>n/a</source>
+        <translation>s.o.</translation>
+    </message>
+    <message>
+        <source>Off (disabled on the host)</source>
+        <translation>Désactivé (sur l&apos;hôte)</translation>
+    </message>
+    <message>
+        <source>Enabled; no live status (VM {state})</source>
+        <translation>Activé ; pas de statut en direct (VM {state})</translation>
+    </message>
+    <message>
+        <source>Enabled and working ({word})</source>
+        <translation>Activé et fonctionne ({word})</translation>
+    </message>
+    <message>
+        <source>Enabled, but not answering: {word}</source>
+        <translation>Activé, mais ne répond pas : {word}</translation>
+    </message>
+    <message>
+        <source>Enabled, degraded: {word}</source>
+        <translation>Activé, dégradé : {word}</translation>
+    </message>
+    <message>
+        <source>Enabled, in error: {word}</source>
+        <translation>Activé, en erreur : {word}</translation>
+    </message>
+    <message>
+        <source>Enabled; {word}</source>
+        <translation>Activé ; {word}</translation>
+    </message>
+    <message>
+        <source>Started</source>
+        <translation>Début</translation>
+    </message>
+    <message>
+        <source>What</source>
+        <translation>Quoi</translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <translation>Durée</translation>
+    </message>
+    <message>
+        <source>Outcome</source>
+        <translation>Résultat</translation>
+    </message>
+    <message>
+        <source>Running…</source>
+        <translation>En cours…</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>Échec</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>Annulé</translation>
+    </message>
+    <message>
+        <source>Refresh: read VMs and integration services</source>
+        <translation>Actualisation : lecture des VM et des services d&apos;intégration</translation>
+    </message>
+    <message>
+        <source>Read VMs and integration services</source>
+        <translation>Lecture des VM et des services d&apos;intégration</translation>
+    </message>
+    <message>
+        <source>({n} could not be read)</source>
+        <translation>({n} illisibles)</translation>
+    </message>
+    <message numerus="yes">
+        <source>Apply %n change(s)</source>
+        <translation>
+            <numerusform>Application de %n modification</numerusform>
+            <numerusform>Application de %n modifications</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>to %n VM(s)</source>
+        <translation>
+            <numerusform>sur %n VM</numerusform>
+            <numerusform>sur %n VM</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Nom</translation>
+    </message>
+    <message>
+        <source>{name}
+State: {state}
+VM Id: {id}</source>
+        <translation>{name}
+État : {state}
+Id de la VM : {id}</translation>
+    </message>
+    <message>
+        <source>Basic authentication over plain HTTP: the password travels in clear</source>
+        <translation>Authentification Basic en HTTP simple : le mot de passe circule en clair</translation>
+    </message>
+    <message>
+        <source>CredSSP: your credentials are delegated to the host (a compromised host can reuse them)</source>
+        <translation>CredSSP : vos identifiants sont délégués à l&apos;hôte (un hôte compromis peut les réutiliser)</translation>
+    </message>
+    <message>
+        <source>Error: {reason}</source>
+        <translation>Erreur : {reason}</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>échec</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>Connexion…</translation>
+    </message>
+    <message>
+        <source>Applying…</source>
+        <translation>Application…</translation>
+    </message>
+    <message>
+        <source>refreshing…</source>
+        <translation>actualisation…</translation>
+    </message>
+    <message>
+        <source>Shutdown</source>
+        <extracomment>Compact column headers, still Hyper-V Manager&apos;s words (its full label is in the tooltip).</extracomment>
+        <translation>Arrêt</translation>
+    </message>
+    <message>
+        <source>Time sync</source>
+        <translation>Synchro date/heure</translation>
+    </message>
+    <message>
+        <source>Backup</source>
+        <translation>Sauvegarde</translation>
+    </message>
+    <message>
+        <source>Running</source>
+        <translation>En fonctionnement</translation>
+    </message>
+    <message>
+        <source>Saved or paused</source>
+        <translation>Enregistré ou suspendu</translation>
+    </message>
+    <message>
+        <source>Starting, stopping, other</source>
+        <translation>Démarrage, arrêt, autre</translation>
+    </message>
+    <message>
+        <source>Disabled on the host: Hyper-V does not offer this service to the guest.</source>
+        <extracomment>The Windows guest service behind each integration service: name and display name (guest-facts.md §1). The Linux side: the daemon and its systemd units (Debian/Ubuntu, RHEL/Fedora), or the kernel driver for the services the kernel provides itself (guest-facts.md §3).</extracomment>
+        <translation>Désactivé sur l&apos;hôte : Hyper-V ne propose pas ce service à l&apos;invité.</translation>
+    </message>
+    <message>
+        <source>Enabled; the VM is off, so there is no live status.</source>
+        <translation>Activé ; la VM est arrêtée, il n&apos;y a donc pas de statut en direct.</translation>
+    </message>
+    <message>
+        <source>Enabled; the VM is {state}, so the guest cannot answer right now.</source>
+        <translation>Activé ; la VM est dans l&apos;état « {state} », l&apos;invité ne peut donc pas répondre pour l&apos;instant.</translation>
+    </message>
+    <message>
+        <source>Enabled and working; the guest&apos;s component speaks an older protocol version (harmless by design, KB 4014894).</source>
+        <translation>Activé et fonctionne ; le composant de l&apos;invité utilise une version plus ancienne du protocole (sans conséquence, voulu ainsi, KB 4014894).</translation>
+    </message>
+    <message>
+        <source>Enabled and answering, but the guest reports a problem: check the guest.</source>
+        <translation>Activé et répond, mais l&apos;invité signale un problème : vérifiez l&apos;invité.</translation>
+    </message>
+    <message>
+        <source>Enabled and working: the guest answers.</source>
+        <translation>Activé et fonctionne : l&apos;invité répond.</translation>
+    </message>
+    <message>
+        <source>Enabled, but the guest has not answered: the guest service is missing or stopped.</source>
+        <translation>Activé, mais l&apos;invité n&apos;a pas répondu : le service de l&apos;invité est absent ou arrêté.</translation>
+    </message>
+    <message>
+        <source>Enabled, but the guest stopped answering (it did before): the guest service may have hung or stopped.</source>
+        <translation>Activé, mais l&apos;invité ne répond plus (il répondait avant) : le service de l&apos;invité est peut-être bloqué ou arrêté.</translation>
+    </message>
+    <message>
+        <source>Enabled, but the guest&apos;s component version does not match the host: update integration services.</source>
+        <translation>Activé, mais la version du composant de l&apos;invité ne correspond pas à l&apos;hôte : mettez à jour les services d&apos;intégration.</translation>
+    </message>
+    <message>
+        <source>Enabled, but the guest reports a problem (degraded): check the guest.</source>
+        <translation>Activé, mais l&apos;invité signale un problème (dégradé) : vérifiez l&apos;invité.</translation>
+    </message>
+    <message>
+        <source>Enabled, but talking to the guest failed: check the guest service and its event log.</source>
+        <translation>Activé, mais la communication avec l&apos;invité a échoué : vérifiez le service de l&apos;invité et son journal des événements.</translation>
+    </message>
+    <message>
+        <source>Enabled, but the guest did not answer in time: it may be overloaded or hung.</source>
+        <translation>Activé, mais l&apos;invité n&apos;a pas répondu à temps : il est peut-être surchargé ou bloqué.</translation>
+    </message>
+    <message>
+        <source>Enabled; the VM is paused.</source>
+        <translation>Activé ; la VM est suspendue.</translation>
+    </message>
+    <message>
+        <source>Enabled on the host, but the guest reports the service disabled: it was turned off inside the guest.</source>
+        <translation>Activé sur l&apos;hôte, mais l&apos;invité indique le service désactivé : il a été coupé dans l&apos;invité.</translation>
+    </message>
+    <message>
+        <source>Enabled; the host reports status code {code}.</source>
+        <translation>Activé ; l&apos;hôte indique le code de statut {code}.</translation>
+    </message>
+    <message>
+        <source>it was disabled inside the guest, and Hyper-V cannot start it then: set it back to Manual and start it</source>
+        <translation>il a été désactivé dans l&apos;invité, et Hyper-V ne peut alors pas le démarrer : remettez-le en Manuel et démarrez-le</translation>
+    </message>
+    <message>
+        <source>it has hung or stopped: restart it</source>
+        <translation>il est bloqué ou arrêté : redémarrez-le</translation>
+    </message>
+    <message>
+        <source>it runs an older version: update the guest&apos;s integration services</source>
+        <translation>il s&apos;agit d&apos;une version plus ancienne : mettez à jour les services d&apos;intégration de l&apos;invité</translation>
+    </message>
+    <message>
+        <source>restart it and look at the guest&apos;s event log or journal</source>
+        <translation>redémarrez-le et consultez le journal des événements (ou le journal système) de l&apos;invité</translation>
+    </message>
+    <message>
+        <source>it should be running: start it (or install it if it is missing)</source>
+        <translation>il devrait être en cours d&apos;exécution : démarrez-le (ou installez-le s&apos;il est absent)</translation>
+    </message>
+    <message>
+        <source>Windows guest: check the service {name} (&quot;{display}&quot;): {todo} (Get-Service {name}; Start-Service {name}).</source>
+        <translation>Invité Windows : vérifiez le service {name} (« {display} ») : {todo} (Get-Service {name} ; Start-Service {name}).</translation>
+    </message>
+    <message>
+        <source>Linux guest: check the daemon {binary} (systemctl status {deb_unit} on Debian and Ubuntu, {rhel_unit} on RHEL and Fedora; package hyperv-daemons, on Ubuntu linux-cloud-tools): {todo}.</source>
+        <translation>Invité Linux : vérifiez le démon {binary} (systemctl status {deb_unit} sur Debian et Ubuntu, {rhel_unit} sur RHEL et Fedora ; paquet hyperv-daemons, sur Ubuntu linux-cloud-tools) : {todo}.</translation>
+    </message>
+    <message>
+        <source>Linux guest: this service is in the kernel: check that the hv_utils module is loaded (lsmod | grep hv_utils); update the kernel if it is not there.</source>
+        <translation>Invité Linux : ce service fait partie du noyau : vérifiez que le module hv_utils est chargé (lsmod | grep hv_utils) ; mettez à jour le noyau s&apos;il est absent.</translation>
+    </message>
+    <message>
+        <source>Changed by the last apply</source>
+        <translation>Modifié par la dernière application</translation>
+    </message>
+    <message>
+        <source>Already in that state at the last apply</source>
+        <translation>Déjà dans cet état lors de la dernière application</translation>
+    </message>
+    <message>
+        <source>Conflict: changed on the host by someone else; your change was not applied</source>
+        <translation>Conflit : modifié sur l&apos;hôte par quelqu&apos;un d&apos;autre ; votre modification n&apos;a pas été appliquée</translation>
+    </message>
+    <message>
+        <source>Outcome unknown: the change was sent and the host&apos;s answer was lost; it is reconciled from the host&apos;s next answer (until then it cannot be edited or retried)</source>
+        <translation>Résultat inconnu : la modification a été envoyée et la réponse de l&apos;hôte a été perdue ; elle sera réconciliée à la prochaine réponse de l&apos;hôte (d&apos;ici là, elle ne peut être ni retouchée ni réessayée)</translation>
+    </message>
+    <message>
+        <source>Not applied: the host&apos;s answer was lost and a re-read shows the old state; Retry failed sends it again</source>
+        <translation>Non appliquée : la réponse de l&apos;hôte a été perdue et une relecture montre l&apos;ancien état ; Réessayer les échecs l&apos;envoie de nouveau</translation>
+    </message>
+    <message>
+        <source>Update required</source>
+        <translation>Mise à jour requise</translation>
+    </message>
+    <message>
+        <source>Up to date</source>
+        <translation>À jour</translation>
+    </message>
+    <message>
+        <source>state unknown</source>
+        <translation>état inconnu</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>inconnue</translation>
+    </message>
+    <message>
+        <source>{version} (update required)</source>
+        <translation>{version} (mise à jour requise)</translation>
+    </message>
+    <message>
+        <source>{version} (up to date)</source>
+        <translation>{version} (à jour)</translation>
+    </message>
+    <message>
+        <source>{version} (the host did not say whether it is up to date)</source>
+        <translation>{version} (l&apos;hôte n&apos;a pas indiqué si elle est à jour)</translation>
+    </message>
+    <message>
+        <source>the VM is not running</source>
+        <translation>la VM n&apos;est pas en fonctionnement</translation>
+    </message>
+    <message>
+        <source>Data Exchange is off on this VM</source>
+        <translation>l&apos;Échange de données est désactivé sur cette VM</translation>
+    </message>
+    <message>
+        <source>the VM is {state}</source>
+        <translation>la VM est dans l&apos;état « {state} »</translation>
+    </message>
+    <message>
+        <source>Data Exchange does not answer, so the guest does not report it</source>
+        <translation>l&apos;Échange de données ne répond pas, l&apos;invité ne l&apos;indique donc pas</translation>
+    </message>
+    <message>
+        <source>unknown: {why}</source>
+        <translation>inconnu : {why}</translation>
+    </message>
+    <message>
+        <source>(it reported {os} earlier)</source>
+        <translation>(il a indiqué {os} auparavant)</translation>
+    </message>
+    <message>
+        <source>this guest</source>
+        <translation>cet invité</translation>
+    </message>
+    <message>
+        <source>{guest} on this host gets its integration services from Windows Update only with the Data Exchange service enabled (otherwise: the CAB from the Microsoft Download Center, KB 3071740)</source>
+        <translation>{guest} ne reçoit ses services d&apos;intégration de Windows Update sur cet hôte que si le service Échange de données est activé (sinon : le CAB du Centre de téléchargement Microsoft, KB 3071740)</translation>
+    </message>
+    <message>
+        <source>A pending change disables Data Exchange: that would stop this VM&apos;s integration services updates. {why}.</source>
+        <translation>Une modification en attente désactive l&apos;Échange de données : cela arrêterait les mises à jour des services d&apos;intégration de cette VM. {why}.</translation>
+    </message>
+    <message>
+        <source>Updates blocked: Data Exchange is disabled on this VM. {why}: enable Data Exchange.</source>
+        <translation>Mises à jour bloquées : l&apos;Échange de données est désactivé sur cette VM. {why} : activez l&apos;Échange de données.</translation>
+    </message>
+    <message>
+        <source>its guest OS</source>
+        <translation>son système invité</translation>
+    </message>
+    <message>
+        <source>integration services need an update</source>
+        <translation>les services d&apos;intégration doivent être mis à jour</translation>
+    </message>
+    <message>
+        <source>{guest} is not supported on this host</source>
+        <translation>{guest} n&apos;est pas pris en charge sur cet hôte</translation>
+    </message>
+    <message>
+        <source>{guest} has extended support only on this host</source>
+        <translation>{guest} n&apos;a qu&apos;un support étendu sur cet hôte</translation>
+    </message>
+    <message>
+        <source>{guest} has no mainstream support</source>
+        <translation>{guest} n&apos;a plus de support standard</translation>
+    </message>
+    <message>
+        <source>a pending change would block its updates (Data Exchange)</source>
+        <translation>une modification en attente bloquerait ses mises à jour (Échange de données)</translation>
+    </message>
+    <message>
+        <source>updates blocked: Data Exchange is disabled</source>
+        <translation>mises à jour bloquées : l&apos;Échange de données est désactivé</translation>
+    </message>
+    <message>
+        <source>No advice: {reason}.</source>
+        <translation>Pas de conseil : {reason}.</translation>
+    </message>
+    <message>
+        <source>Through Windows Update, inside the guest.</source>
+        <translation>Par Windows Update, dans l&apos;invité.</translation>
+    </message>
+    <message>
+        <source>With the Integration Services setup disk (vmguest.iso): insert it (Insert setup disk), then the guest&apos;s administrator installs them inside the guest (this cannot be automated for a running VM).</source>
+        <translation>Avec le disque d&apos;installation des services d&apos;intégration (vmguest.iso) : insérez-le (Insérer le disque d&apos;installation), puis l&apos;administrateur de l&apos;invité les installe dans l&apos;invité (impossible à automatiser pour une VM en fonctionnement).</translation>
+    </message>
+    <message>
+        <source>With the Linux distribution&apos;s package manager.</source>
+        <translation>Avec le gestionnaire de paquets de la distribution Linux.</translation>
+    </message>
+    <message>
+        <source>Note: {note}.</source>
+        <translation>Remarque : {note}.</translation>
+    </message>
+    <message>
+        <source>requires the Data Exchange integration service (otherwise: the CAB from the Microsoft Download Center, KB 3071740)</source>
+        <translation>nécessite le service d&apos;intégration Échange de données (sinon : le CAB du Centre de téléchargement Microsoft, KB 3071740)</translation>
+    </message>
+    <message>
+        <source>extended support only on this host</source>
+        <translation>support étendu seulement sur cet hôte</translation>
+    </message>
+    <message>
+        <source>not supported on this host</source>
+        <translation>non pris en charge sur cet hôte</translation>
+    </message>
+    <message>
+        <source>no mainstream support</source>
+        <translation>plus de support standard</translation>
+    </message>
+    <message>
+        <source>built into the distribution&apos;s kernel; optional updates may exist</source>
+        <translation>intégrés au noyau de la distribution ; des mises à jour facultatives peuvent exister</translation>
+    </message>
+    <message>
+        <source>insert the setup disk (vmguest.iso), then the guest&apos;s administrator installs it inside the guest; this cannot be automated for a running VM</source>
+        <translation>insérez le disque d&apos;installation (vmguest.iso), puis l&apos;administrateur de l&apos;invité l&apos;installe dans l&apos;invité ; impossible à automatiser pour une VM en fonctionnement</translation>
+    </message>
+    <message>
+        <source>host version unknown</source>
+        <translation>version de l&apos;hôte inconnue</translation>
+    </message>
+    <message>
+        <source>guest OS unknown: the VM is not running</source>
+        <translation>système invité inconnu : la VM n&apos;est pas en fonctionnement</translation>
+    </message>
+    <message>
+        <source>guest OS unknown: Data Exchange is off or the guest does not report it</source>
+        <translation>système invité inconnu : l&apos;Échange de données est désactivé ou l&apos;invité ne l&apos;indique pas</translation>
+    </message>
+    <message>
+        <source>{guest} is not in the update table for this host</source>
+        <translation>{guest} ne figure pas dans la table de mise à jour pour cet hôte</translation>
+    </message>
+    <message>
+        <source>its integration services could not be read on the host</source>
+        <translation>ses services d&apos;intégration n&apos;ont pas pu être lus sur l&apos;hôte</translation>
+    </message>
+    <message>
+        <source>not answering</source>
+        <translation>ne répond pas</translation>
+    </message>
+    <message>
+        <source>degraded</source>
+        <translation>dégradé</translation>
+    </message>
+    <message>
+        <source>error</source>
+        <translation>en erreur</translation>
+    </message>
+    <message>
+        <source>unreadable</source>
+        <translation>illisible</translation>
+    </message>
+    <message>
+        <source>{service} {what} ({word})</source>
+        <translation>{service} {what} ({word})</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n change(s) not applied</source>
+        <translation>
+            <numerusform>%n modification non appliquée</numerusform>
+            <numerusform>%n modifications non appliquées</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n change(s) of unknown outcome</source>
+        <translation>
+            <numerusform>%n modification au résultat inconnu</numerusform>
+            <numerusform>%n modifications au résultat inconnu</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n pending change(s)</source>
+        <translation>
+            <numerusform>%n modification en attente</numerusform>
+            <numerusform>%n modifications en attente</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Needs a look: {problems}</source>
+        <translation>À examiner : {problems}</translation>
+    </message>
+    <message>
+        <source>Nothing wrong seen; the VM is {state}, so there is no live status</source>
+        <translation>Rien d&apos;anormal ; la VM est dans l&apos;état « {state} », il n&apos;y a donc pas de statut en direct</translation>
+    </message>
+    <message>
+        <source>OK: every enabled integration service answers</source>
+        <translation>OK : chaque service d&apos;intégration activé répond</translation>
+    </message>
+    <message>
+        <source>Not detected</source>
+        <translation>Non détecté</translation>
+    </message>
+    <message>
+        <source>VM</source>
+        <translation>VM</translation>
+    </message>
+    <message>
+        <source>{label}
+Guest: {windows} (Windows), {linux} (Linux)
+Default: {default}</source>
+        <translation>{label}
+Invité : {windows} (Windows), {linux} (Linux)
+Par défaut : {default}</translation>
+    </message>
+    <message>
+        <source>on</source>
+        <translation>activé</translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation>désactivé</translation>
+    </message>
+    <message>
+        <source>{name}
+Not a known integration service ({guid})</source>
+        <translation>{name}
+Service d&apos;intégration inconnu ({guid})</translation>
+    </message>
+    <message>
+        <source>Version</source>
+        <translation>Version</translation>
+    </message>
+    <message>
+        <source>Integration services version the host detected, and its state: amber with ◆ when the host says Update required; ▲ when the guest OS is not supported on the host or its updates are blocked by a disabled Data Exchange (the corner badge). The tooltip gives the state, the guest OS and how it is updated.</source>
+        <translation>Version des services d&apos;intégration détectée par l&apos;hôte, et son état : orangé avec ◆ quand l&apos;hôte indique Mise à jour requise ; ▲ quand le système invité n&apos;est pas pris en charge par l&apos;hôte ou que ses mises à jour sont bloquées par un Échange de données désactivé (le badge en coin). L&apos;info-bulle donne l&apos;état, le système invité et la façon de le mettre à jour.</translation>
+    </message>
+    <message>
+        <source>Integration services version</source>
+        <translation>Version des services d&apos;intégration</translation>
+    </message>
+    <message>
+        <source>Outcome unknown</source>
+        <translation>Résultat inconnu</translation>
+    </message>
+    <message>
+        <source>Not applied</source>
+        <translation>Non appliqué</translation>
+    </message>
+    <message>
+        <source>Conflict</source>
+        <translation>Conflit</translation>
+    </message>
+    <message>
+        <source>, integration services updates blocked</source>
+        <translation>, mises à jour des services d&apos;intégration bloquées</translation>
+    </message>
+    <message>
+        <source>{label}: could not be read on the host: {error}</source>
+        <translation>{label} : illisible sur l&apos;hôte : {error}</translation>
+    </message>
+    <message>
+        <source>Pending change kept: → {target} (not applied yet)</source>
+        <translation>Modification en attente conservée : → {target} (pas encore appliquée)</translation>
+    </message>
+    <message>
+        <source>{label}: this VM does not offer this service</source>
+        <translation>{label} : cette VM ne propose pas ce service</translation>
+    </message>
+    <message>
+        <source>On</source>
+        <translation>Activé</translation>
+    </message>
+    <message>
+        <source>Enabled</source>
+        <translation>Activé</translation>
+    </message>
+</context>
+</TS>

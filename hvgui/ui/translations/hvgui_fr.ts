@@ -226,6 +226,10 @@
         <translation>Système invité</translation>
     </message>
     <message>
+        <source>Setup disk</source>
+        <translation>Disque d&apos;installation</translation>
+    </message>
+    <message>
         <source>Read at</source>
         <translation>Lu à</translation>
     </message>
@@ -634,6 +638,14 @@
         <translation>Abandonner les modifications en attente de la colonne de la cellule courante</translation>
     </message>
     <message>
+        <source>Insert Integration Services setup disk…</source>
+        <translation>Insérer le disque d&apos;installation des services d&apos;intégration…</translation>
+    </message>
+    <message>
+        <source>Insert vmguest.iso into the selected VMs&apos; DVD drives (hosts older than Windows Server 2016), after a preview</source>
+        <translation>Insérer vmguest.iso dans les lecteurs de DVD des VM sélectionnées (hôtes antérieurs à Windows Server 2016), après un aperçu</translation>
+    </message>
+    <message>
         <source>Copy a text report of the current VM, or of every selected VM</source>
         <translation>Copier un rapport texte de la VM courante, ou de chaque VM sélectionnée</translation>
     </message>
@@ -841,6 +853,17 @@
     <message>
         <source>Apply changes</source>
         <translation>Appliquer les modifications</translation>
+    </message>
+    <message numerus="yes">
+        <source>Inserting the setup disk into %n VM(s)…</source>
+        <translation>
+            <numerusform>Insertion du disque d&apos;installation dans %n VM…</numerusform>
+            <numerusform>Insertion du disque d&apos;installation dans %n VM…</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Setup disk: </source>
+        <translation>Disque d&apos;installation : </translation>
     </message>
     <message numerus="yes">
         <source>Applying %n change(s)</source>

@@ -23,6 +23,7 @@ from hvgui.core.model import ApplyResult, Change, DiskResult, Inventory, ItemRes
 from hvgui.core.reconcile import reconcile
 from hvgui.remote.audit import AuditUnavailable
 from hvgui.remote.errors import ErrorKind, HostError
+from hvgui.ui.i18n import tr
 from hvgui.ui.setup_disk import DiskPlan, DiskSummary
 from hvgui.ui.state import (
     RETRYABLE,
@@ -85,19 +86,19 @@ class ApplySummary:
         return ApplySummary(*(getattr(self, f) + getattr(other, f) for f in self.FIELDS))
 
     def text(self) -> str:
-        parts = [f"{self.changed} changed"]
+        parts = [tr("%n changed", "", self.changed)]
         if self.unchanged:
-            parts.append(f"{self.unchanged} already in that state")
+            parts.append(tr("%n already in that state", "", self.unchanged))
         if self.conflicts:
-            parts.append(plural(self.conflicts, "conflict"))
+            parts.append(tr("%n conflict(s)", "", self.conflicts))
         if self.failed:
-            parts.append(f"{self.failed} failed")
+            parts.append(tr("%n failed", "", self.failed))
         if self.not_applied:
-            parts.append(f"{self.not_applied} not applied (answer lost; re-read)")
+            parts.append(tr("%n not applied (answer lost; re-read)", "", self.not_applied))
         if self.unknown:
-            parts.append(f"{self.unknown} outcome unknown (answer lost; re-read when the host answers)")
+            parts.append(tr("%n outcome unknown (answer lost; re-read when the host answers)", "", self.unknown))
         if self.hosts_failed:
-            parts.append(f"{plural(self.hosts_failed, 'host')} unreachable or refused")
+            parts.append(tr("%n host(s) unreachable or refused", "", self.hosts_failed))
         return ", ".join(parts)
 
 

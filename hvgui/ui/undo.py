@@ -11,9 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from hvgui.core import catalog
+from hvgui.ui.i18n import service_label, tr
 from hvgui.ui.state import CellKey
-from hvgui.ui.words import plural
 
 MAX_STEPS = 200
 
@@ -68,7 +67,9 @@ def describe(verb: str, cells: Iterable[CellKey]) -> str:
     cells = list(cells)
     guids = {c[2] for c in cells}
     vms = len({c[:2] for c in cells})
+    verb = {"Enable": tr("Enable"), "Disable": tr("Disable"), "Change": tr("Change"),
+            "Reset to default": tr("Reset to default"), "Revert": tr("Revert")}.get(verb, verb)
     if len(guids) == 1:
-        what = catalog.display_label(next(iter(guids)))
-        return f"{verb} {what} on {plural(vms, 'VM')}"
-    return f"{verb} {plural(len(cells), 'service')} on {plural(vms, 'VM')}"
+        what = service_label(next(iter(guids)))
+        return tr("{verb} {service} on %n VM(s)", "", vms).format(verb=verb, service=what)
+    return tr("{verb} %n service(s)", "", len(cells)).format(verb=verb) + " " + tr("on %n VM(s)", "", vms)

@@ -24,10 +24,10 @@ from hvgui.ui.delegates import CellDelegate
 from hvgui.ui.i18n import tr
 from hvgui.ui.main_window.failed_hosts import Banner, HostProblemPanel
 from hvgui.ui.main_window.grid_filters import FilterBar
+from hvgui.ui.meaning import Meaning
 from hvgui.ui.models import ColKind, Scope, ServiceGridModel
 from hvgui.ui.models.service_grid import GridFilter
 from hvgui.ui.state import CellKey, HostStatus, RowKey
-from hvgui.ui.words import plural, word
 
 ROW_PADDING = 8
 
@@ -257,8 +257,8 @@ class GridPane(QWidget):
                 return tr("Reading the hosts…")
             failed = [e.name for e in in_scope if not e.loaded and e.status is HostStatus.FAILED]
             if failed:
-                return (f"{', '.join(failed)} could not be read, so there are no VMs to show: see above "
-                        "for why, and what to do.")
+                return tr("{hosts} could not be read, so there are no VMs to show: see above for why, and what "
+                          "to do.").format(hosts=", ".join(failed))
             return tr("No VMs on the selected hosts.")
         f = self.model.filter
         why = []
@@ -268,30 +268,32 @@ class GridPane(QWidget):
             why.append(tr("needs attention (integration services updates)"))
         conditions = []
         if f.host is not None and f.host in st.hosts:
-            conditions.append(f"on {st.hosts[f.host].name}")
+            conditions.append(tr("on {host}").format(host=st.hosts[f.host].name))
         if f.vm_state is not None:
-            conditions.append(f"in the state {f.vm_state.value}")
+            conditions.append(tr("in the state {state}").format(state=tr(f.vm_state.value)))
         if f.is_state is not None:
-            conditions.append(f"with integration services: {f.is_state.value}")
+            conditions.append(tr("with integration services: {state}").format(state=tr(f.is_state.value)))
         if f.status is not None:
-            conditions.append(f"with a service: {f.status.value.replace('_', ' ')}")
+            conditions.append(tr("with a service: {status}").format(status=_status_words(f.status)))
         text = scope.text
+        both = tr(" and ")
         if text:
-            head = f"No VM matches '{text}'"
+            head = tr("No VM matches '{text}'").format(text=text)
             if why or conditions:
-                head += " and " + " and ".join(why + conditions)
+                head += both + both.join(why + conditions)
         else:
-            head = "No VM " + " and ".join(why + conditions) if (why or conditions) else "No VM to show"
+            head = tr("No VM {conditions}").format(conditions=both.join(why + conditions)) if (why or conditions) \
+                else tr("No VM to show")
         hosts = [e.name for e in st.hosts.values() if text and text.casefold() in e.name.casefold()]
         tail = ""
         if hosts:
-            n = len(hosts)
-            tail = (f" The filter box searches VM names; {', '.join(hosts)} {word(n, 'is')} "
-                    f"{word(n, 'a host', 'hosts')}: select {word(n, 'it')} in the tree to see "
-                    f"{word(n, 'its', 'their')} VMs.")
+            tail = (tr(" The filter box searches VM names; {hosts} is a host: select it in the tree to see its VMs.")
+                    if len(hosts) == 1 else
+                    tr(" The filter box searches VM names; {hosts} are hosts: select them in the tree to see their "
+                       "VMs.")).format(hosts=", ".join(hosts))
         if f.active:
             tail += tr(" Clear filters shows every VM in scope again.")
-        return f"{head} (of {plural(self.model.in_scope, 'VM')} in scope).{tail}"
+        return tr("{head} (of %n VM(s) in scope).{tail}", "", self.model.in_scope).format(head=head, tail=tail)
 
     def _show_empty(self, text: str) -> None:
         self.empty.setText(text)
@@ -369,3 +371,12 @@ class GridPane(QWidget):
             if ro:
                 a.setToolTip(tr("Read-only mode: nothing can be changed (Settings > Read-only mode)"))
         return menu
+
+
+def _status_words(meaning: Meaning) -> str:
+    """A service status filter in words ("not answering")."""
+    return {
+        Meaning.WORKING: tr("working"), Meaning.NOT_ANSWERING: tr("not answering"), Meaning.DEGRADED: tr("degraded"),
+        Meaning.ERROR: tr("error"), Meaning.OFF: tr("off"), Meaning.NO_STATUS: tr("no status"),
+        Meaning.NOT_OFFERED: tr("not offered"), Meaning.UNREADABLE: tr("unreadable"),
+    }.get(meaning, meaning.value.replace("_", " "))

@@ -22,7 +22,7 @@ from PySide6.QtGui import QStandardItem, QStandardItemModel
 from hvgui.remote.engine import Operation, OpState
 from hvgui.ui import look
 from hvgui.ui.i18n import QT_TR_NOOP, tr
-from hvgui.ui.words import plain_tip, plural
+from hvgui.ui.words import plain_tip
 
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 _TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
@@ -178,8 +178,10 @@ class ActivityModel(QStandardItemModel):
         put(items[0], TAGS_ROLE, _tags(op.kind, op.state, [op.host]))
         put(items[0], OP_ROLE, op.id)
         put(items[0], int(Qt.ItemDataRole.AccessibleTextRole),
-            f"{op.summary} on {op.host}: {self._STATE_TEXT[op.state]}"
-            + (f", {op.error.text}" if op.error is not None else f", {op.outcome}" if op.outcome else ""))
+            tr("{what} on {host}: {state}").format(what=operation_words(op.summary), host=op.host,
+                                                   state=tr(self._STATE_TEXT[op.state]))
+            + (f", {op.error.text}" if op.error is not None else f", {operation_words(op.outcome)}" if op.outcome
+               else ""))
 
     def _fill_round(self, rnd: _Round) -> None:
         put = self._put
@@ -191,18 +193,18 @@ class ActivityModel(QStandardItemModel):
         hosts = sorted({o.host for o in ops} | set(rnd.expecting))
         if running or waiting:
             state, colour = OpState.RUNNING, t.blue
-            text = f"Running… ({len(ops) - len(running)} of {len(hosts)} done)"
+            text = tr("Running… ({done} of {total} done)").format(done=len(ops) - len(running), total=len(hosts))
         elif failed:
-            state, colour, text = OpState.FAILED, t.red, f"{len(failed)} failed"
+            state, colour, text = OpState.FAILED, t.red, tr("{n} failed").format(n=len(failed))
         else:
             state, colour, text = OpState.OK, t.green, tr("OK")
-        put(items[1], _DISPLAY, plural(len(hosts), "host"))
+        put(items[1], _DISPLAY, tr("%n host(s)", "", len(hosts)))
         put(items[2], _DISPLAY, tr("Refresh: read VMs and integration services"))
         put(items[3], _DISPLAY, text)
         items[3].setIcon(look.dot(colour))
         put(items[4], _DISPLAY, f"{max((o.duration for o in ops), default=0.0):.1f} s")
         if failed:
-            outcome = "; ".join(o.error.text if o.error is not None else f"{o.host}: failed" for o in failed)
+            outcome = "; ".join(o.error.text if o.error is not None else f"{o.host}: " + tr("failed") for o in failed)
             items[5].setForeground(look.colour(t.red))
         else:
             outcome = ", ".join(f"{o.host}: {operation_words(o.outcome)}" for o in ops if o.outcome)
@@ -211,7 +213,8 @@ class ActivityModel(QStandardItemModel):
         put(items[0], TAGS_ROLE, _tags("refresh", state, hosts))
         put(items[0], OP_ROLE, 0)
         put(items[0], int(Qt.ItemDataRole.AccessibleTextRole),
-            f"Refresh of {plural(len(hosts), 'host')}: {text}" + (f", {outcome}" if outcome else ""))
+            tr("Refresh of %n host(s): {state}", "", len(hosts)).format(state=text)
+            + (f", {outcome}" if outcome else ""))
 
     # ------------------------------------------------------------ lookups
     def operation(self, row: int) -> Operation:

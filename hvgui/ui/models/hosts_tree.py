@@ -145,7 +145,8 @@ class HostTreeModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return plain_tip(host_tooltip(e))
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"{e.name}, host, {host_state_text(e)}" if column == 0 else host_state_text(e)
+            return tr("{name}, host, {state}").format(name=e.name, state=host_state_text(e)) if column == 0 \
+                else host_state_text(e)
         if role == Qt.ItemDataRole.FontRole and column == 0:
             return _BOLD
         if role == Qt.ItemDataRole.ForegroundRole and column == 1 and e.status is HostStatus.FAILED:
@@ -161,7 +162,8 @@ class HostTreeModel(QAbstractItemModel):
             return plain_tip(tr("{name}\nState: {state}\nVM Id: {id}").format(
                 name=vm.name, state=vm_state_text(vm.state), id=vm.id))
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"{vm.name}, VM, {vm.state}" if column == 0 else vm.state
+            state = vm_state_text(vm.state)
+            return tr("{name}, VM, {state}").format(name=vm.name, state=state) if column == 0 else state
         return None
 
     # ---------------------------------------------------------- updates
@@ -274,22 +276,28 @@ def _host_state_text(e: HostEntry) -> str:
     return " · ".join(parts)
 
 
+def host_status_word(status: HostStatus) -> str:
+    return {HostStatus.CONNECTED: tr("connected"), HostStatus.FAILED: tr("failed"),
+            HostStatus.CONNECTING: tr("connecting")}.get(status, status.value)
+
+
 def host_tooltip(e: HostEntry) -> str:
     """Plain text: the host, its login, and when it failed, why, in full."""
     lines = [e.name, e.config.url,
-             f"Login: {e.config.username or 'the current Windows logon'} ({e.config.auth.value.upper()})"]
+             tr("Login: {user} ({auth})").format(user=e.config.username or tr("the current Windows logon"),
+                                                 auth=e.config.auth.value.upper())]
     risk = insecure_login(e.config)
     if risk:
-        lines.append(f"⚠ Warning: {risk}")
+        lines.append("⚠ " + tr("Warning: {risk}").format(risk=risk))
     if e.facts and (e.facts.os_caption or e.facts.os_version):
         lines.append(f"{e.facts.os_caption} {e.facts.os_version}".strip())
-    lines.append(f"State: {e.status.value}")
+    lines.append(tr("State: {state}").format(state=host_status_word(e.status)))
     if e.error is not None:
         lines.append(e.error.text)
         if e.error.details and e.error.details not in e.error.text:
-            lines.append(f"Details: {e.error.details}")
+            lines.append(tr("Details: {details}").format(details=e.error.details))
         if e.error.fingerprint:
-            lines.append(f"Certificate SHA-256: {e.error.fingerprint}")
+            lines.append(tr("Certificate SHA-256: {fingerprint}").format(fingerprint=e.error.fingerprint))
     if e.last_refresh:
         lines.append(tr("Last refresh: ") + time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(e.last_refresh)))
     return "\n".join(lines)

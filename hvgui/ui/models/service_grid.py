@@ -31,6 +31,7 @@ from hvgui.ui.explain import (
     guest_os_text,
     is_state_word,
     result_text,
+    service_label_of,
     vm_advice,
 )
 from hvgui.ui.i18n import QT_TR_NOOP, service_label, tr, vm_state_text
@@ -481,17 +482,17 @@ class ServiceGridModel(QAbstractTableModel):
         if role == _TOOLTIP:
             if kind is ColKind.VM:
                 seen = self.controller.state.guest_os_seen.get(key)
-                return plain_tip(f"{vm.name}\nVM Id: {vm.id}\nHost: {entry.name}\n"
-                                 f"Guest OS: {guest_os_text(vm, seen)}")
+                return plain_tip(tr("{name}\nVM Id: {id}\nHost: {host}\nGuest OS: {os}").format(
+                    name=vm.name, id=vm.id, host=entry.name, os=guest_os_text(vm, seen)))
             if kind is ColKind.HOST:
                 return plain_tip(host_tooltip(entry))
             return None
         if role == _ACCESSIBLE:
             if kind is ColKind.VM:
-                return f"{vm.name}, VM on {entry.name}"
+                return tr("{name}, VM on {host}").format(name=vm.name, host=entry.name)
             if kind is ColKind.HOST:
-                return f"{vm.name}, host {entry.name}"
-            return f"{vm.name}, state {vm.state}"
+                return tr("{name}, host {host}").format(name=vm.name, host=entry.name)
+            return tr("{name}, state {state}").format(name=vm.name, state=vm_state_text(vm.state))
         return None
 
     def _is_data(self, key: RowKey, vm: VM, role: int) -> Any:
@@ -519,19 +520,21 @@ class ServiceGridModel(QAbstractTableModel):
             return look.theme().orange if adv.blocked else None
         seen = self.controller.state.guest_os_seen.get(key)
         if role == _ACCESSIBLE:
-            parts = [vm.name, f"integration services version {vm.is_version or 'unknown'}", is_state_word(vm),
-                     f"guest OS {guest_os_text(vm, seen)}"]
+            parts = [vm.name, tr("integration services version {version}").format(
+                         version=vm.is_version or tr("unknown")), is_state_word(vm),
+                     tr("guest OS {os}").format(os=guest_os_text(vm, seen))]
             if reasons:
-                parts.append("needs attention: " + "; ".join(reasons))
+                parts.append(tr("needs attention: {reasons}").format(reasons="; ".join(reasons)))
             return ", ".join(parts)
-        lines = [f"Integration services {vm.is_version or 'version unknown'}: {is_state_word(vm)} (as the host "
-                 "reports it)", f"Guest OS: {guest_os_text(vm, seen)}"]
-        lines += ["Updates: " + "\n".join(advice_lines(adv, avm))]
+        lines = [tr("Integration services {version}: {state} (as the host reports it)").format(
+                     version=vm.is_version or tr("version unknown"), state=is_state_word(vm)),
+                 tr("Guest OS: {os}").format(os=guest_os_text(vm, seen))]
+        lines += [tr("Updates: {advice}").format(advice="\n".join(advice_lines(adv, avm)))]
         blocked = blocked_text(avm, adv)
         if blocked:
             lines.append(blocked)
         if reasons:
-            lines.append("Needs attention: " + "; ".join(reasons) + ".")
+            lines.append(tr("Needs attention: {reasons}.").format(reasons="; ".join(reasons)))
         return plain_tip("\n".join(lines))
 
     def _service_data(self, vm: VM, cell: CellKey, col: Column, role: int) -> Any:
@@ -634,8 +637,9 @@ class ServiceGridModel(QAbstractTableModel):
             if role == MARKER_ROLE and pending is not None:
                 return look.theme().amber
             if role == _ACCESSIBLE:
-                return f"{vm.name}, {label}, could not be read" + (
-                    f", pending: {'enable' if pending else 'disable'}" if pending is not None else "")
+                return tr("{name}, {label}, could not be read").format(name=vm.name, label=label) + (
+                    ", " + (tr("pending: enable") if pending else tr("pending: disable")) if pending is not None
+                    else "")
             return None
         if role == _DISPLAY:
             return tr("n/a")
@@ -644,7 +648,7 @@ class ServiceGridModel(QAbstractTableModel):
         if role == _FOREGROUND:
             return look.colour(look.theme().grey)
         if role == _ACCESSIBLE:
-            return f"{vm.name}, {label}, not offered by this VM"
+            return tr("{name}, {label}, not offered by this VM").format(name=vm.name, label=label)
         return None
 
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
@@ -716,6 +720,16 @@ def _version_key(version: str | None) -> tuple[int, ...]:
         return ()
 
 
+def phase_word(phase: CellPhase) -> str:
+    """The outcome of the last apply in one word or two (screen readers)."""
+    return {
+        CellPhase.APPLYING: tr("applying", "apply outcome"), CellPhase.CHANGED: tr("changed", "apply outcome"),
+        CellPhase.UNCHANGED: tr("unchanged", "apply outcome"), CellPhase.CONFLICT: tr("conflict", "apply outcome"),
+        CellPhase.FAILED: tr("failed", "apply outcome"), CellPhase.UNKNOWN: tr("unknown", "apply outcome"),
+        CellPhase.NOT_APPLIED: tr("not applied", "apply outcome"),
+    }.get(phase, phase.value.replace("_", " "))
+
+
 def _short(on: bool) -> str:
     return tr("On") if on else tr("Off")
 
@@ -732,15 +746,16 @@ def is_text(vm: VM) -> str:
 
 def service_tooltip(vm: VM, svc: ServiceState, pending: bool | None, result: CellResult | None) -> str:
     """Plain text (the model wraps it for Qt): the UI's words first, the host's own after."""
-    lines = [f"{svc.label} — {vm.name}", status_word(vm, svc, long=True), explain(vm, svc)]
+    lines = [f"{service_label_of(svc)} — {vm.name}", status_word(vm, svc, long=True), explain(vm, svc)]
     check = guest_check(vm, svc)
     if check:
         lines.append(check)
     if pending is not None:
-        lines.append(f"Pending change: {on_off(svc.enabled)} → {on_off(pending)} (not applied yet)")
+        lines.append(tr("Pending change: {current} → {target} (not applied yet)").format(
+            current=on_off(svc.enabled), target=on_off(pending)))
     if result is not None:
         lines.append(result_text(result))
-    lines.append(f"Host says: {host_words(svc)}")
+    lines.append(tr("Host says: {words}").format(words=host_words(svc)))
     return "\n".join(lines)
 
 
@@ -748,13 +763,13 @@ def accessible_cell_text(vm: VM, label: str, svc: ServiceState, pending: bool | 
                          result: CellResult | None) -> str:
     """What a screen reader says for a cell: "web1, Time synchronization, enabled, No Contact,
     pending: disable"."""
-    parts = [vm.name, label, "enabled" if svc.enabled else "disabled"]
+    parts = [vm.name, label, tr("enabled") if svc.enabled else tr("disabled")]
     meaning = service_meaning(vm, svc)
     if meaning is not Meaning.OFF:
         word = status_word(vm, svc)
-        parts.append("no live status" if word == "—" else word.replace(" *", ""))
+        parts.append(tr("no live status") if word == "—" else word.replace(" *", ""))
     if pending is not None:
-        parts.append(f"pending: {'enable' if pending else 'disable'}")
+        parts.append(tr("pending: enable") if pending else tr("pending: disable"))
     if result is not None:
-        parts.append(f"last apply: {result.phase.value.replace('_', ' ')}")
+        parts.append(tr("last apply: {outcome}").format(outcome=phase_word(result.phase)))
     return ", ".join(parts)

@@ -398,6 +398,10 @@
         <translation>Lecture des hôtes…</translation>
     </message>
     <message>
+        <source>{hosts} could not be read, so there are no VMs to show: see above for why, and what to do.</source>
+        <translation>{hosts} n&apos;a pas pu être lu, il n&apos;y a donc aucune VM à afficher : voyez plus haut pourquoi, et que faire.</translation>
+    </message>
+    <message>
         <source>No VMs on the selected hosts.</source>
         <translation>Aucune VM sur les hôtes sélectionnés.</translation>
     </message>
@@ -410,8 +414,55 @@
         <translation>est à surveiller (mises à jour des services d&apos;intégration)</translation>
     </message>
     <message>
+        <source>on {host}</source>
+        <translation>sur {host}</translation>
+    </message>
+    <message>
+        <source>in the state {state}</source>
+        <translation>dans l&apos;état {state}</translation>
+    </message>
+    <message>
+        <source>with integration services: {state}</source>
+        <translation>avec des services d&apos;intégration : {state}</translation>
+    </message>
+    <message>
+        <source>with a service: {status}</source>
+        <translation>avec un service : {status}</translation>
+    </message>
+    <message>
+        <source> and </source>
+        <translation> et </translation>
+    </message>
+    <message>
+        <source>No VM matches &apos;{text}&apos;</source>
+        <translation>Aucune VM ne correspond à « {text} »</translation>
+    </message>
+    <message>
+        <source>No VM {conditions}</source>
+        <translation>Aucune VM {conditions}</translation>
+    </message>
+    <message>
+        <source>No VM to show</source>
+        <translation>Aucune VM à afficher</translation>
+    </message>
+    <message>
+        <source> The filter box searches VM names; {hosts} is a host: select it in the tree to see its VMs.</source>
+        <translation> La zone de filtre cherche dans les noms de VM ; {hosts} est un hôte : sélectionnez-le dans l&apos;arborescence pour voir ses VM.</translation>
+    </message>
+    <message>
+        <source> The filter box searches VM names; {hosts} are hosts: select them in the tree to see their VMs.</source>
+        <translation> La zone de filtre cherche dans les noms de VM ; {hosts} sont des hôtes : sélectionnez-les dans l&apos;arborescence pour voir leurs VM.</translation>
+    </message>
+    <message>
         <source> Clear filters shows every VM in scope again.</source>
         <translation> Effacer les filtres affiche de nouveau toutes les VM de la sélection.</translation>
+    </message>
+    <message numerus="yes">
+        <source>{head} (of %n VM(s) in scope).{tail}</source>
+        <translation>
+            <numerusform>{head} (sur %n VM dans la sélection).{tail}</numerusform>
+            <numerusform>{head} (sur %n VM dans la sélection).{tail}</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>Enable {service} for the|all %n VM(s) in view</source>
@@ -438,6 +489,18 @@
     <message>
         <source>Read-only mode: nothing can be changed (Settings &gt; Read-only mode)</source>
         <translation>Mode lecture seule : rien ne peut être modifié (Paramètres &gt; Mode lecture seule)</translation>
+    </message>
+    <message>
+        <source>working</source>
+        <translation>fonctionne</translation>
+    </message>
+    <message>
+        <source>no status</source>
+        <translation>sans statut</translation>
+    </message>
+    <message>
+        <source>not offered</source>
+        <translation>non proposé</translation>
     </message>
     <message>
         <source>Enter password…</source>
@@ -1107,8 +1170,30 @@
         <translation>Annulé</translation>
     </message>
     <message>
+        <source>{what} on {host}: {state}</source>
+        <translation>{what} sur {host} : {state}</translation>
+    </message>
+    <message>
+        <source>Running… ({done} of {total} done)</source>
+        <translation>En cours… ({done} sur {total} terminés)</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n host(s)</source>
+        <translation>
+            <numerusform>%n hôte</numerusform>
+            <numerusform>%n hôtes</numerusform>
+        </translation>
+    </message>
+    <message>
         <source>Refresh: read VMs and integration services</source>
         <translation>Actualisation : lecture des VM et des services d&apos;intégration</translation>
+    </message>
+    <message numerus="yes">
+        <source>Refresh of %n host(s): {state}</source>
+        <translation>
+            <numerusform>Actualisation de %n hôte : {state}</numerusform>
+            <numerusform>Actualisation de %n hôtes : {state}</numerusform>
+        </translation>
     </message>
     <message>
         <source>Read VMs and integration services</source>
@@ -1137,12 +1222,20 @@
         <translation>Nom</translation>
     </message>
     <message>
+        <source>{name}, host, {state}</source>
+        <translation>{name}, hôte, {state}</translation>
+    </message>
+    <message>
         <source>{name}
 State: {state}
 VM Id: {id}</source>
         <translation>{name}
 État : {state}
 Id de la VM : {id}</translation>
+    </message>
+    <message>
+        <source>{name}, VM, {state}</source>
+        <translation>{name}, VM, {state}</translation>
     </message>
     <message>
         <source>Basic authentication over plain HTTP: the password travels in clear</source>
@@ -1155,6 +1248,38 @@ Id de la VM : {id}</translation>
     <message>
         <source>Error: {reason}</source>
         <translation>Erreur : {reason}</translation>
+    </message>
+    <message>
+        <source>connected</source>
+        <translation>connecté</translation>
+    </message>
+    <message>
+        <source>connecting</source>
+        <translation>connexion en cours</translation>
+    </message>
+    <message>
+        <source>Login: {user} ({auth})</source>
+        <translation>Identifiant : {user} ({auth})</translation>
+    </message>
+    <message>
+        <source>the current Windows logon</source>
+        <translation>la session Windows en cours</translation>
+    </message>
+    <message>
+        <source>Warning: {risk}</source>
+        <translation>Attention : {risk}</translation>
+    </message>
+    <message>
+        <source>State: {state}</source>
+        <translation>État : {state}</translation>
+    </message>
+    <message>
+        <source>Details: {details}</source>
+        <translation>Détails : {details}</translation>
+    </message>
+    <message>
+        <source>Certificate SHA-256: {fingerprint}</source>
+        <translation>Certificat SHA-256 : {fingerprint}</translation>
     </message>
     <message>
         <source>failed</source>
@@ -1566,6 +1691,56 @@ Service d&apos;intégration inconnu ({guid})</translation>
         <translation>Version des services d&apos;intégration</translation>
     </message>
     <message>
+        <source>{name}
+VM Id: {id}
+Host: {host}
+Guest OS: {os}</source>
+        <translation>{name}
+Id de la VM : {id}
+Hôte : {host}
+Système invité : {os}</translation>
+    </message>
+    <message>
+        <source>{name}, VM on {host}</source>
+        <translation>{name}, VM sur {host}</translation>
+    </message>
+    <message>
+        <source>{name}, host {host}</source>
+        <translation>{name}, hôte {host}</translation>
+    </message>
+    <message>
+        <source>{name}, state {state}</source>
+        <translation>{name}, état {state}</translation>
+    </message>
+    <message>
+        <source>integration services version {version}</source>
+        <translation>services d&apos;intégration version {version}</translation>
+    </message>
+    <message>
+        <source>guest OS {os}</source>
+        <translation>système invité {os}</translation>
+    </message>
+    <message>
+        <source>needs attention: {reasons}</source>
+        <translation>à surveiller : {reasons}</translation>
+    </message>
+    <message>
+        <source>Integration services {version}: {state} (as the host reports it)</source>
+        <translation>Services d&apos;intégration {version} : {state} (selon l&apos;hôte)</translation>
+    </message>
+    <message>
+        <source>Guest OS: {os}</source>
+        <translation>Système invité : {os}</translation>
+    </message>
+    <message>
+        <source>Updates: {advice}</source>
+        <translation>Mises à jour : {advice}</translation>
+    </message>
+    <message>
+        <source>Needs attention: {reasons}.</source>
+        <translation>À surveiller : {reasons}.</translation>
+    </message>
+    <message>
         <source>Outcome unknown</source>
         <translation>Résultat inconnu</translation>
     </message>
@@ -1590,16 +1765,165 @@ Service d&apos;intégration inconnu ({guid})</translation>
         <translation>Modification en attente conservée : → {target} (pas encore appliquée)</translation>
     </message>
     <message>
+        <source>{name}, {label}, could not be read</source>
+        <translation>{name}, {label}, illisible</translation>
+    </message>
+    <message>
+        <source>pending: enable</source>
+        <translation>en attente : activer</translation>
+    </message>
+    <message>
+        <source>pending: disable</source>
+        <translation>en attente : désactiver</translation>
+    </message>
+    <message>
         <source>{label}: this VM does not offer this service</source>
         <translation>{label} : cette VM ne propose pas ce service</translation>
+    </message>
+    <message>
+        <source>{name}, {label}, not offered by this VM</source>
+        <translation>{name}, {label}, non proposé par cette VM</translation>
+    </message>
+    <message>
+        <source>applying</source>
+        <comment>apply outcome</comment>
+        <translation>application en cours</translation>
+    </message>
+    <message>
+        <source>changed</source>
+        <comment>apply outcome</comment>
+        <translation>modifié</translation>
+    </message>
+    <message>
+        <source>unchanged</source>
+        <comment>apply outcome</comment>
+        <translation>inchangé</translation>
+    </message>
+    <message>
+        <source>conflict</source>
+        <comment>apply outcome</comment>
+        <translation>conflit</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <comment>apply outcome</comment>
+        <translation>échec</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <comment>apply outcome</comment>
+        <translation>résultat inconnu</translation>
+    </message>
+    <message>
+        <source>not applied</source>
+        <comment>apply outcome</comment>
+        <translation>non appliqué</translation>
     </message>
     <message>
         <source>On</source>
         <translation>Activé</translation>
     </message>
     <message>
+        <source>Pending change: {current} → {target} (not applied yet)</source>
+        <translation>Modification en attente : {current} → {target} (pas encore appliquée)</translation>
+    </message>
+    <message>
+        <source>enabled</source>
+        <translation>activé</translation>
+    </message>
+    <message>
+        <source>disabled</source>
+        <translation>désactivé</translation>
+    </message>
+    <message>
+        <source>no live status</source>
+        <translation>pas de statut en direct</translation>
+    </message>
+    <message>
+        <source>last apply: {outcome}</source>
+        <translation>dernière application : {outcome}</translation>
+    </message>
+    <message>
         <source>Enabled</source>
         <translation>Activé</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n changed</source>
+        <translation>
+            <numerusform>%n modifiée</numerusform>
+            <numerusform>%n modifiées</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n already in that state</source>
+        <translation>
+            <numerusform>%n déjà dans cet état</numerusform>
+            <numerusform>%n déjà dans cet état</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n conflict(s)</source>
+        <translation>
+            <numerusform>%n conflit</numerusform>
+            <numerusform>%n conflits</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n failed</source>
+        <translation>
+            <numerusform>%n en échec</numerusform>
+            <numerusform>%n en échec</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n not applied (answer lost; re-read)</source>
+        <translation>
+            <numerusform>%n non appliquée (réponse perdue ; relue)</numerusform>
+            <numerusform>%n non appliquées (réponse perdue ; relue)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n outcome unknown (answer lost; re-read when the host answers)</source>
+        <translation>
+            <numerusform>%n au résultat inconnu (réponse perdue ; relue quand l&apos;hôte répondra)</numerusform>
+            <numerusform>%n au résultat inconnu (réponse perdue ; relues quand l&apos;hôte répondra)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n host(s) unreachable or refused</source>
+        <translation>
+            <numerusform>%n hôte injoignable ou qui a refusé</numerusform>
+            <numerusform>%n hôtes injoignables ou qui ont refusé</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Change</source>
+        <translation>Modifier</translation>
+    </message>
+    <message>
+        <source>Revert</source>
+        <translation>Abandonner</translation>
+    </message>
+    <message numerus="yes">
+        <source>{verb} {service} on %n VM(s)</source>
+        <translation>
+            <numerusform>{verb} {service} sur %n VM</numerusform>
+            <numerusform>{verb} {service} sur %n VM</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>{verb} %n service(s)</source>
+        <translation>
+            <numerusform>{verb} %n service</numerusform>
+            <numerusform>{verb} %n services</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>on %n VM(s)</source>
+        <translation>
+            <numerusform>sur %n VM</numerusform>
+            <numerusform>sur %n VM</numerusform>
+        </translation>
     </message>
 </context>
 </TS>

@@ -192,9 +192,9 @@ def ask_passwords(hosts: list[HostConfig], creds: KeyringCredentials) -> None:
 
 def ask_start_empty(message: str) -> bool:
     """Asked before the event loop runs: a corrupt hosts file is kept, never overwritten."""
-    box = QMessageBox(QMessageBox.Icon.Warning, "Hosts file",
-                      f"{message}\n\nThe file is kept as it is. Start with an empty list? Hosts you add in "
-                      "this session are not saved until the file is fixed.")
+    box = QMessageBox(QMessageBox.Icon.Warning, i18n.tr("Hosts file"),
+                      message + "\n\n" + i18n.tr("The file is kept as it is. Start with an empty list? Hosts you "
+                                                  "add in this session are not saved until the file is fixed."))
     box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Close)
     return box.exec() == QMessageBox.StandardButton.Yes
 

@@ -13,6 +13,8 @@ from typing import Any
 from PySide6.QtCore import Qt, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from hvgui.ui.i18n import tr
+
 log = logging.getLogger("hvgui.crash")
 _open_boxes: list[QMessageBox] = []
 
@@ -34,9 +36,9 @@ def show_error(title: str, text: str, details: str = "") -> QMessageBox | None:
 def excepthook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
     details = "".join(traceback.format_exception(kind, exc, tb))
     log.error("unexpected error:\n%s", details)
-    show_error("Unexpected error",
-               f"Something went wrong inside hvgui: {kind.__name__}: {exc}\n\n"
-               "The window keeps running; the details below are also in the log.", details)
+    show_error(tr("Unexpected error"),
+               tr("Something went wrong inside hvgui: {error}\n\nThe window keeps running; the details below are "
+                  "also in the log.").format(error=f"{kind.__name__}: {exc}"), details)
 
 
 def loop_exception_handler(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from hvgui.core.hosts import HostConfig, normalize_fingerprint
 from hvgui.remote.trust import CertificateInfo, presented_chain
 from hvgui.ui import look
+from hvgui.ui.i18n import tr
 
 
 class PasswordDialog(QDialog):
@@ -39,18 +40,18 @@ class PasswordDialog(QDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.host = host
-        self.setWindowTitle(f"Password for {host.display_name}")
+        self.setWindowTitle(tr("Password for {host}").format(host=host.display_name))
         form = QFormLayout(self)
         why = QLabel(reason)
         why.setWordWrap(True)
         form.addRow(why)
-        form.addRow("User:", QLabel(host.username or "(none)"))
+        form.addRow(tr("User:"), QLabel(host.username or tr("(none)")))
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        form.addRow("Password:", self.password)
+        form.addRow(tr("Password:"), self.password)
         if not secure_store:
-            note = QLabel("No secure password store on this machine: the password is kept for this "
-                          "session only.")
+            note = QLabel(tr("No secure password store on this machine: the password is kept for this "
+                          "session only."))
             note.setWordWrap(True)
             form.addRow(note)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
@@ -88,13 +89,13 @@ class TrustDialog(QDialog):
         self.expected = expected_fingerprint
         self.chain: list[CertificateInfo] = []
         self.pinned = normalize_fingerprint(host.cert_pin)
-        self.setWindowTitle(f"Trust the certificate of {host.display_name}?")
+        self.setWindowTitle(tr("Trust the certificate of {host}?").format(host=host.display_name))
         self.resize(720, 0)
         form = QFormLayout(self)
-        intro = QLabel(f"<b>{escape(host.display_name)}</b> ({escape(host.url)}) presents a certificate this "
-                       "computer does not trust. Trust it only if its fingerprint is the one on the host (ask its "
-                       "administrator, or run <tt>Get-ChildItem Cert:\\LocalMachine\\My</tt> on the host; "
-                       "Windows shows the SHA-1 thumbprint, listed too).")
+        intro = QLabel(tr("<b>{host}</b> ({url}) presents a certificate this computer does not trust. Trust it only "
+                          "if its fingerprint is the one on the host (ask its administrator, or run "
+                          "<tt>Get-ChildItem Cert:\\LocalMachine\\My</tt> on the host; Windows shows the SHA-1 "
+                          "thumbprint, listed too).").format(host=escape(host.display_name), url=escape(host.url)))
         intro.setWordWrap(True)
         form.addRow(intro)
         self.changed = QLabel()
@@ -102,17 +103,17 @@ class TrustDialog(QDialog):
         self.changed.setStyleSheet(f"color: {look.RED}; font-weight: bold")
         self.changed.setVisible(False)
         form.addRow(self.changed)
-        self.chain_text = QPlainTextEdit("Reading the certificate…")
+        self.chain_text = QPlainTextEdit(tr("Reading the certificate…"))
         self.chain_text.setReadOnly(True)
         self.chain_text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.chain_text.setMinimumHeight(200)
-        self.chain_text.setAccessibleName("Certificates presented by the host")
+        self.chain_text.setAccessibleName(tr("Certificates presented by the host"))
         form.addRow(self.chain_text)
         self.fingerprint = QLabel("—")
         self.fingerprint.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.fingerprint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.fingerprint.setWordWrap(True)
-        form.addRow("Host SHA-256:", self.fingerprint)
+        form.addRow(tr("Host SHA-256:"), self.fingerprint)
         self.warning = QLabel()
         self.warning.setWordWrap(True)
         self.warning.setStyleSheet(f"color: {look.RED}")
@@ -120,12 +121,12 @@ class TrustDialog(QDialog):
         form.addRow(self.warning)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         # Trusting takes a deliberate click (or Alt+key): a stray Enter cancels.
-        self.trust_button = QPushButton("&Trust this host's certificate")
-        self.trust_button.setToolTip("Pinned: exactly this certificate is accepted for this host; any other is "
-                                     "refused and you are told")
-        self.trust_ca_button = QPushButton("Trust the issuing &CA")
-        self.trust_ca_button.setToolTip("Every certificate this CA issues for the host's name is accepted (it "
-                                        "survives the host's certificate being renewed)")
+        self.trust_button = QPushButton(tr("&Trust this host's certificate"))
+        self.trust_button.setToolTip(tr("Pinned: exactly this certificate is accepted for this host; any other is "
+                                     "refused and you are told"))
+        self.trust_ca_button = QPushButton(tr("Trust the issuing &CA"))
+        self.trust_ca_button.setToolTip(tr("Every certificate this CA issues for the host's name is accepted (it "
+                                        "survives the host's certificate being renewed)"))
         for b in (self.trust_button, self.trust_ca_button):
             b.setEnabled(False)
             b.setAutoDefault(False)
@@ -155,41 +156,41 @@ class TrustDialog(QDialog):
             chain = await loop.run_in_executor(None, presented_chain, self.host.url, 10.0)
         except (OSError, ValueError) as exc:
             self.chain_text.setPlainText("—")
-            self.warning.setText(f"Could not read the certificate: {exc}")
+            self.warning.setText(tr("Could not read the certificate: {error}").format(error=exc))
             self.warning.setVisible(True)
             return
         self.chain = chain
         leaf = chain[0]
         blocks = []
         for i, c in enumerate(chain):
-            role = "this host" if i == 0 else ("CA" if c.is_ca else "intermediate")
+            role = tr("this host") if i == 0 else (tr("CA") if c.is_ca else tr("intermediate"))
             blocks.append(f"[{i}] {role}\n" + "\n".join(f"    {line}" for line in c.lines()))
         self.chain_text.setPlainText("\n\n".join(blocks))
         self.fingerprint.setText(leaf.sha256)
         if self.pinned and self.pinned != leaf.sha256:
-            self.setWindowTitle(f"{self.host.display_name} presents ANOTHER certificate")
+            self.setWindowTitle(tr("{host} presents ANOTHER certificate").format(host=self.host.display_name))
             self.changed.setText(
-                f"WARNING: {self.host.display_name} now presents another certificate than the one you trusted "
-                f"({self.pinned}). Someone may be intercepting the connection, or the host got a new "
-                "certificate. Accept the new one only after checking its fingerprint with the host's "
-                "administrator.")
+                tr("WARNING: {host} now presents another certificate than the one you trusted ({pin}). Someone "
+                   "may be intercepting the connection, or the host got a new certificate. Accept the new one only "
+                   "after checking its fingerprint with the host's administrator.").format(
+                    host=self.host.display_name, pin=self.pinned))
             self.changed.setVisible(True)
-            self.trust_button.setText("&Accept the new certificate")
+            self.trust_button.setText(tr("&Accept the new certificate"))
         if self.expected and self.expected != leaf.sha256:
-            self.warning.setText("This is not the certificate the host presented a moment ago: it changed. "
-                                 "Check it with particular care.")
+            self.warning.setText(tr("This is not the certificate the host presented a moment ago: it changed. "
+                                 "Check it with particular care."))
             self.warning.setVisible(True)
         if leaf.expired:
             self.warning.setText(self.warning.text() + ("\n" if self.warning.text() else "")
-                                 + "This certificate is expired or not yet valid.")
+                                 + tr("This certificate is expired or not yet valid."))
             self.warning.setVisible(True)
         self.trust_button.setEnabled(True)
         ca = self.issuing_ca
         self.trust_ca_button.setEnabled(ca is not None)
         if ca is None:
-            self.trust_ca_button.setToolTip("The host did not send its CA's certificate" + (
-                " (it is self-signed)" if leaf.self_signed else ": get it from your PKI administrator and give "
-                "it as the host's CA file (Edit host…)"))
+            self.trust_ca_button.setToolTip(tr("The host did not send its CA's certificate") + (
+                tr(" (it is self-signed)") if leaf.self_signed else tr(": get it from your PKI administrator and give "
+                "it as the host's CA file (Edit host…)")))
         self.cancel_button.setFocus()
 
     def confirm(self) -> bool:

@@ -27,15 +27,16 @@ from PySide6.QtWidgets import (
 
 import hvgui
 from hvgui.ui import look
+from hvgui.ui.i18n import QT_TR_NOOP, tr
 
 #: Keys that are not menu actions.
 FIXED_KEYS: tuple[tuple[str, str], ...] = (
-    ("Space", "Tick or untick the selected cells (all on if any is off)"),
-    ("Arrows, Shift+arrows", "Move in the grid; extend the selection"),
-    ("Esc", "Clear the selection (in the grid or the tree); clear the filter box"),
-    ("Tab, Shift+Tab", "Next and previous pane"),
-    ("Menu key, Shift+F10", "Context menu of the selected cells or host"),
-    ("Ctrl+Enter", "Apply, in the plan (Enter alone does not apply)"),
+    (QT_TR_NOOP("Space"), QT_TR_NOOP("Tick or untick the selected cells (all on if any is off)")),
+    (QT_TR_NOOP("Arrows, Shift+arrows"), QT_TR_NOOP("Move in the grid; extend the selection")),
+    ("Esc", QT_TR_NOOP("Clear the selection (in the grid or the tree); clear the filter box")),
+    (QT_TR_NOOP("Tab, Shift+Tab"), QT_TR_NOOP("Next and previous pane")),
+    (QT_TR_NOOP("Menu key, Shift+F10"), QT_TR_NOOP("Context menu of the selected cells or host")),
+    ("Ctrl+Enter", QT_TR_NOOP("Apply, in the plan (Enter alone does not apply)")),
 )
 
 
@@ -55,7 +56,7 @@ def readme_text() -> tuple[str, Path | None]:
 class UserGuideDialog(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("hvgui user guide")
+        self.setWindowTitle(tr("hvgui user guide"))
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.resize(900, 700)
         self.browser = QTextBrowser()
@@ -63,7 +64,7 @@ class UserGuideDialog(QDialog):
         text, folder = readme_text()
         if folder is not None:
             self.browser.setSearchPaths([str(folder)])
-        self.browser.setMarkdown(text or "The README could not be found in this installation.")
+        self.browser.setMarkdown(text or tr("The README could not be found in this installation."))
         box = QVBoxLayout(self)
         box.addWidget(self.browser)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -80,18 +81,18 @@ def shortcut_rows(actions: Iterable[QAction]) -> list[tuple[str, str]]:
         if keys and name and (keys, name) not in seen:
             seen.add((keys, name))
             rows.append((keys, name))
-    return rows + list(FIXED_KEYS)
+    return rows + [(tr(keys), tr(what)) for keys, what in FIXED_KEYS]
 
 
 class ShortcutsDialog(QDialog):
     def __init__(self, actions: Iterable[QAction], parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Keyboard shortcuts")
+        self.setWindowTitle(tr("Keyboard shortcuts"))
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.resize(620, 520)
         rows = shortcut_rows(actions)
         self.table = QTableWidget(len(rows), 2)
-        self.table.setHorizontalHeaderLabels(["Keys", "Does"])
+        self.table.setHorizontalHeaderLabels([tr("Keys"), tr("Does")])
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
@@ -110,13 +111,13 @@ def package_version(name: str) -> str:
     try:
         return importlib.metadata.version(name)
     except importlib.metadata.PackageNotFoundError:
-        return "not installed"
+        return tr("not installed")
 
 
 def about_text(paths: Iterable[tuple[str, object]] = ()) -> str:
     frozen = ", installed build" if getattr(sys, "frozen", False) else ""
     lines = [f"hvgui {hvgui.__version__}",
-             "See and change the Hyper-V integration services of many VMs on many hosts over WinRM.", "",
+             tr("See and change the Hyper-V integration services of many VMs on many hosts over WinRM."), "",
              f"Qt {qVersion()}, PySide6 {PySide6.__version__}, pywinrm {package_version('pywinrm')}",
              f"Python {platform.python_version()} ({sys.platform}{frozen})"]
     lines += [f"{name}: {value}" for name, value in paths if value]
@@ -126,7 +127,7 @@ def about_text(paths: Iterable[tuple[str, object]] = ()) -> str:
 class AboutDialog(QDialog):
     def __init__(self, paths: Iterable[tuple[str, object]] = (), parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("About hvgui")
+        self.setWindowTitle(tr("About hvgui"))
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.logo = QLabel()
         self.logo.setPixmap(look.app_icon().pixmap(64, 64))

@@ -29,10 +29,12 @@ from PySide6.QtWidgets import (
 from hvgui.ui import look
 from hvgui.ui.delegates import FocusDelegate
 from hvgui.ui.history import HistoryFilter, HistoryRow, filter_rows, read_log, rows_from_records
-from hvgui.ui.words import plain_tip, plural, word
+from hvgui.ui.i18n import QT_TR_NOOP, tr
+from hvgui.ui.words import plain_tip
 
-COLUMNS = ("When", "User", "Host", "VM", "Service", "Change", "Result")
-ANY = "(any)"
+COLUMNS = (QT_TR_NOOP("When"), QT_TR_NOOP("User"), QT_TR_NOOP("Host"), QT_TR_NOOP("VM"), QT_TR_NOOP("Service"),
+           QT_TR_NOOP("Change"), QT_TR_NOOP("Result"))
+ANY = QT_TR_NOOP("(any)")
 
 
 def _qdate(d: date) -> QDate:
@@ -42,7 +44,7 @@ def _qdate(d: date) -> QDate:
 class HistoryDialog(QDialog):
     def __init__(self, source: Path | list[dict[str, Any]], parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Change history")
+        self.setWindowTitle(tr("Change history"))
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.resize(1100, 560)
         self.source = source
@@ -53,33 +55,33 @@ class HistoryDialog(QDialog):
 
         self.host = QComboBox()
         self.user = QComboBox()
-        for combo, name in ((self.host, "Host"), (self.user, "User")):
-            combo.addItem(ANY, None)
-            combo.setAccessibleName(f"{name} filter")
+        for combo, name in ((self.host, tr("Host")), (self.user, tr("User"))):
+            combo.addItem(tr(ANY), None)
+            combo.setAccessibleName(tr("{name} filter").format(name=name))
             combo.currentIndexChanged.connect(lambda _i: self.apply_filter())
         self.vm = QLineEdit()
-        self.vm.setPlaceholderText("VM name or Id")
+        self.vm.setPlaceholderText(tr("VM name or Id"))
         self.vm.setClearButtonEnabled(True)
-        self.vm.setAccessibleName("VM filter")
+        self.vm.setAccessibleName(tr("VM filter"))
         self.vm.textChanged.connect(lambda _t: self.apply_filter())
         self.since = QDateEdit()
         self.until = QDateEdit()
-        for edit, name in ((self.since, "From date"), (self.until, "To date")):
+        for edit, name in ((self.since, tr("From date")), (self.until, tr("To date"))):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("yyyy-MM-dd")
             edit.setAccessibleName(name)
             edit.setDate(QDate.currentDate())
             edit.dateChanged.connect(lambda _d: self.apply_filter())
-        self.count = QLabel("Reading the audit log…")
-        reload_button = QPushButton("Reload")
+        self.count = QLabel(tr("Reading the audit log…"))
+        reload_button = QPushButton(tr("Reload"))
         reload_button.setAutoDefault(False)
         reload_button.clicked.connect(self.reload)
-        close = QPushButton("Close")
+        close = QPushButton(tr("Close"))
         close.setAutoDefault(False)
         close.clicked.connect(self.close)
 
         self.model = QStandardItemModel(0, len(COLUMNS), self)
-        self.model.setHorizontalHeaderLabels(list(COLUMNS))
+        self.model.setHorizontalHeaderLabels([tr(c) for c in COLUMNS])
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setItemDelegate(FocusDelegate(self.table))
@@ -87,14 +89,14 @@ class HistoryDialog(QDialog):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
         self.table.setWordWrap(False)
-        self.table.setAccessibleName("Changes applied")
+        self.table.setAccessibleName(tr("Changes applied"))
         self.table.horizontalHeader().setStretchLastSection(True)
         for col, width in enumerate((150, 110, 120, 190, 170, 160)):
             self.table.setColumnWidth(col, width)
 
         filters = QHBoxLayout()
-        for label, widget in (("Host:", self.host), ("VM:", self.vm), ("User:", self.user), ("From:", self.since),
-                              ("To:", self.until)):
+        for label, widget in ((tr("Host:"), self.host), (tr("VM:"), self.vm), (tr("User:"), self.user),
+                              (tr("From:"), self.since), (tr("To:"), self.until)):
             filters.addWidget(QLabel(label))
             filters.addWidget(widget)
         filters.addStretch(1)
@@ -130,7 +132,7 @@ class HistoryDialog(QDialog):
             current = combo.currentData()
             combo.blockSignals(True)
             combo.clear()
-            combo.addItem(ANY, None)
+            combo.addItem(tr(ANY), None)
             for v in values:
                 combo.addItem(v, v)
             combo.setCurrentIndex(max(0, combo.findData(current)))
@@ -158,16 +160,16 @@ class HistoryDialog(QDialog):
         for r in self.shown:
             items = [QStandardItem(v) for v in (f"{r.when:%Y-%m-%d %H:%M:%S}", r.user, r.host, r.vm_name, r.service,
                                                 r.change, r.result + (f": {r.message}" if r.message else ""))]
-            items[3].setToolTip(plain_tip(f"{r.vm_name}\nVM Id: {r.vm_id}"))
+            items[3].setToolTip(plain_tip(tr("{name}\nVM Id: {id}").format(name=r.vm_name, id=r.vm_id)))
             items[6].setToolTip(plain_tip(items[6].text()))
             if not r.ok:
                 items[6].setForeground(red)
             self.model.appendRow(items)
-        text = (f"{plural(len(self.rows), 'change')}" if len(self.shown) == len(self.rows)
-                else f"{len(self.shown)} of {plural(len(self.rows), 'change')}")
+        text = (tr("%n change(s)", "", len(self.rows)) if len(self.shown) == len(self.rows)
+                else tr("{shown} of %n change(s)", "", len(self.rows)).format(shown=len(self.shown)))
         if not self.rows:
-            text = "No change has been applied from this computer yet."
+            text = tr("No change has been applied from this computer yet.")
         if self.bad_lines:
             n = self.bad_lines
-            text += f" ({plural(n, 'line')} of the log could not be read and {word(n, 'is')} skipped)"
+            text += " " + tr("(%n line(s) of the log could not be read and is|are skipped)", "", n)
         self.count.setText(text)

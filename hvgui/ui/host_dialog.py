@@ -26,13 +26,14 @@ from PySide6.QtWidgets import (
 
 from hvgui.core.hosts import Auth, HostConfig, normalize_url
 from hvgui.ui import look
+from hvgui.ui.i18n import QT_TR_NOOP, tr
 
 AUTH_CHOICES: tuple[tuple[Auth, str], ...] = (
-    (Auth.NEGOTIATE, "Negotiate: Kerberos, else NTLM (as Enter-PSSession)"),
-    (Auth.KERBEROS, "Kerberos only"),
-    (Auth.NTLM, "NTLM (user and password)"),
-    (Auth.CREDSSP, "CredSSP (hands your credentials to the host)"),
-    (Auth.BASIC, "Basic (user and password; HTTPS only)"),
+    (Auth.NEGOTIATE, QT_TR_NOOP("Negotiate: Kerberos, else NTLM (as Enter-PSSession)")),
+    (Auth.KERBEROS, QT_TR_NOOP("Kerberos only")),
+    (Auth.NTLM, QT_TR_NOOP("NTLM (user and password)")),
+    (Auth.CREDSSP, QT_TR_NOOP("CredSSP (hands your credentials to the host)")),
+    (Auth.BASIC, QT_TR_NOOP("Basic (user and password; HTTPS only)")),
 )
 NEEDS_PASSWORD = (Auth.NTLM, Auth.BASIC, Auth.CREDSSP)
 SINGLE_SIGN_ON = (Auth.NEGOTIATE, Auth.KERBEROS)
@@ -49,74 +50,74 @@ class HostDialog(QDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.original = host
-        self.setWindowTitle("Edit host" if host else "Add host")
+        self.setWindowTitle(tr("Edit host") if host else tr("Add host"))
         form = QFormLayout(self)
         self.url = QLineEdit(host.url if host else "")
-        self.url.setPlaceholderText("hv01.example.com, or https://hv01:5986/wsman")
-        form.addRow("Host or URL:", self.url)
-        self.https = QCheckBox("HTTPS (port 5986)")
-        self.https.setToolTip("A bare name means http://NAME:5985/wsman, the listener Enable-PSRemoting "
+        self.url.setPlaceholderText(tr("hv01.example.com, or https://hv01:5986/wsman"))
+        form.addRow(tr("Host or URL:"), self.url)
+        self.https = QCheckBox(tr("HTTPS (port 5986)"))
+        self.https.setToolTip(tr("A bare name means http://NAME:5985/wsman, the listener Enable-PSRemoting "
                               "creates (Negotiate encrypts every message). Tick for the HTTPS listener "
                               "(winrm quickconfig -transport:https). An https:// URL is always HTTPS: "
-                              "never a silent fallback to HTTP.")
+                              "never a silent fallback to HTTP."))
         self.https.setChecked(bool(host and host.is_https))
         form.addRow("", self.https)
         self.resolved = QLabel()
         self.resolved.setEnabled(False)  # a hint, greyed: the URL that will be used
         form.addRow("", self.resolved)
         self.name = QLineEdit(host.name if host else "")
-        self.name.setPlaceholderText("optional display name")
-        form.addRow("Display name:", self.name)
+        self.name.setPlaceholderText(tr("optional display name"))
+        form.addRow(tr("Display name:"), self.name)
         self.auth = QComboBox()
         for auth, text in AUTH_CHOICES:
-            self.auth.addItem(text, auth.value)
+            self.auth.addItem(tr(text), auth.value)
         if host is not None:
             self.auth.setCurrentIndex(max(0, self.auth.findData(host.auth.value)))
-        form.addRow("Authentication:", self.auth)
+        form.addRow(tr("Authentication:"), self.auth)
         self.auth_warning = QLabel()
         self.auth_warning.setWordWrap(True)
         self.auth_warning.setStyleSheet(f"color: {look.RED}")
         form.addRow(self.auth_warning)
-        self.allow_basic_http = QCheckBox("Allow Basic over HTTP (lab only, password in clear)")
+        self.allow_basic_http = QCheckBox(tr("Allow Basic over HTTP (lab only, password in clear)"))
         self.allow_basic_http.setChecked(bool(host and host.allow_basic_http))
         form.addRow(self.allow_basic_http)
         self.user = QLineEdit(host.username if host else "")
-        self.user.setPlaceholderText(r"DOMAIN\user or user@domain")
-        form.addRow("User:", self.user)
+        self.user.setPlaceholderText(tr(r"DOMAIN\user or user@domain"))
+        form.addRow(tr("User:"), self.user)
         self.sso_hint = QLabel()
         self.sso_hint.setWordWrap(True)
         form.addRow("", self.sso_hint)
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.setPlaceholderText("leave empty to keep the stored one" if host else "")
-        form.addRow("Password:", self.password)
+        self.password.setPlaceholderText(tr("leave empty to keep the stored one") if host else "")
+        form.addRow(tr("Password:"), self.password)
         if not secure_store:
-            note = QLabel("No secure password store on this machine: the password is kept for this "
-                          "session only.")
+            note = QLabel(tr("No secure password store on this machine: the password is kept for this "
+                          "session only."))
             note.setWordWrap(True)
             form.addRow(note)
         self.ca_file = QLineEdit(host.ca_file if host else "")
-        self.ca_file.setPlaceholderText("PEM certificate or bundle to trust (HTTPS)")
-        browse = QPushButton("Browse…")
+        self.ca_file.setPlaceholderText(tr("PEM certificate or bundle to trust (HTTPS)"))
+        browse = QPushButton(tr("Browse…"))
         browse.clicked.connect(self._browse)
         row = QHBoxLayout()
         row.addWidget(self.ca_file)
         row.addWidget(browse)
-        form.addRow("CA file:", row)
+        form.addRow(tr("CA file:"), row)
         self.timeout = QDoubleSpinBox()
         self.timeout.setRange(5, 3600)
         self.timeout.setSuffix(" s")
         self.timeout.setValue(host.timeout_s if host else 120.0)
-        form.addRow("Command timeout:", self.timeout)
+        form.addRow(tr("Command timeout:"), self.timeout)
         self.problems = QLabel()
         self.problems.setWordWrap(True)
         self.problems.setStyleSheet(f"color: {look.RED}")
         form.addRow(self.problems)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                         | QDialogButtonBox.StandardButton.Cancel)
-        self.test_button = QPushButton("&Test connection")
-        self.test_button.setToolTip("Check these settings step by step (name, port, TLS, logon, rights, "
-                                    "PowerShell, Hyper-V module, a read-only inventory) before saving")
+        self.test_button = QPushButton(tr("&Test connection"))
+        self.test_button.setToolTip(tr("Check these settings step by step (name, port, TLS, logon, rights, "
+                                    "PowerShell, Hyper-V module, a read-only inventory) before saving"))
         self.test_button.setAutoDefault(False)
         self.test_button.clicked.connect(self.test_connection)
         self.buttons.addButton(self.test_button, QDialogButtonBox.ButtonRole.ActionRole)
@@ -130,7 +131,8 @@ class HostDialog(QDialog):
         self._auth_changed()
 
     def _browse(self) -> None:
-        dlg = QFileDialog(self, "Certificate to trust", "", "Certificates (*.pem *.crt *.cer);;All files (*)")
+        dlg = QFileDialog(self, tr("Certificate to trust"), "",
+                          tr("Certificates (*.pem *.crt *.cer);;All files (*)"))
         dlg.fileSelected.connect(self.ca_file.setText)
         dlg.open()
 
@@ -140,12 +142,12 @@ class HostDialog(QDialog):
         self.user.setEnabled(auth in NEEDS_PASSWORD or sso)
         self.password.setEnabled(auth in NEEDS_PASSWORD or (sso and bool(self.user.text().strip())))
         if sso:
-            self.user.setPlaceholderText(r"empty: your Windows logon; or DOMAIN\user")
-            self.sso_hint.setText("Single sign-on: with no user, hvgui logs on as you (your Windows logon), "
-                                  "no password asked or stored." if not self.user.text().strip() else
-                                  "Logs on as this user with the password below.")
+            self.user.setPlaceholderText(tr(r"empty: your Windows logon; or DOMAIN\user"))
+            self.sso_hint.setText(tr("Single sign-on: with no user, hvgui logs on as you (your Windows logon), "
+                                  "no password asked or stored.") if not self.user.text().strip() else
+                                  tr("Logs on as this user with the password below."))
         else:
-            self.user.setPlaceholderText(r"DOMAIN\user or user@domain")
+            self.user.setPlaceholderText(tr(r"DOMAIN\user or user@domain"))
             self.sso_hint.setText("")
         self.sso_hint.setVisible(bool(self.sso_hint.text()))
         text = self.url.text().strip()
@@ -156,10 +158,10 @@ class HostDialog(QDialog):
         self.resolved.setText(normalize_url(text, https=self.https.isChecked()) if text else "")
         self.allow_basic_http.setVisible(auth is Auth.BASIC)
         if auth is Auth.CREDSSP:
-            self.auth_warning.setText("CredSSP hands your full credentials to the host: choose it only for "
-                                      "hosts you trust as much as your own workstation.")
+            self.auth_warning.setText(tr("CredSSP hands your full credentials to the host: choose it only for "
+                                      "hosts you trust as much as your own workstation."))
         elif auth is Auth.BASIC:
-            self.auth_warning.setText("Basic sends the password with every request: use it over HTTPS.")
+            self.auth_warning.setText(tr("Basic sends the password with every request: use it over HTTPS."))
         else:
             self.auth_warning.setText("")
         self.auth_warning.setVisible(bool(self.auth_warning.text()))

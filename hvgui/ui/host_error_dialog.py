@@ -14,34 +14,36 @@ from PySide6.QtGui import QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
 from hvgui.remote.engine import Operation
+from hvgui.ui.i18n import tr
 from hvgui.ui.state import HostEntry
 
 
 def diagnosis_text(entry: HostEntry, operations: Sequence[Operation]) -> str:
     cfg = entry.config
-    lines = [f"Host: {entry.name}", f"Address: {cfg.url}",
-             f"Login: {cfg.username or 'the current Windows logon'} ({cfg.auth.value.upper()})",
-             f"Timeout: {cfg.timeout_s:g} s"]
+    lines = [tr("Host: {host}").format(host=entry.name), tr("Address: {url}").format(url=cfg.url),
+             tr("Login: {user} ({auth})").format(user=cfg.username or tr("the current Windows logon"),
+                                                 auth=cfg.auth.value.upper()),
+             tr("Timeout: {seconds} s").format(seconds=f"{cfg.timeout_s:g}")]
     if cfg.ca_file:
-        lines.append(f"CA file: {cfg.ca_file}")
+        lines.append(tr("CA file: {path}").format(path=cfg.ca_file))
     if entry.facts is not None and entry.facts.os_caption:
         lines.append(f"Windows: {entry.facts.os_caption} {entry.facts.os_version}".rstrip())
-    lines.append(f"State: {entry.status.value}; {entry.failures} failed read{'s' if entry.failures != 1 else ''} "
-                 "in a row")
+    lines.append(tr("State: {state}").format(state=entry.status.value) + "; "
+                 + tr("%n failed read(s) in a row", "", entry.failures))
     if entry.last_refresh:
-        lines.append("Last good read: " + time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(entry.last_refresh)))
+        lines.append(tr("Last good read: ") + time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(entry.last_refresh)))
     lines.append("")
     e = entry.error
     if e is None:
-        lines.append("No error: the last read worked.")
+        lines.append(tr("No error: the last read worked."))
     else:
-        lines += [f"Error: {e.title}", e.message]
+        lines += [tr("Error: {reason}").format(reason=e.title), e.message]
         if e.details:
-            lines += ["", "Details:", e.details]
+            lines += ["", tr("Details:"), e.details]
         if e.fingerprint:
-            lines.append(f"Certificate presented (SHA-256): {e.fingerprint}")
+            lines.append(tr("Certificate presented (SHA-256): {fingerprint}").format(fingerprint=e.fingerprint))
     if operations:
-        lines += ["", "Last operations on this host:"]
+        lines += ["", tr("Last operations on this host:")]
         for op in operations:
             when = time.strftime("%H:%M:%S", time.localtime(op.started_wall))
             outcome = op.error.text if op.error is not None else op.outcome
@@ -58,21 +60,21 @@ class HostErrorDialog(QDialog):
 
     def __init__(self, entry: HostEntry, operations: Sequence[Operation], parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(f"Diagnose {entry.name}")
+        self.setWindowTitle(tr("Diagnose {host}").format(host=entry.name))
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.resize(760, 460)
         self.text = QPlainTextEdit()
         self.text.setReadOnly(True)
         self.text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.text.setPlainText(diagnosis_text(entry, operations))
-        self.text.setAccessibleName(f"Diagnosis of {entry.name}")
+        self.text.setAccessibleName(tr("Diagnosis of {host}").format(host=entry.name))
         key = entry.key
         buttons = QHBoxLayout()
-        for label, slot in (("Check step by step…", lambda: self.checkRequested.emit(key)),
-                            ("Retry", lambda: self.retryRequested.emit(key)),
-                            ("Edit host…", lambda: self.editRequested.emit(key)),
-                            ("Copy", lambda: QGuiApplication.clipboard().setText(self.text.toPlainText())),
-                            ("Close", self.close)):
+        for label, slot in ((tr("Check step by step…"), lambda: self.checkRequested.emit(key)),
+                            (tr("Retry"), lambda: self.retryRequested.emit(key)),
+                            (tr("Edit host…"), lambda: self.editRequested.emit(key)),
+                            (tr("Copy"), lambda: QGuiApplication.clipboard().setText(self.text.toPlainText())),
+                            (tr("Close"), self.close)):
             b = QPushButton(label)
             b.setAutoDefault(False)
             b.clicked.connect(slot)

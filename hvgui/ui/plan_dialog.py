@@ -31,9 +31,10 @@ from hvgui.core.model import HostFacts, Inventory
 from hvgui.core.plan import update_warnings
 from hvgui.remote import scripts
 from hvgui.ui import equivalent_powershell, look
+from hvgui.ui.i18n import service_label, tr
 from hvgui.ui.meaning import Meaning
 from hvgui.ui.state import CellKey, FleetState, Plan, on_off
-from hvgui.ui.words import plain_tip, plural, word
+from hvgui.ui.words import plain_tip
 
 POWERSHELL_COLUMN = 4
 
@@ -62,7 +63,7 @@ def plan_warnings(plan: Plan, state: FleetState) -> dict[CellKey, str]:
 
 def apply_label(plan: Plan) -> str:
     """ "Apply 1 change to 1 VM", "Apply 12 changes to 4 VMs"."""
-    return f"Apply {plural(plan.change_count, 'change')} to {plural(plan.vm_count, 'VM')}"
+    return tr("Apply %n change(s)", "", plan.change_count) + " " + tr("to %n VM(s)", "", plan.vm_count)
 
 
 class PlanDialog(QDialog):
@@ -73,15 +74,18 @@ class PlanDialog(QDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.plan = plan
-        self.setWindowTitle(title)
+        self.setWindowTitle(tr(title))
         self.setWindowModality(Qt.WindowModality.WindowModal)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.resize(980, 660)
         n, vms, hosts = plan.change_count, plan.vm_count, plan.host_count
         self.summary = QLabel(
-            f"<b>{plural(n, 'change')}</b> to <b>{plural(vms, 'VM')}</b> on <b>{plural(hosts, 'host')}</b>. "
-            f"{'Each host gets one batch; hosts run in parallel' if hosts > 1 else 'The host gets one batch'}. "
-            "An item that someone else changed since it was read is reported as a conflict and left alone.")
+            "<b>" + tr("%n change(s)", "", n) + "</b> " + tr("to", "preposition") + " <b>"
+            + tr("%n VM(s)", "", vms) + "</b> " + tr("on", "preposition") + " <b>" + tr("%n host(s)", "", hosts)
+            + "</b>. "
+            + (tr("Each host gets one batch; hosts run in parallel.") if hosts > 1 else tr("The host gets one batch."))
+            + " " + tr("An item that someone else changed since it was read is reported as a conflict and left "
+                       "alone."))
         self.summary.setWordWrap(True)
         self.skipped = QLabel()
         self.skipped.setWordWrap(True)
@@ -90,8 +94,8 @@ class PlanDialog(QDialog):
         if plan.skipped_applying:
             names = ", ".join(state.hosts[k].name if k in state.hosts else k for k in plan.skipped_applying)
             k = len(plan.skipped_applying)
-            self.skipped.setText(f"Not included: the pending changes of {names}, which {word(k, 'is')} applying "
-                                 "changes right now. Apply them once that apply has finished.")
+            self.skipped.setText(tr("Not included: the pending changes of {hosts}, which is|are applying changes right "
+                                    "now. Apply them once that apply has finished.", "", k).format(hosts=names))
         self.skipped.setVisible(bool(plan.skipped_applying))
 
         self.warnings = plan_warnings(plan, state)
@@ -99,48 +103,51 @@ class PlanDialog(QDialog):
         self.warning = QLabel()
         self.warning.setWordWrap(True)
         self.warning.setTextFormat(Qt.TextFormat.PlainText)
-        self.warning.setAccessibleName("Warnings about this plan")
+        self.warning.setAccessibleName(tr("Warnings about this plan"))
         if self.warnings:
             lines = []
             for cell, why in self.warnings.items():
                 entry = state.hosts[cell[0]]
                 vm = entry.vms.get(cell[1])
-                lines.append(f"⚠ {vm.name if vm else cell[1]} on {entry.name}: {why}.")
+                lines.append("⚠ " + tr("{vm} on {host}: {why}.").format(vm=vm.name if vm else cell[1], host=entry.name,
+                                                                         why=why))
             k = len(self.warnings)
-            self.warning.setText(f"Before you apply: {plural(k, 'change')} {word(k, 'stops', 'stop')} integration "
-                                 "services updates.\n" + "\n".join(lines))
+            self.warning.setText(tr("Before you apply: %n change(s) stops|stop integration services updates.", "", k)
+                                 + "\n" + "\n".join(lines))
             self.warning.setStyleSheet(f"color: {look.theme().orange}; font-weight: bold")
         self.warning.setVisible(bool(self.warnings))
 
         self.commands: list[str] = []
         """The equivalent PowerShell, one line per change, in the order shown."""
         self.changes = QTreeWidget()
-        self.changes.setHeaderLabels(["Host / VM / service", "Current", "", "Target", "Equivalent PowerShell"])
+        self.changes.setHeaderLabels([tr("Host / VM / service"), tr("Current"), "", tr("Target"),
+                                      tr("Equivalent PowerShell")])
         self.changes.setUniformRowHeights(True)
-        self.changes.setAccessibleName("Changes to apply")
+        self.changes.setAccessibleName(tr("Changes to apply"))
         for key, items in plan.by_host.items():
             entry = state.hosts[key]
-            host_item = QTreeWidgetItem([f"{entry.name} ({plural(len(items), 'change')})"])
+            host_item = QTreeWidgetItem([f"{entry.name} (" + tr("%n change(s)", "", len(items)) + ")"])
             self.changes.addTopLevelItem(host_item)
             vm_item: QTreeWidgetItem | None = None
             last_vm = ""
             for p in items:
                 if p.cell[1] != last_vm:
                     vm_item = QTreeWidgetItem([p.vm_name])
-                    vm_item.setToolTip(0, plain_tip(f"{p.vm_name}\nVM Id: {p.cell[1]}"))
+                    vm_item.setToolTip(0, plain_tip(tr("{name}\nVM Id: {id}").format(name=p.vm_name, id=p.cell[1])))
                     host_item.addChild(vm_item)
                     last_vm = p.cell[1]
                 assert vm_item is not None
                 line = equivalent_powershell.for_change(state, p)
                 self.commands.append(line)
-                item = QTreeWidgetItem([p.service_label, on_off(p.current), "→", on_off(p.target), line])
+                label = service_label(p.cell[2]) if catalog.get(p.cell[2]) is not None else p.service_label
+                item = QTreeWidgetItem([label, on_off(p.current), "→", on_off(p.target), line])
                 item.setToolTip(POWERSHELL_COLUMN, plain_tip(line))
                 warning = self.warnings.get(p.cell)
                 if warning is not None:
                     icon = look.meaning_icon(Meaning.NOT_ANSWERING)
                     if icon is not None:
                         item.setIcon(0, icon)
-                    item.setText(0, f"{p.service_label} (stops its updates)")
+                    item.setText(0, tr("{service} (stops its updates)").format(service=label))
                     for column in range(4):
                         item.setToolTip(column, plain_tip(warning))
                 vm_item.addChild(item)
@@ -154,9 +161,9 @@ class PlanDialog(QDialog):
         self.changes.setColumnWidth(1, 80)
         self.changes.setColumnWidth(2, 24)
         self.changes.setColumnWidth(3, 80)
-        self.show_powershell = QCheckBox("Show the equivalent PowerShell of each change")
-        self.show_powershell.setToolTip("The command an admin would type for each change (hvgui sends the "
-                                        "script below instead: one command per host, names never in it)")
+        self.show_powershell = QCheckBox(tr("Show the equivalent PowerShell of each change"))
+        self.show_powershell.setToolTip(tr("The command an admin would type for each change (hvgui sends the "
+                                        "script below instead: one command per host, names never in it)"))
         self.show_powershell.toggled.connect(lambda on: self.changes.setColumnHidden(POWERSHELL_COLUMN, not on))
         self.changes.setColumnHidden(POWERSHELL_COLUMN, True)
 
@@ -168,22 +175,22 @@ class PlanDialog(QDialog):
             text.setFont(mono)
             text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
             text.setPlainText(
-                f"# Request sent to {state.hosts[key].name} (travels as base64 of this JSON; "
-                "no name ever enters the script)\n"
+                tr("# Request sent to {host} (travels as base64 of this JSON; no name ever enters the "
+                   "script)").format(host=state.hosts[key].name) + "\n"
                 f"{request_text(plan, key)}\n\n"
-                f"# Command line: {contract.POWERSHELL_EXE} {' '.join(contract.POWERSHELL_ARGS)} "
+                + tr("# Command line:") + f" {contract.POWERSHELL_EXE} {' '.join(contract.POWERSHELL_ARGS)} "
                 "-EncodedCommand <bootstrap>\n"
-                f"# Script (constant, sent on stdin):\n{scripts.APPLY}")
-            self.scripts.addTab(text, f"Script for {state.hosts[key].name}")
+                + tr("# Script (constant, sent on stdin):") + f"\n{scripts.APPLY}")
+            self.scripts.addTab(text, tr("Script for {host}").format(host=state.hosts[key].name))
         self.powershell = QPlainTextEdit()
         self.powershell.setReadOnly(True)
         self.powershell.setFont(mono)
         self.powershell.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.powershell.setPlainText(
-            "# What an admin would type for the same changes, one command per change. hvgui sends the\n"
-            "# script in the other tabs instead: one batch per host, checked against what you saw.\n"
+            tr("# What an admin would type for the same changes, one command per change. hvgui sends the\n"
+            "# script in the other tabs instead: one batch per host, checked against what you saw.\n")
             + "\n".join(self.commands) + "\n")
-        self.scripts.addTab(self.powershell, "Equivalent PowerShell")
+        self.scripts.addTab(self.powershell, tr("Equivalent PowerShell"))
 
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.changes)
@@ -191,11 +198,11 @@ class PlanDialog(QDialog):
         split.setSizes([380, 240])
 
         self.apply_button = QPushButton(apply_label(plan))
-        self.apply_button.setToolTip("Send the changes to the hosts (click, or Ctrl+Enter; Enter alone does not "
-                                     "apply)")
-        self.copy_button = QPushButton("Copy PowerShell")
+        self.apply_button.setToolTip(tr("Send the changes to the hosts (click, or Ctrl+Enter; Enter alone does not "
+                                     "apply)"))
+        self.copy_button = QPushButton(tr("Copy PowerShell"))
         self.copy_button.clicked.connect(lambda: QGuiApplication.clipboard().setText("\n".join(self.commands) + "\n"))
-        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button = QPushButton(tr("Cancel"))
         # No default button (a QDialogButtonBox would make Apply one): Enter never applies.
         for b in (self.apply_button, self.copy_button, self.cancel_button):
             b.setAutoDefault(False)

@@ -107,8 +107,111 @@
         <translation>Copier</translation>
     </message>
     <message>
+        <source>When</source>
+        <translation>Quand</translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation>Utilisateur</translation>
+    </message>
+    <message>
+        <source>Service</source>
+        <translation>Service</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>Résultat</translation>
+    </message>
+    <message>
+        <source>(any)</source>
+        <translation>(tous)</translation>
+    </message>
+    <message>
+        <source>Change history</source>
+        <translation>Historique des modifications</translation>
+    </message>
+    <message>
+        <source>{name} filter</source>
+        <translation>Filtre {name}</translation>
+    </message>
+    <message>
+        <source>VM name or Id</source>
+        <translation>Nom ou Id de VM</translation>
+    </message>
+    <message>
+        <source>VM filter</source>
+        <translation>Filtre de VM</translation>
+    </message>
+    <message>
+        <source>From date</source>
+        <translation>Date de début</translation>
+    </message>
+    <message>
+        <source>To date</source>
+        <translation>Date de fin</translation>
+    </message>
+    <message>
+        <source>Reading the audit log…</source>
+        <translation>Lecture du journal d&apos;audit…</translation>
+    </message>
+    <message>
+        <source>Reload</source>
+        <translation>Recharger</translation>
+    </message>
+    <message>
         <source>Close</source>
         <translation>Fermer</translation>
+    </message>
+    <message>
+        <source>Changes applied</source>
+        <translation>Modifications appliquées</translation>
+    </message>
+    <message>
+        <source>Host:</source>
+        <translation>Hôte :</translation>
+    </message>
+    <message>
+        <source>VM:</source>
+        <translation>VM :</translation>
+    </message>
+    <message>
+        <source>From:</source>
+        <translation>Du :</translation>
+    </message>
+    <message>
+        <source>To:</source>
+        <translation>Au :</translation>
+    </message>
+    <message>
+        <source>{name}
+VM Id: {id}</source>
+        <translation>{name}
+Id de la VM : {id}</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n change(s)</source>
+        <translation>
+            <numerusform>%n modification</numerusform>
+            <numerusform>%n modifications</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>{shown} of %n change(s)</source>
+        <translation>
+            <numerusform>{shown} sur %n modification</numerusform>
+            <numerusform>{shown} sur %n modifications</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>No change has been applied from this computer yet.</source>
+        <translation>Aucune modification n&apos;a encore été appliquée depuis cet ordinateur.</translation>
+    </message>
+    <message numerus="yes">
+        <source>(%n line(s) of the log could not be read and is|are skipped)</source>
+        <translation>
+            <numerusform>(%n ligne du journal illisible est ignorée)</numerusform>
+            <numerusform>(%n lignes du journal illisibles sont ignorées)</numerusform>
+        </translation>
     </message>
     <message>
         <source>Everything</source>
@@ -271,6 +374,61 @@
     <message>
         <source>The grid shows what it said at {time}.</source>
         <translation>La grille montre ce qu&apos;il indiquait à {time}.</translation>
+    </message>
+    <message>
+        <source>Host: {host}</source>
+        <translation>Hôte : {host}</translation>
+    </message>
+    <message>
+        <source>Address: {url}</source>
+        <translation>Adresse : {url}</translation>
+    </message>
+    <message>
+        <source>Timeout: {seconds} s</source>
+        <translation>Délai : {seconds} s</translation>
+    </message>
+    <message>
+        <source>CA file: {path}</source>
+        <translation>Fichier de l&apos;AC : {path}</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n failed read(s) in a row</source>
+        <translation>
+            <numerusform>%n lecture en échec d&apos;affilée</numerusform>
+            <numerusform>%n lectures en échec d&apos;affilée</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Last good read: </source>
+        <translation>Dernière lecture réussie : </translation>
+    </message>
+    <message>
+        <source>No error: the last read worked.</source>
+        <translation>Aucune erreur : la dernière lecture a réussi.</translation>
+    </message>
+    <message>
+        <source>Details:</source>
+        <translation>Détails :</translation>
+    </message>
+    <message>
+        <source>Certificate presented (SHA-256): {fingerprint}</source>
+        <translation>Certificat présenté (SHA-256) : {fingerprint}</translation>
+    </message>
+    <message>
+        <source>Last operations on this host:</source>
+        <translation>Dernières opérations sur cet hôte :</translation>
+    </message>
+    <message>
+        <source>Diagnose {host}</source>
+        <translation>Diagnostiquer {host}</translation>
+    </message>
+    <message>
+        <source>Diagnosis of {host}</source>
+        <translation>Diagnostic de {host}</translation>
+    </message>
+    <message>
+        <source>Check step by step…</source>
+        <translation>Vérifier étape par étape…</translation>
     </message>
     <message>
         <source>Retry</source>
@@ -765,8 +923,73 @@
         <translation>Le README (F1)</translation>
     </message>
     <message>
+        <source>Space</source>
+        <extracomment>Keys that are not menu actions.</extracomment>
+        <translation>Espace</translation>
+    </message>
+    <message>
+        <source>Tick or untick the selected cells (all on if any is off)</source>
+        <translation>Cocher ou décocher les cellules sélectionnées (toutes activées si l&apos;une est désactivée)</translation>
+    </message>
+    <message>
+        <source>Arrows, Shift+arrows</source>
+        <translation>Flèches, Maj+flèches</translation>
+    </message>
+    <message>
+        <source>Move in the grid; extend the selection</source>
+        <translation>Se déplacer dans la grille ; étendre la sélection</translation>
+    </message>
+    <message>
+        <source>Clear the selection (in the grid or the tree); clear the filter box</source>
+        <translation>Effacer la sélection (dans la grille ou l&apos;arborescence) ; vider la zone de filtre</translation>
+    </message>
+    <message>
+        <source>Tab, Shift+Tab</source>
+        <translation>Tab, Maj+Tab</translation>
+    </message>
+    <message>
+        <source>Next and previous pane</source>
+        <translation>Volet suivant et précédent</translation>
+    </message>
+    <message>
+        <source>Menu key, Shift+F10</source>
+        <translation>Touche Menu, Maj+F10</translation>
+    </message>
+    <message>
+        <source>Context menu of the selected cells or host</source>
+        <translation>Menu contextuel des cellules ou de l&apos;hôte sélectionnés</translation>
+    </message>
+    <message>
+        <source>Apply, in the plan (Enter alone does not apply)</source>
+        <translation>Appliquer, dans le plan (Entrée seule n&apos;applique pas)</translation>
+    </message>
+    <message>
+        <source>hvgui user guide</source>
+        <translation>Guide de l&apos;utilisateur de hvgui</translation>
+    </message>
+    <message>
+        <source>The README could not be found in this installation.</source>
+        <translation>Le README est introuvable dans cette installation.</translation>
+    </message>
+    <message>
         <source>Keyboard shortcuts</source>
         <translation>Raccourcis clavier</translation>
+    </message>
+    <message>
+        <source>Keys</source>
+        <translation>Touches</translation>
+    </message>
+    <message>
+        <source>Does</source>
+        <translation>Action</translation>
+    </message>
+    <message>
+        <source>not installed</source>
+        <translation>non installé</translation>
+    </message>
+    <message>
+        <source>See and change the Hyper-V integration services of many VMs on many hosts over WinRM.</source>
+        <translation>Voir et modifier les services d&apos;intégration Hyper-V de nombreuses VM sur de nombreux hôtes, par WinRM.</translation>
     </message>
     <message>
         <source>Every key the window understands</source>
@@ -1924,6 +2147,365 @@ Système invité : {os}</translation>
             <numerusform>sur %n VM</numerusform>
             <numerusform>sur %n VM</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Password for {host}</source>
+        <translation>Mot de passe de {host}</translation>
+    </message>
+    <message>
+        <source>User:</source>
+        <translation>Utilisateur :</translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation>(aucun)</translation>
+    </message>
+    <message>
+        <source>Password:</source>
+        <translation>Mot de passe :</translation>
+    </message>
+    <message>
+        <source>No secure password store on this machine: the password is kept for this session only.</source>
+        <translation>Pas de coffre sécurisé pour les mots de passe sur cette machine : le mot de passe n&apos;est conservé que pour cette session.</translation>
+    </message>
+    <message>
+        <source>Trust the certificate of {host}?</source>
+        <translation>Faire confiance au certificat de {host} ?</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;{host}&lt;/b&gt; ({url}) presents a certificate this computer does not trust. Trust it only if its fingerprint is the one on the host (ask its administrator, or run &lt;tt&gt;Get-ChildItem Cert:\LocalMachine\My&lt;/tt&gt; on the host; Windows shows the SHA-1 thumbprint, listed too).</source>
+        <translation>&lt;b&gt;{host}&lt;/b&gt; ({url}) présente un certificat auquel cet ordinateur ne fait pas confiance. Ne lui faites confiance que si son empreinte est celle de l&apos;hôte (demandez à son administrateur, ou exécutez &lt;tt&gt;Get-ChildItem Cert:\LocalMachine\My&lt;/tt&gt; sur l&apos;hôte ; Windows affiche l&apos;empreinte SHA-1, indiquée aussi).</translation>
+    </message>
+    <message>
+        <source>Reading the certificate…</source>
+        <translation>Lecture du certificat…</translation>
+    </message>
+    <message>
+        <source>Certificates presented by the host</source>
+        <translation>Certificats présentés par l&apos;hôte</translation>
+    </message>
+    <message>
+        <source>Host SHA-256:</source>
+        <translation>SHA-256 de l&apos;hôte :</translation>
+    </message>
+    <message>
+        <source>&amp;Trust this host&apos;s certificate</source>
+        <translation>&amp;Faire confiance au certificat de cet hôte</translation>
+    </message>
+    <message>
+        <source>Pinned: exactly this certificate is accepted for this host; any other is refused and you are told</source>
+        <translation>Épinglé : exactement ce certificat est accepté pour cet hôte ; tout autre est refusé et vous êtes prévenu</translation>
+    </message>
+    <message>
+        <source>Trust the issuing &amp;CA</source>
+        <translation>Faire confiance à l&apos;&amp;AC émettrice</translation>
+    </message>
+    <message>
+        <source>Every certificate this CA issues for the host&apos;s name is accepted (it survives the host&apos;s certificate being renewed)</source>
+        <translation>Tout certificat que cette AC émet pour le nom de l&apos;hôte est accepté (cela survit au renouvellement du certificat de l&apos;hôte)</translation>
+    </message>
+    <message>
+        <source>Could not read the certificate: {error}</source>
+        <translation>Impossible de lire le certificat : {error}</translation>
+    </message>
+    <message>
+        <source>this host</source>
+        <translation>cet hôte</translation>
+    </message>
+    <message>
+        <source>CA</source>
+        <translation>AC</translation>
+    </message>
+    <message>
+        <source>intermediate</source>
+        <translation>intermédiaire</translation>
+    </message>
+    <message>
+        <source>{host} presents ANOTHER certificate</source>
+        <translation>{host} présente un AUTRE certificat</translation>
+    </message>
+    <message>
+        <source>WARNING: {host} now presents another certificate than the one you trusted ({pin}). Someone may be intercepting the connection, or the host got a new certificate. Accept the new one only after checking its fingerprint with the host&apos;s administrator.</source>
+        <translation>ATTENTION : {host} présente maintenant un autre certificat que celui auquel vous avez fait confiance ({pin}). Quelqu&apos;un intercepte peut-être la connexion, ou l&apos;hôte a reçu un nouveau certificat. N&apos;acceptez le nouveau qu&apos;après avoir vérifié son empreinte avec l&apos;administrateur de l&apos;hôte.</translation>
+    </message>
+    <message>
+        <source>&amp;Accept the new certificate</source>
+        <translation>&amp;Accepter le nouveau certificat</translation>
+    </message>
+    <message>
+        <source>This is not the certificate the host presented a moment ago: it changed. Check it with particular care.</source>
+        <translation>Ce n&apos;est pas le certificat que l&apos;hôte présentait il y a un instant : il a changé. Vérifiez-le avec un soin particulier.</translation>
+    </message>
+    <message>
+        <source>This certificate is expired or not yet valid.</source>
+        <translation>Ce certificat a expiré ou n&apos;est pas encore valide.</translation>
+    </message>
+    <message>
+        <source>The host did not send its CA&apos;s certificate</source>
+        <translation>L&apos;hôte n&apos;a pas envoyé le certificat de son AC</translation>
+    </message>
+    <message>
+        <source> (it is self-signed)</source>
+        <translation> (il est auto-signé)</translation>
+    </message>
+    <message>
+        <source>: get it from your PKI administrator and give it as the host&apos;s CA file (Edit host…)</source>
+        <translation> : obtenez-le de votre administrateur PKI et indiquez-le comme fichier d&apos;AC de l&apos;hôte (Modifier l&apos;hôte…)</translation>
+    </message>
+    <message>
+        <source>Negotiate: Kerberos, else NTLM (as Enter-PSSession)</source>
+        <translation>Negotiate : Kerberos, sinon NTLM (comme Enter-PSSession)</translation>
+    </message>
+    <message>
+        <source>Kerberos only</source>
+        <translation>Kerberos seulement</translation>
+    </message>
+    <message>
+        <source>NTLM (user and password)</source>
+        <translation>NTLM (utilisateur et mot de passe)</translation>
+    </message>
+    <message>
+        <source>CredSSP (hands your credentials to the host)</source>
+        <translation>CredSSP (confie vos identifiants à l&apos;hôte)</translation>
+    </message>
+    <message>
+        <source>Basic (user and password; HTTPS only)</source>
+        <translation>Basic (utilisateur et mot de passe ; HTTPS seulement)</translation>
+    </message>
+    <message>
+        <source>Edit host</source>
+        <translation>Modifier l&apos;hôte</translation>
+    </message>
+    <message>
+        <source>Add host</source>
+        <translation>Ajouter un hôte</translation>
+    </message>
+    <message>
+        <source>hv01.example.com, or https://hv01:5986/wsman</source>
+        <translation>hv01.example.com, ou https://hv01:5986/wsman</translation>
+    </message>
+    <message>
+        <source>Host or URL:</source>
+        <translation>Hôte ou URL :</translation>
+    </message>
+    <message>
+        <source>HTTPS (port 5986)</source>
+        <translation>HTTPS (port 5986)</translation>
+    </message>
+    <message>
+        <source>A bare name means http://NAME:5985/wsman, the listener Enable-PSRemoting creates (Negotiate encrypts every message). Tick for the HTTPS listener (winrm quickconfig -transport:https). An https:// URL is always HTTPS: never a silent fallback to HTTP.</source>
+        <translation>Un nom seul signifie http://NOM:5985/wsman, l&apos;écouteur que crée Enable-PSRemoting (Negotiate chiffre chaque message). Cochez pour l&apos;écouteur HTTPS (winrm quickconfig -transport:https). Une URL https:// est toujours en HTTPS : jamais de repli silencieux vers HTTP.</translation>
+    </message>
+    <message>
+        <source>optional display name</source>
+        <translation>nom d&apos;affichage facultatif</translation>
+    </message>
+    <message>
+        <source>Display name:</source>
+        <translation>Nom d&apos;affichage :</translation>
+    </message>
+    <message>
+        <source>Authentication:</source>
+        <translation>Authentification :</translation>
+    </message>
+    <message>
+        <source>Allow Basic over HTTP (lab only, password in clear)</source>
+        <translation>Autoriser Basic en HTTP (labo seulement, mot de passe en clair)</translation>
+    </message>
+    <message>
+        <source>DOMAIN\user or user@domain</source>
+        <translation>DOMAINE\utilisateur ou utilisateur@domaine</translation>
+    </message>
+    <message>
+        <source>leave empty to keep the stored one</source>
+        <translation>laisser vide pour garder celui enregistré</translation>
+    </message>
+    <message>
+        <source>PEM certificate or bundle to trust (HTTPS)</source>
+        <translation>Certificat ou paquet PEM de confiance (HTTPS)</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>Parcourir…</translation>
+    </message>
+    <message>
+        <source>CA file:</source>
+        <translation>Fichier de l&apos;AC :</translation>
+    </message>
+    <message>
+        <source>Command timeout:</source>
+        <translation>Délai par commande :</translation>
+    </message>
+    <message>
+        <source>&amp;Test connection</source>
+        <translation>&amp;Tester la connexion</translation>
+    </message>
+    <message>
+        <source>Check these settings step by step (name, port, TLS, logon, rights, PowerShell, Hyper-V module, a read-only inventory) before saving</source>
+        <translation>Vérifier ces paramètres étape par étape (nom, port, TLS, ouverture de session, droits, PowerShell, module Hyper-V, un inventaire en lecture seule) avant d&apos;enregistrer</translation>
+    </message>
+    <message>
+        <source>Certificate to trust</source>
+        <translation>Certificat de confiance</translation>
+    </message>
+    <message>
+        <source>Certificates (*.pem *.crt *.cer);;All files (*)</source>
+        <translation>Certificats (*.pem *.crt *.cer);;Tous les fichiers (*)</translation>
+    </message>
+    <message>
+        <source>empty: your Windows logon; or DOMAIN\user</source>
+        <translation>vide : votre session Windows ; ou DOMAINE\utilisateur</translation>
+    </message>
+    <message>
+        <source>Single sign-on: with no user, hvgui logs on as you (your Windows logon), no password asked or stored.</source>
+        <translation>Authentification unique : sans utilisateur, hvgui se connecte en votre nom (votre session Windows), sans demander ni enregistrer de mot de passe.</translation>
+    </message>
+    <message>
+        <source>Logs on as this user with the password below.</source>
+        <translation>Se connecte avec cet utilisateur et le mot de passe ci-dessous.</translation>
+    </message>
+    <message>
+        <source>CredSSP hands your full credentials to the host: choose it only for hosts you trust as much as your own workstation.</source>
+        <translation>CredSSP confie tous vos identifiants à l&apos;hôte : ne le choisissez que pour des hôtes en qui vous avez autant confiance que dans votre propre poste.</translation>
+    </message>
+    <message>
+        <source>Basic sends the password with every request: use it over HTTPS.</source>
+        <translation>Basic envoie le mot de passe à chaque requête : utilisez-le en HTTPS.</translation>
+    </message>
+    <message>
+        <source>to</source>
+        <comment>preposition</comment>
+        <translation>pour</translation>
+    </message>
+    <message>
+        <source>on</source>
+        <comment>preposition</comment>
+        <translation>sur</translation>
+    </message>
+    <message>
+        <source>Each host gets one batch; hosts run in parallel.</source>
+        <translation>Chaque hôte reçoit un lot ; les hôtes travaillent en parallèle.</translation>
+    </message>
+    <message>
+        <source>The host gets one batch.</source>
+        <translation>L&apos;hôte reçoit un lot.</translation>
+    </message>
+    <message>
+        <source>An item that someone else changed since it was read is reported as a conflict and left alone.</source>
+        <translation>Un élément que quelqu&apos;un d&apos;autre a modifié depuis sa lecture est signalé comme conflit et laissé tel quel.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Not included: the pending changes of {hosts}, which is|are applying changes right now. Apply them once that apply has finished.</source>
+        <translation>
+            <numerusform>Non incluses : les modifications en attente de {hosts}, qui applique des modifications en ce moment. Appliquez-les une fois cette application terminée.</numerusform>
+            <numerusform>Non incluses : les modifications en attente de {hosts}, qui appliquent des modifications en ce moment. Appliquez-les une fois cette application terminée.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Warnings about this plan</source>
+        <translation>Avertissements sur ce plan</translation>
+    </message>
+    <message>
+        <source>{vm} on {host}: {why}.</source>
+        <translation>{vm} sur {host} : {why}.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Before you apply: %n change(s) stops|stop integration services updates.</source>
+        <translation>
+            <numerusform>Avant d&apos;appliquer : %n modification arrête les mises à jour des services d&apos;intégration.</numerusform>
+            <numerusform>Avant d&apos;appliquer : %n modifications arrêtent les mises à jour des services d&apos;intégration.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Host / VM / service</source>
+        <translation>Hôte / VM / service</translation>
+    </message>
+    <message>
+        <source>Current</source>
+        <translation>Actuel</translation>
+    </message>
+    <message>
+        <source>Target</source>
+        <translation>Cible</translation>
+    </message>
+    <message>
+        <source>Equivalent PowerShell</source>
+        <translation>PowerShell équivalent</translation>
+    </message>
+    <message>
+        <source>Changes to apply</source>
+        <translation>Modifications à appliquer</translation>
+    </message>
+    <message>
+        <source>{service} (stops its updates)</source>
+        <translation>{service} (arrête ses mises à jour)</translation>
+    </message>
+    <message>
+        <source>Show the equivalent PowerShell of each change</source>
+        <translation>Afficher le PowerShell équivalent de chaque modification</translation>
+    </message>
+    <message>
+        <source>The command an admin would type for each change (hvgui sends the script below instead: one command per host, names never in it)</source>
+        <translation>La commande qu&apos;un administrateur taperait pour chaque modification (hvgui envoie à la place le script ci-dessous : une commande par hôte, sans aucun nom dedans)</translation>
+    </message>
+    <message>
+        <source># Request sent to {host} (travels as base64 of this JSON; no name ever enters the script)</source>
+        <translation># Requête envoyée à {host} (voyage en base64 de ce JSON ; aucun nom n&apos;entre jamais dans le script)</translation>
+    </message>
+    <message>
+        <source># Command line:</source>
+        <translation># Ligne de commande :</translation>
+    </message>
+    <message>
+        <source># Script (constant, sent on stdin):</source>
+        <translation># Script (constant, envoyé sur stdin) :</translation>
+    </message>
+    <message>
+        <source>Script for {host}</source>
+        <translation>Script pour {host}</translation>
+    </message>
+    <message>
+        <source># What an admin would type for the same changes, one command per change. hvgui sends the
+# script in the other tabs instead: one batch per host, checked against what you saw.
+</source>
+        <translation># Ce qu&apos;un administrateur taperait pour les mêmes modifications, une commande par modification.
+# hvgui envoie à la place le script des autres onglets : un lot par hôte, vérifié par rapport à ce que vous avez vu.
+</translation>
+    </message>
+    <message>
+        <source>Send the changes to the hosts (click, or Ctrl+Enter; Enter alone does not apply)</source>
+        <translation>Envoyer les modifications aux hôtes (clic, ou Ctrl+Entrée ; Entrée seule n&apos;applique pas)</translation>
+    </message>
+    <message>
+        <source>Copy PowerShell</source>
+        <translation>Copier le PowerShell</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Annuler</translation>
+    </message>
+    <message>
+        <source>Unexpected error</source>
+        <translation>Erreur inattendue</translation>
+    </message>
+    <message>
+        <source>Something went wrong inside hvgui: {error}
+
+The window keeps running; the details below are also in the log.</source>
+        <translation>Un problème est survenu dans hvgui : {error}
+
+La fenêtre continue de fonctionner ; les détails ci-dessous sont aussi dans le journal.</translation>
+    </message>
+</context>
+<context>
+    <name>i18n</name>
+    <message>
+        <source>Hosts file</source>
+        <translation>Fichier des hôtes</translation>
+    </message>
+    <message>
+        <source>The file is kept as it is. Start with an empty list? Hosts you add in this session are not saved until the file is fixed.</source>
+        <translation>Le fichier est conservé tel quel. Démarrer avec une liste vide ? Les hôtes ajoutés pendant cette session ne seront pas enregistrés tant que le fichier n&apos;est pas réparé.</translation>
     </message>
 </context>
 </TS>

@@ -34,6 +34,7 @@ NOT_YET_TRANSLATED = {
     # (code), the self-test's console report. README says what remains.
     "setup_disk.py", "setup_disk_dialog.py", "doctor_dialog.py", "export.py", "history.py", "equivalent_powershell.py",
     "selftest.py",
+    "guest_side.py",  # the guest side (issue 11), new and still changing: translated once it settles
 }
 """Modules whose user-visible strings are still English only (checked to exist, so the list
 cannot go stale silently)."""

@@ -35,6 +35,7 @@ from hvgui.remote.credentials import guest_key
 from hvgui.remote.errors import HostError
 from hvgui.remote.guests import GuestAnswer, GuestDirectory, family, read_guests
 from hvgui.ui.controller import Controller
+from hvgui.ui.i18n import tr
 from hvgui.ui.state import RowKey
 
 log = logging.getLogger(__name__)
@@ -184,8 +185,8 @@ class GuestSides(QObject):
         kind = self.family(vm)
         if side is None:
             if not self.configured(vm):
-                return _esc("not read: no guest access given (Guest access…)")
-            return _esc("not read yet")
+                return _esc(tr("not read: no guest access given (Guest access…)"))
+            return _esc(tr("not read yet"))
         if not side.readable:
             return _esc(f"unknown: {side.reason}")
         if side.family == g.WINDOWS:
@@ -249,32 +250,32 @@ class GuestAccessDialog(QDialog):
         self.vm = vm
         self.setWindowTitle(f"Guest access: {vm.name}")
         self.kind = QComboBox()
-        self.kind.addItem("Windows (PowerShell Direct through the host)", g.WINDOWS)
-        self.kind.addItem("Linux (SSH to the guest)", g.LINUX)
+        self.kind.addItem(tr("Windows (PowerShell Direct through the host)"), g.WINDOWS)
+        self.kind.addItem(tr("Linux (SSH to the guest)"), g.LINUX)
         self.kind.setCurrentIndex(1 if kind == g.LINUX else 0)
         self.user = QLineEdit((access.windows_user if access and kind != g.LINUX else None)
                               or (access.ssh.user if access and access.ssh else "") or "")
-        self.user.setPlaceholderText("Administrator" if kind != g.LINUX else "hvadmin")
+        self.user.setPlaceholderText(tr("Administrator") if kind != g.LINUX else "hvadmin")
         self.address = QLineEdit(access.ssh.address if access and access.ssh else "")
         self.port = QSpinBox()
         self.port.setRange(1, 65535)
         self.port.setValue(access.ssh.port if access and access.ssh else 22)
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.remember = QCheckBox("Remember in the system keyring" if secure_store else
-                                  "No secure password store here: kept for this session only")
+        self.remember = QCheckBox(tr("Remember in the system keyring") if secure_store else
+                                  tr("No secure password store here: kept for this session only"))
         self.remember.setChecked(secure_store)
         self.remember.setEnabled(secure_store)
         form = QFormLayout()
-        form.addRow("Guest", self.kind)
-        form.addRow("User", self.user)
-        form.addRow("SSH address", self.address)
-        form.addRow("SSH port", self.port)
-        form.addRow("Password", self.password)
-        note = QLabel("Windows: the guest's administrator; the password travels only inside the encrypted WinRM "
+        form.addRow(tr("Guest"), self.kind)
+        form.addRow(tr("User"), self.user)
+        form.addRow(tr("SSH address"), self.address)
+        form.addRow(tr("SSH port"), self.port)
+        form.addRow(tr("Password"), self.password)
+        note = QLabel(tr("Windows: the guest's administrator; the password travels only inside the encrypted WinRM "
                       "channel to the host, which hands it to the guest (PowerShell Direct: host and guest Windows "
                       "Server 2016 / Windows 10 or later, VM running). Linux: the SSH login; its password is also "
-                      "used for sudo, on stdin. The guest's SSH host key is checked before anything is sent.")
+                      "used for sudo, on stdin. The guest's SSH host key is checked before anything is sent."))
         note.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
@@ -316,21 +317,21 @@ class GuestChangeDialog(QDialog):
         for k in (g.GuestActionKind.START, g.GuestActionKind.STOP, g.GuestActionKind.RESTART):
             self.action.addItem(k.value.capitalize(), k.value)
         if kind == g.WINDOWS:
-            self.action.addItem("Set start type", g.GuestActionKind.START_TYPE.value)
+            self.action.addItem(tr("Set start type"), g.GuestActionKind.START_TYPE.value)
         self.start_type = QComboBox()
         self.start_type.addItems(list(g.START_TYPES))
         self.start_type.setCurrentText("Manual")
         form = QFormLayout()
-        form.addRow("Service", self.service)
-        form.addRow("Action", self.action)
-        form.addRow("Start type", self.start_type)
+        form.addRow(tr("Service"), self.service)
+        form.addRow(tr("Action"), self.action)
+        form.addRow(tr("Start type"), self.start_type)
         warning = QLabel(f"<b>Warning:</b> {g.WARNING}")
         warning.setWordWrap(True)
         warning.setTextFormat(Qt.TextFormat.RichText)
         self.plan = QLabel()
         self.plan.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.apply_button = buttons.addButton("Apply", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.apply_button = buttons.addButton(tr("Apply"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.apply_button.setAutoDefault(False)  # Enter does not apply
         self.apply_button.setDefault(False)
         buttons.accepted.connect(self.accept)
@@ -352,7 +353,7 @@ class GuestChangeDialog(QDialog):
     def _update(self) -> None:
         a = self.action_planned()
         self.start_type.setEnabled(a.action is g.GuestActionKind.START_TYPE)
-        how = "through the host (PowerShell Direct)" if self.family == g.WINDOWS else "over SSH (sudo)"
+        how = tr("through the host (PowerShell Direct)") if self.family == g.WINDOWS else tr("over SSH (sudo)")
         self.plan.setText(f"Plan: {a.describe()} inside {self.vm.name}, {how}. Audited like host changes.")
 
 
@@ -394,16 +395,16 @@ class GuestBar(QWidget):
         self.sides = sides
         self.details = details
         self.read_only = read_only
-        self.read_button = QPushButton("Read guest side")
-        self.read_button.setToolTip("Read inside this VM: Windows services through PowerShell Direct, Linux "
-                                    "daemons over SSH")
-        self.access_button = QPushButton("Guest access…")
-        self.access_button.setToolTip("How hvgui reaches this guest: its administrator (Windows) or SSH login "
-                                      "(Linux); the password is kept like host passwords")
-        self.change_button = QPushButton("Change inside the guest…")
-        self.change_button.setToolTip("Start, stop or restart a guest service or daemon, or set its start type "
-                                      "(read-only mode: disabled)" if read_only else
-                                      "Start, stop or restart a guest service or daemon, or set its start type")
+        self.read_button = QPushButton(tr("Read guest side"))
+        self.read_button.setToolTip(tr("Read inside this VM: Windows services through PowerShell Direct, Linux "
+                                    "daemons over SSH"))
+        self.access_button = QPushButton(tr("Guest access…"))
+        self.access_button.setToolTip(tr("How hvgui reaches this guest: its administrator (Windows) or SSH login "
+                                      "(Linux); the password is kept like host passwords"))
+        self.change_button = QPushButton(tr("Change inside the guest…"))
+        self.change_button.setToolTip(tr("Start, stop or restart a guest service or daemon, or set its start type "
+                                      "(read-only mode: disabled)") if read_only else
+                                      tr("Start, stop or restart a guest service or daemon, or set its start type"))
         self.status = QLabel()
         self.status.setWordWrap(True)
         row = QHBoxLayout()
@@ -480,7 +481,7 @@ class GuestBar(QWidget):
         if access is None or access.ssh is None or side is None or known is None:
             return
         fp = side.message.rsplit("(", 1)[-1].split(")", 1)[0] if "(" in side.message else ""
-        box = QMessageBox(QMessageBox.Icon.Question, "Trust this SSH host key?",
+        box = QMessageBox(QMessageBox.Icon.Question, tr("Trust this SSH host key?"),
                           f"{vm.name} ({access.ssh.host_id}) presents the SSH host key\n\n{fp}\n\nCompare it with "
                           "the guest's own (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub) before trusting it.",
                           QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
@@ -532,7 +533,7 @@ class GuestBar(QWidget):
         answers = await self.sides.read([key], {key[1]: [action]})
         _side, results = answers.get(key[1], (None, ()))
         text = "; ".join(f"{r.action.describe()}: {r.outcome.value}" + (f" ({r.message})" if r.message else "")
-                         for r in results) or "nothing done"
+                         for r in results) or tr("nothing done")
         self.status.setText(text)
         self.message.emit(text)
         self.update_buttons()

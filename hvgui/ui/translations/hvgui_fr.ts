@@ -111,12 +111,116 @@
         <translation>Quand</translation>
     </message>
     <message>
+        <source>not read: no guest access given (Guest access…)</source>
+        <translation>non lu : aucun accès à l&apos;invité fourni (Accès à l&apos;invité…)</translation>
+    </message>
+    <message>
+        <source>not read yet</source>
+        <translation>pas encore lu</translation>
+    </message>
+    <message>
+        <source>Windows (PowerShell Direct through the host)</source>
+        <translation>Windows (PowerShell Direct par l&apos;hôte)</translation>
+    </message>
+    <message>
+        <source>Linux (SSH to the guest)</source>
+        <translation>Linux (SSH vers l&apos;invité)</translation>
+    </message>
+    <message>
+        <source>Administrator</source>
+        <translation>Administrateur</translation>
+    </message>
+    <message>
+        <source>Remember in the system keyring</source>
+        <translation>Mémoriser dans le trousseau du système</translation>
+    </message>
+    <message>
+        <source>No secure password store here: kept for this session only</source>
+        <translation>Pas de coffre sécurisé ici : conservé pour cette session seulement</translation>
+    </message>
+    <message>
+        <source>Guest</source>
+        <translation>Invité</translation>
+    </message>
+    <message>
         <source>User</source>
         <translation>Utilisateur</translation>
     </message>
     <message>
+        <source>SSH address</source>
+        <translation>Adresse SSH</translation>
+    </message>
+    <message>
+        <source>SSH port</source>
+        <translation>Port SSH</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>Mot de passe</translation>
+    </message>
+    <message>
+        <source>Windows: the guest&apos;s administrator; the password travels only inside the encrypted WinRM channel to the host, which hands it to the guest (PowerShell Direct: host and guest Windows Server 2016 / Windows 10 or later, VM running). Linux: the SSH login; its password is also used for sudo, on stdin. The guest&apos;s SSH host key is checked before anything is sent.</source>
+        <translation>Windows : l&apos;administrateur de l&apos;invité ; le mot de passe ne circule que dans le canal WinRM chiffré vers l&apos;hôte, qui le remet à l&apos;invité (PowerShell Direct : hôte et invité Windows Server 2016 / Windows 10 ou ultérieur, VM en fonctionnement). Linux : l&apos;identifiant SSH ; son mot de passe sert aussi pour sudo, sur stdin. La clé d&apos;hôte SSH de l&apos;invité est vérifiée avant tout envoi.</translation>
+    </message>
+    <message>
+        <source>Set start type</source>
+        <translation>Définir le type de démarrage</translation>
+    </message>
+    <message>
         <source>Service</source>
         <translation>Service</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>Action</translation>
+    </message>
+    <message>
+        <source>Start type</source>
+        <translation>Type de démarrage</translation>
+    </message>
+    <message>
+        <source>through the host (PowerShell Direct)</source>
+        <translation>par l&apos;hôte (PowerShell Direct)</translation>
+    </message>
+    <message>
+        <source>over SSH (sudo)</source>
+        <translation>par SSH (sudo)</translation>
+    </message>
+    <message>
+        <source>Read guest side</source>
+        <translation>Lire côté invité</translation>
+    </message>
+    <message>
+        <source>Read inside this VM: Windows services through PowerShell Direct, Linux daemons over SSH</source>
+        <translation>Lire dans cette VM : services Windows par PowerShell Direct, démons Linux par SSH</translation>
+    </message>
+    <message>
+        <source>Guest access…</source>
+        <translation>Accès à l&apos;invité…</translation>
+    </message>
+    <message>
+        <source>How hvgui reaches this guest: its administrator (Windows) or SSH login (Linux); the password is kept like host passwords</source>
+        <translation>Comment hvgui atteint cet invité : son administrateur (Windows) ou l&apos;identifiant SSH (Linux) ; le mot de passe est conservé comme ceux des hôtes</translation>
+    </message>
+    <message>
+        <source>Change inside the guest…</source>
+        <translation>Modifier dans l&apos;invité…</translation>
+    </message>
+    <message>
+        <source>Start, stop or restart a guest service or daemon, or set its start type (read-only mode: disabled)</source>
+        <translation>Démarrer, arrêter ou redémarrer un service ou démon de l&apos;invité, ou définir son type de démarrage (mode lecture seule : désactivé)</translation>
+    </message>
+    <message>
+        <source>Start, stop or restart a guest service or daemon, or set its start type</source>
+        <translation>Démarrer, arrêter ou redémarrer un service ou démon de l&apos;invité, ou définir son type de démarrage</translation>
+    </message>
+    <message>
+        <source>Trust this SSH host key?</source>
+        <translation>Faire confiance à cette clé d&apos;hôte SSH ?</translation>
+    </message>
+    <message>
+        <source>nothing done</source>
+        <translation>rien de fait</translation>
     </message>
     <message>
         <source>Result</source>
@@ -339,6 +443,10 @@ Id de la VM : {id}</translation>
     <message>
         <source>VM Id</source>
         <translation>Id de la VM</translation>
+    </message>
+    <message>
+        <source>Inside the guest</source>
+        <translation>Dans l&apos;invité</translation>
     </message>
     <message>
         <source>Updates:</source>

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QLocale
+from PySide6.QtCore import QCoreApplication, QEvent, QLocale
 from PySide6.QtWidgets import QApplication
 
 from hvgui.ui import i18n
@@ -150,11 +150,20 @@ def test_ts_and_qm_are_in_step_with_the_sources(tmp_path: Path) -> None:
     assert qm.read_bytes() == QM.read_bytes(), "run: python -m hvgui.ui.i18n --update"
 
 
+def settle() -> None:
+    """Deliver the LanguageChange events (un)installing a translator posts, here and now, not
+    in a later test's event loop."""
+    QCoreApplication.sendPostedEvents(None, int(QEvent.Type.LanguageChange))
+    QCoreApplication.processEvents()
+
+
 @pytest.fixture
 def french(qapp: QApplication) -> Iterator[QApplication]:
     assert i18n.install(qapp, "fr") == "fr"
+    settle()
     yield qapp
     i18n.install(qapp, "en")
+    settle()
 
 
 def test_french_words_plurals_and_qts_own_strings(french: Any) -> None:
@@ -175,6 +184,7 @@ def test_french_words_plurals_and_qts_own_strings(french: Any) -> None:
 
 def test_english_is_the_source_with_its_own_plurals(qapp: QApplication) -> None:
     assert i18n.install(qapp, "en") == "en"
+    settle()
     assert i18n.tr("Refresh") == "Refresh"
     assert i18n.tr("%n host(s) connected", "", 1) == "1 host connected"
     assert i18n.tr("%n host(s) connected", "", 2) == "2 hosts connected"

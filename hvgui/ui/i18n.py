@@ -103,7 +103,6 @@ def install(app: QCoreApplication, lang: str | None = None) -> str:
     for t in _installed:
         app.removeTranslator(t)
     _installed.clear()
-    _data.clear()
     chosen = lang if lang in LANGUAGES else system_language()
     data = qm_bytes(chosen)
     if data is not None:
@@ -111,7 +110,7 @@ def install(app: QCoreApplication, lang: str | None = None) -> str:
         if ours.load(data):
             app.installTranslator(ours)
             _installed.append(ours)
-            _data.append(data)  # QTranslator reads the bytes in place: they must outlive it
+            _data.append(data)  # QTranslator reads the bytes in place: kept for the process's life
         else:
             log.warning("could not load the %s translation", chosen)
     if chosen != "en":

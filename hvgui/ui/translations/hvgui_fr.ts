@@ -1871,8 +1871,8 @@ Id de la VM : {id}</translation>
         <translation>Par Windows Update, dans l&apos;invité.</translation>
     </message>
     <message>
-        <source>With the Integration Services setup disk (vmguest.iso): insert it (Insert setup disk), then the guest&apos;s administrator installs them inside the guest (this cannot be automated for a running VM).</source>
-        <translation>Avec le disque d&apos;installation des services d&apos;intégration (vmguest.iso) : insérez-le (Insérer le disque d&apos;installation), puis l&apos;administrateur de l&apos;invité les installe dans l&apos;invité (impossible à automatiser pour une VM en fonctionnement).</translation>
+        <source>With the Integration Services setup disk (vmguest.iso): insert it (Edit &gt; Insert Integration Services setup disk), then the guest&apos;s administrator installs them inside the guest (this cannot be automated for a running VM).</source>
+        <translation>Avec le disque d&apos;installation des services d&apos;intégration (vmguest.iso) : insérez-le (Édition &gt; Insérer le disque d&apos;installation des services d&apos;intégration), puis l&apos;administrateur de l&apos;invité les installe dans l&apos;invité (impossible à automatiser pour une VM en fonctionnement).</translation>
     </message>
     <message>
         <source>With the Linux distribution&apos;s package manager.</source>

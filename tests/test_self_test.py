@@ -22,5 +22,6 @@ def test_self_test_runs_the_demo_end_to_end(tmp_path: Path) -> None:
                  "an intent and a 'changed' outcome per change", "the hosts and the grid show the new state"):
         assert step in text
     assert text in proc.stderr + "\n"  # also on the console
+    assert "Traceback" not in proc.stderr  # nothing cut off half-way when it closes
     # Nothing of the user's was touched: no settings, hosts file or audit log written.
     assert not any((tmp_path / d).exists() for d in ("config", "state", ".local", ".config"))

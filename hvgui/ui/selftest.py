@@ -180,6 +180,29 @@ async def self_test_window(window: MainWindow, controller: Controller, *, fleet:
     except Exception as exc:  # the self-test says what broke, whatever it was
         report.failure = f"unexpected error: {type(exc).__name__}: {exc}"
     report.seconds = time.monotonic() - started
+    await settle_guest_side(window)
     window.close()
     await controller.close()
     return report
+
+
+async def settle_guest_side(window: MainWindow, timeout: float = STEP_TIMEOUT_S) -> None:
+    """Let the guest side's reads (started after the first refresh) end before the window and
+    its event loop go away, so none is cut off half-way."""
+    sides = getattr(window.details_pane, "guest", None)
+    if sides is None:
+        return
+    idle: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def changed(busy: bool) -> None:
+        if not busy and not idle.done():
+            idle.set_result(None)
+
+    sides.busyChanged.connect(changed)
+    try:
+        if sides.busy:
+            await asyncio.wait_for(idle, timeout)
+    except TimeoutError:
+        pass  # the process ends all the same; the report is written
+    finally:
+        sides.busyChanged.disconnect(changed)

@@ -1863,6 +1863,10 @@ Id de la VM : {id}</translation>
         <translation>mises à jour bloquées : l&apos;Échange de données est désactivé</translation>
     </message>
     <message>
+        <source>No advice while the guest OS is unknown ({why}).</source>
+        <translation>Pas de conseil tant que le système invité est inconnu ({why}).</translation>
+    </message>
+    <message>
         <source>No advice: {reason}.</source>
         <translation>Pas de conseil : {reason}.</translation>
     </message>

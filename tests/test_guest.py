@@ -327,7 +327,7 @@ def test_linux_daemons_read_restarted_and_host_keys_pinned(lab: Lab) -> None:
 
     code, out, err = run_cli(lab.args("guest", "--vm", "ubuntu-web", "--restart", "hv_kvp_daemon", "--yes"))
     assert code == 0, (out, err)
-    assert "restart kvp: changed: systemctl restart hv-kvp-daemon.service" in out
+    assert "restart hv_kvp_daemon: changed: systemctl restart hv-kvp-daemon.service" in out
     code, out, _ = run_cli(lab.args("inventory", "--guest", "--vm", "ubuntu-web"))
     assert line_of(section(out, "ubuntu-web"), "Data Exchange").endswith("=> works")
     records = [r for r in audit_records(lab) if r["action"] == "guest_restart"]

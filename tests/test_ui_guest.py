@@ -118,9 +118,13 @@ def test_details_show_both_sides_and_a_change_inside_the_guest(
     dlg = guest_side.GuestChangeDialog(vm, g.WINDOWS, sides.side(vm.id))
     assert not dlg.apply_button.isDefault()
     assert any("can badly affect" in w.text() for w in dlg.findChildren(type(dlg.plan)))
-    dlg.service.setCurrentText("vmickvpexchange")
-    dlg.action.setCurrentIndex(dlg.action.findData("start_type"))
-    dlg.start_type.setCurrentText("Manual")
+    # It opens on the service that needs a look, each service with its state, and on the action that fixes
+    # it (a Disabled start type: set it to Manual), not on the first of the list; wide enough to read.
+    assert dlg.service.currentText() == "vmickvpexchange: Stopped (start type: Disabled)"
+    assert dlg.action.currentData() == "start_type" and dlg.start_type.currentText() == "Manual"
+    assert dlg.service.itemText(dlg.service.findData("vmicheartbeat")) == ("vmicheartbeat: Running (start type: "
+                                                                          "Manual)")
+    assert dlg.minimumWidth() >= 500
     planned = dlg.action_planned()
     assert planned.describe() == "set vmickvpexchange's start type to Manual"
     assert "through the host (PowerShell Direct)" in dlg.plan.text()
@@ -155,8 +159,45 @@ def test_linux_guest_and_a_vm_without_access(glab: tuple[Lab, guest_side.GuestSi
     assert ("Inside the guest: ■ hv_vss_daemon (hv-vss-daemon.service) stopped (not running) → enabled on host, "
             "stopped in guest") in text
     assert not bar.change_button.isEnabled() or not lab.controller.read_only
+
+    # The change dialog opens on the stopped daemon, to start it, and says so by its name (not "vss").
+    vm = lab.controller.state.vm(*lab.row("HV-GUEST", "ubuntu-2404"))
+    assert vm is not None
+    dlg = guest_side.GuestChangeDialog(vm, g.LINUX, bar.sides.side(vm.id))
+    assert dlg.service.currentText() == "hv_vss_daemon (hv-vss-daemon.service): stopped"
+    assert dlg.action.currentData() == "start"
+    assert dlg.plan.text().startswith("Plan: start hv_vss_daemon inside ubuntu-2404, over SSH")
+    planned = dlg.action_planned()
+    dlg.deleteLater()
+    task = asyncio.ensure_future(bar.apply(lab.row("HV-GUEST", "ubuntu-2404"), planned))
+    lab.qtbot.waitUntil(task.done, timeout=TIMEOUT)
+    assert [r.outcome for r in task.result()] == [g.GuestOutcome.CHANGED]
+    assert bar.status.text().startswith("start hv_vss_daemon: changed") and bar.status.isVisible()
     show(lab, "no-access")
     assert "not read: no guest access given (Guest access…)" in details.browser.toPlainText()
+
+
+def test_guest_bar_fits_a_narrow_details_pane(
+        glab: tuple[Lab, guest_side.GuestSides, guest_side.GuestBar]) -> None:
+    """Beside the grid (1920x1080) the details pane is ~380 px wide: the bar's last button went past
+    its edge, cut off. It goes to a second line instead, and comes back when there is room; the empty
+    status line takes no room (on a laptop the details pane is short)."""
+    lab, _sides, bar = glab
+    show(lab, "web2")
+    assert not bar.status.isVisible() and bar.status.text() == ""
+    read(lab, bar, "web2")
+    pane = lab.window.details_pane
+    buttons = (bar.read_button, bar.access_button, bar.change_button)
+    for width, one_line in ((380, False), (900, True)):
+        pane.setFixedWidth(width)
+        lab.qtbot.waitUntil(lambda w=width: w - 60 < bar.width() <= w, timeout=TIMEOUT)
+
+        def laid_out(one: bool = one_line) -> bool:
+            tops = {b.geometry().top() for b in buttons}
+            return (len(tops) == 1) is one and all(b.geometry().right() < bar.width() for b in buttons)
+
+        lab.qtbot.waitUntil(laid_out, timeout=TIMEOUT)
+        assert all(b.isVisible() and b.width() >= b.sizeHint().width() for b in buttons)
 
 
 def test_screenshot_of_both_sides(glab: tuple[Lab, guest_side.GuestSides, guest_side.GuestBar]) -> None:

@@ -411,7 +411,9 @@ class GuestAction:
     def describe(self) -> str:
         if self.action is GuestActionKind.START_TYPE:
             return f"set {self.service}'s start type to {self.start_type}"
-        return f"{self.action.value} {self.service}"
+        # A Linux daemon by its name (hv_vss_daemon), as the guest and the details pane show it, not its key.
+        what = next((c.daemons[0] for c in LINUX_COMPONENTS.values() if c.key == self.service), self.service)
+        return f"{self.action.value} {what}"
 
 
 def check_action(a: GuestAction, family: str) -> None:

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -302,17 +303,22 @@ class GuestChangeDialog(QDialog):
         self.vm = vm
         self.family = kind
         self.setWindowTitle(f"Change a service inside {vm.name}")
+        self.setMinimumWidth(520)  # the title and the warning are read whole, not cut to a narrow column
         self.service = QComboBox()
         if kind == g.LINUX:
             for comp in g.LINUX_COMPONENTS.values():
                 d = side.daemon(comp.key) if side is not None else None
                 label = f"{d.name} ({d.unit})" if d is not None and d.unit else (d.name if d else comp.daemons[0])
+                if d is not None:
+                    label += ": " + ("running" if d.running else "stopped" if d.present else "not installed")
                 self.service.addItem(label, comp.key)
         else:
-            names = [s.name for s in side.services] if side is not None and side.services else \
-                [n for n, _ in g.WINDOWS_SERVICES.values()]
-            for name in names:
-                self.service.addItem(name, name)
+            if side is not None and side.services:
+                for s in side.services:
+                    self.service.addItem(f"{s.name}: {s.status} (start type: {s.start_type})", s.name)
+            else:
+                for name, _ in g.WINDOWS_SERVICES.values():
+                    self.service.addItem(name, name)
         self.action = QComboBox()
         for k in (g.GuestActionKind.START, g.GuestActionKind.STOP, g.GuestActionKind.RESTART):
             self.action.addItem(k.value.capitalize(), k.value)
@@ -341,9 +347,32 @@ class GuestChangeDialog(QDialog):
         box.addLayout(form)
         box.addWidget(self.plan)
         box.addWidget(buttons)
+        self._preselect(vm, side)
         for w in (self.service, self.action, self.start_type):
             w.currentIndexChanged.connect(self._update)
         self._update()
+
+    def _preselect(self, vm: VM, side: g.GuestSide | None) -> None:
+        """Open on the first service that needs a look inside the guest, with the action that fixes it
+        (start type Disabled: set it to Manual; stopped: start it), not on the first of the list."""
+        if side is None or not side.readable:
+            return
+        for svc in vm.services:
+            e = g.effective(vm, svc, side)
+            if e.state not in (g.Effective.STOPPED_IN_GUEST, g.Effective.DISABLED_IN_GUEST):
+                continue
+            if self.family == g.LINUX:
+                comp = g.LINUX_COMPONENTS.get(svc.guid)
+                name = comp.key if comp is not None else ""
+            else:
+                name = g.WINDOWS_SERVICES.get(svc.guid, ("", ""))[0]
+            i = self.service.findData(name) if name else -1
+            if i < 0:
+                continue
+            self.service.setCurrentIndex(i)
+            fix = g.GuestActionKind.START_TYPE if e.state is g.Effective.DISABLED_IN_GUEST else g.GuestActionKind.START
+            self.action.setCurrentIndex(max(0, self.action.findData(fix.value)))
+            return
 
     def action_planned(self) -> g.GuestAction:
         kind = g.GuestActionKind(self.action.currentData())
@@ -381,6 +410,19 @@ def side_lines(vm: VM, side: g.GuestSide | None) -> list[str]:
     return lines
 
 
+class _StatusLine(QLabel):
+    """The guest bar's last message; it takes no room while there is none (on a laptop the details
+    pane below the grid is short)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hide()
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self.setVisible(bool(text))
+
+
 class GuestBar(QWidget):
     """Under the details: read the current VM's guest side, give its guest access, change a service
     inside it (plan, warning, confirm). Asks for guest credentials when they are what is missing, and
@@ -405,16 +447,20 @@ class GuestBar(QWidget):
         self.change_button.setToolTip(tr("Start, stop or restart a guest service or daemon, or set its start type "
                                       "(read-only mode: disabled)") if read_only else
                                       tr("Start, stop or restart a guest service or daemon, or set its start type"))
-        self.status = QLabel()
+        self.status = _StatusLine()
         self.status.setWordWrap(True)
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         for b in (self.read_button, self.access_button, self.change_button):
             row.addWidget(b)
         row.addStretch(1)
+        self._row, self._row2 = row, QHBoxLayout()
+        self._row2.setContentsMargins(0, 0, 0, 0)
+        self._row2.addStretch(1)
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.addLayout(row)
+        box.addLayout(self._row2)
         box.addWidget(self.status)
         self.read_button.clicked.connect(lambda: self._spawn(self.read_current()))
         self.access_button.clicked.connect(self.ask_access)
@@ -422,6 +468,25 @@ class GuestBar(QWidget):
         sides.busyChanged.connect(lambda _b: self.update_buttons())
         self._tasks: set[asyncio.Future[Any]] = set()
         self.update_buttons()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._reflow()
+
+    def _reflow(self) -> None:
+        """Beside the grid the details pane is narrow: the last button goes to a second line rather
+        than past the pane's edge, cut off."""
+        buttons = (self.read_button, self.access_button, self.change_button)
+        need = sum(b.sizeHint().width() for b in buttons) + max(0, self._row.spacing()) * (len(buttons) - 1)
+        wrap = self.width() < need
+        if wrap == (self._row2.indexOf(self.change_button) >= 0):
+            return
+        if wrap:
+            self._row.removeWidget(self.change_button)
+            self._row2.insertWidget(0, self.change_button)
+        else:
+            self._row2.removeWidget(self.change_button)
+            self._row.insertWidget(len(buttons) - 1, self.change_button)
 
     def _spawn(self, coro: Any) -> None:
         task = asyncio.ensure_future(coro)

@@ -89,6 +89,15 @@ def test_setup_disk_inserted_on_a_2012r2_host_with_a_result_per_vm(lab_factory: 
                                    "it was left there (choose to replace it).")
     assert summary.text() == "1 inserted, 1 VM without a DVD drive, 1 VM with another disk (not replaced)"
     assert dlg.result_label.text().startswith("Done: 1 inserted")
+    # The activity panel counts them in the same words, not in the result codes ("1 disk present").
+    model = w.activity_model
+
+    def outcome() -> str:
+        rows = [r for r in range(model.rowCount()) if model.index(r, 2).data() == "Insert the setup disk into 3 VMs"]
+        return str(model.index(rows[-1], 5).data() or "") if rows else ""
+
+    qtbot.waitUntil(lambda: outcome() != "")
+    assert outcome() == "1 inserted, 1 without a DVD drive, 1 with another disk (not replaced)"
     # The audit log has it (written by the worker process, ahead of the command).
     records = [r for r in _audit(lab) if r.get("action") == "insert_setup_disk"]
     intents = [r for r in records if r["event"] == "intent"]

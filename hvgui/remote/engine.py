@@ -29,13 +29,24 @@ from typing import Any, TypeVar
 from hvgui.core import contract
 from hvgui.core.guest import GuestActionResult, GuestSide
 from hvgui.core.hosts import HostConfig
-from hvgui.core.model import ApplyResult, Change, DiskResult, Inventory, ItemResult
+from hvgui.core.model import ApplyResult, Change, DiskOutcome, DiskResult, Inventory, ItemResult
 from hvgui.core.reconcile import reconcile, unknown_items
 from hvgui.remote import scripts
 from hvgui.remote.audit import AuditLog
 from hvgui.remote.credentials import CredentialSource
 from hvgui.remote.errors import ErrorKind, HostError
 from hvgui.remote.transport import KEEP_ALIVE_IDLE_S, HostSession, OutcomeUnknown, WinRMSession, open_session
+
+DISK_SUMMARY_WORDS: dict[DiskOutcome, str] = {
+    DiskOutcome.INSERTED: "inserted",
+    DiskOutcome.UNCHANGED: "already in the drive",
+    DiskOutcome.NO_SETUP_DISK: "on a host without a setup disk",
+    DiskOutcome.NO_DVD_DRIVE: "without a DVD drive",
+    DiskOutcome.DISK_PRESENT: "with another disk (not replaced)",
+    DiskOutcome.VM_NOT_FOUND: "not found",
+    DiskOutcome.ERROR: "failed",
+}
+"""How the activity panel counts a setup disk insertion's results (the window's words, not the codes)."""
 
 T = TypeVar("T")
 
@@ -200,10 +211,10 @@ class Engine:
             return results
 
         def summary(results: tuple[DiskResult, ...]) -> str:
-            counts: dict[str, int] = {}
-            for r in results:
-                counts[r.outcome.value] = counts.get(r.outcome.value, 0) + 1
-            return ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(counts.items()))
+            # In the words of the setup disk's own results ("1 with another disk (not replaced)"), not
+            # its codes ("1 disk present"), inserted first.
+            counts = {o: sum(1 for r in results if r.outcome is o) for o in DiskOutcome}
+            return ", ".join(f"{n} {DISK_SUMMARY_WORDS[o]}" for o, n in counts.items() if n)
 
         return await self._run(host, op, work, summary)
 

@@ -75,6 +75,7 @@ def _check(text: str) -> None:
 @example(doc={"version": 1, "hosts": [{"name": "no url"}]})
 @example(doc={"version": 1, "hosts": [{"url": "hv01", "tags": "lab"}]})
 @example(doc={"version": 1, "hosts": [{"url": "hv01", "password": "s3cret"}]})
+@example(doc={"version": 1, "hosts": [{"url": "http://hv01:5985/wsman", "auth": "ntlm", "username": ""}]})
 def test_structured_hosts_files_never_raise_out_of_the_loader(doc: dict[str, Any]) -> None:
     _check(json.dumps(doc, allow_nan=True))
 

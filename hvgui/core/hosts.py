@@ -307,7 +307,11 @@ def _host_from_json(d: Any, where: str) -> tuple[HostConfig | None, list[str]]:
             values["tags"] = tuple(tags)
     if problems:
         return None, problems
-    return HostConfig(**values), []
+    host = HostConfig(**values)
+    # What the host dialog refuses to save is refused here too (NTLM without a user, Basic over plain
+    # HTTP not allowed...): said with the host, not found out on connecting.
+    problems = [f"{where}: {p}" for p in host.validate()]
+    return (None, problems) if problems else (host, [])
 
 
 def parse_hosts(text: str, where: str) -> list[HostConfig]:

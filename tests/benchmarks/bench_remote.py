@@ -129,8 +129,13 @@ def run(args: argparse.Namespace, urls: list[str], per_host: int) -> None:
         return go()
 
     asyncio.run(inventories_with(by_command, configs))  # connect everyone once (NTLM, shell)
+    t_cmd_one = min(timed(inventories_with(by_command, configs[:1])) for _ in range(2))
     t_cmd = timed(inventories_with(by_command, configs), "by-command")
     by_command.close(wait=True)
+    asyncio.run(inventories(configs[:1]))
+    t_ka_one = min(timed(inventories(configs[:1])) for _ in range(2))
+    print(f"refresh of 1 host: one command {t_cmd_one:.2f} s; kept-alive PowerShell {t_ka_one:.2f} s; "
+          f"ratio {t_ka_one / t_cmd_one:.3f}")
     t_first = timed(inventories(configs))  # starts every host's kept-alive PowerShell
     t_second = timed(inventories(configs))
     t_third = timed(inventories(configs))

@@ -251,3 +251,22 @@ def test_not_shared_between_users(lab: Lab) -> None:
     lab.run(lab.engine.inventory(cfg))
     s = ep.stats_json()
     assert s["powershell_starts"] == 3 and s["shells_created"] == 3 and s["kept_alive_requests"] == 3
+
+
+def test_process_ended_behind_hvguis_back_is_replaced_without_a_second_shell(lab: Lab) -> None:
+    """Someone ends hvgui's kept-alive PowerShell (Signal terminate on its command) while the
+    shell stays: the next request is refused by the host, nothing ran, and hvgui starts again in a
+    new shell after deleting the old one (never two shells at once)."""
+    _host, cfg, ep = lab.host(vms=2)
+    lab.run(lab.engine.inventory(cfg))
+    session = lab.engine._sessions[cfg.key]
+    shell_id, command_id = session._loop.shell_id, session._loop.command_id
+    other = Protocol(ep.url, transport="ntlm", username=USER, password=PASSWORD, operation_timeout_sec=5,
+                     read_timeout_sec=10)
+    other.cleanup_command(shell_id, command_id)
+    ep.reset_shells_open_max()
+    inv = lab.run(lab.engine.inventory(cfg))
+    assert len(inv.vms) == 2
+    s = ep.stats_json()
+    assert s["shells_created"] == 2 and s["shells_open"] == 1 and s["shells_open_max"] == 1
+    assert s["powershell_starts"] == 2 and s["operations"]["inventory"] == 2

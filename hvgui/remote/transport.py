@@ -445,6 +445,8 @@ class WinRMSession:
                 # The host dropped our shell (its IdleTimeout) or the command: start again.
                 log.info("%s: the host dropped the kept-alive PowerShell; starting another", self.config.display_name)
                 self._loop = None
+                if self._shell_id is not None and not self._delete_shell(protocol, self._shell_id):
+                    self._remember(self._shell_id)  # still there, and refused: deleted later
                 self._shell_id = None
                 continue
             loop.scripts.add(key)

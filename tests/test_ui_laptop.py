@@ -136,3 +136,35 @@ def test_beside_the_details_the_grid_keeps_every_column_when_the_host_column_com
     qtbot.waitUntil(lambda: w.grid.horizontalScrollBar().maximum() == 0)
     assert len(fully_visible(lab)) == len(w.grid_model.columns)
     assert w.details_pane.width() >= 300
+
+
+def test_the_filters_resting_words_are_read_whole_in_french(qapp: QApplication) -> None:
+    """In French the filters' "Tout état de version" and "Tout statut de service" were cut to "Tout état
+    de versio" and "Tout statut de serv" (compact combos sized for the English words)."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+    from PySide6.QtWidgets import QStyle, QStyleOptionComboBox
+
+    from hvgui.ui import i18n
+    from hvgui.ui.main_window.grid_filters import FilterBar
+
+    assert i18n.install(qapp, "fr") == "fr"
+    QCoreApplication.sendPostedEvents(None, int(QEvent.Type.LanguageChange))
+    try:
+        bar = FilterBar()
+        bar.resize(1366, 40)
+        bar.show()
+        combos = (bar.host, bar.vm_state, bar.is_state, bar.status)
+        assert [c.currentText() for c in combos] == ["Tous les hôtes", "Tout état de VM", "Tout état de version",
+                                                     "Tout statut de service"]
+        for combo in combos:
+            opt = QStyleOptionComboBox()
+            combo.initStyleOption(opt)
+            room = combo.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, opt,
+                                                QStyle.SubControl.SC_ComboBoxEditField, combo)
+            assert combo.fontMetrics().horizontalAdvance(combo.currentText()) <= room.width(), combo.currentText()
+        # Still compact: the row fits a laptop's width with room for the count.
+        assert bar.minimumSizeHint().width() <= 1366 - 250
+        bar.deleteLater()
+    finally:
+        i18n.install(qapp, "en")
+        QCoreApplication.sendPostedEvents(None, int(QEvent.Type.LanguageChange))

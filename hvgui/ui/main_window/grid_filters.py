@@ -52,8 +52,11 @@ class FilterBar(QWidget):
             combo.setToolTip(tips[combo])
             combo.setAccessibleName(names[combo])
             # Compact (a laptop's width is for the grid); the list that opens shows the words in full.
+            # The resting words ("Any service status", "Tout statut de service") are read whole.
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            combo.setMinimumContentsLength(11)
+            fm = combo.fontMetrics()
+            chars = -(-fm.horizontalAdvance(combo.itemText(0)) // max(1, fm.horizontalAdvance("x")))
+            combo.setMinimumContentsLength(max(11, chars))
             combo.currentIndexChanged.connect(self._emit)
         self.problems.toggled.connect(self._emit)
         self.attention.toggled.connect(self._emit)

@@ -123,6 +123,9 @@ def test_setup_disk_inserted_on_a_2012r2_host_with_a_result_per_vm(lab_factory: 
     _confirm(lab, again)
     assert _dvd(lab, "HV-LEGACY-01", "kiosk-win7") == VMGUEST_ISO
     assert again.items[lab.row("HV-LEGACY-01", "kiosk-win7")].text(2) == f"Setup disk inserted: Replaced {OTHER_ISO}."
+    model = w.activity_model
+    whats = [model.index(r, 2).data() for r in range(model.rowCount())]
+    assert "Insert the setup disk into 1 VM" in whats  # not "1 VMs"
 
 
 def test_setup_disk_not_offered_on_a_2019_host(lab_factory: Callable[..., Lab]) -> None:

@@ -187,7 +187,8 @@ class Engine:
         command for all of them; audited ahead like an apply. ``replace``: also where another
         disk is in the drive."""
         request = contract.setup_disk_request([v for v, _ in vms], replace=replace)
-        op = self._new_op(host, contract.OP_SETUP_DISK, f"Insert the setup disk into {len(vms)} VMs", request)
+        what = f"Insert the setup disk into {len(vms)} VM" + ("" if len(vms) == 1 else "s")
+        op = self._new_op(host, contract.OP_SETUP_DISK, what, request)
 
         def work(session: HostSession) -> tuple[DiskResult, ...]:
             self._check_open(host)

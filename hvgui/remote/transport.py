@@ -389,7 +389,6 @@ class WinRMSession:
 
     # ---------------------------------------------------------------- operation
     def run_operation(self, script: str, request: dict[str, Any]) -> dict[str, Any]:
-        self._cancel_retire()
         with self._lock:
             self._sent = False
             try:
@@ -617,13 +616,24 @@ class WinRMSession:
                 self._cleanup(protocol, loop.shell_id, loop.command_id, keep_shell=False)
 
     # ---------------------------------------------------------------- retiring it when idle
-    def _schedule_retire(self) -> None:
+    def _schedule_retire(self, delay: float | None = None) -> None:
+        """One timer per idle period, not one per request (a thread costs more than a request)."""
         if self._loop is None or self._closed:
             return
-        timer = threading.Timer(self.idle_s, self.retire_idle)
+        if delay is None and self._retire_timer is not None and self._retire_timer.is_alive():
+            return  # the pending one looks at the time of the last request when it fires
+        timer = threading.Timer(self.idle_s if delay is None else delay, self._retire_tick)
         timer.daemon = True
         self._retire_timer = timer
         timer.start()
+
+    def _retire_tick(self) -> None:
+        if self.retire_idle():
+            return
+        loop = self._loop
+        if loop is not None and not self._closed:
+            # Used since (or busy now): look again when it will have been idle long enough.
+            self._schedule_retire(max(0.05, self.idle_s - (time.monotonic() - loop.last_used)))
 
     def _cancel_retire(self) -> None:
         timer, self._retire_timer = self._retire_timer, None

@@ -24,6 +24,7 @@ from hvgui.remote.guests import GuestDirectory
 from hvgui.remote.ssh import KnownHosts
 from hvgui.simulator.sshguest import GuestSSH
 from hvgui.ui import guest_side
+from hvgui.ui.models.activity import TAGS_ROLE
 
 qloop = ui_helpers.qloop
 lab_factory = ui_helpers.lab_factory
@@ -85,6 +86,14 @@ def read(lab: Lab, bar: guest_side.GuestBar, name: str) -> None:
                         timeout=TIMEOUT)
 
 
+def guest_side_operation_text(activity: Any, row: int) -> str:
+    from hvgui.ui.models.activity import operation_text
+
+    op = activity.operation_at(activity.index(row, 0))
+    assert op is not None
+    return operation_text(op)
+
+
 def test_details_show_both_sides_and_a_change_inside_the_guest(
         glab: tuple[Lab, guest_side.GuestSides, guest_side.GuestBar]) -> None:
     lab, sides, bar = glab
@@ -140,6 +149,17 @@ def test_details_show_both_sides_and_a_change_inside_the_guest(
     lab.refresh()
     lab.qtbot.waitUntil(lambda: model.cell_index(lab.cell("HV-GUEST", "web2", catalog.KVP)).data() == "✔ OK",
                         timeout=TIMEOUT)
+    # The guest side's host commands are in the activity panel like any other (a read is not a change),
+    # the request shown with the password hidden; the window's own operations keep their rows.
+    activity = lab.window.activity_model
+    rows = {activity.index(r, 2).data(): r for r in range(activity.rowCount())}
+    assert "Read the guest side of 1 VM" in rows and "Change 1 guest service in 1 VM" in rows, rows
+    assert any(w.startswith("Refresh") for w in rows)
+    tags = activity.index(rows["Change 1 guest service in 1 VM"], 0).data(TAGS_ROLE)
+    assert "kind:guest" in tags and "change" in tags.split()
+    assert "change" not in activity.index(rows["Read the guest side of 1 VM"], 0).data(TAGS_ROLE).split()
+    shown = guest_side_operation_text(activity, rows["Change 1 guest service in 1 VM"])
+    assert '"password": "(hidden)"' in shown and WIN_PW not in shown and "vmickvpexchange" in shown
     # The changes were audited ahead; no guest secret in any file the window wrote.
     records = [r for r in lab.audit_path.read_text(encoding="utf-8").splitlines() if '"guest_' in r]
     assert len(records) == 4

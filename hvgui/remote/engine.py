@@ -51,6 +51,11 @@ DISK_SUMMARY_WORDS: dict[DiskOutcome, str] = {
 T = TypeVar("T")
 
 
+def _count(n: int, word: str) -> str:
+    """``1 VM``, ``2 VMs``: what an operation does, as the activity panel shows it."""
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
 class OpState(StrEnum):
     RUNNING = "running"
     OK = "ok"
@@ -187,7 +192,7 @@ class Engine:
         command for all of them; audited ahead like an apply. ``replace``: also where another
         disk is in the drive."""
         request = contract.setup_disk_request([v for v, _ in vms], replace=replace)
-        what = f"Insert the setup disk into {len(vms)} VM" + ("" if len(vms) == 1 else "s")
+        what = f"Insert the setup disk into {_count(len(vms), 'VM')}"
         op = self._new_op(host, contract.OP_SETUP_DISK, what, request)
 
         def work(session: HostSession) -> tuple[DiskResult, ...]:
@@ -226,8 +231,8 @@ class Engine:
         exist only in the request sent; the operation record keeps it redacted."""
         request = contract.guest_request(targets)
         actions = [a for t in targets for a in t.actions]
-        what = (f"Change {len(actions)} guest services in {len(targets)} VMs" if actions
-                else f"Read the guest side of {len(targets)} VMs")
+        what = (f"Change {_count(len(actions), 'guest service')} in {_count(len(targets), 'VM')}" if actions
+                else f"Read the guest side of {_count(len(targets), 'VM')}")
         op = self._new_op(host, contract.OP_GUEST, what, contract.redacted(request))
 
         def work(session: HostSession) -> tuple[tuple[GuestSide, tuple[GuestActionResult, ...]], ...]:

@@ -10,6 +10,7 @@ or this session) and :class:`GuestChangeDialog` plans a Start / Stop / Restart /
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Sequence
 from typing import Any, Protocol
@@ -605,6 +606,28 @@ class GuestBar(QWidget):
         return results
 
 
+GUEST_OPERATION_IDS = 1_000_000_000
+"""The guest side's engine numbers its operations from 1 like the window's: its rows in the activity
+panel are numbered from here, so the two never take each other's row."""
+
+
+def _show_operations(window: Any, engine: Any) -> None:
+    """The guest side's host commands (PowerShell Direct reads and changes) are in the activity panel
+    like any other, with their script and request (the guest password reads "(hidden)")."""
+    subscribe = getattr(engine, "subscribe", None)
+    activity = getattr(window, "activity_model", None)
+    if subscribe is None or activity is None:
+        return
+
+    def on_operation(op: Any) -> None:
+        try:
+            activity.on_operation(dataclasses.replace(op, id=GUEST_OPERATION_IDS + op.id))
+        except RuntimeError:  # the window is gone (closing): nothing to show it in
+            engine.unsubscribe(on_operation)
+
+    subscribe(on_operation)
+
+
 def attach(window: Any, engine: Any, secrets: GuestSecrets, directory: GuestDirectory, *,
            save_path: Any = None, read_on_first_refresh: bool = True) -> tuple[GuestSides, GuestBar]:
     """Give the window its guest side: the details pane shows it under each service, the grid a marker,
@@ -617,6 +640,7 @@ def attach(window: Any, engine: Any, secrets: GuestSecrets, directory: GuestDire
     details.guest = sides
     model.guest = sides
     bar = GuestBar(sides, details, read_only=controller.read_only, parent=details)
+    _show_operations(window, engine)
     layout = details.layout()
     layout.insertWidget(layout.indexOf(details.copy_button), bar)
     bar.message.connect(lambda text: window.statusBar().showMessage(text, 8000))

@@ -35,9 +35,9 @@ COLUMNS = (QT_TR_NOOP("Started"), QT_TR_NOOP("Host"), QT_TR_NOOP("What"), QT_TR_
            QT_TR_NOOP("Duration"), QT_TR_NOOP("Outcome"))
 
 
-def _tags(kind: str, state: OpState, hosts: list[str]) -> str:
+def _tags(kind: str, state: OpState, hosts: list[str], *, change: bool | None = None) -> str:
     words = [f"kind:{kind}", f"state:{state.value}"]
-    if kind not in ("inventory", "refresh"):
+    if (kind not in ("inventory", "refresh")) if change is None else change:
         words.append("change")
     words += [f"host:{h}" for h in hosts]
     return " ".join(words) + " "
@@ -175,7 +175,7 @@ class ActivityModel(QStandardItemModel):
             items[5].setForeground(look.colour(t.red))
         put(items[5], _TOOLTIP, plain_tip(op.error.text + (f"\n\n{op.error.details}" if op.error.details else ""))
             if op.error is not None else None)
-        put(items[0], TAGS_ROLE, _tags(op.kind, op.state, [op.host]))
+        put(items[0], TAGS_ROLE, _tags(op.kind, op.state, [op.host], change=changes_something(op)))
         put(items[0], OP_ROLE, op.id)
         put(items[0], int(Qt.ItemDataRole.AccessibleTextRole),
             tr("{what} on {host}: {state}").format(what=operation_words(op.summary), host=op.host,
@@ -249,6 +249,14 @@ class ActivityModel(QStandardItemModel):
                 items = self._items.get(op_id)
                 if items is not None:
                     items[4].setText(f"{op.duration:.1f} s")
+
+
+def changes_something(op: Operation) -> bool:
+    """Whether an operation changes a host or a guest ("Changes" in the panel's filter): reading the
+    guest side through the host does not."""
+    if op.kind == "guest":
+        return any(isinstance(vm, dict) and vm.get("actions") for vm in op.payload.get("vms", []))
+    return op.kind not in ("inventory", "refresh")
 
 
 def operation_text(op: Operation) -> str:

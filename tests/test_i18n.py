@@ -29,10 +29,10 @@ TS = UI / "translations" / "hvgui_fr.ts"
 QM = UI / "translations" / "hvgui_fr.qm"
 
 NOT_YET_TRANSLATED = {
-    # Still English: the setup disk dialog and its words, the step-by-step host check, the CSV
+    # Still English: the setup disk dialog and its words, the CSV
     # export and the audit history's records (data for other tools), the equivalent PowerShell
     # (code), the self-test's console report. README says what remains.
-    "setup_disk.py", "setup_disk_dialog.py", "doctor_dialog.py", "export.py", "history.py", "equivalent_powershell.py",
+    "setup_disk.py", "setup_disk_dialog.py", "export.py", "history.py", "equivalent_powershell.py",
     "selftest.py",
     "guest_side.py",  # the guest side (issue 11), new and still changing: translated once it settles
 }
@@ -212,3 +212,13 @@ def test_lang_option_overrides_the_system(qapp: QApplication) -> None:
     with pytest.raises(SystemExit):
         parse_args(["--lang", "de"])
     assert QLocale.system() is not None
+
+
+def test_the_step_by_step_checks_steps_and_outcomes_are_french(french: Any) -> None:
+    from hvgui.remote.doctor import Status, Step
+    from hvgui.ui.doctor_dialog import step_text
+
+    text = step_text(Step("hyperv_module", Status.FAILED, "no module", "Install-WindowsFeature Hyper-V-PowerShell"))
+    assert text.splitlines() == ["✘ Module Hyper-V pour Windows PowerShell : échec — no module",
+                                 "      Pour corriger : Install-WindowsFeature Hyper-V-PowerShell"]
+    assert step_text(Step("inventory", Status.NOT_CHECKED)) == "· Inventaire en lecture seule : non vérifié"

@@ -6,6 +6,9 @@ shows the command that fixes it. The report can be copied as JSON (it holds no s
 Used by *Test connection* in the host dialog (with the settings as typed) and by *Diagnose...*
 on a failed host. The checks block on the network, so they run on a worker thread; only their
 results come back to the GUI thread.
+
+The steps' titles and outcomes are in the window's language; what each step found and its fix
+come from :mod:`hvgui.remote.doctor` (Qt-free) and stay in English, like the engine's errors.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPlainTextEdit, QPus
 from hvgui.core.hosts import HostConfig
 from hvgui.remote.credentials import CredentialSource
 from hvgui.remote.doctor import Report, Status, Step, diagnose
+from hvgui.ui.i18n import tr
 
 log = logging.getLogger(__name__)
 
@@ -43,12 +47,32 @@ class OneHostCredentials:
         return "OneHostCredentials(<hidden>)"
 
 
+def step_title(step: Step) -> str:
+    """The step's title (:data:`hvgui.remote.doctor.STEPS`) in the window's language."""
+    titles = {
+        "settings": tr("Host settings"), "name": tr("Name resolves"), "port": tr("Port answers"),
+        "tls": tr("TLS certificate"), "logon": tr("Logon (authentication)"),
+        "admin": tr("Administrator rights (WinRM)"), "powershell": tr("Windows PowerShell 3.0 or later"),
+        "hyperv_module": tr("Hyper-V PowerShell module"), "hyperv_rights": tr("Hyper-V rights"),
+        "inventory": tr("Read-only inventory"),
+    }
+    return titles.get(step.id, step.title)
+
+
+def status_text(status: Status) -> str:
+    words = {Status.PASSED: tr("passed", "check step"), Status.FAILED: tr("failed", "check step"),
+             Status.SKIPPED: tr("skipped", "check step"), Status.NOT_CHECKED: tr("not checked", "check step")}
+    return words[status]
+
+
 def step_text(step: Step) -> str:
-    lines = [f"{MARKS[step.status]} {step.title}: {step.status.value}" + (f" — {step.detail}" if step.detail else "")]
+    lines = [tr("{mark} {step}: {status}").format(mark=MARKS[step.status], step=step_title(step),
+                                                 status=status_text(step.status))
+             + (f" — {step.detail}" if step.detail else "")]
     for c in step.chain:
         lines += [f"      {line}" for line in c.lines()]
     if step.status is Status.FAILED and step.fix:
-        lines.append(f"      Fix: {step.fix}")
+        lines.append("      " + tr("Fix: {fix}").format(fix=step.fix))
     return "\n".join(lines)
 
 
@@ -65,23 +89,23 @@ class DoctorDialog(QDialog):
         self.config = config
         self.report: Report | None = None
         self.steps: list[Step] = []
-        self.setWindowTitle(f"Check {config.display_name}")
+        self.setWindowTitle(tr("Check {host}").format(host=config.display_name))
         self.resize(780, 480)
-        self.status = QLabel(f"Checking {config.display_name} ({config.url})…")
+        self.status = QLabel(tr("Checking {host} ({url})…").format(host=config.display_name, url=config.url))
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.text = QPlainTextEdit()
         self.text.setReadOnly(True)
         self.text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.text.setAccessibleName(f"Checks of {config.display_name}")
-        self.copy_json = QPushButton("Copy as JSON")
-        self.copy_json.setToolTip("The report for a ticket or a bug report (it holds no password)")
+        self.text.setAccessibleName(tr("Checks of {host}").format(host=config.display_name))
+        self.copy_json = QPushButton(tr("Copy as JSON"))
+        self.copy_json.setToolTip(tr("The report for a ticket or a bug report (it holds no password)"))
         self.copy_json.setEnabled(False)
         self.copy_json.clicked.connect(self._copy)
-        self.trust = QPushButton("Look at the certificate…")
+        self.trust = QPushButton(tr("Look at the certificate…"))
         self.trust.setVisible(False)
         self.trust.clicked.connect(self.trustRequested)
-        close = QPushButton("Close")
+        close = QPushButton(tr("Close"))
         close.clicked.connect(self.close)
         for b in (self.copy_json, self.trust, close):
             b.setAutoDefault(False)
@@ -107,16 +131,17 @@ class DoctorDialog(QDialog):
             report = await loop.run_in_executor(None, lambda: diagnose(self.config, credentials, on_step=on_step))
         except Exception as exc:  # a bug in a check must not take the window down
             log.exception("checking %s failed", self.config.display_name)
-            self.status.setText(f"The checks stopped: {type(exc).__name__}: {exc}")
+            self.status.setText(tr("The checks stopped: {error}").format(error=f"{type(exc).__name__}: {exc}"))
             return
         self.report = report
         self.text.setPlainText("\n".join(step_text(s) for s in report.steps))
         failed = report.failed
         if report.ok:
-            self.status.setText(f"{self.config.display_name}: every check passed.")
+            self.status.setText(tr("{host}: every check passed.").format(host=self.config.display_name))
         elif failed is not None:
-            self.status.setText(f"{self.config.display_name}: “{failed.title}” failed — {failed.detail}"
-                                + (f"\nFix: {failed.fix}" if failed.fix else ""))
+            self.status.setText(tr("{host}: “{step}” failed — {detail}").format(
+                host=self.config.display_name, step=step_title(failed), detail=failed.detail)
+                + ("\n" + tr("Fix: {fix}").format(fix=failed.fix) if failed.fix else ""))
         self.trust.setVisible(failed is not None and failed.id == "tls" and self.config.is_https)
         self.copy_json.setEnabled(True)
         self.finishedReport.emit(report)

@@ -263,8 +263,112 @@
         <translation>Recharger</translation>
     </message>
     <message>
+        <source>Host settings</source>
+        <translation>Paramètres de l&apos;hôte</translation>
+    </message>
+    <message>
+        <source>Name resolves</source>
+        <translation>Résolution du nom</translation>
+    </message>
+    <message>
+        <source>Port answers</source>
+        <translation>Réponse du port</translation>
+    </message>
+    <message>
+        <source>TLS certificate</source>
+        <translation>Certificat TLS</translation>
+    </message>
+    <message>
+        <source>Logon (authentication)</source>
+        <translation>Ouverture de session (authentification)</translation>
+    </message>
+    <message>
+        <source>Administrator rights (WinRM)</source>
+        <translation>Droits d&apos;administrateur (WinRM)</translation>
+    </message>
+    <message>
+        <source>Windows PowerShell 3.0 or later</source>
+        <translation>Windows PowerShell 3.0 ou ultérieur</translation>
+    </message>
+    <message>
+        <source>Hyper-V PowerShell module</source>
+        <translation>Module Hyper-V pour Windows PowerShell</translation>
+    </message>
+    <message>
+        <source>Hyper-V rights</source>
+        <translation>Droits Hyper-V</translation>
+    </message>
+    <message>
+        <source>Read-only inventory</source>
+        <translation>Inventaire en lecture seule</translation>
+    </message>
+    <message>
+        <source>passed</source>
+        <comment>check step</comment>
+        <translation>réussi</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <comment>check step</comment>
+        <translation>échec</translation>
+    </message>
+    <message>
+        <source>skipped</source>
+        <comment>check step</comment>
+        <translation>sans objet</translation>
+    </message>
+    <message>
+        <source>not checked</source>
+        <comment>check step</comment>
+        <translation>non vérifié</translation>
+    </message>
+    <message>
+        <source>{mark} {step}: {status}</source>
+        <translation>{mark} {step} : {status}</translation>
+    </message>
+    <message>
+        <source>Fix: {fix}</source>
+        <translation>Pour corriger : {fix}</translation>
+    </message>
+    <message>
+        <source>Check {host}</source>
+        <translation>Vérifier {host}</translation>
+    </message>
+    <message>
+        <source>Checking {host} ({url})…</source>
+        <translation>Vérification de {host} ({url})…</translation>
+    </message>
+    <message>
+        <source>Checks of {host}</source>
+        <translation>Vérifications de {host}</translation>
+    </message>
+    <message>
+        <source>Copy as JSON</source>
+        <translation>Copier en JSON</translation>
+    </message>
+    <message>
+        <source>The report for a ticket or a bug report (it holds no password)</source>
+        <translation>Le rapport, pour un ticket ou un rapport de bogue (il ne contient aucun mot de passe)</translation>
+    </message>
+    <message>
+        <source>Look at the certificate…</source>
+        <translation>Examiner le certificat…</translation>
+    </message>
+    <message>
         <source>Close</source>
         <translation>Fermer</translation>
+    </message>
+    <message>
+        <source>The checks stopped: {error}</source>
+        <translation>Les vérifications se sont arrêtées : {error}</translation>
+    </message>
+    <message>
+        <source>{host}: every check passed.</source>
+        <translation>{host} : toutes les vérifications ont réussi.</translation>
+    </message>
+    <message>
+        <source>{host}: “{step}” failed — {detail}</source>
+        <translation>{host} : échec de « {step} » — {detail}</translation>
     </message>
     <message>
         <source>Changes applied</source>

@@ -315,7 +315,11 @@ def test_cli_exit_code_says_unknown(lab: Lab, cli_audit: Path) -> None:
 
 
 def test_cli_deadline_mid_batch_reports_not_applied_as_reconciled(lab: Lab, cli_audit: Path) -> None:
-    lab.host.faults.per_vm_latency_s = 0.12
+    # Each change costs 0.25 s on the host: the 24 changes take 6 s, a read of the 4 VMs 1 s. The
+    # deadline is set from a timed read (1 s plus whatever this machine's load adds, O): 2 + 1.5 O,
+    # which always lets the CLI's own read finish and the first changes land, and passes before the
+    # last change as long as O < 10 s.
+    lab.host.faults.per_vm_latency_s = 0.25
     timeout = round(1.5 * lab.timed_inventory() + 0.5, 2)
     code, out, err = run_cli(cli_args(lab, "--timeout", str(timeout), "apply", "--vm", "vm*",
                                       "--disable", "Heartbeat", "--disable", "Shutdown",

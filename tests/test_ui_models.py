@@ -157,6 +157,16 @@ def test_filter_searches_vm_names_across_hosts(ctl: Controller) -> None:
     assert names == ["a-vm1", "b-vm1"]
     proxy.set_text("a-vm2")
     assert proxy.rowCount() == 1
+    # No filter: every host and VM again, each selectable like in the source (the proxy answers
+    # flags and the empty filter without looking rows up).
+    proxy.set_text("")
+    hosts = [proxy.index(r, 0) for r in range(proxy.rowCount())]
+    shown = [proxy.index(r, c, h) for h in hosts for r in range(proxy.rowCount(h)) for c in (0, 1)]
+    assert len(hosts) == tree.rowCount() and len(shown) == 2 * sum(tree.rowCount(tree.index(r, 0))
+                                                                 for r in range(tree.rowCount()))
+    for index in hosts + shown:
+        assert proxy.flags(index) == tree.flags(proxy.mapToSource(index)) != Qt.ItemFlag.NoItemFlags
+    assert proxy.flags(QModelIndex()) == tree.flags(QModelIndex())
 
 
 # ------------------------------------------------------------------ incremental updates

@@ -13,6 +13,9 @@ in their own process, like real hosts on other machines):
 
 A stall is measured with a 2 ms ``QTimer``: the longest gap between two ticks, minus 2 ms.
 The machine is shared and noisy: read it as an order of magnitude.
+
+``--profile DIR`` profiles the GUI thread during each measured step (cProfile, one
+``DIR/<step>.prof`` each; read with ``python -m pstats``) and prints its 12 costliest functions.
 """
 
 from __future__ import annotations
@@ -49,6 +52,9 @@ from hvgui.ui.main_window import MainWindow
 USER, PASSWORD = "bench", "bench-only-password"
 
 
+PROFILE_DIR: Path | None = None
+
+
 class StallMeter:
     def __init__(self, interval_ms: int = 2) -> None:
         self.interval = interval_ms / 1000
@@ -63,12 +69,25 @@ class StallMeter:
         self.worst = max(self.worst, t - self._last - self.interval)
         self._last = t
 
-    def start(self) -> None:
+    def start(self, step: str = "") -> None:
         self.worst, self._last = 0.0, time.perf_counter()
+        self._step, self._prof = step, None
+        if PROFILE_DIR is not None and step:
+            import cProfile
+            self._prof = cProfile.Profile()
+            self._prof.enable()
         self.timer.start()
 
     def stop(self) -> float:
         self.timer.stop()
+        if self._prof is not None:
+            import pstats
+            self._prof.disable()
+            assert PROFILE_DIR is not None
+            out = PROFILE_DIR / f"{self._step}.prof"
+            self._prof.dump_stats(out)
+            print(f"--- profile of {self._step} ({out}), by own time:")
+            pstats.Stats(str(out)).sort_stats("tottime").print_stats(12)
         return self.worst * 1000
 
 
@@ -92,14 +111,7 @@ async def bench_fleet(args: argparse.Namespace, urls: list[str]) -> None:
     meter = StallMeter()
 
     await ctl.refresh()  # connect everyone once (NTLM handshakes)
-    if os.environ.get("BENCH_PROFILE"):
-        import cProfile
-        prof = cProfile.Profile()
-        prof.enable()
-        await ctl.refresh()
-        prof.disable()
-        prof.dump_stats(os.environ["BENCH_PROFILE"])
-    meter.start()
+    meter.start("refresh")
     t = time.perf_counter()
     await ctl.refresh()
     print(f"refresh {args.hosts} hosts x {args.vms} VMs: {time.perf_counter() - t:.2f} s, "
@@ -112,19 +124,19 @@ async def bench_fleet(args: argparse.Namespace, urls: list[str]) -> None:
         mine = [(cfg.key, vm_id, s.guid) for vm_id in entry.vms for s in catalog.SERVICES
                 if s.guid != catalog.HEARTBEAT]
         cells += mine[:per_host]
-    meter.start()
+    meter.start("tick")
     ctl.set_target([c for c in cells if ctl.state.current(c)], False)  # every cell flips
     ctl.set_target([c for c in cells if not ctl.state.current(c)], True)
     QApplication.processEvents()
     tick_ms = meter.stop()
-    meter.start()
+    meter.start("plan")
     dlg = window.open_plan()
     QApplication.processEvents()
     plan_ms = meter.stop()
     assert dlg is not None
     plan = dlg.plan
     dlg.close()
-    meter.start()
+    meter.start("apply")
     t = time.perf_counter()
     summary = await ctl.apply(plan)
     print(f"tick {len(cells)} cells: stall {tick_ms:.1f} ms; open the plan of {plan.change_count} changes: "
@@ -141,23 +153,25 @@ async def bench_10k() -> None:
     window = MainWindow(ctl)
     window.show()
     QApplication.processEvents()
+    meter = StallMeter()
+    meter.start("fill_10k")
     t = time.perf_counter()
     await ctl.refresh()
     QApplication.processEvents()
     fill = time.perf_counter() - t
-    meter = StallMeter()
-    meter.start()
+    meter.stop()
+    meter.start("refresh_10k_no_change")
     await ctl.refresh()  # nothing changed: the diff alone
     QApplication.processEvents()
     again = meter.stop()
     key = next(iter(ctl.state.hosts))
     cells = [(key, v, catalog.GUEST_SERVICE_INTERFACE) for v in list(ctl.state.hosts[key].vms)[::10]]
-    meter.start()
+    meter.start("tick_10k")
     ctl.toggle(cells)
     QApplication.processEvents()
     tick = meter.stop()
     window.grid.scrollToBottom()
-    meter.start()
+    meter.start("scroll_10k")
     QApplication.processEvents()
     scroll = meter.stop()
     print(f"10,000 VMs: fill the grid {fill * 1000:.0f} ms (target < 150); refresh with no change: "
@@ -175,9 +189,15 @@ def main() -> None:
     ap.add_argument("--realistic", action="store_true",
                     help="the simulator's realistic cost model instead of --latency (powershell.exe start, "
                          "Hyper-V module load, per VM and per change)")
+    ap.add_argument("--profile", type=Path, metavar="DIR",
+                    help="profile the GUI thread during each measured step (DIR/<step>.prof)")
     ap.add_argument("--in-process", action="store_true",
                     help="run the engine's threads in this process (the window uses a worker process)")
     args = ap.parse_args()
+    if args.profile is not None:
+        global PROFILE_DIR
+        args.profile.mkdir(parents=True, exist_ok=True)
+        PROFILE_DIR = args.profile
 
     app = QApplication.instance() or QApplication([])
     loop = qasync.QEventLoop(app)

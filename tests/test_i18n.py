@@ -29,10 +29,10 @@ TS = UI / "translations" / "hvgui_fr.ts"
 QM = UI / "translations" / "hvgui_fr.qm"
 
 NOT_YET_TRANSLATED = {
-    # Still English: the setup disk dialog and its words, the CSV
+    # Still English: the CSV
     # export and the audit history's records (data for other tools), the equivalent PowerShell
     # (code), the self-test's console report. README says what remains.
-    "setup_disk.py", "setup_disk_dialog.py", "export.py", "history.py", "equivalent_powershell.py",
+    "export.py", "history.py", "equivalent_powershell.py",
     "selftest.py",
     "guest_side.py",  # the guest side (issue 11), new and still changing: translated once it settles
 }

@@ -157,3 +157,51 @@ def test_setup_disk_disabled_in_read_only_mode(lab_factory: Callable[..., Lab]) 
     assert READ_ONLY_REASON in w.act_setup_disk.toolTip()
     assert w.insert_setup_disk() is None and w.setup_disk_dialog is None
     assert _dvd(lab, "HV-LEGACY-01", "dc-2008r2") == ""
+
+
+def test_setup_disk_in_french_with_the_hosts_own_messages_in_french(
+        lab_factory: Callable[..., Lab], qapp: Any, qtbot: Any) -> None:
+    """--lang fr: the preview, every VM's result (the script's own constant messages too, with the
+    disk's path kept) and the summary are French."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    from hvgui.ui import i18n
+
+    assert i18n.install(qapp, "fr") == "fr"
+    QCoreApplication.sendPostedEvents(None, int(QEvent.Type.LanguageChange))
+    try:
+        lab = lab_factory(hosts=FLEET)
+        w = lab.window
+        legacy = ["dc-2008r2", "erp-2003r2", "kiosk-win7"]
+        lab.select_cells([lab.cell("HV-2019", "app-2019", HB)] + [lab.cell("HV-LEGACY-01", n, HB) for n in legacy])
+        dlg = w.insert_setup_disk()
+        assert dlg is not None
+        assert dlg.windowTitle() == "Insérer le disque d'installation des services d'intégration"
+        assert "dans le lecteur de DVD de 3 VM</b> sur <b>1 hôte</b>" in dlg.summary.text()
+        assert dlg.left_out.text().startswith("Non proposé sur HV-2019 (1 VM laissée telle quelle) : les hôtes "
+                                              "Windows Server 2016")
+        assert dlg.insert_button.text() == "Insérer le disque d'installation dans 3 VM"
+        summary = _confirm(lab, dlg)
+        words = {n: dlg.items[lab.row("HV-LEGACY-01", n)].text(2) for n in legacy}
+        assert words == {
+            "dc-2008r2": "Disque d'installation inséré",
+            "erp-2003r2": "Aucun lecteur de DVD : Cette VM n'a pas de lecteur de DVD : ajoutez-en un (Add-VMDvdDrive) "
+                          "pour insérer le disque d'installation.",
+            "kiosk-win7": "Un autre disque est dans le lecteur (non remplacé) : Le lecteur de DVD contient "
+                          f"{OTHER_ISO} ; il y a été laissé (choisissez de le remplacer).",
+        }
+        assert summary.text() == ("inséré dans 1 VM, 1 VM sans lecteur de DVD, 1 VM avec un autre disque "
+                                  "(non remplacé)")
+        assert dlg.result_label.text().startswith("Terminé : inséré dans 1 VM")
+        assert dlg.replace_button.text() == "Remplacer l'autre disque dans 1 VM…"
+        qtbot.mouseClick(dlg.replace_button, Qt.MouseButton.LeftButton)
+        again = w.setup_disk_dialog
+        assert again is not None and again is not dlg
+        assert again.items[lab.row("HV-LEGACY-01", "kiosk-win7")].text(2) == f"remplacera {OTHER_ISO}"
+        _confirm(lab, again)
+        assert again.items[lab.row("HV-LEGACY-01", "kiosk-win7")].text(2) == \
+            f"Disque d'installation inséré : {OTHER_ISO} remplacé."
+        again.close()
+    finally:
+        i18n.install(qapp, "en")
+        QCoreApplication.sendPostedEvents(None, int(QEvent.Type.LanguageChange))

@@ -32,10 +32,11 @@ from hvgui.core.model import DiskOutcome
 from hvgui.remote import scripts
 from hvgui.ui import look
 from hvgui.ui.explain import guest_os_text
+from hvgui.ui.i18n import tr
 from hvgui.ui.meaning import Meaning
-from hvgui.ui.setup_disk import AFTER_INSERT, NOT_OFFERED_REASON, DiskPlan, DiskSummary, result_words
+from hvgui.ui.setup_disk import DiskPlan, DiskSummary, after_insert, not_offered_reason, result_words
 from hvgui.ui.state import FleetState
-from hvgui.ui.words import plain_tip, plural
+from hvgui.ui.words import plain_tip
 
 _OUTCOME_MEANING = {
     DiskOutcome.INSERTED: Meaning.WORKING,
@@ -49,8 +50,9 @@ _OUTCOME_MEANING = {
 
 
 def insert_label(plan: DiskPlan) -> str:
-    verb = "Replace the other disk with the setup disk in" if plan.current_disk else "Insert the setup disk into"
-    return f"{verb} {plural(plan.vm_count, 'VM')}"
+    if plan.current_disk:
+        return tr("Replace the other disk with the setup disk in %n VM(s)", "", plan.vm_count)
+    return tr("Insert the setup disk into %n VM(s)", "", plan.vm_count)
 
 
 class SetupDiskDialog(QDialog):
@@ -64,15 +66,15 @@ class SetupDiskDialog(QDialog):
         self.plan = plan
         self.state = state
         self.summary_result: DiskSummary | None = None
-        self.setWindowTitle("Insert the Integration Services setup disk")
+        self.setWindowTitle(tr("Insert the Integration Services setup disk"))
         self.setWindowModality(Qt.WindowModality.WindowModal)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.resize(900, 600)
         n, hosts = plan.vm_count, plan.host_count
-        what = ("Replace the disk in the DVD drive of" if plan.current_disk else "Insert the setup disk (vmguest.iso) "
-                "into the DVD drive of")
-        self.summary = QLabel(f"<b>{what} {plural(n, 'VM')}</b> on <b>{plural(hosts, 'host')}</b>, one command "
-                              f"per host, by VM Id. {AFTER_INSERT}")
+        what = (tr("Replace the disk in the DVD drive of %n VM(s)", "", n) if plan.current_disk
+                else tr("Insert the setup disk (vmguest.iso) into the DVD drive of %n VM(s)", "", n))
+        self.summary = QLabel(tr("<b>{what}</b> on <b>{hosts}</b>, one command per host, by VM Id. {after}").format(
+            what=what, hosts=tr("%n host(s)", "", hosts), after=after_insert()))
         self.summary.setWordWrap(True)
         self.left_out = QLabel()
         self.left_out.setWordWrap(True)
@@ -80,38 +82,38 @@ class SetupDiskDialog(QDialog):
         self.left_out.setStyleSheet(f"color: {look.theme().amber}")
         notes = []
         for key, names in plan.not_offered.items():
-            notes.append(f"Not offered on {state.hosts[key].name} ({plural(len(names), 'VM')} left alone): "
-                         f"{NOT_OFFERED_REASON}.")
+            notes.append(tr("Not offered on {host} (%n VM(s) left alone): {reason}.", "", len(names)).format(
+                host=state.hosts[key].name, reason=not_offered_reason()))
         for key, names in plan.unknown.items():
-            notes.append(f"Not offered on {state.hosts[key].name} ({plural(len(names), 'VM')} left alone): its "
-                         "Windows version is not known yet.")
+            notes.append(tr("Not offered on {host} (%n VM(s) left alone): its Windows version is not known yet.",
+                            "", len(names)).format(host=state.hosts[key].name))
         self.left_out.setText("\n".join(notes))
         self.left_out.setVisible(bool(notes))
 
         self.tree = QTreeWidget()
-        self.tree.setHeaderLabels(["Host / VM", "Guest OS", "Result"])
-        self.tree.setAccessibleName("VMs to receive the setup disk")
+        self.tree.setHeaderLabels([tr("Host / VM"), tr("Guest OS"), tr("Result")])
+        self.tree.setAccessibleName(tr("VMs to receive the setup disk"))
         self.tree.setColumnWidth(0, 280)
         self.tree.setColumnWidth(1, 260)
         self.items: dict[tuple[str, str], QTreeWidgetItem] = {}
         for key, vms in plan.by_host.items():
             entry = state.hosts[key]
-            host_item = QTreeWidgetItem([f"{entry.name} ({plural(len(vms), 'VM')})"])
+            host_item = QTreeWidgetItem([tr("{host} (%n VM(s))", "", len(vms)).format(host=entry.name)])
             self.tree.addTopLevelItem(host_item)
             for vm_id, name in vms:
                 vm = entry.vms.get(vm_id)
                 current = plan.current_disk.get(vm_id)
                 item = QTreeWidgetItem([name, guest_os_text(vm, state.guest_os_seen.get((key, vm_id)))
                                         if vm is not None else "",
-                                        f"will replace {current}" if current else ""])
-                item.setToolTip(0, plain_tip(f"{name}\nVM Id: {vm_id}"))
+                                        tr("will replace {disk}").format(disk=current) if current else ""])
+                item.setToolTip(0, plain_tip(tr("{name}\nVM Id: {id}").format(name=name, id=vm_id)))
                 host_item.addChild(item)
                 self.items[(key, vm_id)] = item
             host_item.setExpanded(True)
 
-        self.replace = QCheckBox("Replace another disk found in a VM's DVD drive")
-        self.replace.setToolTip("Unticked, a VM whose drive holds another disk keeps it, and its result says so "
-                                "(you can then replace it for those VMs only)")
+        self.replace = QCheckBox(tr("Replace another disk found in a VM's DVD drive"))
+        self.replace.setToolTip(tr("Unticked, a VM whose drive holds another disk keeps it, and its result says so "
+                                   "(you can then replace it for those VMs only)"))
         self.replace.setChecked(plan.replace or bool(plan.current_disk))
         self.replace.setVisible(not plan.current_disk)
 
@@ -133,11 +135,11 @@ class SetupDiskDialog(QDialog):
         self.result_label.setTextFormat(Qt.TextFormat.PlainText)
         self.result_label.setVisible(False)
         self.insert_button = QPushButton(insert_label(plan))
-        self.insert_button.setToolTip("Send it to the hosts (click, or Ctrl+Enter; Enter alone does not)")
+        self.insert_button.setToolTip(tr("Send it to the hosts (click, or Ctrl+Enter; Enter alone does not)"))
         self.replace_button = QPushButton()
         self.replace_button.setVisible(False)
         self.replace_button.clicked.connect(self._ask_replace)
-        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button = QPushButton(tr("Cancel"))
         for b in (self.insert_button, self.replace_button, self.cancel_button):
             b.setAutoDefault(False)
             b.setDefault(False)
@@ -165,9 +167,10 @@ class SetupDiskDialog(QDialog):
         parts = []
         for key, vms in self.plan.by_host.items():
             request = contract.setup_disk_request([v for v, _ in vms], replace=self.replace.isChecked())
-            parts.append(f"# Request sent to {self.state.hosts[key].name} (travels as base64 of this JSON)\n"
-                         + json.dumps(request, indent=2, ensure_ascii=False))
-        self.script.setPlainText("\n\n".join(parts) + "\n\n# Script (constant, sent on stdin):\n" + scripts.SETUP_DISK)
+            parts.append(tr("# Request sent to {host} (travels as base64 of this JSON)").format(
+                host=self.state.hosts[key].name) + "\n" + json.dumps(request, indent=2, ensure_ascii=False))
+        self.script.setPlainText("\n\n".join(parts) + "\n\n" + tr("# Script (constant, sent on stdin):") + "\n"
+                                 + scripts.SETUP_DISK)
 
     def _confirm(self) -> None:
         if not self.isVisible() or not self.insert_button.isEnabled() or self.summary_result is not None:
@@ -176,9 +179,9 @@ class SetupDiskDialog(QDialog):
                         self.plan.current_disk)
         self.insert_button.setEnabled(False)
         self.replace.setEnabled(False)
-        self.insert_button.setText("Inserting…")
+        self.insert_button.setText(tr("Inserting…"))
         for item in self.items.values():
-            item.setText(2, "Inserting…")
+            item.setText(2, tr("Inserting…"))
         self.confirmed.emit(plan)
 
     # ------------------------------------------------------------ results
@@ -192,10 +195,10 @@ class SetupDiskDialog(QDialog):
                 text = result_words(result)
                 icon = look.meaning_icon(_OUTCOME_MEANING[result.outcome])
             elif error is not None:
-                text = f"Not done: {error.text}"
+                text = tr("Not done: {error}").format(error=error.text)
                 icon = look.meaning_icon(Meaning.ERROR)
             else:
-                text = "The host returned no result for it"
+                text = tr("The host returned no result for it")
                 icon = look.meaning_icon(Meaning.ERROR)
             item.setText(2, text)
             item.setToolTip(2, plain_tip(text))
@@ -211,14 +214,14 @@ class SetupDiskDialog(QDialog):
         needed = 180 + 200 + self.tree.columnWidth(2) + 60
         if needed > self.width():
             self.resize(min(needed, 1500), self.height())
-        self.result_label.setText(f"Done: {summary.text()}. " + (AFTER_INSERT if summary.count(
-            DiskOutcome.INSERTED, DiskOutcome.UNCHANGED) else ""))
+        self.result_label.setText(tr("Done: {summary}.").format(summary=summary.text()) + (
+            " " + after_insert() if summary.count(DiskOutcome.INSERTED, DiskOutcome.UNCHANGED) else ""))
         self.result_label.setVisible(True)
         self.insert_button.setVisible(False)
-        self.cancel_button.setText("Close")
+        self.cancel_button.setText(tr("Close"))
         present = summary.disk_present
         if present:
-            self.replace_button.setText(f"Replace the other disk in {plural(len(present), 'VM')}…")
+            self.replace_button.setText(tr("Replace the other disk in %n VM(s)…", "", len(present)))
             self.replace_button.setVisible(True)
 
     def _ask_replace(self) -> None:
@@ -229,7 +232,7 @@ class SetupDiskDialog(QDialog):
         current: dict[str, str] = {}
         for row in summary.disk_present:
             by_host.setdefault(row[0], []).append((row[1], summary.names.get(row, row[1])))
-            current[row[1]] = summary.results[row].path or "another disk"
+            current[row[1]] = summary.results[row].path or tr("another disk")
         plan = DiskPlan({k: tuple(v) for k, v in by_host.items()}, replace=True, current_disk=current)
         self.replaceRequested.emit(plan)
         self.accept()

@@ -2712,6 +2712,232 @@ The window keeps running; the details below are also in the log.</source>
 
 La fenêtre continue de fonctionner ; les détails ci-dessous sont aussi dans le journal.</translation>
     </message>
+    <message>
+        <source>Windows Server 2016 and later hosts have no Integration Services setup disk (vmguest.iso): their guests get integration services updates through Windows Update</source>
+        <translation>les hôtes Windows Server 2016 et ultérieurs n&apos;ont pas de disque d&apos;installation des services d&apos;intégration (vmguest.iso) : leurs invités reçoivent les mises à jour des services d&apos;intégration par Windows Update</translation>
+    </message>
+    <message>
+        <source>Then the guest&apos;s administrator installs the integration services inside each guest from that disk (this cannot be automated for a running VM).</source>
+        <translation>L&apos;administrateur de l&apos;invité installe ensuite les services d&apos;intégration dans chaque invité à partir de ce disque (impossible à automatiser pour une VM en fonctionnement).</translation>
+    </message>
+    <message>
+        <source>Select the VMs to receive the setup disk (on Windows Server 2012 or 2012 R2 hosts)</source>
+        <translation>Sélectionnez les VM qui doivent recevoir le disque d&apos;installation (sur des hôtes Windows Server 2012 ou 2012 R2)</translation>
+    </message>
+    <message>
+        <source>Not offered: {reason}</source>
+        <translation>Non proposé : {reason}</translation>
+    </message>
+    <message>
+        <source>Not offered: the host&apos;s Windows version is not known yet (read it first)</source>
+        <translation>Non proposé : la version de Windows de l&apos;hôte n&apos;est pas encore connue (lisez-la d&apos;abord)</translation>
+    </message>
+    <message>
+        <source>Setup disk inserted</source>
+        <translation>Disque d&apos;installation inséré</translation>
+    </message>
+    <message>
+        <source>Setup disk already in the drive</source>
+        <translation>Disque d&apos;installation déjà dans le lecteur</translation>
+    </message>
+    <message>
+        <source>This host has no setup disk (Windows Server 2016 and later)</source>
+        <translation>Cet hôte n&apos;a pas de disque d&apos;installation (Windows Server 2016 et ultérieur)</translation>
+    </message>
+    <message>
+        <source>No DVD drive</source>
+        <translation>Aucun lecteur de DVD</translation>
+    </message>
+    <message>
+        <source>Another disk is in the drive (not replaced)</source>
+        <translation>Un autre disque est dans le lecteur (non remplacé)</translation>
+    </message>
+    <message>
+        <source>VM not found</source>
+        <translation>VM introuvable</translation>
+    </message>
+    <message>
+        <source>This VM has no DVD drive: add one (Add-VMDvdDrive) to insert the setup disk.</source>
+        <extracomment>setup_disk.ps1&apos;s own messages (constant English, with at most a path in them), to say in the window&apos;s language: outcome -&gt; (the message as the script writes it, its translation).</extracomment>
+        <translation>Cette VM n&apos;a pas de lecteur de DVD : ajoutez-en un (Add-VMDvdDrive) pour insérer le disque d&apos;installation.</translation>
+    </message>
+    <message>
+        <source>The setup disk is already in the DVD drive.</source>
+        <translation>Le disque d&apos;installation est déjà dans le lecteur de DVD.</translation>
+    </message>
+    <message>
+        <source>The DVD drive holds {disk}; it was left there (choose to replace it).</source>
+        <translation>Le lecteur de DVD contient {disk} ; il y a été laissé (choisissez de le remplacer).</translation>
+    </message>
+    <message>
+        <source>Replaced {disk}.</source>
+        <translation>{disk} remplacé.</translation>
+    </message>
+    <message>
+        <source>This host has no Integration Services setup disk ({disk}): Windows Server 2016 and later hosts update their guests through Windows Update.</source>
+        <translation>Cet hôte n&apos;a pas de disque d&apos;installation des services d&apos;intégration ({disk}) : les hôtes Windows Server 2016 et ultérieurs mettent à jour leurs invités par Windows Update.</translation>
+    </message>
+    <message>
+        <source>{outcome}: {message}</source>
+        <translation>{outcome} : {message}</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n inserted</source>
+        <comment>setup disk</comment>
+        <translation>
+            <numerusform>inséré dans %n VM</numerusform>
+            <numerusform>inséré dans %n VM</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n already had it</source>
+        <comment>setup disk</comment>
+        <translation>
+            <numerusform>déjà présent dans %n VM</numerusform>
+            <numerusform>déjà présent dans %n VM</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n VM(s) without a DVD drive</source>
+        <translation>
+            <numerusform>%n VM sans lecteur de DVD</numerusform>
+            <numerusform>%n VM sans lecteur de DVD</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n VM(s) with another disk (not replaced)</source>
+        <translation>
+            <numerusform>%n VM avec un autre disque (non remplacé)</numerusform>
+            <numerusform>%n VM avec un autre disque (non remplacé)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n failed</source>
+        <comment>setup disk</comment>
+        <translation>
+            <numerusform>%n en échec</numerusform>
+            <numerusform>%n en échec</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n host(s) failed</source>
+        <translation>
+            <numerusform>%n hôte en échec</numerusform>
+            <numerusform>%n hôtes en échec</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Replace the other disk with the setup disk in %n VM(s)</source>
+        <translation>
+            <numerusform>Remplacer l&apos;autre disque par le disque d&apos;installation dans %n VM</numerusform>
+            <numerusform>Remplacer l&apos;autre disque par le disque d&apos;installation dans %n VM</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Insert the setup disk into %n VM(s)</source>
+        <translation>
+            <numerusform>Insérer le disque d&apos;installation dans %n VM</numerusform>
+            <numerusform>Insérer le disque d&apos;installation dans %n VM</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Insert the Integration Services setup disk</source>
+        <translation>Insérer le disque d&apos;installation des services d&apos;intégration</translation>
+    </message>
+    <message numerus="yes">
+        <source>Replace the disk in the DVD drive of %n VM(s)</source>
+        <translation>
+            <numerusform>Remplacer le disque du lecteur de DVD de %n VM</numerusform>
+            <numerusform>Remplacer le disque du lecteur de DVD de %n VM</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Insert the setup disk (vmguest.iso) into the DVD drive of %n VM(s)</source>
+        <translation>
+            <numerusform>Insérer le disque d&apos;installation (vmguest.iso) dans le lecteur de DVD de %n VM</numerusform>
+            <numerusform>Insérer le disque d&apos;installation (vmguest.iso) dans le lecteur de DVD de %n VM</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;{what}&lt;/b&gt; on &lt;b&gt;{hosts}&lt;/b&gt;, one command per host, by VM Id. {after}</source>
+        <translation>&lt;b&gt;{what}&lt;/b&gt; sur &lt;b&gt;{hosts}&lt;/b&gt;, une commande par hôte, par Id de VM. {after}</translation>
+    </message>
+    <message numerus="yes">
+        <source>Not offered on {host} (%n VM(s) left alone): {reason}.</source>
+        <translation>
+            <numerusform>Non proposé sur {host} (%n VM laissée telle quelle) : {reason}.</numerusform>
+            <numerusform>Non proposé sur {host} (%n VM laissées telles quelles) : {reason}.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Not offered on {host} (%n VM(s) left alone): its Windows version is not known yet.</source>
+        <translation>
+            <numerusform>Non proposé sur {host} (%n VM laissée telle quelle) : sa version de Windows n&apos;est pas encore connue.</numerusform>
+            <numerusform>Non proposé sur {host} (%n VM laissées telles quelles) : sa version de Windows n&apos;est pas encore connue.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Host / VM</source>
+        <translation>Hôte / VM</translation>
+    </message>
+    <message>
+        <source>VMs to receive the setup disk</source>
+        <translation>VM qui recevront le disque d&apos;installation</translation>
+    </message>
+    <message numerus="yes">
+        <source>{host} (%n VM(s))</source>
+        <translation>
+            <numerusform>{host} (%n VM)</numerusform>
+            <numerusform>{host} (%n VM)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>will replace {disk}</source>
+        <translation>remplacera {disk}</translation>
+    </message>
+    <message>
+        <source>Replace another disk found in a VM&apos;s DVD drive</source>
+        <translation>Remplacer un autre disque trouvé dans le lecteur de DVD d&apos;une VM</translation>
+    </message>
+    <message>
+        <source>Unticked, a VM whose drive holds another disk keeps it, and its result says so (you can then replace it for those VMs only)</source>
+        <translation>Décoché, une VM dont le lecteur contient un autre disque le garde, et son résultat l&apos;indique (vous pourrez ensuite le remplacer pour ces VM seulement)</translation>
+    </message>
+    <message>
+        <source>Send it to the hosts (click, or Ctrl+Enter; Enter alone does not)</source>
+        <translation>L&apos;envoyer aux hôtes (clic, ou Ctrl+Entrée ; Entrée seule ne l&apos;envoie pas)</translation>
+    </message>
+    <message>
+        <source># Request sent to {host} (travels as base64 of this JSON)</source>
+        <translation># Requête envoyée à {host} (voyage en base64 de ce JSON)</translation>
+    </message>
+    <message>
+        <source>Inserting…</source>
+        <translation>Insertion…</translation>
+    </message>
+    <message>
+        <source>Not done: {error}</source>
+        <translation>Non fait : {error}</translation>
+    </message>
+    <message>
+        <source>The host returned no result for it</source>
+        <translation>L&apos;hôte n&apos;a renvoyé aucun résultat pour cette VM</translation>
+    </message>
+    <message>
+        <source>Done: {summary}.</source>
+        <translation>Terminé : {summary}.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Replace the other disk in %n VM(s)…</source>
+        <translation>
+            <numerusform>Remplacer l&apos;autre disque dans %n VM…</numerusform>
+            <numerusform>Remplacer l&apos;autre disque dans %n VM…</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>another disk</source>
+        <translation>un autre disque</translation>
+    </message>
 </context>
 <context>
     <name>i18n</name>

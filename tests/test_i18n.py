@@ -29,12 +29,9 @@ TS = UI / "translations" / "hvgui_fr.ts"
 QM = UI / "translations" / "hvgui_fr.qm"
 
 NOT_YET_TRANSLATED = {
-    # Still English: the CSV
-    # export and the audit history's records (data for other tools), the equivalent PowerShell
-    # (code), the self-test's console report. README says what remains.
-    "export.py", "history.py", "equivalent_powershell.py",
-    "selftest.py",
-    "guest_side.py",  # the guest side (issue 11), new and still changing: translated once it settles
+    # Still English: the CSV export and the audit history's records (data for other tools), the
+    # equivalent PowerShell (code), the self-test's console report. README says what remains.
+    "export.py", "history.py", "equivalent_powershell.py", "selftest.py",
 }
 """Modules whose user-visible strings are still English only (checked to exist, so the list
 cannot go stale silently)."""
@@ -222,3 +219,83 @@ def test_the_step_by_step_checks_steps_and_outcomes_are_french(french: Any) -> N
     assert text.splitlines() == ["✘ Module Hyper-V pour Windows PowerShell : échec — no module",
                                  "      Pour corriger : Install-WindowsFeature Hyper-V-PowerShell"]
     assert step_text(Step("inventory", Status.NOT_CHECKED)) == "· Inventaire en lecture seule : non vérifié"
+
+
+def _guest_cases() -> Iterator[tuple[Any, Any, Any]]:
+    """(VM, service, guest side) covering every branch of hvgui.core.guest.effective."""
+    from hvgui.core import catalog
+    from hvgui.core import guest as g
+    from hvgui.core.model import VM, HostFacts, ServiceState
+
+    guids = [catalog.HEARTBEAT, catalog.KVP, catalog.VSS, catalog.GUEST_SERVICE_INTERFACE]
+    vm_id = "0f0e0d0c-0000-4000-8000-000000000001"
+    for enabled in (True, False):
+        services = tuple(ServiceState(guid, catalog.display_label(guid), enabled) for guid in guids)
+        vm = VM(vm_id, "web2", "Running", guest_os="Windows Server 2022 Datacenter", services=services)
+        old = VM(vm_id, "dc-2008r2", "Running", guest_os="Windows Server 2008 R2 Enterprise", services=services)
+        off = VM(vm_id, "web3", "Off", guest_os="Windows Server 2022 Datacenter", services=services)
+        windows = [
+            g.GuestSide(vm_id, g.WINDOWS, services=(
+                g.GuestService("vmicheartbeat", "Hyper-V Heartbeat Service", "Running", "Manual"),
+                g.GuestService("vmickvpexchange", "Hyper-V Data Exchange Service", "Stopped", "Disabled"),
+                g.GuestService("vmicvss", "Hyper-V Volume Shadow Copy Requestor", "Stopped", "Manual"))),
+            g.unknown(vm_id, g.WINDOWS, g.GuestProblem.INVALID_CREDENTIAL, "The credential is invalid."),
+            g.unknown(vm_id, g.WINDOWS, g.GuestProblem.NO_CREDENTIALS),
+        ]
+        linux = [
+            g.GuestSide(vm_id, g.LINUX, hv_utils=True, daemons=(
+                g.LinuxDaemon("kvp", "hv_kvp_daemon", "hv-kvp-daemon.service", True, True),
+                g.LinuxDaemon("vss", "hv_vss_daemon", "hv-vss-daemon.service", True, False),
+                g.LinuxDaemon("fcopy", "hypervfcopyd", None, True, False))),
+            g.GuestSide(vm_id, g.LINUX, hv_utils=False, daemons=()),
+        ]
+        blocked = [x for x in (g.blocker(HostFacts(name="HV-OLD", os_version="6.3.9600",
+                                                   os_caption="Microsoft Windows Server 2012 R2"), vm),
+                               g.blocker(None, old), g.blocker(None, off)) if x is not None]
+        for svc in services:
+            for side in [*windows, *linux, *blocked, None]:
+                yield (old if side in blocked[1:2] else off if side in blocked[2:] else vm), svc, side
+
+
+def test_the_guest_sides_words_are_the_cores_own_in_english(qapp: QApplication) -> None:
+    """hvgui/core/guest.py says the guest side in English; the window says it again through tr():
+    in English, word for word the same (so the two cannot drift apart)."""
+    from hvgui.core import guest as g
+    from hvgui.ui import guest_side as gs
+
+    assert i18n.install(qapp, "en") == "en"
+    settle()
+    cases = list(_guest_cases())
+    assert len(cases) > 50
+    for vm, svc, side in cases:
+        e = g.effective(vm, svc, side)
+        assert gs.effective_text(e.state) == e.text
+        assert gs.guest_words(vm, svc, side) == e.guest, (svc.label, side)
+        assert gs.advice_text(vm, svc, side) == e.advice, (svc.label, side)
+        if side is not None:
+            assert gs.reason_text(side) == side.reason
+    for problem in g.GuestProblem:
+        assert gs.problem_text(problem) == g.PROBLEM_TEXT[problem]
+    assert gs.warning_text() == g.WARNING
+    for action in (g.GuestAction("x", "vmickvpexchange", g.GuestActionKind.START_TYPE, "Manual"),
+                   g.GuestAction("x", "vss", g.GuestActionKind.RESTART),
+                   g.GuestAction("x", "vmicvss", g.GuestActionKind.STOP)):
+        assert gs.action_text(action) == action.describe()
+
+
+def test_the_guest_side_in_french(french: Any) -> None:
+    from hvgui.core import guest as g
+    from hvgui.ui import guest_side as gs
+
+    vm, svc, side = next((v, s, x) for v, s, x in _guest_cases() if s.enabled and x is not None and x.readable
+                         and g.effective(v, s, x).state is g.Effective.DISABLED_IN_GUEST)
+    assert gs.guest_words(vm, svc, side) == "Arrêté (type de démarrage : Désactivé)"
+    assert gs.advice_text(vm, svc, side) == (
+        "Le service « Échange de données » est activé sur l'hôte mais vmickvpexchange est arrêté dans l'invité "
+        "(type de démarrage : Désactivé) : Hyper-V ne peut pas le démarrer ; définissez son type de démarrage sur "
+        "Manuel dans l'invité, puis démarrez-le.")
+    off = g.unknown("x", g.WINDOWS, g.GuestProblem.NOT_RUNNING, "it is Off")
+    assert gs.reason_text(off) == ("PowerShell Direct exige que la VM soit en fonctionnement : elle est dans l'état "
+                                   "« Arrêté »")
+    assert gs.action_text(g.GuestAction("x", "vmickvpexchange", g.GuestActionKind.START_TYPE, "Manual")) == \
+        "définir le type de démarrage de vmickvpexchange sur Manuel"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import re
 from collections.abc import Sequence
 from typing import Any, Protocol
 
@@ -37,10 +38,196 @@ from hvgui.remote.credentials import guest_key
 from hvgui.remote.errors import HostError
 from hvgui.remote.guests import GuestAnswer, GuestDirectory, family, read_guests
 from hvgui.ui.controller import Controller
-from hvgui.ui.i18n import tr
+from hvgui.ui.i18n import tr, vm_state_text
 from hvgui.ui.state import RowKey
 
 log = logging.getLogger(__name__)
+
+
+# ---------------------------------------------------------------- words in the window's language
+# hvgui/core/guest.py is Qt-free and says the guest side in English; these say the same in the
+# window's language from the same values (in English they are exactly the core's words:
+# tests/test_ui_guest.py compares them).
+
+def effective_text(state: g.Effective) -> str:
+    """:data:`hvgui.core.guest.EFFECTIVE_TEXT`."""
+    words = {
+        g.Effective.WORKS: tr("works", "guest side"),
+        g.Effective.STOPPED_IN_GUEST: tr("enabled on host, stopped in guest"),
+        g.Effective.DISABLED_IN_GUEST: tr("disabled in guest (Hyper-V cannot start it)"),
+        g.Effective.MISSING_IN_GUEST: tr("enabled on host, not installed in guest"),
+        g.Effective.DISABLED_ON_HOST: tr("disabled on host"),
+        g.Effective.UNKNOWN: tr("guest side unknown"),
+    }
+    return words[state]
+
+
+def problem_text(problem: g.GuestProblem) -> str:
+    """:data:`hvgui.core.guest.PROBLEM_TEXT`."""
+    words = {
+        g.GuestProblem.NO_CREDENTIALS: tr("no guest credentials for this VM"),
+        g.GuestProblem.HOST_TOO_OLD: tr("PowerShell Direct needs a Windows Server 2016 / Windows 10 or later host"),
+        g.GuestProblem.GUEST_TOO_OLD: tr("PowerShell Direct needs a Windows Server 2016 / Windows 10 or later guest"),
+        g.GuestProblem.NOT_RUNNING: tr("PowerShell Direct needs the VM running"),
+        g.GuestProblem.INVALID_CREDENTIAL: tr("the guest refused the credentials"),
+        g.GuestProblem.VM_NOT_FOUND: tr("the VM is no longer on this host"),
+        g.GuestProblem.NO_SSH_TARGET: tr("no SSH target for this Linux guest (address, user, key or password)"),
+        g.GuestProblem.HOST_KEY_UNKNOWN: tr("the guest's SSH host key is not trusted yet"),
+        g.GuestProblem.HOST_KEY_CHANGED: tr("the guest's SSH host key changed"),
+        g.GuestProblem.UNREACHABLE: tr("the guest could not be reached"),
+        g.GuestProblem.UNKNOWN_OS: tr("the host does not know the guest's operating system"),
+        g.GuestProblem.ERROR: tr("reading the guest failed"),
+    }
+    return words[problem]
+
+
+def _problem_message(side: g.GuestSide) -> str:
+    """hvgui's own words of :func:`hvgui.core.guest.blocker` in the window's language; the words of
+    whoever refused (Windows', SSH's) as they come."""
+    m = side.message
+    if side.problem is g.GuestProblem.NOT_RUNNING and (found := re.fullmatch(r"it is (\w+)", m)):
+        return tr("it is {state}", "VM").format(state=vm_state_text(found.group(1)))
+    if side.problem is g.GuestProblem.GUEST_TOO_OLD and (found := re.fullmatch(r"this guest runs (.+)", m)):
+        return tr("this guest runs {os}").format(os=found.group(1))
+    if side.problem is g.GuestProblem.HOST_TOO_OLD and (found := re.fullmatch(r"(.+) runs (.+)", m)):
+        host = tr("the host") if found.group(1) == "the host" else found.group(1)
+        caption = tr("an older Windows") if found.group(2) == "an older Windows" else found.group(2)
+        return tr("{host} runs {os}").format(host=host, os=caption)
+    return m
+
+
+def reason_text(side: g.GuestSide) -> str:
+    """:attr:`hvgui.core.guest.GuestSide.reason`: why the guest side is unknown."""
+    if side.problem is None:
+        return ""
+    base = problem_text(side.problem)
+    if side.message and side.message not in g.PROBLEM_TEXT[side.problem]:
+        return tr("{problem}: {message}").format(problem=base, message=_problem_message(side))
+    return base
+
+
+def service_status_text(status: str) -> str:
+    """A Windows service's status (``Get-Service``), as the Services console says it."""
+    words = {"Running": tr("Running", "Windows service"), "Stopped": tr("Stopped", "Windows service"),
+             "StartPending": tr("StartPending", "Windows service"), "StopPending": tr("StopPending", "Windows service"),
+             "Paused": tr("Paused", "Windows service")}
+    return words.get(status, status)
+
+
+def start_type_text(start_type: str | None) -> str:
+    words = {"Automatic": tr("Automatic", "start type"), "Manual": tr("Manual", "start type"),
+             "Disabled": tr("Disabled", "start type")}
+    return words.get(start_type or "", start_type or "")
+
+
+def component_text(component: str) -> str:
+    return tr("hv_utils (kernel driver)") if component == "hv_utils (kernel driver)" else component
+
+
+def _guest_state(vm: VM, svc: Any, side: g.GuestSide) -> tuple[str, str]:
+    """The guest side of one service in words, and the part of them an advice quotes in brackets
+    (as :func:`hvgui.core.guest._windows_side` and ``_linux_side``)."""
+    if side.family == g.LINUX:
+        if svc.guid in g.LINUX_KERNEL_SERVICES:
+            return (tr("hv_utils loaded"),) * 2 if side.hv_utils else (tr("hv_utils not loaded"),) * 2
+        comp = g.LINUX_COMPONENTS.get(svc.guid)
+        d = side.daemon(comp.key) if comp is not None else None
+        if d is None or not d.present:
+            return (tr("not installed", "guest side"),) * 2
+        if d.running:
+            return (tr("running", "daemon"),) * 2
+        return tr("stopped (not running)"), tr("not running")
+    name = g.WINDOWS_SERVICES.get(svc.guid, ("", ""))[0]
+    s = side.service(name) if name else None
+    if s is None:
+        return (tr("not installed", "guest side"),) * 2
+    start = tr("start type: {start_type}").format(start_type=start_type_text(s.start_type))
+    return tr("{status} ({start})").format(status=service_status_text(s.status), start=start), start
+
+
+def guest_words(vm: VM, svc: Any, side: g.GuestSide | None) -> str:
+    """:attr:`hvgui.core.guest.EffectiveState.guest`."""
+    if side is None or not side.readable:
+        why = reason_text(side) if side is not None else tr("the guest side has not been read")
+        return tr("unknown: {reason}").format(reason=why)
+    return _guest_state(vm, svc, side)[0]
+
+
+def advice_text(vm: VM, svc: Any, side: g.GuestSide | None) -> str:
+    """:attr:`hvgui.core.guest.EffectiveState.advice`: one sentence for helpdesk staff."""
+    from hvgui.ui.explain import service_label_of
+
+    e = g.effective(vm, svc, side)
+    label, comp = service_label_of(svc), component_text(e.component)
+    if side is None or not side.readable:
+        if e.state is g.Effective.DISABLED_ON_HOST:
+            return tr("{label} is disabled on the host: Hyper-V does not offer it to the guest.").format(label=label)
+        why = reason_text(side) if side is not None else tr("the guest side has not been read")
+        return tr("{label} is enabled on the host; the guest side is unknown ({reason}).").format(label=label,
+                                                                                               reason=why)
+    why = _guest_state(vm, svc, side)[1]
+    if e.state is g.Effective.DISABLED_ON_HOST:
+        text = tr("{label} is disabled on the host: Hyper-V does not offer it to the guest.").format(label=label)
+        name = g.WINDOWS_SERVICES.get(svc.guid, ("", ""))[0]
+        s = side.service(name) if side.family != g.LINUX and name else None
+        if s is not None and not s.running and s.start_type == "Disabled":
+            text += " " + tr("{component} is also disabled in the guest: enabling it on the host will not start "
+                             "it.").format(component=comp)
+        return text
+    if e.state is g.Effective.WORKS:
+        return tr("{label} works: enabled on the host and {component} runs in the guest.").format(
+            label=label, component=comp)
+    if e.state is g.Effective.MISSING_IN_GUEST:
+        if side.family == g.LINUX:
+            return tr("{label} is enabled on the host but {component} is not installed in the guest: install the "
+                      "distribution's Hyper-V daemons package (hyperv-daemons, linux-cloud-tools-common).").format(
+                label=label, component=comp)
+        return tr("{label} is enabled on the host but {component} is not installed in the guest: update or "
+                  "reinstall the integration services.").format(label=label, component=comp)
+    if e.state is g.Effective.DISABLED_IN_GUEST:
+        return tr("{label} is enabled on the host but {component} is stopped in the guest ({why}): Hyper-V cannot "
+                  "start it; set its start type to Manual in the guest, then start it.").format(
+            label=label, component=comp, why=why)
+    if side.family == g.LINUX:
+        d = side.daemon(g.LINUX_COMPONENTS[svc.guid].key) if svc.guid in g.LINUX_COMPONENTS else None
+        how = f"systemctl restart {d.unit}" if d is not None and d.unit else \
+            tr("run {daemon} as root").format(daemon=d.name if d else comp)
+        return tr("{label} is enabled on the host but {component} is stopped in the guest ({why}): restart it "
+                  "({how}).").format(label=label, component=comp, why=why, how=how)
+    return tr("{label} is enabled on the host but {component} is stopped in the guest ({why}): start it (Hyper-V "
+              "starts it again eventually).").format(label=label, component=comp, why=why)
+
+
+def warning_text() -> str:
+    """:data:`hvgui.core.guest.WARNING`, the seed's warning."""
+    return tr("Stopping a guest integration service can badly affect managing the VM from the host (shutdown, "
+              "backup, heartbeat, PowerShell Direct itself). The host is the right place to turn an integration "
+              "service on or off: prefer enabling or disabling it there.")
+
+
+def action_text(a: g.GuestAction) -> str:
+    """:meth:`hvgui.core.guest.GuestAction.describe`."""
+    if a.action is g.GuestActionKind.START_TYPE:
+        return tr("set {service}'s start type to {start_type}").format(service=a.service,
+                                                                     start_type=start_type_text(a.start_type))
+    what = next((c.daemons[0] for c in g.LINUX_COMPONENTS.values() if c.key == a.service), a.service)
+    verbs = {g.GuestActionKind.START: tr("start {service}"), g.GuestActionKind.STOP: tr("stop {service}"),
+             g.GuestActionKind.RESTART: tr("restart {service}")}
+    return verbs[a.action].format(service=what)
+
+
+def outcome_text(outcome: g.GuestOutcome) -> str:
+    words = {g.GuestOutcome.CHANGED: tr("changed", "guest change"),
+             g.GuestOutcome.UNCHANGED: tr("unchanged", "guest change"),
+             g.GuestOutcome.ERROR: tr("error", "guest change"),
+             g.GuestOutcome.NOT_ATTEMPTED: tr("not_attempted", "guest change"),
+             g.GuestOutcome.UNKNOWN: tr("unknown", "guest change")}
+    return words[outcome]
+
+
+def daemon_state_text(d: g.LinuxDaemon) -> str:
+    return tr("running", "daemon") if d.running else tr("stopped", "daemon") if d.present else \
+        tr("not installed", "guest side")
 
 
 class GuestSecrets(Protocol):
@@ -170,15 +357,16 @@ class GuestSides(QObject):
         e = g.effective(vm, svc, side)
         t = look.theme()
         colour = t.orange if e.problem else t.grey if e.state is g.Effective.UNKNOWN else ""
-        words = f"<b>{_esc(e.text)}</b>"
+        words = f"<b>{_esc(effective_text(e.state))}</b>"
         if colour:
             words = f"<span style='color:{colour}'>{words}</span>"
-        html = f"<br><b>Inside the guest:</b> {_esc(g.EFFECTIVE_MARK[e.state])} {_esc(e.component)}"
+        inside = tr("Inside the guest:")
+        html = f"<br><b>{_esc(inside)}</b> {_esc(g.EFFECTIVE_MARK[e.state])} {_esc(component_text(e.component))}"
         if side.readable:
-            html += f" {_esc(e.guest)}"
+            html += f" {_esc(guest_words(vm, svc, side))}"
         html += f" → {words}"
         if e.problem:
-            html += f"<br><span style='color:{t.orange}'>{_esc(e.advice)}</span>"
+            html += f"<br><span style='color:{t.orange}'>{_esc(advice_text(vm, svc, side))}</span>"
         return html
 
 
@@ -190,17 +378,18 @@ class GuestSides(QObject):
                 return _esc(tr("not read: no guest access given (Guest access…)"))
             return _esc(tr("not read yet"))
         if not side.readable:
-            return _esc(f"unknown: {side.reason}")
+            return _esc(tr("unknown: {reason}").format(reason=reason_text(side)))
         if side.family == g.WINDOWS:
             extra = [s for s in side.services if s.name in g.GUEST_ONLY_SERVICES]
-            text = (f"Windows, read through PowerShell Direct · IntegrationServicesVersion "
-                    f"{side.is_version or 'not in the registry'}")
-            text += "".join(f" · {s.name} {s.status} ({s.start_type})" for s in extra)
+            text = tr("Windows, read through PowerShell Direct · IntegrationServicesVersion {version}").format(
+                version=side.is_version or tr("not in the registry"))
+            text += "".join(f" · {s.name} {service_status_text(s.status)} ({start_type_text(s.start_type)})"
+                            for s in extra)
             return _esc(text)
-        daemons = ", ".join(f"{d.name} {'running' if d.running else 'stopped' if d.present else 'not installed'}"
-                            for d in side.daemons)
-        return _esc(f"{'Linux' if kind == g.LINUX else side.family}, read over SSH · hv_utils "
-                    f"{'loaded' if side.hv_utils else 'NOT loaded'} · {daemons}")
+        daemons = ", ".join(f"{d.name} {daemon_state_text(d)}" for d in side.daemons)
+        return _esc(tr("{family}, read over SSH · hv_utils {state} · {daemons}").format(
+            family="Linux" if kind == g.LINUX else side.family,
+            state=tr("loaded", "hv_utils") if side.hv_utils else tr("NOT loaded", "hv_utils"), daemons=daemons))
 
 
     def report_text(self, vms: Sequence[VM]) -> str:
@@ -229,15 +418,16 @@ class GuestSides(QObject):
         if side is None or not catalog.is_known(svc.guid):
             return ""
         e = g.effective(vm, svc, side)
-        text = f"\nInside the guest: {e.component} {e.guest}: {e.text}"
-        return text + (f"\n{e.advice}" if e.problem else "")
+        text = "\n" + tr("Inside the guest: {component} {guest}: {state}").format(
+            component=component_text(e.component), guest=guest_words(vm, svc, side), state=effective_text(e.state))
+        return text + ("\n" + advice_text(vm, svc, side) if e.problem else "")
 
 
     def cell_accessible(self, vm: VM, svc: Any) -> str:
         side = self.side(vm.id)
         if side is None or not catalog.is_known(svc.guid):
             return ""
-        return f", inside the guest: {g.effective(vm, svc, side).text}"
+        return ", " + tr("inside the guest: {state}").format(state=effective_text(g.effective(vm, svc, side).state))
 
 
 # ---------------------------------------------------------------- dialogs
@@ -250,7 +440,7 @@ class GuestAccessDialog(QDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.vm = vm
-        self.setWindowTitle(f"Guest access: {vm.name}")
+        self.setWindowTitle(tr("Guest access: {vm}").format(vm=vm.name))
         self.kind = QComboBox()
         self.kind.addItem(tr("Windows (PowerShell Direct through the host)"), g.WINDOWS)
         self.kind.addItem(tr("Linux (SSH to the guest)"), g.LINUX)
@@ -303,7 +493,7 @@ class GuestChangeDialog(QDialog):
         super().__init__(parent)
         self.vm = vm
         self.family = kind
-        self.setWindowTitle(f"Change a service inside {vm.name}")
+        self.setWindowTitle(tr("Change a service inside {vm}").format(vm=vm.name))
         self.setMinimumWidth(520)  # the title and the warning are read whole, not cut to a narrow column
         self.service = QComboBox()
         if kind == g.LINUX:
@@ -311,28 +501,33 @@ class GuestChangeDialog(QDialog):
                 d = side.daemon(comp.key) if side is not None else None
                 label = f"{d.name} ({d.unit})" if d is not None and d.unit else (d.name if d else comp.daemons[0])
                 if d is not None:
-                    label += ": " + ("running" if d.running else "stopped" if d.present else "not installed")
+                    label = tr("{daemon}: {state}").format(daemon=label, state=daemon_state_text(d))
                 self.service.addItem(label, comp.key)
         else:
             if side is not None and side.services:
                 for s in side.services:
-                    self.service.addItem(f"{s.name}: {s.status} (start type: {s.start_type})", s.name)
+                    self.service.addItem(tr("{name}: {status} (start type: {start_type})").format(
+                        name=s.name, status=service_status_text(s.status), start_type=start_type_text(s.start_type)),
+                        s.name)
             else:
                 for name, _ in g.WINDOWS_SERVICES.values():
                     self.service.addItem(name, name)
         self.action = QComboBox()
-        for k in (g.GuestActionKind.START, g.GuestActionKind.STOP, g.GuestActionKind.RESTART):
-            self.action.addItem(k.value.capitalize(), k.value)
+        for k, label in ((g.GuestActionKind.START, tr("Start", "guest service")),
+                         (g.GuestActionKind.STOP, tr("Stop", "guest service")),
+                         (g.GuestActionKind.RESTART, tr("Restart", "guest service"))):
+            self.action.addItem(label, k.value)
         if kind == g.WINDOWS:
             self.action.addItem(tr("Set start type"), g.GuestActionKind.START_TYPE.value)
         self.start_type = QComboBox()
-        self.start_type.addItems(list(g.START_TYPES))
-        self.start_type.setCurrentText("Manual")
+        for start_type in g.START_TYPES:
+            self.start_type.addItem(start_type_text(start_type), start_type)
+        self.start_type.setCurrentIndex(self.start_type.findData("Manual"))
         form = QFormLayout()
         form.addRow(tr("Service"), self.service)
         form.addRow(tr("Action"), self.action)
         form.addRow(tr("Start type"), self.start_type)
-        warning = QLabel(f"<b>Warning:</b> {g.WARNING}")
+        warning = QLabel(tr("<b>Warning:</b> {warning}").format(warning=_esc(warning_text())))
         warning.setWordWrap(True)
         warning.setTextFormat(Qt.TextFormat.RichText)
         self.plan = QLabel()
@@ -377,14 +572,15 @@ class GuestChangeDialog(QDialog):
 
     def action_planned(self) -> g.GuestAction:
         kind = g.GuestActionKind(self.action.currentData())
-        start_type = self.start_type.currentText() if kind is g.GuestActionKind.START_TYPE else None
+        start_type = str(self.start_type.currentData()) if kind is g.GuestActionKind.START_TYPE else None
         return g.GuestAction(self.vm.id, str(self.service.currentData()), kind, start_type, self.vm.name)
 
     def _update(self) -> None:
         a = self.action_planned()
         self.start_type.setEnabled(a.action is g.GuestActionKind.START_TYPE)
         how = tr("through the host (PowerShell Direct)") if self.family == g.WINDOWS else tr("over SSH (sudo)")
-        self.plan.setText(f"Plan: {a.describe()} inside {self.vm.name}, {how}. Audited like host changes.")
+        self.plan.setText(tr("Plan: {action} inside {vm}, {how}. Audited like host changes.").format(
+            action=action_text(a), vm=self.vm.name, how=how))
 
 
 def side_lines(vm: VM, side: g.GuestSide | None) -> list[str]:
@@ -516,7 +712,7 @@ class GuestBar(QWidget):
         if not self.sides.configured(vm) and g.family_of(vm) is None:
             self.ask_access()
             return None
-        self.status.setText(f"Reading inside {vm.name}…")
+        self.status.setText(tr("Reading inside {vm}…").format(vm=vm.name))
         answers = await self.sides.read([key])
         side = answers.get(vm.id, (None, ()))[0]
         self._said(vm, side)
@@ -531,9 +727,9 @@ class GuestBar(QWidget):
         if side is None:
             self.status.setText("")
         elif side.readable:
-            self.status.setText(f"Guest side of {vm.name} read.")
+            self.status.setText(tr("Guest side of {vm} read.").format(vm=vm.name))
         else:
-            self.status.setText(f"Guest side of {vm.name} unknown: {side.reason}")
+            self.status.setText(tr("Guest side of {vm} unknown: {reason}").format(vm=vm.name, reason=reason_text(side)))
         self.update_buttons()
 
     async def ask_trust(self, vm: VM) -> None:
@@ -548,8 +744,9 @@ class GuestBar(QWidget):
             return
         fp = side.message.rsplit("(", 1)[-1].split(")", 1)[0] if "(" in side.message else ""
         box = QMessageBox(QMessageBox.Icon.Question, tr("Trust this SSH host key?"),
-                          f"{vm.name} ({access.ssh.host_id}) presents the SSH host key\n\n{fp}\n\nCompare it with "
-                          "the guest's own (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub) before trusting it.",
+                          tr("{vm} ({address}) presents the SSH host key\n\n{fingerprint}\n\nCompare it with the "
+                             "guest's own (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub) before trusting "
+                             "it.").format(vm=vm.name, address=access.ssh.host_id, fingerprint=fp),
                           QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
         box.setDefaultButton(QMessageBox.StandardButton.No)
         if box.exec() != QMessageBox.StandardButton.Yes:
@@ -595,11 +792,12 @@ class GuestBar(QWidget):
 
     async def apply(self, key: RowKey, action: g.GuestAction) -> tuple[g.GuestActionResult, ...]:
         vm = self.sides.controller.state.vm(*key)
-        self.status.setText(f"{action.describe()} inside {vm.name if vm else key[1]}…")
+        self.status.setText(tr("{action} inside {vm}…").format(action=action_text(action),
+                                                                vm=vm.name if vm else key[1]))
         answers = await self.sides.read([key], {key[1]: [action]})
         _side, results = answers.get(key[1], (None, ()))
-        text = "; ".join(f"{r.action.describe()}: {r.outcome.value}" + (f" ({r.message})" if r.message else "")
-                         for r in results) or tr("nothing done")
+        text = "; ".join(tr("{action}: {outcome}").format(action=action_text(r.action), outcome=outcome_text(r.outcome))
+                         + (f" ({r.message})" if r.message else "") for r in results) or tr("nothing done")
         self.status.setText(text)
         self.message.emit(text)
         self.update_buttons()

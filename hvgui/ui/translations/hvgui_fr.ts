@@ -111,12 +111,324 @@
         <translation>Quand</translation>
     </message>
     <message>
+        <source>works</source>
+        <comment>guest side</comment>
+        <translation>fonctionne</translation>
+    </message>
+    <message>
+        <source>enabled on host, stopped in guest</source>
+        <translation>activé sur l&apos;hôte, arrêté dans l&apos;invité</translation>
+    </message>
+    <message>
+        <source>disabled in guest (Hyper-V cannot start it)</source>
+        <translation>désactivé dans l&apos;invité (Hyper-V ne peut pas le démarrer)</translation>
+    </message>
+    <message>
+        <source>enabled on host, not installed in guest</source>
+        <translation>activé sur l&apos;hôte, non installé dans l&apos;invité</translation>
+    </message>
+    <message>
+        <source>disabled on host</source>
+        <translation>désactivé sur l&apos;hôte</translation>
+    </message>
+    <message>
+        <source>guest side unknown</source>
+        <translation>côté invité inconnu</translation>
+    </message>
+    <message>
+        <source>no guest credentials for this VM</source>
+        <translation>aucun identifiant d&apos;invité pour cette VM</translation>
+    </message>
+    <message>
+        <source>PowerShell Direct needs a Windows Server 2016 / Windows 10 or later host</source>
+        <translation>PowerShell Direct exige un hôte Windows Server 2016 / Windows 10 ou ultérieur</translation>
+    </message>
+    <message>
+        <source>PowerShell Direct needs a Windows Server 2016 / Windows 10 or later guest</source>
+        <translation>PowerShell Direct exige un invité Windows Server 2016 / Windows 10 ou ultérieur</translation>
+    </message>
+    <message>
+        <source>PowerShell Direct needs the VM running</source>
+        <translation>PowerShell Direct exige que la VM soit en fonctionnement</translation>
+    </message>
+    <message>
+        <source>the guest refused the credentials</source>
+        <translation>l&apos;invité a refusé les identifiants</translation>
+    </message>
+    <message>
+        <source>the VM is no longer on this host</source>
+        <translation>la VM n&apos;est plus sur cet hôte</translation>
+    </message>
+    <message>
+        <source>no SSH target for this Linux guest (address, user, key or password)</source>
+        <translation>aucune cible SSH pour cet invité Linux (adresse, utilisateur, clé ou mot de passe)</translation>
+    </message>
+    <message>
+        <source>the guest&apos;s SSH host key is not trusted yet</source>
+        <translation>la clé d&apos;hôte SSH de l&apos;invité n&apos;est pas encore approuvée</translation>
+    </message>
+    <message>
+        <source>the guest&apos;s SSH host key changed</source>
+        <translation>la clé d&apos;hôte SSH de l&apos;invité a changé</translation>
+    </message>
+    <message>
+        <source>the guest could not be reached</source>
+        <translation>l&apos;invité est injoignable</translation>
+    </message>
+    <message>
+        <source>the host does not know the guest&apos;s operating system</source>
+        <translation>l&apos;hôte ne connaît pas le système d&apos;exploitation de l&apos;invité</translation>
+    </message>
+    <message>
+        <source>reading the guest failed</source>
+        <translation>la lecture de l&apos;invité a échoué</translation>
+    </message>
+    <message>
+        <source>it is {state}</source>
+        <comment>VM</comment>
+        <translation>elle est dans l&apos;état « {state} »</translation>
+    </message>
+    <message>
+        <source>this guest runs {os}</source>
+        <translation>cet invité exécute {os}</translation>
+    </message>
+    <message>
+        <source>the host</source>
+        <translation>l&apos;hôte</translation>
+    </message>
+    <message>
+        <source>an older Windows</source>
+        <translation>une version plus ancienne de Windows</translation>
+    </message>
+    <message>
+        <source>{host} runs {os}</source>
+        <translation>{host} exécute {os}</translation>
+    </message>
+    <message>
+        <source>{problem}: {message}</source>
+        <translation>{problem} : {message}</translation>
+    </message>
+    <message>
+        <source>Running</source>
+        <comment>Windows service</comment>
+        <translation>En cours d&apos;exécution</translation>
+    </message>
+    <message>
+        <source>Stopped</source>
+        <comment>Windows service</comment>
+        <translation>Arrêté</translation>
+    </message>
+    <message>
+        <source>StartPending</source>
+        <comment>Windows service</comment>
+        <translation>Démarrage en cours</translation>
+    </message>
+    <message>
+        <source>StopPending</source>
+        <comment>Windows service</comment>
+        <translation>Arrêt en cours</translation>
+    </message>
+    <message>
+        <source>Paused</source>
+        <comment>Windows service</comment>
+        <translation>Suspendu</translation>
+    </message>
+    <message>
+        <source>Automatic</source>
+        <comment>start type</comment>
+        <translation>Automatique</translation>
+    </message>
+    <message>
+        <source>Manual</source>
+        <comment>start type</comment>
+        <translation>Manuel</translation>
+    </message>
+    <message>
+        <source>Disabled</source>
+        <comment>start type</comment>
+        <translation>Désactivé</translation>
+    </message>
+    <message>
+        <source>hv_utils (kernel driver)</source>
+        <translation>hv_utils (pilote du noyau)</translation>
+    </message>
+    <message>
+        <source>hv_utils loaded</source>
+        <translation>hv_utils chargé</translation>
+    </message>
+    <message>
+        <source>hv_utils not loaded</source>
+        <translation>hv_utils non chargé</translation>
+    </message>
+    <message>
+        <source>not installed</source>
+        <comment>guest side</comment>
+        <translation>non installé</translation>
+    </message>
+    <message>
+        <source>running</source>
+        <comment>daemon</comment>
+        <translation>en cours d&apos;exécution</translation>
+    </message>
+    <message>
+        <source>stopped (not running)</source>
+        <translation>arrêté (ne s&apos;exécute pas)</translation>
+    </message>
+    <message>
+        <source>not running</source>
+        <translation>ne s&apos;exécute pas</translation>
+    </message>
+    <message>
+        <source>start type: {start_type}</source>
+        <translation>type de démarrage : {start_type}</translation>
+    </message>
+    <message>
+        <source>{status} ({start})</source>
+        <translation>{status} ({start})</translation>
+    </message>
+    <message>
+        <source>the guest side has not been read</source>
+        <translation>le côté invité n&apos;a pas été lu</translation>
+    </message>
+    <message>
+        <source>unknown: {reason}</source>
+        <translation>inconnu : {reason}</translation>
+    </message>
+    <message>
+        <source>{label} is disabled on the host: Hyper-V does not offer it to the guest.</source>
+        <translation>Le service « {label} » est désactivé sur l&apos;hôte : Hyper-V ne le propose pas à l&apos;invité.</translation>
+    </message>
+    <message>
+        <source>{label} is enabled on the host; the guest side is unknown ({reason}).</source>
+        <translation>Le service « {label} » est activé sur l&apos;hôte ; le côté invité est inconnu ({reason}).</translation>
+    </message>
+    <message>
+        <source>{component} is also disabled in the guest: enabling it on the host will not start it.</source>
+        <translation>{component} est aussi désactivé dans l&apos;invité : l&apos;activer sur l&apos;hôte ne le démarrera pas.</translation>
+    </message>
+    <message>
+        <source>{label} works: enabled on the host and {component} runs in the guest.</source>
+        <translation>Le service « {label} » fonctionne : activé sur l&apos;hôte, et {component} s&apos;exécute dans l&apos;invité.</translation>
+    </message>
+    <message>
+        <source>{label} is enabled on the host but {component} is not installed in the guest: install the distribution&apos;s Hyper-V daemons package (hyperv-daemons, linux-cloud-tools-common).</source>
+        <translation>Le service « {label} » est activé sur l&apos;hôte mais {component} n&apos;est pas installé dans l&apos;invité : installez le paquet des démons Hyper-V de la distribution (hyperv-daemons, linux-cloud-tools-common).</translation>
+    </message>
+    <message>
+        <source>{label} is enabled on the host but {component} is not installed in the guest: update or reinstall the integration services.</source>
+        <translation>Le service « {label} » est activé sur l&apos;hôte mais {component} n&apos;est pas installé dans l&apos;invité : mettez à jour ou réinstallez les services d&apos;intégration.</translation>
+    </message>
+    <message>
+        <source>{label} is enabled on the host but {component} is stopped in the guest ({why}): Hyper-V cannot start it; set its start type to Manual in the guest, then start it.</source>
+        <translation>Le service « {label} » est activé sur l&apos;hôte mais {component} est arrêté dans l&apos;invité ({why}) : Hyper-V ne peut pas le démarrer ; définissez son type de démarrage sur Manuel dans l&apos;invité, puis démarrez-le.</translation>
+    </message>
+    <message>
+        <source>run {daemon} as root</source>
+        <translation>lancez {daemon} en tant que root</translation>
+    </message>
+    <message>
+        <source>{label} is enabled on the host but {component} is stopped in the guest ({why}): restart it ({how}).</source>
+        <translation>Le service « {label} » est activé sur l&apos;hôte mais {component} est arrêté dans l&apos;invité ({why}) : redémarrez-le ({how}).</translation>
+    </message>
+    <message>
+        <source>{label} is enabled on the host but {component} is stopped in the guest ({why}): start it (Hyper-V starts it again eventually).</source>
+        <translation>Le service « {label} » est activé sur l&apos;hôte mais {component} est arrêté dans l&apos;invité ({why}) : démarrez-le (Hyper-V finit par le redémarrer).</translation>
+    </message>
+    <message>
+        <source>Stopping a guest integration service can badly affect managing the VM from the host (shutdown, backup, heartbeat, PowerShell Direct itself). The host is the right place to turn an integration service on or off: prefer enabling or disabling it there.</source>
+        <translation>L&apos;arrêt d&apos;un service d&apos;intégration dans l&apos;invité peut affecter gravement la gestion de la VM depuis l&apos;hôte (arrêt, sauvegarde, pulsation, PowerShell Direct lui-même). C&apos;est sur l&apos;hôte qu&apos;il faut activer ou désactiver un service d&apos;intégration : faites-le de préférence là.</translation>
+    </message>
+    <message>
+        <source>set {service}&apos;s start type to {start_type}</source>
+        <translation>définir le type de démarrage de {service} sur {start_type}</translation>
+    </message>
+    <message>
+        <source>start {service}</source>
+        <translation>démarrer {service}</translation>
+    </message>
+    <message>
+        <source>stop {service}</source>
+        <translation>arrêter {service}</translation>
+    </message>
+    <message>
+        <source>restart {service}</source>
+        <translation>redémarrer {service}</translation>
+    </message>
+    <message>
+        <source>changed</source>
+        <comment>guest change</comment>
+        <translation>modifié</translation>
+    </message>
+    <message>
+        <source>unchanged</source>
+        <comment>guest change</comment>
+        <translation>inchangé</translation>
+    </message>
+    <message>
+        <source>error</source>
+        <comment>guest change</comment>
+        <translation>erreur</translation>
+    </message>
+    <message>
+        <source>not_attempted</source>
+        <comment>guest change</comment>
+        <translation>non tenté</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <comment>guest change</comment>
+        <translation>résultat inconnu</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <comment>daemon</comment>
+        <translation>arrêté</translation>
+    </message>
+    <message>
+        <source>Inside the guest:</source>
+        <translation>Dans l&apos;invité :</translation>
+    </message>
+    <message>
         <source>not read: no guest access given (Guest access…)</source>
         <translation>non lu : aucun accès à l&apos;invité fourni (Accès à l&apos;invité…)</translation>
     </message>
     <message>
         <source>not read yet</source>
         <translation>pas encore lu</translation>
+    </message>
+    <message>
+        <source>Windows, read through PowerShell Direct · IntegrationServicesVersion {version}</source>
+        <translation>Windows, lu par PowerShell Direct · IntegrationServicesVersion {version}</translation>
+    </message>
+    <message>
+        <source>not in the registry</source>
+        <translation>absent du Registre</translation>
+    </message>
+    <message>
+        <source>{family}, read over SSH · hv_utils {state} · {daemons}</source>
+        <translation>{family}, lu par SSH · hv_utils {state} · {daemons}</translation>
+    </message>
+    <message>
+        <source>loaded</source>
+        <comment>hv_utils</comment>
+        <translation>chargé</translation>
+    </message>
+    <message>
+        <source>NOT loaded</source>
+        <comment>hv_utils</comment>
+        <translation>NON chargé</translation>
+    </message>
+    <message>
+        <source>Inside the guest: {component} {guest}: {state}</source>
+        <translation>Dans l&apos;invité : {component} {guest} : {state}</translation>
+    </message>
+    <message>
+        <source>inside the guest: {state}</source>
+        <translation>dans l&apos;invité : {state}</translation>
+    </message>
+    <message>
+        <source>Guest access: {vm}</source>
+        <translation>Accès à l&apos;invité : {vm}</translation>
     </message>
     <message>
         <source>Windows (PowerShell Direct through the host)</source>
@@ -163,6 +475,33 @@
         <translation>Windows : l&apos;administrateur de l&apos;invité ; le mot de passe ne circule que dans le canal WinRM chiffré vers l&apos;hôte, qui le remet à l&apos;invité (PowerShell Direct : hôte et invité Windows Server 2016 / Windows 10 ou ultérieur, VM en fonctionnement). Linux : l&apos;identifiant SSH ; son mot de passe sert aussi pour sudo, sur stdin. La clé d&apos;hôte SSH de l&apos;invité est vérifiée avant tout envoi.</translation>
     </message>
     <message>
+        <source>Change a service inside {vm}</source>
+        <translation>Modifier un service dans {vm}</translation>
+    </message>
+    <message>
+        <source>{daemon}: {state}</source>
+        <translation>{daemon} : {state}</translation>
+    </message>
+    <message>
+        <source>{name}: {status} (start type: {start_type})</source>
+        <translation>{name} : {status} (type de démarrage : {start_type})</translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <comment>guest service</comment>
+        <translation>Démarrer</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <comment>guest service</comment>
+        <translation>Arrêter</translation>
+    </message>
+    <message>
+        <source>Restart</source>
+        <comment>guest service</comment>
+        <translation>Redémarrer</translation>
+    </message>
+    <message>
         <source>Set start type</source>
         <translation>Définir le type de démarrage</translation>
     </message>
@@ -179,12 +518,20 @@
         <translation>Type de démarrage</translation>
     </message>
     <message>
+        <source>&lt;b&gt;Warning:&lt;/b&gt; {warning}</source>
+        <translation>&lt;b&gt;Attention :&lt;/b&gt; {warning}</translation>
+    </message>
+    <message>
         <source>through the host (PowerShell Direct)</source>
         <translation>par l&apos;hôte (PowerShell Direct)</translation>
     </message>
     <message>
         <source>over SSH (sudo)</source>
         <translation>par SSH (sudo)</translation>
+    </message>
+    <message>
+        <source>Plan: {action} inside {vm}, {how}. Audited like host changes.</source>
+        <translation>Plan : {action} dans {vm}, {how}. Audité comme les modifications sur les hôtes.</translation>
     </message>
     <message>
         <source>Read guest side</source>
@@ -215,8 +562,40 @@
         <translation>Démarrer, arrêter ou redémarrer un service ou démon de l&apos;invité, ou définir son type de démarrage</translation>
     </message>
     <message>
+        <source>Reading inside {vm}…</source>
+        <translation>Lecture dans {vm}…</translation>
+    </message>
+    <message>
+        <source>Guest side of {vm} read.</source>
+        <translation>Côté invité de {vm} lu.</translation>
+    </message>
+    <message>
+        <source>Guest side of {vm} unknown: {reason}</source>
+        <translation>Côté invité de {vm} inconnu : {reason}</translation>
+    </message>
+    <message>
         <source>Trust this SSH host key?</source>
         <translation>Faire confiance à cette clé d&apos;hôte SSH ?</translation>
+    </message>
+    <message>
+        <source>{vm} ({address}) presents the SSH host key
+
+{fingerprint}
+
+Compare it with the guest&apos;s own (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub) before trusting it.</source>
+        <translation>{vm} ({address}) présente la clé d&apos;hôte SSH
+
+{fingerprint}
+
+Comparez-la avec celle de l&apos;invité (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub) avant de lui faire confiance.</translation>
+    </message>
+    <message>
+        <source>{action} inside {vm}…</source>
+        <translation>{action} dans {vm}…</translation>
+    </message>
+    <message>
+        <source>{action}: {outcome}</source>
+        <translation>{action} : {outcome}</translation>
     </message>
     <message>
         <source>nothing done</source>

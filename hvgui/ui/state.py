@@ -9,7 +9,7 @@ The pending changes are one dict of cell -> target, so single clicks, bulk edits
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
@@ -217,20 +217,20 @@ class FleetState:
         self._note_guest_os(host_key, vms)
         return VmDiff(added=tuple(added), changed=tuple(changed)), self._prune(host_key)
 
-    def _note_extras(self, vms: Iterable[VM]) -> None:
-        # Each GUID looked up once per inventory, not once per VM (60,000 services for 10,000 VMs).
-        names: dict[str, str] = {}
+    def _note_extras(self, vms: Sequence[VM]) -> None:
+        # Each GUID looked up once per inventory, not once per VM (60,000 services for 10,000 VMs);
+        # the name of a new one is the first VM's that has it.
+        guids = {s.guid for vm in vms for s in vm.services}
+        new = [g for g in guids if g not in self.extra_services and not catalog.is_known(g)]
+        if not new:
+            return
         for vm in vms:
             for s in vm.services:
-                names.setdefault(s.guid, s.name)
-        for guid, name in names.items():
-            if guid not in self.extra_services and not catalog.is_known(guid):
-                self.extra_services[guid] = name or guid
+                if s.guid in new and s.guid not in self.extra_services:
+                    self.extra_services[s.guid] = s.name or s.guid
 
     def _note_guest_os(self, host_key: str, vms: Iterable[VM]) -> None:
-        for vm in vms:
-            if vm.guest_os:
-                self.guest_os_seen[(host_key, vm.id)] = vm.guest_os
+        self.guest_os_seen.update({(host_key, vm.id): vm.guest_os for vm in vms if vm.guest_os})
 
     def advice_vm(self, host_key: str, vm_id: str) -> VM | None:
         """The VM as the update advice sees it: with the guest OS the host reported earlier in this

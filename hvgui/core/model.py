@@ -8,6 +8,8 @@ from enum import StrEnum
 from hvgui.core import catalog
 from hvgui.core.status import OFF_STATES, OperationalStatus
 
+_KNOWN_STATUS: dict[int, OperationalStatus] = {int(m): m for m in OperationalStatus}
+
 
 @dataclass(frozen=True, slots=True)
 class StatusValue:
@@ -21,10 +23,8 @@ class StatusValue:
 
     @property
     def known(self) -> OperationalStatus | None:
-        try:
-            return OperationalStatus(self.code)
-        except ValueError:
-            return None
+        # A dict, not OperationalStatus(code): the grid asks this for every cell it paints.
+        return _KNOWN_STATUS.get(self.code)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ breaks qasync."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFontDatabase, QGuiApplication, QKeySequence, QShortcut
@@ -65,6 +66,19 @@ def apply_label(plan: Plan) -> str:
     """ "Apply 1 change to 1 VM", "Apply 12 changes to 4 VMs"."""
     return tr("Apply %n change(s)", "", plan.change_count) + " " + tr("to %n VM(s)", "", plan.vm_count)
 
+
+
+def confirm_only_on_purpose(dialog: QDialog, buttons: Iterable[QPushButton],
+                            confirm: Callable[[], object]) -> list[QShortcut]:
+    """A dialog that sends something to hosts: no default button (a QDialogButtonBox would make
+    its accept button one), so Enter never confirms; a click or Ctrl+Enter does."""
+    for b in buttons:
+        b.setAutoDefault(False)
+        b.setDefault(False)
+    shortcuts = [QShortcut(QKeySequence(keys), dialog) for keys in ("Ctrl+Return", "Ctrl+Enter")]
+    for shortcut in shortcuts:
+        shortcut.activated.connect(confirm)
+    return shortcuts
 
 class PlanDialog(QDialog):
     confirmed = Signal(object)
@@ -203,15 +217,10 @@ class PlanDialog(QDialog):
         self.copy_button = QPushButton(tr("Copy PowerShell"))
         self.copy_button.clicked.connect(lambda: QGuiApplication.clipboard().setText("\n".join(self.commands) + "\n"))
         self.cancel_button = QPushButton(tr("Cancel"))
-        # No default button (a QDialogButtonBox would make Apply one): Enter never applies.
-        for b in (self.apply_button, self.copy_button, self.cancel_button):
-            b.setAutoDefault(False)
-            b.setDefault(False)
         self.apply_button.clicked.connect(self._confirm)
         self.cancel_button.clicked.connect(self.reject)
-        self.shortcuts = [QShortcut(QKeySequence(keys), self) for keys in ("Ctrl+Return", "Ctrl+Enter")]
-        for shortcut in self.shortcuts:
-            shortcut.activated.connect(self._confirm)
+        self.shortcuts = confirm_only_on_purpose(
+            self, (self.apply_button, self.copy_button, self.cancel_button), self._confirm)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFontDatabase, QKeySequence, QShortcut
+from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -34,6 +34,7 @@ from hvgui.ui import look
 from hvgui.ui.explain import guest_os_text
 from hvgui.ui.i18n import tr
 from hvgui.ui.meaning import Meaning
+from hvgui.ui.plan_dialog import confirm_only_on_purpose
 from hvgui.ui.setup_disk import DiskPlan, DiskSummary, after_insert, not_offered_reason, result_words
 from hvgui.ui.state import FleetState
 from hvgui.ui.words import plain_tip
@@ -140,14 +141,10 @@ class SetupDiskDialog(QDialog):
         self.replace_button.setVisible(False)
         self.replace_button.clicked.connect(self._ask_replace)
         self.cancel_button = QPushButton(tr("Cancel"))
-        for b in (self.insert_button, self.replace_button, self.cancel_button):
-            b.setAutoDefault(False)
-            b.setDefault(False)
         self.insert_button.clicked.connect(self._confirm)
         self.cancel_button.clicked.connect(self.reject)
-        self.shortcuts = [QShortcut(QKeySequence(keys), self) for keys in ("Ctrl+Return", "Ctrl+Enter")]
-        for shortcut in self.shortcuts:
-            shortcut.activated.connect(self._confirm)
+        self.shortcuts = confirm_only_on_purpose(
+            self, (self.insert_button, self.replace_button, self.cancel_button), self._confirm)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)

@@ -113,23 +113,17 @@ def test_test_connection_checks_the_settings_as_typed(
         dlg.url.setText(ep.url)
         dlg.user.setText(USER)
         dlg.password.setText("a-wrong-password")
-        reports: list[Report] = []
         assert dlg.test_connection()
-        doctor = _last_doctor()
-        doctor.finishedReport.connect(reports.append)
-        qtbot.waitUntil(lambda: bool(reports), timeout=30_000)
-        failed = reports[0].failed
+        doctor, report = _doctor_report(qtbot)
+        failed = report.failed
         assert failed is not None and failed.id == "logon" and "password" in (failed.detail + failed.fix).lower()
         assert "a-wrong-password" not in doctor.text.toPlainText()
         assert not (tmp_path / "hosts.json").exists(), "a test saves nothing"
         doctor.close()
         dlg.password.setText(PASSWORD)
         assert dlg.test_connection()
-        doctor = _last_doctor()
-        reports.clear()
-        doctor.finishedReport.connect(reports.append)
-        qtbot.waitUntil(lambda: bool(reports), timeout=30_000)
-        assert reports[0].ok, reports[0].text()
+        doctor, report = _doctor_report(qtbot)
+        assert report.ok, report.text()
         assert "every check passed" in doctor.status.text()
         doctor.copy_json.click()
         copied = json.loads(QApplication.clipboard().text())
@@ -139,10 +133,16 @@ def test_test_connection_checks_the_settings_as_typed(
         ep.stop()
 
 
-def _last_doctor() -> DoctorDialog:
+def _doctor_report(qtbot: Any) -> tuple[DoctorDialog, Report]:
+    """The check dialog just opened, once its report is in."""
     dialogs = [d for d in QApplication.topLevelWidgets() if isinstance(d, DoctorDialog) and d.isVisible()]
     assert dialogs, "no check dialog was opened"
-    return dialogs[-1]
+    doctor = dialogs[-1]
+    with qtbot.waitSignal(doctor.finishedReport, timeout=30_000) as blocker:
+        pass
+    report = blocker.args[0]
+    assert isinstance(report, Report)
+    return doctor, report
 
 
 def test_check_step_by_step_from_a_failed_host(
@@ -162,12 +162,8 @@ def test_check_step_by_step_from_a_failed_host(
         qtbot.waitUntil(lambda: entry.status is HostStatus.FAILED, timeout=20_000)
         diag = w.diagnose_host(cfg.key)
         assert isinstance(diag, HostErrorDialog)
-        reports: list[Report] = []
         diag.checkRequested.emit(cfg.key)
-        doctor = _last_doctor()
-        doctor.finishedReport.connect(reports.append)
-        qtbot.waitUntil(lambda: bool(reports), timeout=30_000)
-        report = reports[0]
+        doctor, report = _doctor_report(qtbot)
         assert report.step("logon").status is Status.PASSED
         failed = report.failed
         assert failed is not None and failed.id == "hyperv_module"

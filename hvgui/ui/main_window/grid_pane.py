@@ -6,8 +6,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelectionModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QPoint,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QAccessible, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -49,6 +59,26 @@ class GridView(QTableView):
             event.accept()
             return
         super().keyPressEvent(event)
+
+    def dataChanged(self, top_left: QModelIndex | QPersistentModelIndex,
+                    bottom_right: QModelIndex | QPersistentModelIndex, roles: list[int] | None = None) -> None:
+        """Repaint only the changed rows that are on screen. Qt repaints the whole viewport for a
+        range of more than a few hundred cells, even one wholly off screen: during an apply each
+        host's result (a block of its rows) repainted every visible cell, once per host."""
+        if top_left.isValid() and bottom_right.isValid() and top_left.row() != bottom_right.row() \
+                and not QAccessible.isActive():  # a screen reader is told of every change
+            first_visible = self.rowAt(0)
+            last_visible = self.rowAt(self.viewport().height() - 1)
+            if first_visible >= 0:
+                if last_visible < 0:
+                    last_visible = self.model().rowCount() - 1
+                first, last = max(top_left.row(), first_visible), min(bottom_right.row(), last_visible)
+                if first > last:
+                    return
+                model = self.model()
+                top_left = model.index(first, top_left.column())
+                bottom_right = model.index(last, bottom_right.column())
+        super().dataChanged(top_left, bottom_right, roles or [])
 
 
 def column_width(kind: ColKind, title: str, view: QTableView) -> int:

@@ -270,9 +270,11 @@ class MainWindow(QMainWindow):
         apply_button = tb.widgetForAction(self.act_apply)
         if isinstance(apply_button, QToolButton):
             apply_button.setObjectName("primary")
+            # The same box enabled or not: a button that changes size moves the whole window's
+            # content down and up (and repaints all of it) each time Apply is enabled.
             apply_button.setStyleSheet(
-                "QToolButton#primary:enabled { background: palette(highlight); color: palette(highlighted-text);"
-                " font-weight: bold; border-radius: 4px; padding: 3px 10px; }")
+                "QToolButton#primary { font-weight: bold; border-radius: 4px; padding: 3px 10px; }"
+                "QToolButton#primary:enabled { background: palette(highlight); color: palette(highlighted-text); }")
         tb.addAction(self.act_retry)
         tb.addAction(self.act_revert)
         tb.addSeparator()

@@ -1,0 +1,96 @@
+"""The grid repaints what changed on screen, nothing else: a host's result for rows the user
+cannot see costs no painting (an apply of 1,000 changes on 20 hosts repainted every visible cell
+once per host before). Real window, simulated hosts over WinRM."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import ui_helpers
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect
+from PySide6.QtWidgets import QApplication, QWidget
+
+from hvgui.core import catalog
+
+lab_factory = ui_helpers.lab_factory
+qloop = ui_helpers.qloop
+Lab = ui_helpers.Lab
+
+KVP = catalog.KVP
+
+
+class PaintLog(QObject):
+    """The regions the grid's viewport paints from now on (what was due is painted first)."""
+
+    def __init__(self, viewport: QWidget) -> None:
+        super().__init__()
+        self.rects: list[QRect] = []
+        QApplication.sendPostedEvents(viewport)
+        viewport.repaint()
+        viewport.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.rects.append(event.region().boundingRect())  # type: ignore[attr-defined]
+
+        return False
+
+
+def _lab(lab_factory: Any) -> Lab:
+    # Sorted by host then name: HV-A's VMs fill the screen, HV-B's are below it.
+    return lab_factory(hosts={"HV-A": [f"a{i:02d}" for i in range(30)], "HV-B": [f"b{i:02d}" for i in range(30)]},
+                       size=(1366, 768))
+
+
+def test_a_change_off_screen_paints_nothing_and_one_on_screen_paints_its_row(lab_factory: Any, qtbot: Any) -> None:
+    lab = _lab(lab_factory)
+    w = lab.window
+    grid, model = w.grid, w.grid_model
+    assert grid.rowAt(grid.viewport().height() - 1) < model.row_of(lab.row("HV-B", "b00"))  # HV-B is off screen
+    log = PaintLog(grid.viewport())
+
+    # Another admin changes a VM the user cannot see: the grid learns it, nothing is painted.
+    off = lab.cell("HV-B", "b05", KVP)
+    assert model.cell_index(off).data() == "OK"
+    lab.hosts["HV-B"].set_guest(off[1], "vmickvpexchange", "hung")
+    lab.refresh()
+    assert model.cell_index(off).data() == "Lost Communication"
+    assert log.rects == []
+
+    # The same on screen: only that row is painted.
+    on = lab.cell("HV-A", "a03", KVP)
+    lab.hosts["HV-A"].set_guest(on[1], "vmickvpexchange", "hung")
+    lab.refresh()
+    qtbot.waitUntil(lambda: bool(log.rects))  # painted at the next event loop turn
+    row = grid.visualRect(model.cell_index(on))
+    assert all(r.top() >= row.top() - 2 and r.bottom() <= row.bottom() + 2 for r in log.rects), (log.rects, row)
+
+
+def test_applying_changes_off_screen_does_not_repaint_the_visible_cells(lab_factory: Any, qtbot: Any) -> None:
+    lab = _lab(lab_factory)
+    w = lab.window
+    grid, model = w.grid, w.grid_model
+    cells = [lab.cell("HV-B", f"b{i:02d}", catalog.GUEST_SERVICE_INTERFACE) for i in range(0, 30, 3)]
+    where = grid.viewport().mapTo(w, QPoint(0, 0)), grid.viewport().size()
+    assert not w.act_apply.isEnabled()
+    lab.controller.set_target(cells, True)  # as Enable on a selection of HV-B's cells would
+    assert len(lab.controller.state.pending) == len(cells)
+    # Apply, now enabled, stands out without growing: the grid did not move (nor will it when
+    # the apply disables it).
+    qtbot.waitUntil(w.act_apply.isEnabled)
+    QApplication.sendPostedEvents()  # the toolbar's layout
+    assert (grid.viewport().mapTo(w, QPoint(0, 0)), grid.viewport().size()) == where
+    plan = lab.controller.plan()  # what the plan dialog confirms (the dialog would repaint the window)
+    log = PaintLog(grid.viewport())
+    with qtbot.waitSignal(lab.controller.applyFinished, timeout=ui_helpers.LAB_TIMEOUT) as done:
+        task = asyncio.ensure_future(lab.controller.apply(plan))
+    summary = done.args[0]
+    qtbot.waitUntil(task.done)
+    assert summary.text().startswith(f"{len(cells)} changed")
+    assert all(lab.sim_enabled(c) for c in cells)
+    # HV-B's rows went applying -> changed, and its toolbar, status and activity changed: the
+    # visible grid (HV-A) was never repainted whole.
+    full = grid.viewport().rect()
+    assert not any(r.height() > full.height() // 2 for r in log.rects), log.rects
+    assert model.cell_index(cells[0]).data() != "Applying…"

@@ -2,15 +2,34 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
+from operator import attrgetter
+from typing import Any, TypeVar
 
 from hvgui.core import catalog
 from hvgui.core.status import OFF_STATES, OperationalStatus
 
 _KNOWN_STATUS: dict[int, OperationalStatus] = {int(m): m for m in OperationalStatus}
 
+_T = TypeVar("_T")
 
+
+def _pickles_fast(cls: type[_T]) -> type[_T]:
+    """Pickle as ``cls(*fields)``. A slotted dataclass otherwise pickles through
+    ``dataclasses._dataclass_getstate`` (Python, per object): sending 1,000 changes to the worker
+    process took ~40 ms of the GUI thread in one go, a visible stall when an apply starts."""
+    get = attrgetter(*(f.name for f in fields(cls)))  # type: ignore[arg-type]
+    single = len(fields(cls)) == 1  # type: ignore[arg-type]
+
+    def __reduce__(self: Any) -> tuple[type[_T], tuple[Any, ...]]:
+        return (cls, (get(self),) if single else get(self))
+
+    cls.__reduce__ = __reduce__  # type: ignore[method-assign]
+    return cls
+
+
+@_pickles_fast
 @dataclass(frozen=True, slots=True)
 class StatusValue:
     """One operational status as the host reported it."""
@@ -27,6 +46,7 @@ class StatusValue:
         return _KNOWN_STATUS.get(self.code)
 
 
+@_pickles_fast
 @dataclass(frozen=True, slots=True)
 class ServiceState:
     guid: str
@@ -42,6 +62,7 @@ class ServiceState:
         return catalog.display_label(self.guid, self.name)
 
 
+@_pickles_fast
 @dataclass(frozen=True, slots=True)
 class VM:
     id: str
@@ -70,6 +91,7 @@ class VM:
         return self.state in OFF_STATES
 
 
+@_pickles_fast
 @dataclass(frozen=True, slots=True)
 class HostFacts:
     name: str
@@ -78,6 +100,7 @@ class HostFacts:
     locale: str = ""
 
 
+@_pickles_fast
 @dataclass(frozen=True, slots=True)
 class Inventory:
     host: HostFacts
@@ -90,6 +113,7 @@ class Inventory:
         return None
 
 
+@_pickles_fast
 @dataclass(frozen=True, slots=True)
 class Change:
     """Set one service of one VM to ``target``, provided the host still says ``expected``."""
@@ -132,6 +156,7 @@ OUTCOME_TEXT: dict[Outcome, str] = {
 }
 
 
+@_pickles_fast
 @dataclass(frozen=True, slots=True)
 class ItemResult:
     vm_id: str
@@ -144,6 +169,7 @@ class ItemResult:
     """The outcome comes from a re-read of the host, because its answer to the batch was lost."""
 
 
+@_pickles_fast
 @dataclass(frozen=True, slots=True)
 class ApplyResult:
     items: tuple[ItemResult, ...]
@@ -189,6 +215,7 @@ DISK_OUTCOME_TEXT: dict[DiskOutcome, str] = {
 }
 
 
+@_pickles_fast
 @dataclass(frozen=True, slots=True)
 class DiskResult:
     vm_id: str

@@ -11,17 +11,62 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, QRect, Qt
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPalette, QPen
-from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
+from typing import Any
 
-from hvgui.ui.models.roles import BADGE_ROLE, MARKER_ROLE
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, QRect, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QIcon, QPainter, QPainterPath, QPalette, QPen
+from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 Index = QModelIndex | QPersistentModelIndex
 _SELECTED = QStyle.StateFlag.State_Selected
 _FOCUS = QStyle.StateFlag.State_HasFocus
 _HAS_CHECK = QStyleOptionViewItem.ViewItemFeature.HasCheckIndicator
-_CHECKABLE = Qt.ItemFlag.ItemIsUserCheckable
+_HAS_DECORATION = QStyleOptionViewItem.ViewItemFeature.HasDecoration
+_HAS_DISPLAY = QStyleOptionViewItem.ViewItemFeature.HasDisplay
+_CHECKED = Qt.CheckState.Checked
+# Flags as ints in the paint path: PySide's flags are Python enums, and each ``&`` or ``|``
+# on them builds a new one (a dozen per cell, thousands per repaint).
+_StateFlag = QStyle.StateFlag
+_Feature = QStyleOptionViewItem.ViewItemFeature
+_FOCUS_V = _FOCUS.value
+_SELECTED_V = _SELECTED.value
+_ENABLED_V = QStyle.StateFlag.State_Enabled.value
+_OPEN_V = QStyle.StateFlag.State_Open.value
+_HAS_CHECK_V = _HAS_CHECK.value
+_HAS_DECORATION_V = _HAS_DECORATION.value
+_HAS_DISPLAY_V = _HAS_DISPLAY.value
+
+
+def _init_style_option(opt: QStyleOptionViewItem, index: Index, state: int, text: Any, icon: QIcon | None, fg: Any,
+                       bg: Any, font: QFont | None, check: Qt.CheckState | None) -> None:
+    """What ``QStyledItemDelegate.initStyleOption`` does with these roles, from values the model
+    gave in one call instead of one ``index.data`` per role (``state``: the option's, as an int)."""
+    opt.index = QModelIndex(index)
+    opt.styleObject = None
+    features = opt.features.value
+    if font is not None:
+        opt.font = font.resolve(opt.font)
+        opt.fontMetrics = QFontMetrics(opt.font)
+    if fg is not None:
+        palette = QPalette(opt.palette)
+        palette.setBrush(QPalette.ColorRole.Text, QBrush(fg))
+        opt.palette = palette
+    if check is not None:
+        features |= _HAS_CHECK_V
+        opt.checkState = check
+    if icon is not None:
+        features |= _HAS_DECORATION_V
+        opt.icon = icon
+        mode = (QIcon.Mode.Disabled if not state & _ENABLED_V else
+                QIcon.Mode.Selected if state & _SELECTED_V else QIcon.Mode.Normal)
+        actual = icon.actualSize(opt.decorationSize, mode, QIcon.State.On if state & _OPEN_V else QIcon.State.Off)
+        opt.decorationSize = actual.boundedTo(opt.decorationSize)
+    if text is not None:
+        features |= _HAS_DISPLAY_V
+        opt.text = str(text)
+    if bg is not None:
+        opt.backgroundBrush = QBrush(bg)
+    opt.features = _Feature(features)
 
 
 def draw_focus_frame(painter: QPainter, rect: QRect, palette: QPalette) -> None:
@@ -50,34 +95,29 @@ class CellDelegate(FocusDelegate):
     """The grid's cells (see the module's docstring)."""
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
-        marker = index.data(MARKER_ROLE)
-        badge = index.data(BADGE_ROLE)
-        state = option.state
-        selected_tinted = marker is not None and bool(state & _SELECTED)
-        indicator = index.data(Qt.ItemDataRole.CheckStateRole) is not None and not (index.flags() & _CHECKABLE)
-        if marker is None and not indicator:
+        paint_data = getattr(index.model(), "paint_data", None)
+        if paint_data is None:  # not the grid's model: Qt's drawing, with the focus frame
             super().paint(painter, option, index)
-            if badge is not None:
-                self._draw_badge(painter, option.rect, QColor(badge))
             return
+        text, icon, fg, bg, font, check, marker, badge, checkable = paint_data(index.row(), index.column())
         opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
+        state = option.state.value
+        _init_style_option(opt, index, state, text, icon, fg, bg, font, check)
         widget = opt.widget
         style = widget.style() if widget is not None else QApplication.style()
         rect: QRect = opt.rect
-        focus = bool(opt.state & _FOCUS)
-        opt.state &= ~_FOCUS
-        if selected_tinted:
-            opt.state &= ~_SELECTED
-        if indicator:
-            checked = opt.checkState == Qt.CheckState.Checked
+        focus = bool(state & _FOCUS_V)
+        selected_tinted = marker is not None and bool(state & _SELECTED_V)
+        if focus or selected_tinted:
+            opt.state = _StateFlag(state & ~(_FOCUS_V | _SELECTED_V) if selected_tinted else state & ~_FOCUS_V)
+        if check is not None and not checkable:  # an indicator, not a control
             check_rect = style.subElementRect(QStyle.SubElement.SE_ItemViewItemCheckIndicator, opt, widget)
             style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, opt, painter, widget)
             opt.features &= ~_HAS_CHECK
             opt.rect = rect.adjusted(check_rect.right() - rect.left() + 1, 0, 0, 0)
             style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
-            if checked:
-                self._draw_tick(painter, check_rect, opt.palette, bool(opt.state & _SELECTED))
+            if check == _CHECKED:
+                self._draw_tick(painter, check_rect, opt.palette, bool(state & _SELECTED_V) and not selected_tinted)
         else:
             style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
         if selected_tinted:

@@ -67,6 +67,11 @@ _ACCESSIBLE_DESCRIPTION = int(Qt.ItemDataRole.AccessibleDescriptionRole)
 _GRID_ROLES = frozenset({_DISPLAY, _DECORATION, _TOOLTIP, _FONT, _BACKGROUND, _FOREGROUND, _CHECK, _ACCESSIBLE,
                          _ACCESSIBLE_DESCRIPTION, ROW_KEY_ROLE, CELL_ROLE, SORT_ROLE, MARKER_ROLE, MEANING_ROLE,
                          BADGE_ROLE})
+PAINT_ROLES: tuple[int, ...] = (_DISPLAY, _DECORATION, _FOREGROUND, _BACKGROUND, _FONT, _CHECK, MARKER_ROLE,
+                                BADGE_ROLE)
+"""The roles :meth:`ServiceGridModel.paint_data` returns (the grid's delegate reads them in this order)."""
+_LOOKS_KEPT = 2000
+"""Rows whose looks are kept (a few screens' worth; scrolling through 10,000 VMs starts again)."""
 _CHECKED = Qt.CheckState.Checked
 _UNCHECKED = Qt.CheckState.Unchecked
 _NO_FLAGS = Qt.ItemFlag.NoItemFlags
@@ -204,7 +209,13 @@ class ServiceGridModel(QAbstractTableModel):
         """The guest side (:class:`hvgui.ui.guest_side.GuestSides`): a marker on cells whose guest side is known."""
         self._col_of: dict[str, int] = {}
         self._applying: dict[str, bool] = {}
+        self._looks: dict[RowKey, dict[tuple[ColKind, str], tuple[Any, ...]]] = {}
+        """What :meth:`paint_data` computed, per row and column, until the model says the row changed."""
         self._index_columns()
+        self.dataChanged.connect(self._forget_looks)  # whoever emits it (the guest side does too)
+        for signal in (self.modelReset, self.layoutChanged, self.rowsInserted, self.rowsRemoved, self.columnsInserted,
+                       self.columnsRemoved):
+            signal.connect(self._looks.clear)
         controller.hostsReset.connect(self._on_hosts_reset)
         controller.vmsChanged.connect(self._on_vms_changed)
         controller.cellsChanged.connect(self._on_cells_changed)
@@ -237,6 +248,7 @@ class ServiceGridModel(QAbstractTableModel):
 
     def _index_columns(self) -> None:
         self._col_of = {c.guid: n for n, c in enumerate(self._columns) if c.kind is ColKind.SERVICE}
+        self._looks.clear()
 
     def _sync_columns(self) -> None:
         hosts = {r[0] for r in self._rows}
@@ -437,27 +449,58 @@ class ServiceGridModel(QAbstractTableModel):
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
             return _NO_FLAGS
-        col = self._columns[index.column()]
+        return _CHECKABLE_FLAGS if self._checkable(index.row(), index.column()) else _FLAGS
+
+    def _checkable(self, row: int, column: int) -> bool:
+        col = self._columns[column]
         if col.kind is not ColKind.SERVICE or self.controller.read_only:
-            return _FLAGS
-        key = self._rows[index.row()]
+            return False
+        key = self._rows[row]
         st = self.controller.state
         entry = st.hosts.get(key[0])
         if entry is None or entry.applying:
-            return _FLAGS
+            return False
         vm = entry.vms.get(key[1])
         if vm is None or _service(vm, col.guid) is None:
-            return _FLAGS
+            return False
         result = st.results.get((key[0], key[1], col.guid))
-        if result is not None and result.phase in _LOCKED:
-            return _FLAGS
-        return _CHECKABLE_FLAGS
+        return result is None or result.phase not in _LOCKED
 
     def data(self, index: Index, role: int = _DISPLAY) -> Any:
         if role not in _GRID_ROLES or not index.isValid():
             return None
-        key = self._rows[index.row()]
-        col = self._columns[index.column()]
+        return self._data(index.row(), index.column(), role)
+
+    def paint_data(self, row: int, column: int) -> tuple[Any, ...]:
+        """What the grid's delegate draws, in one call (the roles of :data:`PAINT_ROLES`, in that
+        order, and whether the cell can be ticked). Painting a cell through ``QModelIndex.data``
+        crossed from C++ to Python once per role, most of a repaint's cost; and a cell is painted
+        again (scrolling, selection, another row's change) far more often than it changes, so the
+        answer is kept until ``dataChanged`` (or any change of rows or columns) says otherwise."""
+        key = self._rows[row]
+        ident = self._columns[column].ident
+        looks = self._looks.get(key)
+        if looks is None:
+            if len(self._looks) > _LOOKS_KEPT:
+                self._looks.clear()
+            looks = self._looks[key] = {}
+        got = looks.get(ident)
+        if got is None:
+            got = looks[ident] = (*(self._data(row, column, role) for role in PAINT_ROLES),
+                                  self._checkable(row, column))
+        return got
+
+    def _forget_looks(self, top_left: Index, bottom_right: Index, _roles: Any = None) -> None:
+        first, last = top_left.row(), bottom_right.row()
+        if last - first > len(self._looks):
+            self._looks.clear()
+            return
+        for row in range(max(first, 0), min(last + 1, len(self._rows))):
+            self._looks.pop(self._rows[row], None)
+
+    def _data(self, row: int, column: int, role: int) -> Any:
+        key = self._rows[row]
+        col = self._columns[column]
         entry = self.controller.state.hosts.get(key[0])
         vm = entry.vms.get(key[1]) if entry is not None else None
         if entry is None or vm is None:

@@ -8,10 +8,13 @@ import asyncio
 from typing import Any
 
 import ui_helpers
-from PySide6.QtCore import QEvent, QObject, QPoint, QRect
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt
+from PySide6.QtGui import QColor, QIcon, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
 from hvgui.core import catalog
+from hvgui.ui import look
+from hvgui.ui.models.service_grid import PAINT_ROLES
 
 lab_factory = ui_helpers.lab_factory
 qloop = ui_helpers.qloop
@@ -94,3 +97,68 @@ def test_applying_changes_off_screen_does_not_repaint_the_visible_cells(lab_fact
     full = grid.viewport().rect()
     assert not any(r.height() > full.height() // 2 for r in log.rects), log.rects
     assert model.cell_index(cells[0]).data() != "Applying…"
+
+
+def _looks(model: Any, rows: range) -> list[tuple[Any, ...]]:
+    """What each cell would be painted with: the model's kept answer, or asked role by role."""
+    out = []
+    for r in rows:
+        for c in range(model.columnCount()):
+            out.append(_comparable(model.paint_data(r, c)))
+    return out
+
+
+def _fresh(model: Any, rows: range) -> list[tuple[Any, ...]]:
+    out = []
+    for r in rows:
+        for c in range(model.columnCount()):
+            idx = model.index(r, c)
+            checkable = bool(model.flags(idx) & Qt.ItemFlag.ItemIsUserCheckable)
+            out.append(_comparable((*(model.data(idx, role) for role in PAINT_ROLES), checkable)))
+    return out
+
+
+def _comparable(values: tuple[Any, ...]) -> tuple[Any, ...]:
+    return tuple(v.pixmap(16, 16).toImage() if isinstance(v, QIcon) else v for v in values)
+
+
+def test_what_the_grid_paints_follows_every_kind_of_change(lab_factory: Any, qtbot: Any, qapp: Any) -> None:
+    """The delegate paints from answers the model keeps per row: after each kind of change they
+    must be what the model says now, for every cell on screen."""
+    lab = _lab(lab_factory)
+    w = lab.window
+    grid, model = w.grid, w.grid_model
+    rows = range(grid.rowAt(0), grid.rowAt(grid.viewport().height() - 1) + 1)
+    a = [lab.cell("HV-A", f"a{i:02d}", catalog.TIME_SYNC) for i in range(4)]
+
+    def check(step: str) -> None:
+        grid.viewport().repaint()  # paint (and keep) what the model says now...
+        assert _looks(model, rows) == _fresh(model, rows), step  # ...which is what it says afresh
+
+    check("first read")
+    lab.controller.set_target(a, False)  # ticked
+    check("pending")
+    lab.hosts["HV-A"].set_guest(a[3][1], "vmictimesync", "hung")  # changed behind our back
+    lab.refresh()
+    check("refresh")
+    with qtbot.waitSignal(lab.controller.applyFinished, timeout=ui_helpers.LAB_TIMEOUT):
+        task = asyncio.ensure_future(lab.controller.apply(lab.controller.plan()))
+    qtbot.waitUntil(task.done)
+    check("applied")
+    w.act_read_only.trigger()
+    check("read-only")
+    w.act_read_only.trigger()
+    check("read-write")
+    before = QPalette(qapp.palette())
+    dark = QPalette(before)
+    dark.setColor(QPalette.ColorRole.Base, QColor("#1e1e1e"))
+    dark.setColor(QPalette.ColorRole.Window, QColor("#202020"))
+    dark.setColor(QPalette.ColorRole.Text, QColor("#f0f0f0"))
+    dark.setColor(QPalette.ColorRole.WindowText, QColor("#f0f0f0"))
+    try:
+        qapp.setPalette(dark)
+        qtbot.waitUntil(lambda: look.theme().dark)
+        check("dark theme")
+    finally:
+        qapp.setPalette(before)
+        look.update_theme(before)

@@ -11,8 +11,16 @@ and verifies the way hvgui promises.
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import requests
-from winrm.exceptions import InvalidCredentialsError
+from requests.cookies import extract_cookies_to_jar
+from requests.exceptions import ChunkedEncodingError, ContentDecodingError
+from requests.exceptions import ConnectionError as RequestsConnectionError
+from requests.exceptions import SSLError as RequestsSSLError
+from requests.hooks import dispatch_hook
+from urllib3.exceptions import DecodeError, ProtocolError, ReadTimeoutError, SSLError
+from winrm.exceptions import InvalidCredentialsError, WinRMTransportError
 from winrm.protocol import Protocol as WinRMProtocol
 from winrm.transport import Transport
 
@@ -23,12 +31,32 @@ from hvgui.remote.trust import TrustAdapter
 _PYWINRM_AUTH = {Auth.NTLM: "ntlm", Auth.CREDSSP: "credssp", Auth.BASIC: "basic"}
 
 
+class _FromTemplate:
+    """Stands in for the ``requests.Session`` that pywinrm's ``Encryption.prepare_encrypted_request``
+    prepares its request with: a copy of the template (what the session prepared for an earlier
+    message: same URL, headers and auth hooks) with the new body. The session's merging of
+    settings, cookies and auth costs more than sealing the message."""
+
+    def __init__(self, template: requests.PreparedRequest) -> None:
+        self.template = template
+
+    def prepare_request(self, request: requests.Request) -> requests.PreparedRequest:
+        prepared = requests.PreparedRequest()
+        prepared.method = "POST"
+        prepared.url = self.template.url
+        prepared.headers = self.template.headers.copy()
+        prepared.body = cast(bytes, request.data)  # pywinrm passes the sealed message
+        prepared.hooks = self.template.hooks
+        return prepared
+
+
 class HvguiTransport(Transport):
     def __init__(self, config: HostConfig, password: str, *, read_timeout_s: int) -> None:
         self.config = config
         self._negotiate = config.auth in (Auth.NEGOTIATE, Auth.KERBEROS)
         self._https = config.is_https
         self._adapter = TrustAdapter(config) if self._https else None  # a bad CA file fails here, at once
+        self._template: tuple[requests.Session, _FromTemplate] | None = None
         super().__init__(
             endpoint=config.url,
             username=config.username or None,
@@ -80,6 +108,63 @@ class HvguiTransport(Transport):
         if not isinstance(auth, NegotiateAuth) or auth.context is None:
             raise InvalidCredentialsError("the host did not complete the Negotiate logon")
         self.encryption = NegotiateEncryption(auth)  # type: ignore[assignment]
+
+    # --------------------------------------------------------------- messages
+    def send_message(self, message: str | bytes) -> bytes:
+        """pywinrm's ``Transport.send_message`` (same sealing, same errors), on a lean path: the
+        request is copied from a template instead of prepared by the session, and sent by the
+        session's adapter (same connection pool, TLS checks and proxy) instead of the session
+        (which merges settings, handles cookies and redirects on every message)."""
+        session = self.build_session()
+        if isinstance(message, str):
+            message = message.encode("utf-8")
+        if session.cookies:  # WinRM sets none; if a host does, the session sends them back
+            self._template = None
+            return super().send_message(message)
+        template = self._template
+        if template is None or template[0] is not session:
+            base = session.prepare_request(requests.Request("POST", self.endpoint, data=b"-"))
+            del base.headers["Content-Length"]
+            template = self._template = (session, _FromTemplate(base))
+        preparer = template[1]
+        if self.encryption:
+            prepared = self.encryption.prepare_encrypted_request(preparer, self.endpoint, message)  # type: ignore[arg-type]
+        else:
+            prepared = preparer.prepare_request(requests.Request("POST", self.endpoint, data=message))
+            prepared.headers["Content-Length"] = str(len(message))
+        response = self._send_lean(session, prepared)
+        if not 200 <= response.status_code < 300:
+            if response.status_code == 401:
+                raise InvalidCredentialsError("the specified credentials were rejected by the server")
+            text = self._get_message_response_text(response) if response.content else b""
+            raise WinRMTransportError("http", response.status_code, text.decode())
+        return self._get_message_response_text(response)
+
+    def _send_lean(self, session: requests.Session, prepared: requests.PreparedRequest) -> requests.Response:
+        """What ``Session.send`` does for a WinRM message: the adapter sends it, the body is read at
+        once (its errors raised as requests raises them), a 401 goes to the auth's hook, cookies are
+        kept. Redirects are not followed (a WinRM listener never redirects)."""
+        settings: dict[str, Any] = {"timeout": self.read_timeout_sec, "verify": session.verify,
+                                    "cert": session.cert, "proxies": session.proxies}
+        adapter = session.get_adapter(self.endpoint)
+        response = adapter.send(prepared, stream=True, **settings)
+        if "set-cookie" in response.headers:
+            extract_cookies_to_jar(session.cookies, prepared, response.raw)
+        if response.status_code in (401, 407):  # before the body is read, as Session.send does
+            response = dispatch_hook("response", prepared.hooks, response, stream=False, **settings)
+        if response._content is False:  # not read yet (an auth hook may have read it)
+            try:
+                response._content = response.raw.read(decode_content=True)
+            except ProtocolError as exc:
+                raise ChunkedEncodingError(exc) from exc
+            except DecodeError as exc:
+                raise ContentDecodingError(exc) from exc
+            except ReadTimeoutError as exc:
+                raise RequestsConnectionError(exc) from exc
+            except SSLError as exc:
+                raise RequestsSSLError(exc) from exc
+            response._content_consumed = True
+        return response
 
     # --------------------------------------------------------------- what it did
     def describe(self) -> str:

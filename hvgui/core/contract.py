@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import functools
 import json
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -156,9 +157,11 @@ def loop_command_line() -> str:
     return " ".join((POWERSHELL_EXE, *POWERSHELL_ARGS, "-EncodedCommand", encode_powershell(LOOP)))
 
 
+@functools.lru_cache(maxsize=32)
 def script_key(script: str) -> str:
     """The key a kept-alive PowerShell files a compiled operation script under: its name, version
-    and a hash of its text (ASCII, no spaces)."""
+    and a hash of its text (ASCII, no spaces). Cached: the scripts are a few constant texts, asked
+    for twice per request."""
     import hashlib
 
     op = operation_of(script)
@@ -251,6 +254,8 @@ def encode_result(result: dict[str, Any]) -> str:
 
 def preflight_failure(stdout: str) -> tuple[str, str] | None:
     """``(kind, detail)`` when the operation refused to run on this host, else None."""
+    if PREFLIGHT_PREFIX not in stdout:  # an inventory's output is ~100 KB: don't split it for nothing
+        return None
     for line in stdout.splitlines():
         line = line.strip()
         if line.startswith(PREFLIGHT_PREFIX):

@@ -15,6 +15,11 @@ from hvgui.ui.i18n import tr
 from hvgui.ui.models import HostTreeModel, Scope, VmFilterProxy
 from hvgui.ui.state import RowKey
 
+AUTO_EXPAND_MAX_VMS = 500
+"""A host shows its VMs in the tree unless it has more than this: laying out 10,000 rows under one
+host was most of the time the window took to show them (the grid lists them anyway, and the host
+unfolds with a click)."""
+
 
 class HostsPane(QWidget):
     scopeChanged = Signal(object)
@@ -56,14 +61,15 @@ class HostsPane(QWidget):
             lambda pos: self.menuRequested.emit(self.tree.viewport().mapToGlobal(pos)))
         self.tree.doubleClicked.connect(self._double_clicked)
         self.proxy.rowsInserted.connect(self._expand_new_hosts)
-        self.model.modelReset.connect(self.tree.expandAll)
+        self.proxy.rowsAboutToBeInserted.connect(self._before_rows_inserted)
+        self.model.modelReset.connect(self._expand_hosts)
         # Hosts added/edited/removed: the reset clears the tree's selection without a signal;
         # put back what is still there and make the grid follow.
         self._kept_keys: list[RowKey] = []
         self._kept_current: RowKey | None = None
         self.model.modelAboutToBeReset.connect(self._keep_selection)
         self.model.modelReset.connect(self._restore_selection)
-        self.tree.expandAll()
+        self._expand_hosts()
         # Esc clears the selection: the grid shows every host's VMs again.
         self.act_clear_selection = QAction(tr("Clear selection"), self)
         self.act_clear_selection.setShortcut(QKeySequence(Qt.Key.Key_Escape))
@@ -130,7 +136,20 @@ class HostsPane(QWidget):
     # ------------------------------------------------------------ internals
     def _filter_changed(self, text: str) -> None:
         self.proxy.set_text(text)
-        self.tree.expandAll()
+        self._expand_hosts()
+
+    def _expand_hosts(self) -> None:
+        """Show every host's VMs, but for a host with very many (see AUTO_EXPAND_MAX_VMS)."""
+        for r in range(self.proxy.rowCount()):
+            host = self.proxy.index(r, 0)
+            self.tree.setExpanded(host, self.proxy.rowCount(host) <= AUTO_EXPAND_MAX_VMS)
+
+    def _before_rows_inserted(self, parent: QModelIndex, first: int, last: int) -> None:
+        # A host's first VMs: a host with very many is folded before they arrive (laying them
+        # out is what costs); a host the user unfolds afterwards stays as the user left it.
+        if (parent.isValid() and not parent.parent().isValid() and self.proxy.rowCount(parent) == 0
+                and last - first + 1 > AUTO_EXPAND_MAX_VMS and self.tree.isExpanded(parent)):
+            self.tree.collapse(parent)
         self.scopeChanged.emit(self.scope())
 
     def _selection_changed(self, _sel: QItemSelection, _desel: QItemSelection) -> None:

@@ -23,6 +23,7 @@ from hvgui.core.model import ApplyResult, Change, DiskResult, Inventory, ItemRes
 from hvgui.core.reconcile import reconcile
 from hvgui.remote.audit import AuditUnavailable
 from hvgui.remote.errors import ErrorKind, HostError
+from hvgui.ui import memory
 from hvgui.ui.i18n import tr
 from hvgui.ui.setup_disk import DiskPlan, DiskSummary
 from hvgui.ui.state import (
@@ -159,6 +160,12 @@ class Controller(QObject):
         self._flush_timer.setSingleShot(True)
         self._flush_timer.setInterval(0)
         self._flush_timer.timeout.connect(self.flush)
+        memory.start()
+        self._tidied = 0
+
+    def _tidy_memory(self) -> None:
+        self._tidied += 1
+        memory.tidy(full=self._tidied % memory.FULL_COLLECTION_EVERY == 0)
 
     # ------------------------------------------------------------ batched notifications
     def _post(self, *, host: str | None = None, vms: tuple[str, VmDiff] | None = None,
@@ -271,6 +278,7 @@ class Controller(QObject):
         finally:
             self.roundFinished.emit(round_id)
         self.flush()
+        self._tidy_memory()
         self.refresh_rounds += 1
         self.refreshFinished.emit()
 
@@ -480,6 +488,7 @@ class Controller(QObject):
         total = ApplySummary(hosts_failed=len(bugs))
         for p in parts:
             total = total + p
+        self._tidy_memory()
         self.applyFinished.emit(total)
         if bugs:
             raise bugs[0]

@@ -154,6 +154,7 @@ async def bench_fleet(args: argparse.Namespace, urls: list[str]) -> None:
                    else ProcessEngine(creds, max_workers=32))  # what the window uses
     ctl = Controller(engine, configs, auto_refresh_s=0)
     window = MainWindow(ctl)
+    window.resize(1920, 1080)  # a desktop's window (offscreen, the screen is smaller)
     window.show()
     meter = StallMeter()
 
@@ -198,14 +199,15 @@ async def bench_10k() -> None:
     engine = FakeEngine({"HV-BIG": inventory("HV-BIG", [make_vm(f"vm{i:05d}") for i in range(n)])})
     ctl = Controller(engine, [host_config("HV-BIG")], auto_refresh_s=0)
     window = MainWindow(ctl)
+    window.resize(1920, 1080)  # a desktop's window (offscreen, the screen is smaller)
     window.show()
     QApplication.processEvents()
     meter = StallMeter()
     meter.start("fill_10k")
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.thread_time()
     await ctl.refresh()
     QApplication.processEvents()
-    fill = time.perf_counter() - t
+    fill, fill_cpu = time.perf_counter() - t, time.thread_time() - c
     meter.stop()
     # Let the fill settle first (the grid's notes are rebuilt 50 ms after rows change, moving the
     # grid once): a refresh with no change alone, not the tail of the fill.
@@ -224,7 +226,8 @@ async def bench_10k() -> None:
     meter.start("scroll_10k")
     QApplication.processEvents()
     scroll = meter.stop()
-    print(f"10,000 VMs: fill the grid {fill * 1000:.0f} ms (target < 150); refresh with no change: "
+    print(f"10,000 VMs: fill the grid {fill * 1000:.0f} ms (GUI thread CPU {fill_cpu * 1000:.0f} ms) "
+          f"(target < 150); refresh with no change: "
           f"stall {again:.1f} ms; tick 1,000 cells: stall {tick:.1f} ms; scroll to the bottom: {scroll:.1f} ms")
     window.close()
     await ctl.close()

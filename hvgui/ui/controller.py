@@ -165,7 +165,7 @@ class Controller(QObject):
 
     def _tidy_memory(self) -> None:
         self._tidied += 1
-        memory.tidy(full=self._tidied % memory.FULL_COLLECTION_EVERY == 0)
+        memory.tidy(thaw=self._tidied % memory.THAW_EVERY == 0)
 
     # ------------------------------------------------------------ batched notifications
     def _post(self, *, host: str | None = None, vms: tuple[str, VmDiff] | None = None,

@@ -137,6 +137,7 @@ class HostsPane(QWidget):
     def _filter_changed(self, text: str) -> None:
         self.proxy.set_text(text)
         self._expand_hosts()
+        self.scopeChanged.emit(self.scope())
 
     def _expand_hosts(self) -> None:
         """Show every host's VMs, but for a host with very many (see AUTO_EXPAND_MAX_VMS)."""
@@ -150,7 +151,6 @@ class HostsPane(QWidget):
         if (parent.isValid() and not parent.parent().isValid() and self.proxy.rowCount(parent) == 0
                 and last - first + 1 > AUTO_EXPAND_MAX_VMS and self.tree.isExpanded(parent)):
             self.tree.collapse(parent)
-        self.scopeChanged.emit(self.scope())
 
     def _selection_changed(self, _sel: QItemSelection, _desel: QItemSelection) -> None:
         self.scopeChanged.emit(self.scope())

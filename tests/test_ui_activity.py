@@ -56,6 +56,11 @@ def test_refresh_rounds_collapse_and_the_filter(lab_factory: Callable[..., Lab],
     lab.refresh()
     qtbot.waitUntil(lambda: model.rowCount() == 6 and model.index(5, 3).data() == "1 failed")
     assert "HV-B" in model.index(5, 5).data()
+    # The panel's heading counts them (redone once per turn of the event loop).
+    ops = model.operations()
+    failed = [o for o in ops if o.state == "failed"]
+    assert len(failed) == 1
+    qtbot.waitUntil(lambda: pane.summary.text().strip() == f"{len(ops)} operations, 1 failed")
 
     pane.filter.setCurrentIndex(pane.filter.findData("failures"))
     assert [r[2] for r in _rows(pane)] == ["1 failed"]

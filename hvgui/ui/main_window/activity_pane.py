@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import QModelIndex, QRegularExpression, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QModelIndex, QRegularExpression, QSortFilterProxyModel, Qt, QTimer, Signal
 from PySide6.QtGui import QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -129,8 +129,14 @@ class ActivityPane(QWidget):
         self.setTabOrder(self.toggle, self.filter)
         self.setTabOrder(self.filter, v)
         self.setTabOrder(v, self.script_button)
-        self.model.rowsInserted.connect(lambda *_: self._summarize())
-        self.model.dataChanged.connect(lambda *_: self._summarize())
+        # The summary is redone once per turn of the event loop, not on each of the model's
+        # many signals (every cell of every operation's row sends one).
+        self._summary_due = QTimer(self)
+        self._summary_due.setSingleShot(True)
+        self._summary_due.setInterval(0)
+        self._summary_due.timeout.connect(self._summarize)
+        self.model.rowsInserted.connect(self._summary_due.start)
+        self.model.dataChanged.connect(self._summary_due.start)
 
     # ------------------------------------------------------------ folding
     @property
@@ -151,9 +157,8 @@ class ActivityPane(QWidget):
         return self.head.sizeHint().height() + 2
 
     def _summarize(self) -> None:
-        ops = self.model.operations()
-        failed = sum(1 for o in ops if o.state.value == "failed")
-        text = tr("%n operation(s)", "", len(ops))
+        count, failed = self.model.counts()
+        text = tr("%n operation(s)", "", count)
         self.summary.setText(f"  {text}" + (", " + tr("{n} failed").format(n=failed) if failed else ""))
 
     # ------------------------------------------------------------ filter

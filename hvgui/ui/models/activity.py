@@ -238,6 +238,10 @@ class ActivityModel(QStandardItemModel):
                 return self.operation(index.row())
         return None
 
+    def counts(self) -> tuple[int, int]:
+        """How many operations are listed, and how many of them failed."""
+        return len(self._ops), sum(1 for o in self._ops.values() if o.state == "failed")
+
     def operations(self) -> list[Operation]:
         """Every operation still listed, oldest first."""
         return sorted(self._ops.values(), key=lambda o: o.id)

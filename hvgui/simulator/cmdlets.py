@@ -401,7 +401,7 @@ class Cmdlets:
             error = method_error("Create", 1, inner.message.replace("\n", " "))
             error.error_id = "ParseException"
             raise error
-        return ScriptBlock(text, parsed, parsed.tree.root_node)
+        return ScriptBlock(text, parsed, parsed.root)
 
     def new_object(self, t: PSType, args: list[Any]) -> Any:
         n = t.name

@@ -31,8 +31,6 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
 
-import tree_sitter
-
 from hvgui.simulator import clixml
 from hvgui.simulator.cmdlets import Cmdlets
 from hvgui.simulator.formatting import (
@@ -47,6 +45,7 @@ from hvgui.simulator.formatting import (
     display,
     out_default,
 )
+from hvgui.simulator.psparse import SyntaxNode
 from hvgui.simulator.psvalues import (
     AUTOMATION_NULL,
     Cancelled,
@@ -93,7 +92,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Cancelled", "ExitScript", "Interpreter", "has_wildcards", "wildcard_match", "wildcard_regex"]
 
-Node = tree_sitter.Node
+Node = SyntaxNode
 
 _SINGLE_QUOTES: Final = "'\u2018\u2019\u201a\u201b"
 _DOUBLE_QUOTES: Final = '"\u201c\u201d\u201e'
@@ -125,6 +124,9 @@ _WRAPPERS: Final = frozenset({
 })
 #: Modules whose commands may be called module-qualified (``Hyper-V\Get-VM``).
 _RANGE_AS_COMMAND: Final = re.compile(r"(-?\d+)\.\.(-?\d+)")
+_SPECIAL_VARS: Final = frozenset({"psversiontable", "?", "input"})
+"""Variables :meth:`Interpreter.get_var` computes (names with a ``scope:`` prefix too)."""
+_MISSING: Final = object()
 _CORE_MODULES: Final = ("microsoft.powershell.utility", "microsoft.powershell.management", "microsoft.powershell.core",
                         "cimcmdlets", "microsoft.powershell.security")
 
@@ -172,9 +174,6 @@ class Interpreter:
         self.count_commands = True
         self.read_something = False
         self.try_depth = 0
-        self._collapse_cache: dict[tuple[int, int], Node] = {}
-        self._kids_cache: dict[tuple[int, int], list[Node]] = {}
-        self._text_cache: dict[tuple[int, int], str] = {}
         """Inside a ``try`` (dynamically): a statement-terminating error goes to its ``catch``."""
         self.ps_version = host.powershell_version
         self.guest_vm: str | None = None
@@ -196,7 +195,7 @@ class Interpreter:
         """Run the whole script; return powershell.exe's exit code."""
         code: int | None = None
         try:
-            for stmt in self._statements(self.p.tree.root_node):
+            for stmt in self._statements(self.p.root):
                 out: list[Any] = []
                 try:
                     self._exec_top(stmt, out)
@@ -265,17 +264,22 @@ class Interpreter:
     # ------------------------------------------------------------ helpers over the tree
 
     def text(self, node: Node) -> str:
-        key = (id(self.p.tree), node.id)
-        found = self._text_cache.get(key)
+        found = node.text
         if found is None:
-            found = self._text_cache[key] = self.p.text(node)
+            found = self.p.text(node)
         return found
 
     def _statements(self, node: Node) -> list[Node]:
+        found: list[Node] | None = node.memo.get("statements")
+        if found is None:
+            found = node.memo["statements"] = self._statements_of(node)
+        return found
+
+    def _statements_of(self, node: Node) -> list[Node]:
         out: list[Node] = []
         for child in node.named_children:
             if child.type in ("statement_list", "script_block_body"):
-                out.extend(self._statements(child))
+                out.extend(self._statements_of(child))
             elif child.type in ("empty_statement", "comment", "param_block"):
                 continue
             else:
@@ -294,7 +298,17 @@ class Interpreter:
     # ------------------------------------------------------------ variables
 
     def get_var(self, name: str) -> Any:
-        low = name.lower()
+        return self._get_low(name.lower())
+
+    def _get_low(self, low: str) -> Any:
+        if ":" not in low and low not in _SPECIAL_VARS:
+            s: Scope | None = self.scope
+            while s is not None:
+                found = s.vars.get(low, _MISSING)
+                if found is not _MISSING:
+                    return found
+                s = s.parent
+            return None
         if low.startswith("env:"):
             return self.env.get(low[4:].upper())
         for prefix in ("script:", "global:", "local:", "private:"):
@@ -306,7 +320,7 @@ class Interpreter:
             return self._ps_version_table()
         if low == "?":
             return self.last_ok
-        s: Scope | None = self.scope
+        s = self.scope
         if low == "input":
             while s is not None and s is not self.global_scope:
                 if low in s.vars:
@@ -475,9 +489,12 @@ class Interpreter:
                                           script_terminating=True), stmt) from None
 
     def _block_of(self, node: Node) -> Node:
-        found = next((c for c in node.named_children if c.type == "statement_block"), None)
+        found: Node | None = node.memo.get("block")
         if found is None:
-            raise self.unsupported(f"{node.type} without a block")
+            found = next((c for c in node.named_children if c.type == "statement_block"), None)
+            if found is None:
+                raise self.unsupported(f"{node.type} without a block")
+            node.memo["block"] = found
         return found
 
     def _if(self, stmt: Node, out: list[Any]) -> None:
@@ -498,7 +515,7 @@ class Interpreter:
 
     def eval_condition(self, node: Node) -> Any:
         if node.type in ("while_condition", "for_initializer", "for_condition", "for_iterator"):
-            inner = [c for c in node.named_children if c.type != "comment"]
+            inner = node.kids
             if not inner:
                 return True
             node = inner[0]
@@ -524,8 +541,9 @@ class Interpreter:
             raise self.unsupported("this form of foreach")
         value = self.eval_condition(source[0]) if source[0].type == "pipeline" else self.eval(source[0])
         items = [] if value is None else enumerate_value(value) if isinstance(value, list | bytes) else [value]
+        name = self._var_name(var)
         for item in items:
-            self.set_var(self._var_name(var), item)
+            self.set_var(name, item)
             if not self._loop_body(body, out):
                 break
 
@@ -809,37 +827,49 @@ class Interpreter:
 
     # ------------------------------------------------------------ pipelines
 
-    def _has_command(self, node: Node) -> bool:
-        chains = [c for c in node.named_children if c.type == "pipeline_chain"]
-        return any(c.type == "command" for ch in chains for c in ch.named_children)
+    @staticmethod
+    def _has_command(node: Node) -> bool:
+        found: bool | None = node.memo.get("has_command")
+        if found is None:
+            chains = [c for c in node.named_children if c.type == "pipeline_chain"]
+            found = node.memo["has_command"] = any(c.type == "command" for ch in chains for c in ch.named_children)
+        return found
+
+    @staticmethod
+    def _shape(node: Node) -> tuple[Node | None, int, int, list[Node]]:
+        """Of a pipeline: (its assignment when it is one, its named children, its chains, the
+        elements of its first chain)."""
+        found: tuple[Node | None, int, int, list[Node]] | None = node.memo.get("shape")
+        if found is None:
+            named = node.kids
+            assignment = named[0] if len(named) == 1 and named[0].type == "assignment_expression" else None
+            chains = [c for c in named if c.type == "pipeline_chain"]
+            elements = chains[0].kids if chains else []
+            found = node.memo["shape"] = (assignment, len(named), len(chains), elements)
+        return found
 
     def _pipeline_value(self, node: Node) -> Any:
         """A pipeline that is one expression, used as a value (no unrolling)."""
-        named = [c for c in node.named_children if c.type != "comment"]
-        if len(named) == 1 and named[0].type == "assignment_expression":
-            self._assign(named[0])
+        assignment, _, chains, elements = self._shape(node)
+        if assignment is not None:
+            self._assign(assignment)
             return AUTOMATION_NULL
-        chains = [c for c in named if c.type == "pipeline_chain"]
-        if len(chains) != 1:
+        if chains != 1:
             raise self.unsupported("'&&' and '||' between pipelines (PowerShell 7 only)")
-        elements = [c for c in chains[0].named_children if c.type != "comment"]
         if len(elements) == 1 and elements[0].type != "command":
             return self.eval(elements[0])
         return collect(self.pipeline(node))
 
     def pipeline(self, node: Node) -> list[Any]:
         """Run a pipeline; its output objects."""
-        named = [c for c in node.named_children if c.type != "comment"]
-        if len(named) == 1 and named[0].type == "assignment_expression":
-            self._assign(named[0])
+        assignment, named, chains, elements = self._shape(node)
+        if assignment is not None:
+            self._assign(assignment)
             return []
-        chains = [c for c in named if c.type == "pipeline_chain"]
-        if len(chains) != 1 or len(named) != 1:
+        if chains != 1 or named != 1:
             raise self.unsupported("'&&' and '||' between pipelines (PowerShell 7 only)")
         items: list[Any] | None = None
-        for element in chains[0].named_children:
-            if element.type == "comment":
-                continue
+        for element in elements:
             if element.type == "command":
                 items = self.run_command(element, items if items is not None else [], items is not None)
             else:
@@ -854,10 +884,12 @@ class Interpreter:
     # ------------------------------------------------------------ assignment
 
     def _assign(self, node: Node) -> None:
-        left = node.named_children[0]
-        op_node = next(c for c in node.named_children if c.type == "assignement_operator")
-        op = self.text(op_node).strip()
-        right = node.child_by_field_name("value") or node.named_children[-1]
+        memo = node.memo.get("assign")
+        if memo is None:
+            op_node = next(c for c in node.named_children if c.type == "assignement_operator")
+            memo = node.memo["assign"] = (node.named_children[0], self.text(op_node).strip(),
+                                          node.child_by_field_name("value") or node.named_children[-1])
+        left, op, right = memo
         if right.type == "pipeline":
             value = self._pipeline_value(right) if not self._has_command(right) else collect(self.pipeline(right))
         else:
@@ -873,10 +905,15 @@ class Interpreter:
                 raise self.unsupported(f"the assignment operator {op}")
         self.assign_to(target, value)
 
-    def _unwrap(self, node: Node) -> Node:
-        while node.type in _WRAPPERS and len(node.named_children) == 1 and node.child_count == 1:
-            node = node.named_children[0]
-        return node
+    @staticmethod
+    def _unwrap(node: Node) -> Node:
+        found: Node | None = node.memo.get("unwrap")
+        if found is None:
+            found = node
+            while found.type in _WRAPPERS and len(found.named_children) == 1 and found.child_count == 1:
+                found = found.named_children[0]
+            node.memo["unwrap"] = found
+        return found
 
     def assign_to(self, target: Node, value: Any) -> None:
         t = target.type
@@ -937,16 +974,18 @@ class Interpreter:
     # ------------------------------------------------------------ expressions
 
     def _var_name(self, node: Node) -> str:
-        text = self.text(node)
-        if text.startswith("@"):
-            raise self.unsupported("splatting (@name)")
-        return text.lstrip("$").strip("{}")
+        found: str | None = node.memo.get("var")
+        if found is None:
+            text = self.text(node)
+            if text.startswith("@"):
+                raise self.unsupported("splatting (@name)")
+            found = node.memo["var"] = text.lstrip("$").strip("{}")
+        return found
 
     def _collapsed(self, node: Node) -> Node:
         """The node a chain of precedence wrappers stands for (cached: the grammar nests ten
         levels of them around every value)."""
-        key = (id(self.p.tree), node.id)
-        found = self._collapse_cache.get(key)
+        found = node.collapsed
         if found is None:
             found = node
             while found.type in _WRAPPERS and found.child_count == 1:
@@ -954,96 +993,107 @@ class Interpreter:
                 if len(only) != 1:
                     break
                 found = only[0]
-            self._collapse_cache[key] = found
+            node.collapsed = found
         return found
 
-    def _kids(self, node: Node) -> list[Node]:
-        key = (id(self.p.tree), node.id)
-        found = self._kids_cache.get(key)
-        if found is None:
-            found = [c for c in node.named_children if c.type != "comment"]
-            self._kids_cache[key] = found
-        return found
+    @staticmethod
+    def _kids(node: Node) -> list[Node]:
+        return node.kids
 
     def eval(self, node: Node) -> Any:
-        node = self._collapsed(node)
+        node = node.collapsed or self._collapsed(node)
+        handler = _EVAL.get(node.type)
+        if handler is None:
+            raise self.unsupported(f"the expression {self.text(node)[:40]!r} ({node.type})")
+        return handler(self, node)
+
+    # One evaluator per node type (see _EVAL).
+
+    def _e_variable(self, node: Node) -> Any:
+        low: str | None = node.memo.get("var_low")
+        if low is None:
+            low = node.memo["var_low"] = self._var_name(node).lower()
+        return self._get_low(low)
+
+    def _e_string(self, node: Node) -> Any:
+        return self._string(node)
+
+    def _e_literal(self, node: Node) -> Any:
+        """A number or a bare word: the same value every time."""
+        memo = node.memo
+        if "value" in memo:
+            return memo["value"]
         t = node.type
-        named = self._kids(node)
-        if t == "variable":
-            name = self._var_name(node)
-            return self.get_var(name)
-        if t == "string_literal":
-            return self._string(node)
+        value: Any
         if t == "integer_literal":
-            return self._integer(self.text(node))
-        if t == "real_literal":
-            return float(self.text(node).rstrip("dD"))
-        if t == "generic_token":
-            return self._bare_word(self.text(node))
-        if t == "array_literal_expression":
-            return [self.eval(c) for c in named]
-        if t == "array_expression":
-            out: list[Any] = []
-            for c in named:
-                self.exec_block(c, out) if c.type == "statement_list" else out.extend(self.pipeline_or_expr(c))
-            return [x for x in out if x is not AUTOMATION_NULL]
-        if t == "sub_expression":
-            out = []
-            for c in named:
-                self.exec_block(c, out) if c.type == "statement_list" else out.extend(self.pipeline_or_expr(c))
-            return collect([x for x in out if x is not AUTOMATION_NULL])
-        if t == "parenthesized_expression":
-            if not named:
-                raise self.unsupported("empty parentheses")
-            inner = named[0]
-            if inner.type == "pipeline":
-                if self._has_command(inner):
-                    return collect(self.pipeline(inner))
-                value = self._pipeline_value(inner)
-                return None if value is AUTOMATION_NULL else value
-            return self.eval(inner)
-        if t == "pipeline":
-            return collect(self.pipeline(node)) if self._has_command(node) else self._pipeline_value(node)
-        if t == "hash_literal_expression":
-            return self._hash(node, ordered=False)
-        if t == "cast_expression":
-            return self._cast(node)
-        if t == "type_literal":
-            return resolve_type(self.text(node).strip()[1:-1])
-        if t == "member_access":
-            return self._member_access(node)
-        if t == "invokation_expression":
-            return self._invoke(node)
-        if t == "element_access":
-            return self._element(node)
-        if t == "script_block_expression":
-            body = next((c for c in node.named_children if c.type == "script_block"), node)
-            return ScriptBlock(self.text(node)[1:-1], self.p, body)
-        if t in ("expression_with_unary_operator", "unary_expression"):
-            return self._unary(node)
-        if t in ("comparison_expression", "comparison_argument_expression", "additive_expression",
-                 "additive_argument_expression", "multiplicative_expression", "multiplicative_argument_expression",
-                 "bitwise_expression", "bitwise_argument_expression"):
-            return self._binary(node)
-        if t in ("logical_expression", "logical_argument_expression"):
-            return self._logical(node)
-        if t in ("format_expression", "format_argument_expression"):
-            left, right = named[0], named[-1]
-            return format_op(to_string(self.eval(left)), to_list(self.eval(right)))
-        if t in ("range_expression", "range_argument_expression"):
-            a, b = to_int(self.eval(named[0])), to_int(self.eval(named[-1]))
-            return list(range(a, b + 1)) if a <= b else list(range(a, b - 1, -1))
-        if t == "assignment_expression":
-            self._assign(node)
-            return AUTOMATION_NULL
-        if t == "pre_increment_expression" or t == "post_increment_expression" \
-                or t == "pre_decrement_expression" or t == "post_decrement_expression":
-            target = self._unwrap(named[0])
-            old = self.eval(target)
-            delta = 1 if "increment" in t else -1
-            self.assign_to(target, binary_op("+", old, delta, self._set_matches))
-            return AUTOMATION_NULL
-        raise self.unsupported(f"the expression {self.text(node)[:40]!r} ({t})")
+            value = self._integer(self.text(node))
+        elif t == "real_literal":
+            value = float(self.text(node).rstrip("dD"))
+        else:
+            value = self._bare_word(self.text(node))
+        memo["value"] = value
+        return value
+
+    def _e_array_literal(self, node: Node) -> Any:
+        return [self.eval(c) for c in node.kids]
+
+    def _e_array_expression(self, node: Node) -> Any:
+        out: list[Any] = []
+        for c in node.kids:
+            self.exec_block(c, out) if c.type == "statement_list" else out.extend(self.pipeline_or_expr(c))
+        return [x for x in out if x is not AUTOMATION_NULL]
+
+    def _e_sub_expression(self, node: Node) -> Any:
+        out: list[Any] = []
+        for c in node.kids:
+            self.exec_block(c, out) if c.type == "statement_list" else out.extend(self.pipeline_or_expr(c))
+        return collect([x for x in out if x is not AUTOMATION_NULL])
+
+    def _e_parenthesized(self, node: Node) -> Any:
+        named = node.kids
+        if not named:
+            raise self.unsupported("empty parentheses")
+        inner = named[0]
+        if inner.type == "pipeline":
+            if self._has_command(inner):
+                return collect(self.pipeline(inner))
+            value = self._pipeline_value(inner)
+            return None if value is AUTOMATION_NULL else value
+        return self.eval(inner)
+
+    def _e_pipeline(self, node: Node) -> Any:
+        return collect(self.pipeline(node)) if self._has_command(node) else self._pipeline_value(node)
+
+    def _e_hash(self, node: Node) -> Any:
+        return self._hash(node, ordered=False)
+
+    def _e_type_literal(self, node: Node) -> Any:
+        return resolve_type(self.text(node).strip()[1:-1])
+
+    def _e_script_block(self, node: Node) -> Any:
+        body = next((c for c in node.named_children if c.type == "script_block"), node)
+        return ScriptBlock(self.text(node)[1:-1], self.p, body)
+
+    def _e_format(self, node: Node) -> Any:
+        named = node.kids
+        left, right = named[0], named[-1]
+        return format_op(to_string(self.eval(left)), to_list(self.eval(right)))
+
+    def _e_range(self, node: Node) -> Any:
+        named = node.kids
+        a, b = to_int(self.eval(named[0])), to_int(self.eval(named[-1]))
+        return list(range(a, b + 1)) if a <= b else list(range(a, b - 1, -1))
+
+    def _e_assignment(self, node: Node) -> Any:
+        self._assign(node)
+        return AUTOMATION_NULL
+
+    def _e_increment(self, node: Node) -> Any:
+        target = self._unwrap(node.kids[0])
+        old = self.eval(target)
+        delta = 1 if "increment" in node.type else -1
+        self.assign_to(target, binary_op("+", old, delta, self._set_matches))
+        return AUTOMATION_NULL
 
     @staticmethod
     def _integer(text: str) -> int:
@@ -1057,10 +1107,12 @@ class Interpreter:
         return (int(low, 16) if low.startswith("0x") else int(low)) * mult
 
     def _unary(self, node: Node) -> Any:
-        named = [c for c in node.named_children if c.type != "comment"]
+        named = node.kids
         if len(named) == 1 and named[0].type == "cast_expression" and node.child_count == 1:
             return self._cast(named[0])
-        ops = [self.text(c).lower() for c in node.children if not c.is_named]
+        ops: list[str] | None = node.memo.get("ops")
+        if ops is None:
+            ops = node.memo["ops"] = [self.text(c).lower() for c in node.children if not c.is_named]
         if not ops:
             if len(named) == 1:
                 return self.eval(named[0])
@@ -1089,11 +1141,13 @@ class Interpreter:
         raise self.unsupported(f"the unary operator {op}")
 
     def _binary(self, node: Node) -> Any:
-        named = [c for c in node.named_children if c.type != "comment"]
+        named = node.kids
         if len(named) == 1:
             return self.eval(named[0])
-        op_nodes = [c for c in node.children if c.type == "comparison_operator" or not c.is_named]
-        op = self.text(op_nodes[0]).strip()
+        op: str | None = node.memo.get("op")
+        if op is None:
+            op_nodes = [c for c in node.children if c.type == "comparison_operator" or not c.is_named]
+            op = node.memo["op"] = self.text(op_nodes[0]).strip()
         left = self.eval(named[0])
         right = self.eval(named[-1])
         if op.lower() in ("-is", "-isnot", "-as") and isinstance(right, str):
@@ -1101,10 +1155,12 @@ class Interpreter:
         return binary_op(op, left, right, self._set_matches)
 
     def _logical(self, node: Node) -> Any:
-        named = [c for c in node.named_children if c.type != "comment"]
+        named = node.kids
         if len(named) == 1:
             return self.eval(named[0])
-        op = next(self.text(c).lower() for c in node.children if not c.is_named)
+        op: str | None = node.memo.get("op")
+        if op is None:
+            op = node.memo["op"] = next(self.text(c).lower() for c in node.children if not c.is_named)
         left = is_true(self.eval(named[0]))
         if op == "-and":
             return left and is_true(self.eval(named[-1]))
@@ -1115,9 +1171,12 @@ class Interpreter:
         raise self.unsupported(f"the operator {op}")
 
     def _cast(self, node: Node) -> Any:
-        type_node = next(c for c in node.named_children if c.type == "type_literal")
-        operand = [c for c in node.named_children if c is not type_node][-1]
-        type_text = self.text(type_node).strip()[1:-1].strip()
+        memo = node.memo.get("cast")
+        if memo is None:
+            type_node = next(c for c in node.named_children if c.type == "type_literal")
+            operand = [c for c in node.named_children if c is not type_node][-1]
+            memo = node.memo["cast"] = (self.text(type_node).strip()[1:-1].strip(), operand)
+        type_text, operand = memo
         inner = self._unwrap(operand)
         if type_text.lower() == "ordered":
             if self.ps_version < "3":
@@ -1136,19 +1195,30 @@ class Interpreter:
             return PSObject("System.Management.Automation.PSCustomObject", {str(k): v for k, v in value.items()})
         return convert(value, t)
 
+    def _hash_entries(self, node: Node) -> list[tuple[str | None, Node, Node]]:
+        """Of a hash literal: (the key when it is a bare name, the key's node, the value's node)."""
+        found: list[tuple[str | None, Node, Node]] | None = node.memo.get("entries")
+        if found is None:
+            found = []
+            body = next((c for c in node.named_children if c.type == "hash_literal_body"), None)
+            for entry in body.named_children if body is not None else []:
+                if entry.type != "hash_entry":
+                    continue
+                key_node = next(c for c in entry.named_children if c.type == "key_expression")
+                key_inner = self._unwrap(key_node)
+                values = [c for c in entry.named_children if c is not key_node and c.type != "comment"]
+                found.append((self.text(key_inner) if key_inner.type == "simple_name" else None, key_inner,
+                              values[0]))
+            node.memo["entries"] = found
+        return found
+
     def _hash(self, node: Node, ordered: bool) -> PSDict:
         out = PSDict(ordered=ordered)
-        body = next((c for c in node.named_children if c.type == "hash_literal_body"), None)
-        for entry in body.named_children if body is not None else []:
-            if entry.type != "hash_entry":
-                continue
-            key_node = next(c for c in entry.named_children if c.type == "key_expression")
-            key_inner = self._unwrap(key_node)
-            key = self.text(key_inner) if key_inner.type == "simple_name" else self.eval(key_inner)
-            values = [c for c in entry.named_children if c is not key_node and c.type != "comment"]
-            value = self._pipeline_value(values[0]) if values[0].type == "pipeline" and not self._has_command(
-                values[0]) else (collect(self.pipeline(values[0])) if values[0].type == "pipeline"
-                                 else self.eval(values[0]))
+        for name, key_inner, value_node in self._hash_entries(node):
+            key = name if name is not None else self.eval(key_inner)
+            value = self._pipeline_value(value_node) if value_node.type == "pipeline" and not self._has_command(
+                value_node) else (collect(self.pipeline(value_node)) if value_node.type == "pipeline"
+                                  else self.eval(value_node))
             if key in out:
                 raise PSRuntimeError(f"Duplicate keys '{to_string(key)}' are not allowed in hash literals.",
                                      category="ParserError", error_id="DuplicateKeyInHashLiteral",
@@ -1159,18 +1229,28 @@ class Interpreter:
     # ---- members
 
     def _member_name(self, node: Node) -> str:
-        m = next((c for c in node.named_children if c.type == "member_name"), None)
-        if m is None:
-            raise self.unsupported(f"the member access {self.text(node)[:40]!r}")
-        inner = m.named_children[0] if m.named_children else m
-        if inner.type == "simple_name":
-            return self.text(inner)
-        return to_string(self.eval(inner))
+        found: str | Node | None = node.memo.get("member")
+        if found is None:
+            m = next((c for c in node.named_children if c.type == "member_name"), None)
+            if m is None:
+                raise self.unsupported(f"the member access {self.text(node)[:40]!r}")
+            inner = m.named_children[0] if m.named_children else m
+            found = node.memo["member"] = self.text(inner) if inner.type == "simple_name" else inner
+        if isinstance(found, str):
+            return found
+        return to_string(self.eval(found))
+
+    def _static(self, node: Node) -> bool:
+        """``[Type]::Member`` rather than ``$obj.Member``."""
+        found: bool | None = node.memo.get("static")
+        if found is None:
+            found = node.memo["static"] = any(self.text(c) == "::" for c in node.children if not c.is_named)
+        return found
 
     def _member_access(self, node: Node) -> Any:
         obj_node = node.named_children[0]
         member = self._member_name(node)
-        static = any(self.text(c) == "::" for c in node.children if not c.is_named)
+        static = self._static(node)
         if static:
             return self.cmdlets.static_member(self._type_of(obj_node), member)
         return self.get_member(self.eval(obj_node), member)
@@ -1261,19 +1341,22 @@ class Interpreter:
         raise self.unsupported(f"the property '{member}' of {type_name_of(obj)}")
 
     def _args(self, node: Node) -> list[Any]:
-        arglist = next((c for c in node.named_children if c.type == "argument_list"), None)
-        if arglist is None:
-            return []
-        exprs = next((c for c in arglist.named_children if c.type == "argument_expression_list"), None)
-        if exprs is None:
-            return []
-        return [self.eval(c) for c in exprs.named_children if c.type != "comment"]
+        found: list[Node] | None = node.memo.get("args")
+        if found is None:
+            found = []
+            arglist = next((c for c in node.named_children if c.type == "argument_list"), None)
+            exprs = next((c for c in arglist.named_children if c.type == "argument_expression_list"), None) \
+                if arglist is not None else None
+            if exprs is not None:
+                found = exprs.kids
+            node.memo["args"] = found
+        return [self.eval(c) for c in found]
 
     def _invoke(self, node: Node) -> Any:
         obj_node = node.named_children[0]
         name = self._member_name(node)
         args = self._args(node)
-        static = any(self.text(c) == "::" for c in node.children if not c.is_named)
+        static = self._static(node)
         if static:
             t = self._type_of(obj_node)
             if name.lower() == "new":
@@ -1349,7 +1432,7 @@ class Interpreter:
         raise self.unsupported(f"the method {type_name_of(obj)}.{name}()")
 
     def _element(self, node: Node) -> Any:
-        named = [c for c in node.named_children if c.type != "comment"]
+        named = node.kids
         obj = self.eval(named[0])
         index = self.eval(named[1])
         return self.index(obj, index)
@@ -1391,32 +1474,52 @@ class Interpreter:
         return text
 
     def _string(self, node: Node) -> str:
+        parts: str | tuple[bool, list[str | Node]] | None = node.memo.get("string")
+        if parts is None:
+            parts = node.memo["string"] = self._string_parts(node)
+        if isinstance(parts, str):
+            return parts
+        here, pieces = parts
+        out: list[str] = []
+        for piece in pieces:
+            if isinstance(piece, str):
+                out.append(piece)
+                continue
+            value = self.eval(piece)
+            ofs = to_string(self.get_var("OFS")) if self.get_var("OFS") is not None else " "
+            out.append(ofs.join(to_string(v) for v in value) if isinstance(value, list) else to_string(value))
+        text = "".join(out)
+        return self._here_trim(text) if here else text
+
+    @staticmethod
+    def _here_trim(text: str) -> str:
+        text = text[2:] if text.startswith("\r\n") else text[1:] if text.startswith("\n") else text
+        return text[:-2] if text.endswith("\r\n") else text[:-1] if text.endswith("\n") else text
+
+    def _string_parts(self, node: Node) -> str | tuple[bool, list[str | Node]]:
+        """A string literal's value when it has none of ``$var``/``$(...)`` in it, else its
+        pieces: literal text (unescaped) and the nodes to evaluate in between."""
         raw = self.text(node)
         child = node.named_children[0] if node.named_children else None
         if raw.startswith("@'") or raw.startswith("@\u2018"):
-            body = raw[2:-2]
-            body = body[2:] if body.startswith("\r\n") else body[1:] if body.startswith("\n") else body
-            return body[:-2] if body.endswith("\r\n") else body[:-1] if body.endswith("\n") else body
+            return self._here_trim(raw[2:-2])
         if raw[0] in _SINGLE_QUOTES:
             return re.sub(f"[{_SINGLE_QUOTES}]([{_SINGLE_QUOTES}])", r"\1", raw[1:-1])
         here = raw.startswith("@")
         start = node.start_byte + (2 if here else 1)
         end = node.end_byte - (2 if here else 1)
-        out: list[str] = []
+        pieces: list[str | Node] = []
         pos = start
         embedded = [c for c in (child.named_children if child else []) if c.type in ("variable", "sub_expression")]
         for emb in embedded:
-            out.append(self._unescape(self.p.data[pos:emb.start_byte].decode("utf-8")))
-            value = self.eval(emb)
-            ofs = to_string(self.get_var("OFS")) if self.get_var("OFS") is not None else " "
-            out.append(ofs.join(to_string(v) for v in value) if isinstance(value, list) else to_string(value))
+            pieces.append(self._unescape(self.p.data[pos:emb.start_byte].decode("utf-8")))
+            pieces.append(emb)
             pos = emb.end_byte
-        out.append(self._unescape(self.p.data[pos:end].decode("utf-8")))
-        text = "".join(out)
-        if here:
-            text = text[2:] if text.startswith("\r\n") else text[1:] if text.startswith("\n") else text
-            text = text[:-2] if text.endswith("\r\n") else text[:-1] if text.endswith("\n") else text
-        return text
+        pieces.append(self._unescape(self.p.data[pos:end].decode("utf-8")))
+        if not embedded:
+            text = "".join(p for p in pieces if isinstance(p, str))
+            return self._here_trim(text) if here else text
+        return here, pieces
 
     @staticmethod
     def _unescape(text: str) -> str:
@@ -1440,12 +1543,22 @@ class Interpreter:
 
     # ------------------------------------------------------------ commands
 
+    def _command_parts(self, node: Node) -> tuple[Node, str | None, Node | None]:
+        """Of a command: its name's node, its invocation operator (``&``, ``.``), its elements."""
+        found: tuple[Node, str | None, Node | None] | None = node.memo.get("command")
+        if found is None:
+            name_node = next((c for c in node.named_children if c.type in ("command_name", "command_name_expr")),
+                             None)
+            if name_node is None:
+                raise self.unsupported("a command without a name")
+            invoke_op = next((self.text(c) for c in node.named_children if c.type == "command_invokation_operator"),
+                             None)
+            elements = next((c for c in node.named_children if c.type == "command_elements"), None)
+            found = node.memo["command"] = (name_node, invoke_op, elements)
+        return found
+
     def run_command(self, node: Node, pipeline: list[Any], piped: bool) -> list[Any]:
-        name_node = next((c for c in node.named_children if c.type in ("command_name", "command_name_expr")), None)
-        if name_node is None:
-            raise self.unsupported("a command without a name")
-        invoke_op = next((self.text(c) for c in node.named_children if c.type == "command_invokation_operator"), None)
-        elements = next((c for c in node.named_children if c.type == "command_elements"), None)
+        name_node, invoke_op, elements = self._command_parts(node)
         order = self._command_args(elements)
         if invoke_op is not None:
             inner = name_node.named_children[0] if name_node.named_children else name_node
@@ -1490,8 +1603,10 @@ class Interpreter:
             raise self._not_found(name)
         if self.count_commands:
             self.ctx.count_operation(found.name)
-        inv = Invocation(found.name, {}, pipeline if piped else [], self.p.char_offset(node.start_byte),
-                         len(self.text(node)), self.p.source)
+        offset: int | None = node.memo.get("offset")
+        if offset is None:
+            offset = node.memo["offset"] = self.p.char_offset(node.start_byte)
+        inv = Invocation(found.name, {}, pipeline if piped else [], offset, len(self.text(node)), self.p.source)
         self.cmdlets.bind(inv, found, order)
         return found.impl(inv)
 
@@ -1509,7 +1624,7 @@ class Interpreter:
         order: list[tuple[str, Any]] = []
         if elements is None:
             return order
-        kids = [c for c in elements.named_children if c.type != "comment"]
+        kids = elements.kids
         colon_next = False
         i = 0
         while i < len(kids):
@@ -1554,6 +1669,44 @@ class Interpreter:
         if any(self.text(c) == "::" for c in target.children if not c.is_named):
             return self.cmdlets.static_call(self._type_of(obj_node), name, args)
         return self.call_method(self.eval(obj_node), name, args)
+
+
+_Evaluator = Callable[[Interpreter, Node], Any]
+_EVAL: Final[dict[str, _Evaluator]] = {
+    "variable": Interpreter._e_variable,
+    "string_literal": Interpreter._e_string,
+    "integer_literal": Interpreter._e_literal,
+    "real_literal": Interpreter._e_literal,
+    "generic_token": Interpreter._e_literal,
+    "array_literal_expression": Interpreter._e_array_literal,
+    "array_expression": Interpreter._e_array_expression,
+    "sub_expression": Interpreter._e_sub_expression,
+    "parenthesized_expression": Interpreter._e_parenthesized,
+    "pipeline": Interpreter._e_pipeline,
+    "hash_literal_expression": Interpreter._e_hash,
+    "cast_expression": Interpreter._cast,
+    "type_literal": Interpreter._e_type_literal,
+    "member_access": Interpreter._member_access,
+    "invokation_expression": Interpreter._invoke,
+    "element_access": Interpreter._element,
+    "script_block_expression": Interpreter._e_script_block,
+    "expression_with_unary_operator": Interpreter._unary,
+    "unary_expression": Interpreter._unary,
+    **dict.fromkeys(("comparison_expression", "comparison_argument_expression", "additive_expression",
+                     "additive_argument_expression", "multiplicative_expression",
+                     "multiplicative_argument_expression", "bitwise_expression", "bitwise_argument_expression"),
+                    Interpreter._binary),
+    "logical_expression": Interpreter._logical,
+    "logical_argument_expression": Interpreter._logical,
+    "format_expression": Interpreter._e_format,
+    "format_argument_expression": Interpreter._e_format,
+    "range_expression": Interpreter._e_range,
+    "range_argument_expression": Interpreter._e_range,
+    "assignment_expression": Interpreter._e_assignment,
+    **dict.fromkeys(("pre_increment_expression", "post_increment_expression", "pre_decrement_expression",
+                     "post_decrement_expression"), Interpreter._e_increment),
+}
+"""How :meth:`Interpreter.eval` evaluates each type of node."""
 
 
 def _dict_table(d: PSDict) -> list[str]:

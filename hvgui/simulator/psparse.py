@@ -1,6 +1,11 @@
 """PowerShell's parser as the simulated host has it: tree-sitter-powershell, with the messages
 Windows PowerShell 5.1 gives for the usual syntax errors.
 
+Each parse is turned once into a tree of plain Python nodes (:class:`SyntaxNode`, the same shape
+and names as tree-sitter's) and cached by the script's text: the interpreter walks a script many
+times (every request of a kept-alive PowerShell runs the same operation script), and reading a
+tree-sitter node's fields allocates a new wrapper object on every access.
+
 Known gap of the grammar worked around here: a list of bare words (``Select-Object Name, State``) is
 a false syntax error in tree-sitter-powershell 0.26.4; when a script fails to parse, the bare words of
 such lists are quoted and the script is parsed again (same meaning: bare words are strings).
@@ -10,8 +15,9 @@ from __future__ import annotations
 
 import re
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 import tree_sitter
 import tree_sitter_powershell
@@ -31,6 +37,77 @@ def _parser() -> tree_sitter.Parser:
     return parser
 
 
+# ---------------------------------------------------------------- the syntax tree
+
+class SyntaxNode:
+    """One node of a parsed script: what the interpreter reads of a tree-sitter node, copied once
+    into plain attributes. ``memo`` holds what the interpreter derives from a node (its
+    statements, its operator...), computed the first time it is needed: the tree never changes."""
+
+    __slots__ = ("child_count", "children", "collapsed", "end_byte", "fields", "is_missing", "is_named", "kids",
+                 "memo", "named_children", "start_byte", "text", "type")
+
+    def __init__(self, type_: str, is_named: bool, start_byte: int, end_byte: int, is_missing: bool) -> None:
+        self.type = type_
+        self.is_named = is_named
+        self.start_byte = start_byte
+        self.end_byte = end_byte
+        self.is_missing = is_missing
+        self.children: list[SyntaxNode] = []
+        self.named_children: list[SyntaxNode] = []
+        self.kids: list[SyntaxNode] = []
+        """The named children that are not comments."""
+        self.child_count = 0
+        self.fields: dict[str, SyntaxNode] | None = None
+        self.text: str | None = None
+        """The node's source text, once asked for (see :meth:`Parsed.text`)."""
+        self.collapsed: SyntaxNode | None = None
+        """The node a chain of precedence wrappers stands for, once asked for."""
+        self.memo: dict[str, Any] = {}
+
+    def child_by_field_name(self, name: str) -> SyntaxNode | None:
+        return self.fields.get(name) if self.fields is not None else None
+
+    def __repr__(self) -> str:
+        return f"<SyntaxNode {self.type} {self.start_byte}-{self.end_byte}>"
+
+
+def _mirror(tree: tree_sitter.Tree) -> SyntaxNode:
+    """The tree as :class:`SyntaxNode` objects (iteratively: scripts can nest deeper than Python's
+    recursion limit)."""
+    cursor = tree.walk()
+    n = cursor.node
+    assert n is not None
+    root = SyntaxNode(n.type, n.is_named, n.start_byte, n.end_byte, n.is_missing)
+    stack = [root]
+    while True:
+        if cursor.goto_first_child():
+            parent = stack[-1]
+        else:
+            while not cursor.goto_next_sibling():
+                _finish(stack.pop())
+                if not stack or not cursor.goto_parent():
+                    return root
+            _finish(stack.pop())
+            parent = stack[-1]
+        n = cursor.node
+        assert n is not None
+        node = SyntaxNode(n.type, n.is_named, n.start_byte, n.end_byte, n.is_missing)
+        parent.children.append(node)
+        field = cursor.field_name
+        if field is not None:
+            if parent.fields is None:
+                parent.fields = {}
+            parent.fields.setdefault(field, node)
+        stack.append(node)
+
+
+def _finish(node: SyntaxNode) -> None:
+    node.child_count = len(node.children)
+    node.named_children = [c for c in node.children if c.is_named]
+    node.kids = [c for c in node.named_children if c.type != "comment"]
+
+
 # ---------------------------------------------------------------- parsing
 
 @dataclass(frozen=True, slots=True)
@@ -47,12 +124,19 @@ class Parsed:
     source: str
     """The text the tree was built from (possibly repaired, see module docstring)."""
     data: bytes
-    tree: tree_sitter.Tree
+    root: SyntaxNode
+    ascii: bool
+    """The text is ASCII: a byte offset is a character offset."""
 
-    def text(self, node: tree_sitter.Node) -> str:
-        return self.data[node.start_byte:node.end_byte].decode("utf-8")
+    def text(self, node: SyntaxNode) -> str:
+        found = node.text
+        if found is None:
+            found = node.text = self.data[node.start_byte:node.end_byte].decode("utf-8")
+        return found
 
     def char_offset(self, byte_offset: int) -> int:
+        if self.ascii:
+            return byte_offset
         return len(self.data[:byte_offset].decode("utf-8", "replace"))
 
 
@@ -158,17 +242,37 @@ def _unterminated_string(script: str) -> int | None:
     return None
 
 
+_CACHE_SIZE: Final = 256
+_cache: OrderedDict[str, Parsed | ParseError] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
 def parse(script: str) -> Parsed | ParseError:
+    """The script parsed (the same object for the same text: nothing in it changes once built)."""
+    with _cache_lock:
+        found = _cache.get(script)
+        if found is not None:
+            _cache.move_to_end(script)
+            return found
+    found = _parse(script)
+    with _cache_lock:
+        _cache[script] = found
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return found
+
+
+def _parse(script: str) -> Parsed | ParseError:
     data = script.encode("utf-8")
     tree = _parser().parse(data)
     if not tree.root_node.has_error:
-        return Parsed(script, data, tree)
+        return Parsed(script, data, _mirror(tree), data.isascii())
     repaired = quote_bare_lists(script)
     if repaired != script:
         rdata = repaired.encode("utf-8")
         rtree = _parser().parse(rdata)
         if not rtree.root_node.has_error:
-            return Parsed(repaired, rdata, rtree)
+            return Parsed(repaired, rdata, _mirror(rtree), rdata.isascii())
     bad = _first_error(tree.root_node) or tree.root_node
     return _describe(script, data, bad)
 

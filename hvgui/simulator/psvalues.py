@@ -37,9 +37,8 @@ from hvgui.simulator.formatting import (
 )
 
 if TYPE_CHECKING:
-    from tree_sitter import Node
-
     from hvgui.simulator.psparse import Parsed
+    from hvgui.simulator.psparse import SyntaxNode as Node
 
 
 class NotImplementedInSimulator(Exception):

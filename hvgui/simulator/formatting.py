@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring as _encode_json_string
 from typing import Any, Final
 
 #: Width of the host's "console" for formatted output over WinRS.
@@ -74,6 +76,10 @@ class PSDict:
     def get(self, key: Any, default: Any = None) -> Any:
         found = self._items.get(self._norm(key))
         return default if found is None else found[1]
+
+    def entry(self, key: Any) -> tuple[Any, Any] | None:
+        """(the key as first written, the value), or None when the key is not there."""
+        return self._items.get(self._norm(key))
 
     def set(self, key: Any, value: Any) -> None:
         norm = self._norm(key)
@@ -230,10 +236,16 @@ def out_default(items: list[Any]) -> list[str]:
 
 # ---------------------------------------------------------------- ConvertTo-Json (Windows PowerShell 5.1)
 
+_HTML_UNSAFE: Final = re.compile("[<>&']")
+_HTML_ESCAPES: Final = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "'": "\\u0027"}
+
+
 def _json_string(text: str) -> str:
     # 5.1's JavaScriptSerializer escapes these for HTML safety; non-ASCII stays as is.
-    s = json.dumps(text, ensure_ascii=False)
-    return s.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").replace("'", "\\u0027")
+    s: str = _encode_json_string(text)
+    if _HTML_UNSAFE.search(s) is None:
+        return s
+    return _HTML_UNSAFE.sub(lambda m: _HTML_ESCAPES[m.group(0)], s)
 
 
 def to_plain(value: Any, depth: int, max_depth: int) -> Any:
@@ -269,10 +281,12 @@ def _dump(value: Any, indent: int, compress: bool) -> str:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int | float):
-        return json.dumps(value)
     if isinstance(value, str):
         return _json_string(value)
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, float):
+        return json.dumps(value)
     if isinstance(value, list):
         if compress:
             return "[" + ",".join(_dump(v, 0, True) for v in value) + "]"

@@ -733,7 +733,8 @@ class Interpreter:
             scope.vars["_"] = under
             scope.vars["psitem"] = under
         bound: dict[str, Any] = {}
-        lookup = {p.name.lower(): p for p in fn.params}
+        keys = fn.keys
+        lookup = dict(zip(keys, fn.params, strict=True))
         positional: list[Any] = []
         i = 0
         while i < len(order):
@@ -743,7 +744,7 @@ class Interpreter:
                 i += 1
                 continue
             key = str(value).lstrip("-").rstrip(":").lower()
-            hits = [p for p in lookup if p == key] or [p for p in lookup if p.startswith(key)]
+            hits = [key] if key in lookup else [p for p in lookup if p.startswith(key)]
             if len(hits) != 1:
                 if not hits and not fn.advanced:
                     positional.append(str(value))
@@ -773,7 +774,7 @@ class Interpreter:
                                      reason="ParameterBindingException")
         extra: list[Any] = []
         for value in positional:
-            free = next((p for p in fn.params if p.name.lower() not in bound
+            free = next((p for p, k in zip(fn.params, keys, strict=True) if k not in bound
                          and (p.type is None or p.type.name != "System.Management.Automation.SwitchParameter")), None)
             if free is None:
                 if fn.advanced:
@@ -784,7 +785,7 @@ class Interpreter:
                 extra.append(value)
                 continue
             bound[free.name.lower()] = value
-        missing = [p.name for p in fn.params if p.mandatory and p.name.lower() not in bound]
+        missing = [p.name for p, k in zip(fn.params, keys, strict=True) if p.mandatory and k not in bound]
         if missing:
             raise PSRuntimeError("Cannot process command because of one or more missing mandatory parameters: "
                                  f"{' '.join(missing)}.", category="InvalidArgument",
@@ -793,9 +794,9 @@ class Interpreter:
         self.scope = scope
         self.p = fn.parsed
         try:
-            for p in fn.params:
-                if p.name.lower() in bound:
-                    value = bound[p.name.lower()]
+            for p, k in zip(fn.params, keys, strict=True):
+                if k in bound:
+                    value = bound[k]
                 elif p.default is not None:
                     value = self.eval(p.default)
                 elif p.type is not None and p.type.name == "System.Management.Automation.SwitchParameter":
@@ -811,7 +812,7 @@ class Interpreter:
                             error_id=f"ParameterArgumentTransformationError,{fn.name}",
                             reason="ParameterBindingArgumentTransformationException")
                     value = convert(value, p.type)
-                scope.vars[p.name.lower()] = value
+                scope.vars[k] = value
             scope.vars["args"] = extra
             scope.vars["input"] = list(pipeline or [])
             out: list[Any] = []
@@ -1265,12 +1266,18 @@ class Interpreter:
         raise self.unsupported(f"static members of {self.text(node)[:40]!r}")
 
     def get_member(self, obj: Any, member: str) -> Any:
+        if type(obj) is PSObject:
+            # The usual case: the member as the object spells it (names are unique ignoring case).
+            found = obj.props.get(member, _MISSING)
+            if found is not _MISSING:
+                return found
         low = member.lower()
         if obj is None or obj is AUTOMATION_NULL:
             return 0 if low in ("count", "length") else None
         if isinstance(obj, PSDict):
-            if member in obj:
-                return obj.get(member)
+            entry = obj.entry(member)
+            if entry is not None:
+                return entry[1]
             if low == "count":
                 return len(obj)
             if low == "keys":

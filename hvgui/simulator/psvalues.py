@@ -213,6 +213,11 @@ class FunctionDef:
     """``script_block`` (or the program root for a created script block); None when empty."""
     parsed: Parsed
     advanced: bool = False
+    keys: list[str] = field(init=False, repr=False)
+    """The parameters' names in lower case (binding compares them on every call)."""
+
+    def __post_init__(self) -> None:
+        self.keys = [p.name.lower() for p in self.params]
 
 
 @dataclass
@@ -269,6 +274,19 @@ _TYPES: Final[dict[str, str]] = {
 
 
 def resolve_type(name: str) -> PSType:
+    """The type a type literal names (the same object for the same text: types never change)."""
+    found = _resolved.get(name)
+    if found is None:
+        found = _resolve_type(name)
+        if len(_resolved) < 1024:
+            _resolved[name] = found
+    return found
+
+
+_resolved: dict[str, PSType] = {}
+
+
+def _resolve_type(name: str) -> PSType:
     text = name.strip()
     if text.endswith("[]"):
         return PSType(resolve_type(text[:-2]).name + "[]", resolve_type(text[:-2]))

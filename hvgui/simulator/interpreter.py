@@ -633,8 +633,11 @@ class Interpreter:
         }, to_string=e.message, extra={"error": e})
 
     def _flow(self, stmt: Node, out: list[Any]) -> None:
-        keyword = stmt.children[0].type.lower() if stmt.children else ""
-        args = [c for c in stmt.named_children if c.type not in ("comment", "label")]
+        memo: tuple[str, list[Node]] | None = stmt.memo.get("flow")
+        if memo is None:
+            memo = stmt.memo["flow"] = (stmt.children[0].type.lower() if stmt.children else "",
+                                        [c for c in stmt.named_children if c.type not in ("comment", "label")])
+        keyword, args = memo
         if keyword == "return":
             raise _Return(self.pipeline_or_expr(args[0]) if args else [])
         if keyword == "break":
@@ -734,7 +737,7 @@ class Interpreter:
             scope.vars["psitem"] = under
         bound: dict[str, Any] = {}
         keys = fn.keys
-        lookup = dict(zip(keys, fn.params, strict=True))
+        lookup: dict[str, Param] = {}
         positional: list[Any] = []
         i = 0
         while i < len(order):
@@ -743,6 +746,8 @@ class Interpreter:
                 positional.append(value)
                 i += 1
                 continue
+            if not lookup:
+                lookup = dict(zip(keys, fn.params, strict=True))
             key = str(value).lstrip("-").rstrip(":").lower()
             hits = [key] if key in lookup else [p for p in lookup if p.startswith(key)]
             if len(hits) != 1:
@@ -1585,7 +1590,7 @@ class Interpreter:
 
     def _call_named(self, name: str, order: list[tuple[str, Any]], pipeline: list[Any], piped: bool,
                     node: Node) -> list[Any]:
-        m = _RANGE_AS_COMMAND.fullmatch(name)
+        m = _RANGE_AS_COMMAND.fullmatch(name) if ".." in name else None
         if m and not order and not piped:
             # tree-sitter-powershell reads `foreach ($i in 1..3)` as a command named "1..3".
             a, b = int(m.group(1)), int(m.group(2))

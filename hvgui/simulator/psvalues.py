@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import math
 import re
 import uuid
@@ -628,6 +629,7 @@ def wildcard_match(pattern: str, text: str) -> bool:
         return pattern.casefold() == text.casefold()
 
 
+@functools.lru_cache(maxsize=512)
 def dotnet_regex(pattern: str) -> str:
     """.NET regex syntax to Python's for the common subset (named groups)."""
     return re.sub(r"\(\?<([A-Za-z_]\w*)>", r"(?P<\1>", pattern)

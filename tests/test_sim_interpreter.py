@@ -5,6 +5,7 @@ constructs."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from test_sim_behaviour import Ctx, clixml_text, ps
@@ -209,3 +210,47 @@ def test_script_block_and_stdin_like_the_bootstrap(host: HyperVHost) -> None:
 def test_convert_to_json_of_hyperv_objects_is_51_shaped(host: HyperVHost) -> None:
     data = json.loads(out(host, "Get-VM -Name a | ConvertTo-Json -Depth 1"))
     assert data["Id"] == "11111111-2222-3333-4444-555555555555" and data["State"] == 2
+
+
+# ---------------------------------------------------------------- the parsed tree the interpreter walks
+
+def _same_tree(mine: Any, theirs: Any) -> None:
+    """``mine`` (psparse's node) says what tree-sitter's node says, down to every leaf."""
+    stack = [(mine, theirs)]
+    while stack:
+        a, b = stack.pop()
+        assert (a.type, a.is_named, a.start_byte, a.end_byte, a.is_missing) == (
+            b.type, b.is_named, b.start_byte, b.end_byte, b.is_missing)
+        assert a.child_count == b.child_count == len(a.children)
+        assert [c.start_byte for c in a.named_children] == [
+            c.start_byte for c in b.named_children]
+        for i in range(b.child_count):
+            field = b.field_name_for_child(i)
+            if field is not None:
+                got, want = a.child_by_field_name(field), b.child_by_field_name(field)
+                assert (got.type, got.start_byte) == (want.type, want.start_byte)
+        stack.extend(zip(a.children, b.children, strict=True))
+
+
+@pytest.mark.parametrize("name", ["INVENTORY", "APPLY", "SETUP_DISK", "GUEST", "LOOP", "BOOTSTRAP", "non-ASCII"])
+def test_the_walked_tree_is_tree_sitters(name: str) -> None:
+    from hvgui.remote import scripts
+    from hvgui.simulator import psparse
+
+    text = {"LOOP": contract.LOOP, "BOOTSTRAP": contract.BOOTSTRAP,
+            "non-ASCII": "$s = 'été'; if ($s -eq \"é$($s)\") { @{ a = 1; 'b' = [int]'2' } } # ü\n"}.get(name) \
+        or getattr(scripts, name)
+    parsed = psparse.parse(text)
+    assert isinstance(parsed, psparse.Parsed)
+    assert psparse.parse(text) is parsed  # parsed once per text
+    _same_tree(parsed.root, psparse._parser().parse(parsed.data).root_node)
+
+
+def test_a_cached_script_still_evaluates_each_time(host: HyperVHost) -> None:
+    # The same text runs twice on one parse: strings with variables, counters and error
+    # positions (after non-ASCII text: characters, not bytes) are evaluated again each time.
+    script = "$n = 0; foreach ($i in 1..3) { $n += $i; \"v$i $($n * 2)\" }; \"$n\""
+    assert out(host, script) == out(host, script) == "v1 2\nv2 6\nv3 12\n6"
+    for _ in range(2):
+        rc, ctx = ps(host, "$s = 'été'; Get-Nope")
+        assert rc == 1 and "char:13" in clixml_text(ctx.stderr)

@@ -268,7 +268,9 @@ class _Handler(BaseHTTPRequestHandler):
         super().__init__(sock, address, cast(Any, endpoint))
 
     def log_message(self, format: str, *args: Any) -> None:
-        log.debug("%s: %s - %s", self.endpoint.host.name, self.address_string(), format % args)
+        # Called for every request: formatted only when someone reads it (-vv).
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("%s: %s - %s", self.endpoint.host.name, self.address_string(), format % args)
 
     def handle(self) -> None:
         with contextlib.suppress(OSError, ValueError):

@@ -102,10 +102,19 @@ def _mirror(tree: tree_sitter.Tree) -> SyntaxNode:
         stack.append(node)
 
 
+_NONE: Final[list[SyntaxNode]] = []
+"""The children of every leaf (never changed once a tree is built)."""
+
+
 def _finish(node: SyntaxNode) -> None:
+    # Lists shared where they are equal: a cached tree is kept, and most nodes are leaves.
     node.child_count = len(node.children)
-    node.named_children = [c for c in node.children if c.is_named]
-    node.kids = [c for c in node.named_children if c.type != "comment"]
+    if not node.children:
+        node.children = node.named_children = node.kids = _NONE
+        return
+    named = [c for c in node.children if c.is_named]
+    node.named_children = node.children if len(named) == node.child_count else named
+    node.kids = named if all(c.type != "comment" for c in named) else [c for c in named if c.type != "comment"]
 
 
 # ---------------------------------------------------------------- parsing
@@ -242,7 +251,8 @@ def _unterminated_string(script: str) -> int | None:
     return None
 
 
-_CACHE_SIZE: Final = 256
+_CACHE_SIZE: Final = 64
+"""Scripts whose parse is kept (a 7 KB operation script is about 2 MB of nodes)."""
 _cache: OrderedDict[str, Parsed | ParseError] = OrderedDict()
 _cache_lock = threading.Lock()
 

@@ -11,14 +11,18 @@ and verifies the way hvgui promises.
 
 from __future__ import annotations
 
+import http.client
+from types import SimpleNamespace
 from typing import Any, cast
+from urllib.parse import urlsplit
 
 import requests
 from requests.cookies import extract_cookies_to_jar
-from requests.exceptions import ChunkedEncodingError, ContentDecodingError
+from requests.exceptions import ChunkedEncodingError, ContentDecodingError, ReadTimeout
 from requests.exceptions import ConnectionError as RequestsConnectionError
 from requests.exceptions import SSLError as RequestsSSLError
 from requests.hooks import dispatch_hook
+from requests.structures import CaseInsensitiveDict
 from urllib3.exceptions import DecodeError, ProtocolError, ReadTimeoutError, SSLError
 from winrm.exceptions import InvalidCredentialsError, WinRMTransportError
 from winrm.protocol import Protocol as WinRMProtocol
@@ -147,6 +151,10 @@ class HvguiTransport(Transport):
         settings: dict[str, Any] = {"timeout": self.read_timeout_sec, "verify": session.verify,
                                     "cert": session.cert, "proxies": session.proxies}
         adapter = session.get_adapter(self.endpoint)
+        if self.encryption and not session.proxies:
+            direct = self._send_direct(session, adapter, prepared, settings)
+            if direct is not None:
+                return direct
         response = adapter.send(prepared, stream=True, **settings)
         if "set-cookie" in response.headers:
             extract_cookies_to_jar(session.cookies, prepared, response.raw)
@@ -164,6 +172,58 @@ class HvguiTransport(Transport):
             except SSLError as exc:
                 raise RequestsSSLError(exc) from exc
             response._content_consumed = True
+        return response
+
+    def _send_direct(self, session: requests.Session, adapter: Any, prepared: requests.PreparedRequest,
+                     settings: dict[str, Any]) -> requests.Response | None:
+        """A sealed message over the connection that logged on, written and read directly on its
+        socket: urllib3 and http.client cost more per message than sealing it (header objects
+        built, validated and parsed through the email package, twice per request). Only on a
+        connection that is open and was used before (so authenticated); None otherwise, and the
+        message goes the usual way (which connects and logs on)."""
+        pool = adapter.get_connection_with_tls_context(prepared, settings["verify"], cert=settings["cert"])
+        conn = pool._get_conn()
+        if not conn.is_connected:
+            pool._put_conn(conn)
+            return None
+        url = urlsplit(str(prepared.url))
+        head = [f"POST {url.path or '/'}{'?' + url.query if url.query else ''} HTTP/1.1",
+                f"Host: {url.netloc.rpartition('@')[2]}"]
+        head += [f"{k}: {v.decode('latin-1') if isinstance(v, bytes) else v}"
+                 for k, v in prepared.headers.items() if k.lower() != "accept-encoding"]
+        head.append("Accept-Encoding: identity")
+        body = prepared.body if isinstance(prepared.body, bytes) else str(prepared.body or "").encode("utf-8")
+        keep = False
+        try:
+            status, reason, headers, cookies, content, keep = _exchange(
+                conn.sock, ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body, float(settings["timeout"]))
+        except _NoAnswer as exc:
+            raise RequestsConnectionError(exc.args[0], request=prepared) from exc.__cause__
+        except _BrokenAnswer as exc:
+            raise ChunkedEncodingError(exc.args[0], request=prepared) from exc.__cause__
+        except TimeoutError as exc:
+            raise ReadTimeout(f"no answer within {settings['timeout']} s", request=prepared) from exc
+        except OSError as exc:
+            raise RequestsConnectionError(exc, request=prepared) from exc
+        finally:
+            if not keep:
+                conn.close()
+            pool._put_conn(conn)
+        if "Set-Cookie" in headers:  # WinRM sets none; kept as Session.send would
+            raw = http.client.HTTPMessage()
+            for cookie in cookies:
+                raw["Set-Cookie"] = cookie
+            extract_cookies_to_jar(session.cookies, prepared,
+                                  SimpleNamespace(_original_response=SimpleNamespace(msg=raw)))
+        response = requests.Response()
+        response.status_code = status
+        response.reason = reason
+        response.headers = headers
+        response._content = content
+        response._content_consumed = True
+        response.url = str(prepared.url)
+        response.request = prepared
+        response.connection = adapter
         return response
 
     # --------------------------------------------------------------- what it did
@@ -190,3 +250,89 @@ def make_protocol(config: HostConfig, password: str, *, operation_timeout_s: int
                              read_timeout_sec=read_timeout_s)
     protocol.transport = HvguiTransport(config, password, read_timeout_s=read_timeout_s)
     return protocol
+
+
+class _NoAnswer(Exception):
+    """The connection ended before an answer began (as http.client's RemoteDisconnected)."""
+
+
+class _BrokenAnswer(Exception):
+    """The connection ended, or the answer was malformed, in the middle of an answer."""
+
+
+def _exchange(sock: Any, request: bytes, timeout: float) -> tuple[
+        int, str, CaseInsensitiveDict[str], list[str], bytes, bool]:
+    """Write one HTTP/1.1 request and read its answer: ``(status, reason, headers, Set-Cookie values,
+    body, keep the connection)``. Bodies by Content-Length or chunked; no content encoding (we ask for identity)."""
+    sock.settimeout(timeout)
+    sock.sendall(request)
+    buf = bytearray()
+    while True:
+        end = buf.find(b"\r\n\r\n")
+        if end >= 0:
+            break
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise (_BrokenAnswer if buf else _NoAnswer)("the host closed the connection without an answer")
+        buf += chunk
+        if len(buf) > 65536 and buf.find(b"\r\n\r\n") < 0:
+            raise _BrokenAnswer("the answer's headers are too long")
+    lines = bytes(buf[:end]).decode("latin-1").split("\r\n")
+    rest = buf[end + 4:]
+    version, _, status_reason = lines[0].partition(" ")
+    code, _, reason = status_reason.partition(" ")
+    if not version.startswith("HTTP/1.") or not code.isdigit():
+        raise _BrokenAnswer(f"not an HTTP answer: {lines[0][:80]!r}")
+    headers: CaseInsensitiveDict[str] = CaseInsensitiveDict()
+    cookies: list[str] = []
+    for line in lines[1:]:
+        name, colon, value = line.partition(":")
+        if not colon:
+            raise _BrokenAnswer(f"malformed header line: {line[:80]!r}")
+        name, value = name.strip(), value.strip()
+        headers[name] = f"{headers[name]}, {value}" if name in headers else value
+        if name.lower() == "set-cookie":
+            cookies.append(value)
+    if headers.get("Content-Encoding", "identity").lower() != "identity":
+        raise _BrokenAnswer(f"unexpected content encoding {headers['Content-Encoding']!r}")
+
+    def more() -> None:
+        chunk = sock.recv(max(65536, 0))
+        if not chunk:
+            raise _BrokenAnswer("the host closed the connection in the middle of an answer")
+        rest.extend(chunk)
+
+    if "chunked" in headers.get("Transfer-Encoding", "").lower():
+        body = bytearray()
+        while True:
+            while b"\r\n" not in rest:
+                more()
+            size_line = bytes(rest).partition(b"\r\n")[0]
+            try:
+                size = int(size_line.split(b";")[0].strip(), 16)
+            except ValueError:
+                raise _BrokenAnswer("malformed chunk size") from None
+            del rest[:len(size_line) + 2]
+            if size == 0:
+                while not (rest.startswith(b"\r\n") or b"\r\n\r\n" in rest):
+                    more()  # trailers, then the empty line
+                break
+            while len(rest) < size + 2:
+                more()
+            body += rest[:size]
+            del rest[:size + 2]
+        content = bytes(body)
+    else:
+        try:
+            length = int(headers.get("Content-Length", "-1"))
+        except ValueError:
+            raise _BrokenAnswer("malformed Content-Length") from None
+        if length < 0:
+            raise _BrokenAnswer("an answer without a length")  # would need the connection to close
+        while len(rest) < length:
+            more()
+        if len(rest) > length:
+            raise _BrokenAnswer("more data than the answer's length")
+        content = bytes(rest)
+    keep = version == "HTTP/1.1" and "close" not in headers.get("Connection", "").lower()
+    return int(code), reason, headers, cookies, content, keep

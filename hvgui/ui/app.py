@@ -34,7 +34,7 @@ from hvgui.remote.audit import default_audit_path
 from hvgui.remote.cli import version_text
 from hvgui.remote.credentials import KeyringCredentials, MemoryCredentials
 from hvgui.remote.worker import ProcessEngine
-from hvgui.ui import crash, i18n, look
+from hvgui.ui import crash, gui_gc, i18n, look
 from hvgui.ui.controller import Controller
 from hvgui.ui.fix_dialogs import PasswordDialog
 from hvgui.ui.main_window import MainWindow
@@ -269,6 +269,8 @@ def run(args: argparse.Namespace, scratch: Path | None = None) -> int:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "hvgui"])
     assert isinstance(app, QApplication)
+    # Before any worker thread starts: only the GUI thread may free a Qt object in a reference cycle.
+    gui_gc.install(app)
     app.setApplicationName("hvgui")
     app.setWindowIcon(look.app_icon())
     i18n.install(app, args.lang)

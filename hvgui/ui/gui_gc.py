@@ -1,0 +1,78 @@
+"""Python's cyclic garbage collector, run on the GUI thread only.
+
+CPython runs an automatic collection in whichever thread happens to allocate past the threshold:
+with WinRM worker threads, the engine's reader thread and (in ``--demo`` and the tests) the
+simulated hosts' server threads, that is often not the GUI thread. A Qt object owned by Python
+that sits in a reference cycle is then deleted on that thread, which Qt does not allow: a QObject
+with running timers cannot unregister them from another thread ("QObject::~QObject: Timers cannot
+be stopped from another thread"), the GUI thread's event dispatcher keeps them, and the next one
+that fires is delivered to freed memory: a segmentation fault inside Qt's event processing, in a
+place that has nothing to do with the cause.
+
+qasync's event loop is such an object, always: it is in a cycle with its selector (and with the
+handles its timer object keeps), so only the cyclic collector frees it, and its ``_SimpleTimer``
+QObject still has a Qt timer registered for every ``call_later`` that was cancelled and not yet
+due. Parentless dialogs and widgets that a task or a lambda refers back to are others.
+
+:func:`install` turns the automatic collection off and runs the same generational collection
+(same thresholds) from a timer on the GUI thread, as pyqtgraph's ``GarbageCollector`` does.
+Reference counting still frees everything that is not in a cycle immediately, on any thread;
+that is why code handing work to a thread never lets the thread hold the last reference to a Qt
+object (see :mod:`hvgui.ui.doctor_dialog`).
+"""
+
+from __future__ import annotations
+
+import gc
+import threading
+
+from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer
+
+INTERVAL_MS = 250
+"""How often the GUI thread looks at the collector's counts (a look costs nothing)."""
+
+_collector: GuiThreadCollector | None = None
+
+
+class GuiThreadCollector(QObject):
+    def __init__(self, app: QCoreApplication, interval_ms: int = INTERVAL_MS) -> None:
+        super().__init__(app)
+        self._gui_thread = threading.get_ident()
+        self.collections = 0
+        """How many collections this collector ran (any generation)."""
+        self._timer = QTimer(self)
+        self._timer.setInterval(interval_ms)
+        self._timer.timeout.connect(self.collect_due)
+        self._timer.start()
+
+    def collect_due(self) -> int:
+        """Collect the generations whose thresholds are passed, as the automatic collector would
+        (and only those); returns the number of unreachable objects found. GUI thread only."""
+        if threading.get_ident() != self._gui_thread:
+            raise RuntimeError("the cyclic garbage collector must run on the GUI thread")
+        t0, t1, t2 = gc.get_threshold()
+        c0, c1, c2 = gc.get_count()
+        if not t0 or c0 <= t0:
+            return 0
+        generation = 2 if (c1 > t1 and c2 > t2) else 1 if c1 > t1 else 0
+        self.collections += 1
+        return gc.collect(generation)
+
+
+def install(app: QCoreApplication | None = None, interval_ms: int = INTERVAL_MS) -> GuiThreadCollector:
+    """From now on cyclic garbage is collected on the GUI thread only. Call it on the GUI thread,
+    once the application exists; calling it again returns the collector already installed."""
+    global _collector
+    app = app or QCoreApplication.instance()
+    if app is None:
+        raise RuntimeError("install() needs the application object")
+    if QThread.currentThread() is not app.thread():
+        raise RuntimeError("install() must be called on the GUI thread")
+    if _collector is None:
+        _collector = GuiThreadCollector(app, interval_ms)
+    gc.disable()
+    return _collector
+
+
+def installed() -> GuiThreadCollector | None:
+    return _collector

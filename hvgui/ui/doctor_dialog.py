@@ -14,9 +14,12 @@ come from :mod:`hvgui.remote.doctor` (Qt-free) and stay in English, like the eng
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
+import weakref
 
+import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
@@ -123,12 +126,16 @@ class DoctorDialog(QDialog):
 
     async def _run(self, credentials: CredentialSource) -> None:
         loop = asyncio.get_running_loop()
+        dialog = weakref.ref(self)
 
         def on_step(step: Step) -> None:  # on the worker thread
-            loop.call_soon_threadsafe(self._add, step)
+            loop.call_soon_threadsafe(_show_step, dialog, step)
 
+        # The worker thread holds no reference to the dialog (only a weak one, followed on the GUI
+        # thread): if it held the last one, the dialog would be deleted there, which Qt forbids.
+        check = functools.partial(diagnose, self.config, credentials, on_step=on_step)
         try:
-            report = await loop.run_in_executor(None, lambda: diagnose(self.config, credentials, on_step=on_step))
+            report = await loop.run_in_executor(None, check)
         except Exception as exc:  # a bug in a check must not take the window down
             log.exception("checking %s failed", self.config.display_name)
             self.status.setText(tr("The checks stopped: {error}").format(error=f"{type(exc).__name__}: {exc}"))
@@ -155,3 +162,10 @@ class DoctorDialog(QDialog):
     def _copy(self) -> None:
         if self.report is not None:
             QGuiApplication.clipboard().setText(json.dumps(self.report.as_json(), indent=2, ensure_ascii=False))
+
+
+def _show_step(dialog: weakref.ref[DoctorDialog], step: Step) -> None:
+    """On the GUI thread: a step decided on the worker thread, for the dialog if it is still there."""
+    dlg = dialog()
+    if dlg is not None and shiboken6.isValid(dlg):
+        dlg._add(step)

@@ -38,8 +38,6 @@ class GuiThreadCollector(QObject):
     def __init__(self, app: QCoreApplication, interval_ms: int = INTERVAL_MS) -> None:
         super().__init__(app)
         self._gui_thread = threading.get_ident()
-        self.collections = 0
-        """How many collections this collector ran (any generation)."""
         self._timer = QTimer(self)
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(self.collect_due)
@@ -54,8 +52,9 @@ class GuiThreadCollector(QObject):
         c0, c1, c2 = gc.get_count()
         if not t0 or c0 <= t0:
             return 0
-        generation = 2 if (c1 > t1 and c2 > t2) else 1 if c1 > t1 else 0
-        self.collections += 1
+        # The oldest generation past its threshold, as CPython chooses (without its rule that
+        # delays a full collection while few objects await one: at most one collection per tick).
+        generation = 2 if c2 > t2 else 1 if c1 > t1 else 0
         return gc.collect(generation)
 
 

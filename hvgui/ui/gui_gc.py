@@ -16,6 +16,9 @@ due. Parentless dialogs and widgets that a task or a lambda refers back to are o
 
 :func:`install` turns the automatic collection off and runs the same generational collection
 (same thresholds) from a timer on the GUI thread, as pyqtgraph's ``GarbageCollector`` does.
+What is scanned and when the window collects everything is :mod:`hvgui.ui.memory`'s business
+(frozen objects, a raised oldest-generation threshold, a collection after each round, all on the
+GUI thread already); this module only decides the thread of the automatic collections.
 Reference counting still frees everything that is not in a cycle immediately, on any thread;
 that is why code handing work to a thread never lets the thread hold the last reference to a Qt
 object (see :mod:`hvgui.ui.doctor_dialog`).

@@ -23,7 +23,7 @@ from hvgui.core.model import ApplyResult, Change, DiskResult, Inventory, ItemRes
 from hvgui.core.reconcile import reconcile
 from hvgui.remote.audit import AuditUnavailable
 from hvgui.remote.errors import ErrorKind, HostError
-from hvgui.ui import memory
+from hvgui.ui import gui_gc
 from hvgui.ui.i18n import tr
 from hvgui.ui.setup_disk import DiskPlan, DiskSummary
 from hvgui.ui.state import (
@@ -160,12 +160,12 @@ class Controller(QObject):
         self._flush_timer.setSingleShot(True)
         self._flush_timer.setInterval(0)
         self._flush_timer.timeout.connect(self.flush)
-        memory.start()
+        gui_gc.freeze_what_is_loaded()
         self._tidied = 0
 
     def _tidy_memory(self) -> None:
         self._tidied += 1
-        memory.tidy(thaw=self._tidied % memory.THAW_EVERY == 0)
+        gui_gc.tidy(thaw=self._tidied % gui_gc.THAW_EVERY == 0)
 
     # ------------------------------------------------------------ batched notifications
     def _post(self, *, host: str | None = None, vms: tuple[str, VmDiff] | None = None,

@@ -204,7 +204,8 @@ def test_read_only_draws_indicators_not_checkboxes(lab_factory: Callable[..., La
         # The state is still there for a screen reader (checked), but it is not a control.
         assert idx.data(Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Checked
         assert bool(idx.flags() & Qt.ItemFlag.ItemIsUserCheckable) is not read_only
-    assert counts[False] >= 12 and counts[True] == 0
+    # Each distinct look of a cell is drawn once (then copied): a few checkboxes, none read-only.
+    assert counts[False] >= 2 and counts[True] == 0
 
 
 def test_the_focused_cell_is_always_framed(faults: Lab, qtbot: Any) -> None:

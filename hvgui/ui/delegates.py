@@ -13,8 +13,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, QRect, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QIcon, QPainter, QPainterPath, QPalette, QPen
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QPoint, QPointF, QRect, Qt
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetrics,
+    QIcon,
+    QPainter,
+    QPainterPath,
+    QPalette,
+    QPen,
+    QPixmap,
+)
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 Index = QModelIndex | QPersistentModelIndex
@@ -35,6 +46,9 @@ _OPEN_V = QStyle.StateFlag.State_Open.value
 _HAS_CHECK_V = _HAS_CHECK.value
 _HAS_DECORATION_V = _HAS_DECORATION.value
 _HAS_DISPLAY_V = _HAS_DISPLAY.value
+_ALTERNATE_V = QStyleOptionViewItem.ViewItemFeature.Alternate.value
+_PIXMAPS_KEPT = 3000
+"""Looks of grid cells kept as pixmaps (a few screens' worth of different ones)."""
 
 
 def _init_style_option(opt: QStyleOptionViewItem, index: Index, state: int, text: Any, icon: QIcon | None, fg: Any,
@@ -94,12 +108,52 @@ class FocusDelegate(QStyledItemDelegate):
 class CellDelegate(FocusDelegate):
     """The grid's cells (see the module's docstring)."""
 
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._pixmaps: dict[tuple[Any, ...], QPixmap] = {}
+
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         paint_data = getattr(index.model(), "paint_data", None)
         if paint_data is None:  # not the grid's model: Qt's drawing, with the focus frame
             super().paint(painter, option, index)
             return
-        text, icon, fg, bg, font, check, marker, badge, checkable = paint_data(index.row(), index.column())
+        data = paint_data(index.row(), index.column())
+        # Most cells look like many others ("OK", ticked, green): each look is drawn once into a
+        # pixmap and copied after that (drawing a cell through the style cost ~100 us).
+        rect: QRect = option.rect
+        dpr = painter.device().devicePixelRatioF()
+        widget = option.widget
+        text, icon, fg, bg, font, check, marker, badge, checkable = data
+        key = (text, icon.cacheKey() if icon is not None else 0, fg.rgba() if fg is not None else None,
+               bg.rgba() if bg is not None else None, font.key() if font is not None else None,
+               check.value if check is not None else None, marker, badge, checkable, rect.width(), rect.height(),
+               option.state.value, option.features.value, option.palette.cacheKey(), dpr,
+               id(widget.style()) if widget is not None else 0)
+        pixmap = self._pixmaps.get(key)
+        if pixmap is None:
+            if len(self._pixmaps) >= _PIXMAPS_KEPT:
+                self._pixmaps.clear()
+            pixmap = self._pixmaps[key] = self._render(option, index, data, dpr)
+        painter.drawPixmap(rect.topLeft(), pixmap)
+
+    def _render(self, option: QStyleOptionViewItem, index: Index, data: tuple[Any, ...], dpr: float) -> QPixmap:
+        size = option.rect.size()
+        pixmap = QPixmap(size * dpr)
+        pixmap.setDevicePixelRatio(dpr)
+        # The view's own background under it, as when drawn in place (text keeps its antialiasing).
+        alternate = bool(option.features.value & _ALTERNATE_V)
+        pixmap.fill(option.palette.color(QPalette.ColorRole.AlternateBase if alternate else QPalette.ColorRole.Base))
+        painter = QPainter(pixmap)
+        try:
+            opt = QStyleOptionViewItem(option)
+            opt.rect = QRect(QPoint(0, 0), size)
+            self._draw(painter, opt, index, data)
+        finally:
+            painter.end()
+        return pixmap
+
+    def _draw(self, painter: QPainter, option: QStyleOptionViewItem, index: Index, data: tuple[Any, ...]) -> None:
+        text, icon, fg, bg, font, check, marker, badge, checkable = data
         opt = QStyleOptionViewItem(option)
         state = option.state.value
         _init_style_option(opt, index, state, text, icon, fg, bg, font, check)

@@ -165,6 +165,26 @@ def test_process_dies_mid_apply_is_unknown_then_reconciled_never_applied_twice(l
     assert ep.stats_json()["powershell_starts"] == 2
 
 
+def test_kill_after_changes_counts_each_request_of_a_kept_alive_process(lab: Lab) -> None:
+    host, cfg, ep = lab.host(vms=2)
+    lab.run(lab.engine.inventory(cfg))
+    host.faults.kill_commands_after_changes = 2
+    vm = host.vms[0]
+    for guid in (catalog.VSS, catalog.HEARTBEAT):  # one change per request: never two in one
+        res = lab.run(lab.engine.apply(cfg, [Change(vm.id, guid, True, False)]))
+        assert not res.lost and [i.outcome for i in res.items] == [Outcome.CHANGED]
+    assert ep.stats_json()["powershell_starts"] == 1
+    # Three in one request: the process ends after the second; the re-read (a new process) says so.
+    other = host.vms[1]
+    changes = [Change(other.id, g, True, False) for g in (catalog.VSS, catalog.HEARTBEAT, catalog.SHUTDOWN)]
+    res = lab.run(lab.engine.apply(cfg, changes))
+    assert res.lost and res.unknown == 0
+    assert [i.outcome for i in res.items] == [Outcome.CHANGED, Outcome.CHANGED, Outcome.NOT_APPLIED]
+    now = host.vm(other.id)
+    assert now is not None and [now.enabled[c.service_guid] for c in changes] == [False, False, True]
+    assert ep.stats_json()["powershell_starts"] == 2
+
+
 def test_process_dies_mid_read_is_read_again(lab: Lab) -> None:
     host, cfg, ep = lab.host(vms=2)
     lab.run(lab.engine.inventory(cfg))

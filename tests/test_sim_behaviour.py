@@ -454,6 +454,34 @@ def test_per_vm_latency_is_cancellable(host: HyperVHost) -> None:
     assert run_command_line(host, ctx) == 1 and not ctx.out
 
 
+def test_kill_after_changes_ends_the_command_as_a_kill_does(host: HyperVHost) -> None:
+    """``kill_commands_after_changes``: the N-th change stays done, nothing after it is; the client
+    sees what a command its kill cut short shows (here: one cut short before its first change)."""
+    vms = host.vms[:2]
+    changes = [Change(v.id, g, on, not on) for v in vms for g, on in v.enabled.items()]
+    stdin = contract.stdin_for(APPLY_SCRIPT, contract.apply_request(changes)).encode("ascii")
+
+    def run(kill: threading.Event | None = None) -> tuple[int, str, str, int]:
+        before = {(c.vm_id, c.service_guid): c.expected for c in changes}
+        ctx = Ctx(contract.command_line(), stdin=stdin)
+        if kill is not None:
+            ctx.cancelled = kill
+        rc = run_command_line(host, ctx)
+        done = sum(host.vm(vm_id).enabled[g] != on for (vm_id, g), on in before.items())  # type: ignore[union-attr]
+        for c in changes:  # back to where it started
+            host.write_enabled(c.vm_id, c.service_guid, c.expected)
+        return rc, ctx.stdout, ctx.stderr, done
+
+    host.faults.kill_commands_after_changes = 4
+    rc, out, err, done = run()
+    assert done == 4 and rc == 1 and not out and "The pipeline has been stopped." in clixml_text(err)
+    host.faults.kill_commands_after_changes = 0
+    killed = threading.Event()
+    killed.set()  # what kill_commands_after_s does to a command, from its start
+    assert run(killed) == (rc, out, err, 0)
+    assert run()[::3] == (0, len(changes))  # 0: never
+
+
 _NASTY = st.lists(
     st.sampled_from([*list("ab ’‘'\"“”„‚‛`$()[]*?{};|&\n\r\tÉé数"), "$(danger)", "`n", "web[1]"]),
     min_size=1, max_size=20).map("".join)
@@ -504,6 +532,7 @@ user = "u"
 password = "p"
 [host.faults]
 per_vm_latency_s = 0.5
+kill_commands_after_changes = 3
 external_changes = [{ vm = "v1", service = "VSS", enabled = false }]
 [[host.vm]]
 name = "v1"
@@ -518,6 +547,7 @@ error = "boom"
     [vm] = h.vms
     assert vm.enabled[catalog.GUEST_SERVICE_INTERFACE] and not vm.enabled[catalog.HEARTBEAT]
     assert h.faults.per_vm_latency_s == 0.5 and h.faults.vm_errors == {vm.id: "boom"}
+    assert h.faults.kill_commands_after_changes == 3
     assert h.faults.external_changes[0].vm_id == vm.id
     for bad, words in [
         (text.replace('os = "2016"', 'os = "2008"'), ["fleet.toml", "'A'", "'os'"]),

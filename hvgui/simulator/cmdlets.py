@@ -529,6 +529,14 @@ class Cmdlets:
             raise Cancelled
         self.i.read_something = True
 
+    def _changed(self) -> None:
+        """One change made. ``faults.kill_commands_after_changes``: after the N-th, the process is
+        ended as ``kill_commands_after_s`` ends it (its next step sees the cancellation)."""
+        self.i.changes_made += 1
+        limit = self.host.faults.kill_commands_after_changes
+        if 0 < limit <= self.i.changes_made:
+            self.i.ctx.cancelled.set()
+
     def _vm_not_found(self, inv: Invocation, name: str) -> None:
         msg = _VM_NOT_FOUND.get(self.host.locale, _VM_NOT_FOUND["en-US"]).format(name)
         self.nonterminating(inv, msg, f"InvalidArgument: ({name}:String) [{inv.name}], VirtualizationException",
@@ -734,6 +742,7 @@ class Cmdlets:
                     self.host.write_enabled(vm_id, guid, enable)
                 except KeyError:
                     continue
+                self._changed()
                 if inv.switch("Passthru"):
                     for c in self.host.snapshot([vm_id])[0].components:
                         if c.guid == guid:

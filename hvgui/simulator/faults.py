@@ -60,6 +60,11 @@ class Faults:
     # --- behaviour level (hvgui.simulator.hyperv / powershell)
     per_vm_latency_s: float = 0.0
     """Added per VM a command reads or changes (Get-VM is ~10-15 ms per VM on real hosts)."""
+    kill_commands_after_changes: int = 0
+    """A command (or a request to a kept-alive PowerShell) that has made this many changes
+    (Enable-/Disable-VMIntegrationService, one service of one VM each) is ended there, exactly as
+    ``kill_commands_after_s`` ends it, whatever the clock says: what it did stays done, its next
+    step is not taken. 0: never."""
     vm_errors: dict[str, str] = field(default_factory=dict)
     """VM id (lower-case) -> error message raised when an operation touches that VM."""
     external_changes: list[ExternalChange] = field(default_factory=list)

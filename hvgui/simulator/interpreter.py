@@ -183,6 +183,9 @@ class Interpreter:
         self._stdin_lines: list[str] | None = None
         self._request_open = False
         """A line was read from ``[Console]::In`` and nothing written to ``[Console]::Out`` since."""
+        self.changes_made = 0
+        """Changes this process made to the host for its command, or for the request it is running
+        (``faults.kill_commands_after_changes``)."""
         v = self.global_scope.vars
         v.update({"true": True, "false": False, "null": None, "erroractionpreference": "Continue",
                   "progresspreference": "Continue", "warningpreference": "Continue",
@@ -382,6 +385,7 @@ class Interpreter:
             return None
         self.host.count("kept_alive_requests")
         self._request_open = True
+        self.changes_made = 0  # a request to a kept-alive process is counted as a command is
         if self.host.costs.per_request_s > 0 and self.ctx.cancelled.wait(self.host.costs.per_request_s):
             raise Cancelled
         return str(line)

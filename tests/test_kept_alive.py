@@ -185,6 +185,20 @@ def test_kill_after_changes_counts_each_request_of_a_kept_alive_process(lab: Lab
     assert ep.stats_json()["powershell_starts"] == 2
 
 
+def test_timed_kill_set_back_to_never_spares_the_next_request(lab: Lab) -> None:
+    """``kill_commands_after_s`` times each request of a kept-alive process, not the process's age:
+    once set back to 0, no timer armed when the process started ends a later request."""
+    host, cfg, _ = lab.host(vms=1)
+    host.faults.kill_commands_after_s = 1.0
+    lab.run(lab.engine.inventory(cfg))  # the process starts under the fault
+    host.faults.kill_commands_after_s = 0
+    host.costs.per_change_s = 0.3  # the apply runs well past 1 s after that process started
+    vm = host.vms[0]
+    changes = [Change(vm.id, g, on, not on) for g, on in vm.enabled.items()]
+    res = lab.run(lab.engine.apply(cfg, changes))
+    assert not res.lost and {i.outcome for i in res.items} == {Outcome.CHANGED}
+
+
 def test_process_dies_mid_read_is_read_again(lab: Lab) -> None:
     host, cfg, ep = lab.host(vms=2)
     lab.run(lab.engine.inventory(cfg))

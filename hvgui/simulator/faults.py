@@ -42,7 +42,8 @@ class Faults:
     kill_commands_after_s: float = 0.0
     """A command (or a request to a kept-alive PowerShell) still running this long after it
     started is ended where it is (as when its powershell.exe is killed): what it already did stays
-    done. 0: never."""
+    done. A kept-alive process is timed per request once it reads its first one, not by its age.
+    0: never."""
     kill_before_reply: int = 0
     """The next N requests a kept-alive ``powershell.exe`` reads from its stdin are carried out,
     then the process ends before it writes their answer (as when it is killed): the command ends."""

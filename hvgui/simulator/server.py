@@ -99,6 +99,8 @@ class _Command:
         self.lines_read = 0
         self.requests_finished = 0
         """Lines it read and then came back for the next one: requests it has finished."""
+        self._command_kill: threading.Timer | None = None
+        """``faults.kill_commands_after_s`` for the command, until it reads its first request line."""
         self._request_kill: threading.Timer | None = None
         """``faults.kill_commands_after_s`` for the request a kept-alive process is running."""
         self.drop_mark = 0
@@ -149,6 +151,11 @@ class _Command:
         ``timeout``."""
         deadline = None if timeout is None else time.monotonic() + timeout
         cond = self._endpoint.cond
+        if self._command_kill is not None:
+            # A kept-alive process is timed per request from now on, not by its age: a timer armed
+            # when it started must not end a later request (after the fault was set back to 0, too).
+            self._command_kill.cancel()
+            self._command_kill = None
         if self._request_kill is not None:
             self._request_kill.cancel()
             self._request_kill = None
@@ -210,11 +217,11 @@ class _Command:
     def run(self) -> None:
         host = self._endpoint.host
         code = EXIT_CANCELLED
-        kill: threading.Timer | None = None
         if host.faults.kill_commands_after_s > 0:
             # Its "process" ends where it is: the behaviour sees the cancellation at its next step.
             kill = threading.Timer(host.faults.kill_commands_after_s, self._cancelled.set)
             kill.daemon = True
+            self._command_kill = kill
             kill.start()
         try:
             faults = host.faults
@@ -230,8 +237,9 @@ class _Command:
             self.write_stderr(f"{type(exc).__name__}: {exc}\r\n")
             code = 1
         finally:
-            if kill is not None:
-                kill.cancel()
+            for armed in (self._command_kill, self._request_kill):
+                if armed is not None:
+                    armed.cancel()
             with self._endpoint.cond:
                 self.done = True
                 self.exit_code = code

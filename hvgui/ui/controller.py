@@ -160,7 +160,6 @@ class Controller(QObject):
         self._flush_timer.setSingleShot(True)
         self._flush_timer.setInterval(0)
         self._flush_timer.timeout.connect(self.flush)
-        gui_gc.freeze_what_is_loaded()
         self._tidied = 0
 
     def _tidy_memory(self) -> None:

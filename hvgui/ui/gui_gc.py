@@ -80,8 +80,9 @@ class GuiThreadCollector(QObject):
 
 
 def install(app: QCoreApplication | None = None, interval_ms: int = INTERVAL_MS) -> GuiThreadCollector:
-    """From now on cyclic garbage is collected on the GUI thread only. Call it on the GUI thread,
-    once the application exists; calling it again returns the collector already installed."""
+    """From now on cyclic garbage is collected on the GUI thread only, and what is loaded by now
+    is frozen. Call it on the GUI thread, once the application exists; calling it again returns
+    the collector already installed."""
     global _collector
     app = app or QCoreApplication.instance()
     if app is None:
@@ -90,26 +91,16 @@ def install(app: QCoreApplication | None = None, interval_ms: int = INTERVAL_MS)
         raise RuntimeError("install() must be called on the GUI thread")
     if _collector is None:
         _collector = GuiThreadCollector(app, interval_ms)
+        # What is loaded by now (modules, Qt's wrappers) lives as long as the process: frozen.
+        young, middle, _ = gc.get_threshold()
+        gc.set_threshold(young, middle, OLDEST_GENERATION_THRESHOLD)
+        gc.freeze()
     gc.disable()
     return _collector
 
 
 def installed() -> GuiThreadCollector | None:
     return _collector
-
-
-_frozen_once = False
-
-
-def freeze_what_is_loaded() -> None:
-    """Freeze what is loaded by now and raise the oldest generation's threshold (once)."""
-    global _frozen_once
-    if _frozen_once:
-        return
-    _frozen_once = True
-    young, middle, _ = gc.get_threshold()
-    gc.set_threshold(young, middle, OLDEST_GENERATION_THRESHOLD)
-    gc.freeze()
 
 
 def tidy(*, thaw: bool = False) -> None:

@@ -48,6 +48,7 @@ from hvgui.core.hosts import Auth, HostConfig
 from hvgui.remote.credentials import MemoryCredentials
 from hvgui.remote.engine import Engine
 from hvgui.remote.worker import ProcessEngine
+from hvgui.ui import gui_gc
 from hvgui.ui.controller import Controller
 from hvgui.ui.main_window import MainWindow
 
@@ -258,6 +259,7 @@ def main() -> None:
         global SAMPLER
         SAMPLER = Sampler()
     app = QApplication.instance() or QApplication([])
+    gui_gc.install(app)  # as the app does: the collector on the GUI thread, what is loaded frozen
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
 

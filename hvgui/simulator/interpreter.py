@@ -1006,10 +1006,6 @@ class Interpreter:
             node.collapsed = found
         return found
 
-    @staticmethod
-    def _kids(node: Node) -> list[Node]:
-        return node.kids
-
     def eval(self, node: Node) -> Any:
         node = node.collapsed or self._collapsed(node)
         handler = _EVAL.get(node.type)

@@ -647,7 +647,8 @@ def binary_op(op: str, left: Any, right: Any, set_matches: Callable[[Any], None]
         o = o[1:]
     if o in ("eq", "ne", "gt", "ge", "lt", "le", "like", "notlike", "match", "notmatch"):
         if isinstance(left, list):
-            return [x for x in left if _scalar_cmp(o, x, right, cs, set_matches if False else None)]
+            # on a collection -match filters it and leaves $Matches alone, as PowerShell does
+            return [x for x in left if _scalar_cmp(o, x, right, cs, None)]
         return _scalar_cmp(o, left, right, cs, set_matches)
     if o in ("contains", "notcontains"):
         hit = any(equals(x, right, cs) for x in to_list(left) or ([None] if left is None else []))

@@ -14,7 +14,7 @@ from enum import Enum
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QIcon
 
 from hvgui.core import catalog
 from hvgui.core.advice import Advice
@@ -70,6 +70,7 @@ _GRID_ROLES = frozenset({_DISPLAY, _DECORATION, _TOOLTIP, _FONT, _BACKGROUND, _F
 PAINT_ROLES: tuple[int, ...] = (_DISPLAY, _DECORATION, _FOREGROUND, _BACKGROUND, _FONT, _CHECK, MARKER_ROLE,
                                 BADGE_ROLE)
 """The roles :meth:`ServiceGridModel.paint_data` returns (the grid's delegate reads them in this order)."""
+_PAINT_AT: dict[int, int] = {role: n for n, role in enumerate(PAINT_ROLES)}
 _LOOKS_KEPT = 2000
 """Rows whose looks are kept (a few screens' worth; scrolling through 10,000 VMs starts again)."""
 _CHECKED = Qt.CheckState.Checked
@@ -486,9 +487,21 @@ class ServiceGridModel(QAbstractTableModel):
             looks = self._looks[key] = {}
         got = looks.get(ident)
         if got is None:
-            got = looks[ident] = (*(self._data(row, column, role) for role in PAINT_ROLES),
+            got = looks[ident] = (*self._looks_of(key, self._columns[column], row, column),
                                   self._checkable(row, column))
         return got
+
+    def _looks_of(self, key: RowKey, col: Column, row: int, column: int) -> tuple[Any, ...]:
+        """The :data:`PAINT_ROLES` of a cell. A service cell's (most of the grid) in one pass:
+        asked role by role, each would look up the VM, the service, the pending change and the
+        outcome again."""
+        if col.kind is ColKind.SERVICE:
+            entry = self.controller.state.hosts.get(key[0])
+            vm = entry.vms.get(key[1]) if entry is not None else None
+            if vm is None:
+                return (None,) * len(PAINT_ROLES)
+            return self._service_looks(vm, (key[0], key[1], col.guid), col)
+        return tuple(self._data(row, column, role) for role in PAINT_ROLES)
 
     def _forget_looks(self, top_left: Index, bottom_right: Index, _roles: Any = None) -> None:
         first, last = top_left.row(), bottom_right.row()
@@ -583,58 +596,18 @@ class ServiceGridModel(QAbstractTableModel):
     def _service_data(self, vm: VM, cell: CellKey, col: Column, role: int) -> Any:
         if role == CELL_ROLE:
             return cell
+        at = _PAINT_AT.get(role)
+        if at is not None:
+            return self._service_looks(vm, cell, col)[at]
         svc = _service(vm, cell[2])
+        if role == MEANING_ROLE:
+            return service_meaning(vm, svc).value
         st = self.controller.state
         pending = st.pending.get(cell)
         result = st.results.get(cell)
-        phase = result.phase if result is not None else None
-        if role == MEANING_ROLE:
-            return service_meaning(vm, svc).value
         if svc is None:
             return self._absent_data(vm, cell, col, role, pending)
         meaning = service_meaning(vm, svc)
-        if role == _CHECK:
-            on = svc.enabled if pending is None else pending
-            return _CHECKED if on else _UNCHECKED
-        if role == _DISPLAY:
-            if phase is CellPhase.APPLYING:
-                return tr("Applying…")
-            if phase is CellPhase.UNKNOWN:
-                return tr("Outcome unknown")
-            if phase is CellPhase.FAILED:
-                return tr("Failed")
-            if phase is CellPhase.NOT_APPLIED:
-                return tr("Not applied")
-            if pending is not None:
-                return f"{_short(svc.enabled)} → {_short(pending)}"
-            if phase is CellPhase.CONFLICT:
-                return tr("Conflict")
-            if self.guest is not None:
-                return self.guest.cell_mark(vm, svc) + status_word(vm, svc)
-            return status_word(vm, svc)
-        if role == _DECORATION:
-            if phase in (CellPhase.FAILED, CellPhase.NOT_APPLIED):
-                return look.meaning_icon(Meaning.ERROR)
-            if phase is CellPhase.UNKNOWN:
-                return look.dot(look.theme().purple, hollow=True)
-            if phase is CellPhase.APPLYING or pending is not None:
-                return None
-            if phase is CellPhase.CONFLICT:
-                return look.meaning_icon(Meaning.NOT_ANSWERING)
-            return look.meaning_icon(meaning)
-        if role == _BACKGROUND:
-            tint = look.phase_background(phase, pending is not None)
-            return look.colour(tint) if tint is not None else None
-        if role == MARKER_ROLE:
-            return look.phase_marker(phase, pending is not None)
-        if role == BADGE_ROLE:
-            return look.theme().orange if cell[2] == catalog.KVP and self._blocked_text(cell) else None
-        if role == _FOREGROUND:
-            if pending is not None or phase is not None:
-                return None  # on a tint: the palette's text colour reads best; the marker and word say it
-            return look.colour(look.meaning_colour(meaning))
-        if role == _FONT:
-            return _BOLD if pending is not None else None
         if role == _TOOLTIP:
             text = service_tooltip(vm, svc, pending, result)
             if self.guest is not None:
@@ -655,6 +628,54 @@ class ServiceGridModel(QAbstractTableModel):
         if role == SORT_ROLE:
             return SEVERITY[meaning]
         return None
+
+    def _service_looks(self, vm: VM, cell: CellKey, col: Column) -> tuple[Any, ...]:
+        """A service cell's :data:`PAINT_ROLES`: its word, icon, text colour, tint, font, tick,
+        corner marker and badge."""
+        svc = _service(vm, cell[2])
+        st = self.controller.state
+        pending = st.pending.get(cell)
+        if svc is None:
+            return tuple(self._absent_data(vm, cell, col, role, pending) for role in PAINT_ROLES)
+        result = st.results.get(cell)
+        phase = result.phase if result is not None else None
+        meaning = service_meaning(vm, svc)
+        on = svc.enabled if pending is None else pending
+        if phase is CellPhase.APPLYING:
+            text = tr("Applying…")
+        elif phase is CellPhase.UNKNOWN:
+            text = tr("Outcome unknown")
+        elif phase is CellPhase.FAILED:
+            text = tr("Failed")
+        elif phase is CellPhase.NOT_APPLIED:
+            text = tr("Not applied")
+        elif pending is not None:
+            text = f"{_short(svc.enabled)} → {_short(pending)}"
+        elif phase is CellPhase.CONFLICT:
+            text = tr("Conflict")
+        elif self.guest is not None:
+            text = self.guest.cell_mark(vm, svc) + status_word(vm, svc)
+        else:
+            text = status_word(vm, svc)
+        icon: QIcon | None
+        if phase in (CellPhase.FAILED, CellPhase.NOT_APPLIED):
+            icon = look.meaning_icon(Meaning.ERROR)
+        elif phase is CellPhase.UNKNOWN:
+            icon = look.dot(look.theme().purple, hollow=True)
+        elif phase is CellPhase.APPLYING or pending is not None:
+            icon = None
+        elif phase is CellPhase.CONFLICT:
+            icon = look.meaning_icon(Meaning.NOT_ANSWERING)
+        else:
+            icon = look.meaning_icon(meaning)
+        # On a tint the palette's text colour reads best; the marker and the word say it.
+        plain = pending is None and phase is None
+        foreground = look.colour(look.meaning_colour(meaning)) if plain else None
+        tint = look.phase_background(phase, pending is not None)
+        return (text, icon, foreground, look.colour(tint) if tint is not None else None,
+                _BOLD if pending is not None else None, _CHECKED if on else _UNCHECKED,
+                look.phase_marker(phase, pending is not None),
+                look.theme().orange if cell[2] == catalog.KVP and self._blocked_text(cell) else None)
 
     def _blocked_text(self, cell: CellKey) -> str:
         got = self.advice(cell[:2])

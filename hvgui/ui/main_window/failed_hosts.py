@@ -59,8 +59,9 @@ class Banner(QFrame):
         return " ".join(p for p in parts if p)
 
     def show_message(self, text: str, *, show: bool = False, fix: tuple[str, str] | None = None) -> None:
-        t = look.theme()
-        self.setStyleSheet(f"Banner {{ background: {t.bg_failed}; }}")
+        sheet = f"Banner {{ background: {look.theme().bg_failed}; }}"
+        if self.styleSheet() != sheet:  # setting it, even unchanged, re-polishes the banner (~1 ms)
+            self.setStyleSheet(sheet)
         self.message.setText(text)
         self.show_button.setVisible(show)
         self.fix_button.setVisible(fix is not None)

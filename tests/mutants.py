@@ -35,6 +35,13 @@ class Mutant:
 
 
 MUTANTS = [
+    Mutant("read the result buffer before the gzip stream is closed", "hvgui/remote/scripts/common.ps1",
+           "    $gzip.Close()  # writes the last block and the trailer; ToArray still works on the closed buffer\n"
+           "    [Console]::Out.WriteLine('HVGUI-RESULT-GZIP:' + [Convert]::ToBase64String($buffer.ToArray()))",
+           "    $packed = $buffer.ToArray()\n    $gzip.Close()\n"
+           "    [Console]::Out.WriteLine('HVGUI-RESULT-GZIP:' + [Convert]::ToBase64String($packed))"),
+    Mutant("write only part of the result", "hvgui/remote/scripts/common.ps1",
+           "$gzip.Write($bytes, 0, $bytes.Length)", "$gzip.Write($bytes, 0, $bytes.Length - 1)"),
     Mutant("swap Enable/Disable in apply", "hvgui/remote/scripts/apply.ps1",
            "Hyper-V\\Enable-VMIntegrationService -VMIntegrationService $component -Confirm:$false\n"
            "            } else {\n"

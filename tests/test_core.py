@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import gzip
 import json
 from pathlib import Path
 
@@ -99,6 +101,28 @@ def test_result_json_round_trips_any_name(name: str) -> None:
     line = contract.encode_result(contract.inventory_result(inv))
     assert line.isascii()
     assert contract.parse_inventory(contract.decode_result("noise\r\n" + line + "\r\n")) == inv
+
+
+def _gzip_line(data: bytes) -> str:
+    return contract.RESULT_GZIP_PREFIX + base64.b64encode(gzip.compress(data)).decode("ascii")
+
+
+def test_a_gzip_result_is_read_and_a_bad_one_is_refused_with_a_reason(monkeypatch: pytest.MonkeyPatch) -> None:
+    result = contract.inventory_result(Inventory(HostFacts(name="HV01"), ()))
+    data = json.dumps(result).encode("utf-8")
+    assert contract.decode_result("noise\r\n" + _gzip_line(data) + "\r\n") == result
+    cut = contract.RESULT_GZIP_PREFIX + base64.b64encode(gzip.compress(data)[:-8]).decode("ascii")
+    with pytest.raises(contract.ContractError, match="cut short"):
+        contract.decode_result(cut)
+    with pytest.raises(contract.ContractError, match="not base64 gzip"):
+        contract.decode_result(contract.RESULT_GZIP_PREFIX + base64.b64encode(data).decode("ascii"))
+    with pytest.raises(contract.ContractError, match="not a JSON object"):
+        contract.decode_result(_gzip_line(b"[1, 2]"))
+    # A few KB of gzip can unpack to gigabytes: a host's answer has a ceiling.
+    monkeypatch.setattr(contract, "RESULT_MAX_BYTES", 1000)
+    with pytest.raises(contract.ContractError, match="more than"):
+        contract.decode_result(_gzip_line(b" " * 1001))
+    assert contract.decode_result(_gzip_line(b"{}" + b" " * 998)) == {}
 
 
 def test_powershell_51_shapes_are_accepted() -> None:

@@ -364,7 +364,7 @@ def test_quoting_forms(host: HyperVHost) -> None:
 def test_inventory_round_trip(host: HyperVHost) -> None:
     rc, ctx = run_op(host, INVENTORY_SCRIPT, contract.inventory_request())
     assert rc == 0 and ctx.ops == ["inventory"] and not ctx.err
-    assert ctx.stdout.startswith(contract.RESULT_PREFIX) and ctx.stdout.isascii()
+    assert ctx.stdout.startswith(contract.RESULT_GZIP_PREFIX) and ctx.stdout.isascii()
     inv = contract.parse_inventory(contract.decode_result(ctx.stdout))
     assert inv.host.name == "HV01" and inv.host.os_version == "10.0.17763"
     assert inv.host.os_caption == "Microsoft Windows Server 2019 Datacenter" and inv.host.locale == "en-US"

@@ -4,6 +4,8 @@ constructs."""
 
 from __future__ import annotations
 
+import base64
+import gzip
 import json
 from typing import Any
 
@@ -125,6 +127,24 @@ def test_constructs(host: HyperVHost, script: str, expected: str | None) -> None
         assert rc == 1 and "Le terme «Measure-Count» n'est pas reconnu" in clixml_text(ctx.stderr)
         return
     assert out(host, script) == expected
+
+
+_GZIP = ("$b = New-Object System.IO.MemoryStream\n"
+         "$g = New-Object System.IO.Compression.GZipStream -ArgumentList $b, "
+         "([IO.Compression.CompressionMode]::Compress)\n"
+         "$d = [Text.Encoding]::UTF8.GetBytes('hé hé hé hé')\n$g.Write($d, 0, $d.Length)\n")
+
+
+def test_gzip_streams_hold_their_data_until_closed_as_on_windows(host: HyperVHost) -> None:
+    """Write-HvguiResult's compression: the buffer has the whole gzip stream only after the
+    GZipStream is closed (its last block and trailer), and a closed stream refuses writes."""
+    early = out(host, _GZIP + "$early = [Convert]::ToBase64String($b.ToArray())\n$g.Close()\n"
+                              "$early + ' ' + [Convert]::ToBase64String($b.ToArray())")
+    before, after = (base64.b64decode(p) for p in early.split(" ", 1))
+    assert gzip.decompress(after).decode("utf-8") == "hé hé hé hé"
+    assert before != after and len(before) < len(after)  # not the stream a client can read
+    rc, ctx = ps(host, _GZIP + "$g.Close()\n$g.Write($d, 0, 1)")
+    assert rc == 1 and "Cannot access a closed Stream." in clixml_text(ctx.stderr)
 
 
 def test_non_terminating_errors_continue_and_set_the_exit_code(host: HyperVHost) -> None:

@@ -18,9 +18,10 @@ How one operation travels (one WinRM command):
    The bootstrap splits stdin at the marker, compiles the constant script and calls it
    with the base64 string as its only argument. Nothing from a user or a host is ever part
    of PowerShell source: it only exists inside that base64 literal.
-3. stdout: one line ``HVGUI-RESULT:<base64 of the UTF-8 JSON result>`` (ASCII, so no code
-   page can mangle it). Failures of the whole operation are PowerShell errors (CLIXML on
-   stderr, non-zero exit code). Per-item failures are inside the result.
+3. stdout: one line ``HVGUI-RESULT-GZIP:<base64 of the gzip of the UTF-8 JSON result>``
+   (ASCII, so no code page can mangle it; gzip, as an inventory's JSON shrinks ~20 times).
+   ``HVGUI-RESULT:<base64 of the UTF-8 JSON result>`` is read too. Failures of the whole
+   operation are PowerShell errors (CLIXML on stderr, non-zero exit code). Per-item failures are inside the result.
 
 Each operation script starts with the header line ``# hvgui-operation: <name> v<version>``.
 """
@@ -31,6 +32,7 @@ import base64
 import contextlib
 import functools
 import json
+import zlib
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -61,6 +63,11 @@ REDACTED: Final = "(hidden)"
 
 PAYLOAD_MARKER: Final = "#HVGUI-PAYLOAD#"
 RESULT_PREFIX: Final = "HVGUI-RESULT:"
+RESULT_GZIP_PREFIX: Final = "HVGUI-RESULT-GZIP:"
+RESULT_PREFIXES: Final = (RESULT_GZIP_PREFIX, RESULT_PREFIX)
+RESULT_MAX_BYTES: Final = 256 * 1024 * 1024
+"""The most a result may unpack to (10,000 VMs are ~11 MB of JSON): a host's answer is not
+trusted to be small, and a few KB of gzip can unpack to gigabytes."""
 PREFLIGHT_PREFIX: Final = "HVGUI-PREFLIGHT:"
 """What an operation writes instead of a result when the host cannot run it:
 ``HVGUI-PREFLIGHT:<kind>:<ASCII detail>`` with kind one of :data:`PREFLIGHT_KINDS`."""
@@ -224,12 +231,10 @@ def encode_payload(request: dict[str, Any]) -> str:
 
 def decode_payload(b64: str) -> dict[str, Any]:
     try:
-        value = json.loads(base64.b64decode(b64.strip(), validate=True).decode("utf-8"))
-    except (ValueError, UnicodeDecodeError) as exc:
+        data = base64.b64decode(b64.strip(), validate=True)
+    except ValueError as exc:
         raise ContractError(f"payload is not base64 JSON: {exc}") from exc
-    if not isinstance(value, dict):
-        raise ContractError("payload is not a JSON object")
-    return value
+    return _json_object(data, "payload")
 
 
 def stdin_for(script: str, request: dict[str, Any]) -> str:
@@ -267,9 +272,35 @@ def preflight_failure(stdout: str) -> tuple[str, str] | None:
 def decode_result(stdout: str) -> dict[str, Any]:
     for line in stdout.splitlines():
         line = line.strip()
+        if line.startswith(RESULT_GZIP_PREFIX):
+            return _json_object(_gunzip(line[len(RESULT_GZIP_PREFIX):]), "result")
         if line.startswith(RESULT_PREFIX):
             return decode_payload(line[len(RESULT_PREFIX):])
     raise ContractError("the host's output has no result line")
+
+
+def _gunzip(b64: str) -> bytes:
+    try:
+        packed = base64.b64decode(b64, validate=True)
+        unpacker = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)  # gzip's header and trailer
+        data = unpacker.decompress(packed, RESULT_MAX_BYTES + 1)
+    except (ValueError, zlib.error) as exc:
+        raise ContractError(f"result is not base64 gzip: {exc}") from exc
+    if len(data) > RESULT_MAX_BYTES:
+        raise ContractError(f"result unpacks to more than {RESULT_MAX_BYTES // 2**20} MB: refused")
+    if not unpacker.eof:
+        raise ContractError("result is cut short (its gzip stream does not end)")
+    return data
+
+
+def _json_object(data: bytes, what: str) -> dict[str, Any]:
+    try:
+        value = json.loads(data.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ContractError(f"{what} is not JSON: {exc}") from exc
+    if not isinstance(value, dict):
+        raise ContractError(f"{what} is not a JSON object")
+    return value
 
 
 # ---------------------------------------------------------------- requests

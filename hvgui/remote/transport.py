@@ -583,7 +583,7 @@ class WinRMSession:
                         if text.startswith(contract.LOOP_DONE) and contract.loop_done(text, loop.seq) is None:
                             continue  # the end of an earlier request, answered by its result line
                         stderr = b"".join(err).decode("utf-8", "replace")
-                        if text.startswith((contract.RESULT_PREFIX, contract.PREFLIGHT_PREFIX)):
+                        if text.startswith((*contract.RESULT_PREFIXES, contract.PREFLIGHT_PREFIX)):
                             # An operation's last act: its answer is complete (its HVGUI-DONE line
                             # follows at once and is skipped with the next request's output).
                             finished = True

@@ -35,6 +35,8 @@ from hvgui.simulator.formatting import (
 from hvgui.simulator.hyperv import VM_STATES, ComponentView, VMError, VMView
 from hvgui.simulator.psvalues import (
     AUTOMATION_NULL,
+    GZIP_STREAM,
+    MEMORY_STREAM,
     Cancelled,
     Encoding,
     FunctionDef,
@@ -44,6 +46,7 @@ from hvgui.simulator.psvalues import (
     PSRuntimeError,
     PSType,
     ScriptBlock,
+    Stream,
     TextWriter,
     b64decode,
     enumerate_value,
@@ -325,6 +328,8 @@ class Cmdlets:
                 return TextWriter(self.i.ctx.write_stderr)
             if m in ("outputencoding", "inputencoding"):
                 return Encoding("cp437", "OEMEncoding")
+        if n == "System.IO.Compression.CompressionMode" and m in ("decompress", "compress"):
+            return PSEnum("Decompress" if m == "decompress" else "Compress", 0 if m == "decompress" else 1)
         if n == "System.StringSplitOptions" and m in ("none", "removeemptyentries"):
             return PSEnum("None" if m == "none" else "RemoveEmptyEntries", 0 if m == "none" else 1)
         if n == "System.Environment":
@@ -416,6 +421,15 @@ class Cmdlets:
             return PSObject(n, {"Value": text}, to_string=text)
         if n == "System.Text.UTF8Encoding":
             return Encoding("utf-8", "UTF8Encoding")
+        if n == MEMORY_STREAM and not args:
+            return Stream(n)
+        if n == GZIP_STREAM and len(args) == 2 and isinstance(args[0], Stream):
+            mode = args[1]
+            if not (isinstance(mode, PSEnum) and mode.name == "Compress"):
+                raise NotImplementedInSimulator("a GZipStream that decompresses")
+            if args[0].closed:
+                raise method_error(".ctor", 2, "Stream does not support writing.")
+            return Stream(n, inner=args[0])
         if n == "System.Management.Automation.PSCredential" and len(args) == 2:
             secure = args[1]
             if not (isinstance(secure, PSObject) and "secret" in secure.extra):

@@ -59,6 +59,7 @@ from hvgui.simulator.psvalues import (
     PSRuntimeError,
     PSType,
     ScriptBlock,
+    Stream,
     TextReader,
     TextWriter,
     XmlNode,
@@ -1415,6 +1416,8 @@ class Interpreter:
             if low == "getstring":
                 data = args[0] if isinstance(args[0], bytes) else bytes(to_int(x) for x in to_list(args[0]))
                 return data.decode(obj.codec, "replace")
+        if isinstance(obj, Stream):
+            return obj.call(name, args)
         if isinstance(obj, TextReader) and low == "readline" and not args:
             return obj.read_line()
         if isinstance(obj, TextWriter):

@@ -148,6 +148,52 @@ class TextReader:
         return "System.IO.TextReader+SyncTextReader"
 
 
+MEMORY_STREAM: Final = "System.IO.MemoryStream"
+GZIP_STREAM: Final = "System.IO.Compression.GZipStream"
+
+
+@dataclass(eq=False)
+class Stream:
+    """A ``System.IO.MemoryStream``, or a ``System.IO.Compression.GZipStream`` compressing into
+    one (``inner``). As on Windows, what a GZipStream is given reaches its stream only when it is
+    closed (the last block and the trailer): a script that reads the buffer first gets a cut
+    stream. Closing a GZipStream closes its stream too; ``ToArray`` still works on a closed
+    MemoryStream."""
+
+    type_name: str
+    data: bytearray = field(default_factory=bytearray)
+    inner: Stream | None = None
+    closed: bool = False
+
+    def __str__(self) -> str:
+        return self.type_name
+
+    def call(self, name: str, args: list[Any]) -> Any:
+        low = name.lower()
+        if low == "write" and len(args) == 3:
+            if self.closed:
+                raise method_error(name, 3, "Cannot access a closed Stream.")
+            data = args[0] if isinstance(args[0], bytes) else bytes(to_int(x) for x in to_list(args[0]))
+            offset, count = to_int(args[1]), to_int(args[2])
+            if offset < 0 or count < 0 or offset + count > len(data):
+                raise method_error(name, 3, "Offset and length were out of bounds for the array or count is "
+                                            "greater than the number of elements from index to the end of the "
+                                            "source collection.")
+            self.data += data[offset:offset + count]
+            return AUTOMATION_NULL
+        if low in ("close", "dispose") and not args:
+            if not self.closed and self.inner is not None:
+                import gzip
+
+                self.inner.data += gzip.compress(bytes(self.data))
+                self.inner.closed = True
+            self.closed = True
+            return AUTOMATION_NULL
+        if low == "toarray" and not args and self.inner is None:
+            return bytes(self.data)
+        raise NotImplementedInSimulator(f"the method {self.type_name}.{name}()")
+
+
 @dataclass(frozen=True)
 class Encoding:
     codec: str
@@ -267,7 +313,9 @@ _TYPES: Final[dict[str, str]] = {
     "security.principal.windowsprincipal": "System.Security.Principal.WindowsPrincipal",
     "security.principal.windowsbuiltinrole": "System.Security.Principal.WindowsBuiltInRole",
     "security.principal.securityidentifier": "System.Security.Principal.SecurityIdentifier",
-    "io.path": "System.IO.Path", "datetime": "System.DateTime", "type": "System.Type",
+    "io.path": "System.IO.Path", "io.memorystream": MEMORY_STREAM, "io.compression.gzipstream": GZIP_STREAM,
+    "io.compression.compressionmode": "System.IO.Compression.CompressionMode", "datetime": "System.DateTime",
+    "type": "System.Type",
     "uint16": "System.UInt16", "uint32": "System.UInt32", "switch": "System.Management.Automation.SwitchParameter",
     "parameter": "System.Management.Automation.ParameterAttribute",
     "cmdletbinding": "System.Management.Automation.CmdletBindingAttribute",

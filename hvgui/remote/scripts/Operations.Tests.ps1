@@ -7,7 +7,7 @@
 
     The scripts are assembled as hvgui sends them (hvgui/remote/scripts.py: the '# @include
     common.ps1' line replaced by common.ps1), run with a base64 JSON request, and their result
-    line (HVGUI-RESULT: base64 JSON, written with [Console]::Out) is decoded and checked.
+    line (HVGUI-RESULT-GZIP: base64 of gzip of JSON, written with [Console]::Out) is decoded and checked.
 
     Saved as UTF-8 with a byte order mark, as Windows PowerShell 5.1 needs for its non-ASCII names.
     Not packaged: pyproject.toml and installer/hvgui.spec leave *.Tests.ps1 out.
@@ -50,8 +50,10 @@ BeforeAll {
         $out = [ordered]@{ preflight = $null; result = $null; text = $writer.ToString() }
         foreach ($line in $out.text -split "`r?`n") {
             if ($line.StartsWith('HVGUI-PREFLIGHT:')) { $out.preflight = $line.Substring(16) }
-            if ($line.StartsWith('HVGUI-RESULT:')) {
-                $json = [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($line.Substring(13)))
+            if ($line.StartsWith('HVGUI-RESULT-GZIP:')) {
+                $packed = New-Object System.IO.MemoryStream -ArgumentList (, [Convert]::FromBase64String($line.Substring(18)))
+                $gzip = New-Object System.IO.Compression.GZipStream -ArgumentList $packed, ([IO.Compression.CompressionMode]::Decompress)
+                $json = (New-Object System.IO.StreamReader -ArgumentList $gzip, ([Text.Encoding]::UTF8)).ReadToEnd()
                 $out.result = ConvertFrom-Json -InputObject $json
             }
         }

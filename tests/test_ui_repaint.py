@@ -165,3 +165,33 @@ def test_what_the_grid_paints_follows_every_kind_of_change(lab_factory: Any, qtb
     finally:
         qapp.setPalette(before)
         look.update_theme(before)
+
+
+def test_cells_follow_a_new_palette_and_font(lab_factory: Any, qtbot: Any) -> None:
+    """The delegate keeps a pixmap per look of a cell: a new palette (a dark theme) or font must
+    not leave the old ones on screen."""
+    lab = _lab(lab_factory, qtbot)
+    grid, model = lab.window.grid, lab.window.grid_model
+    index = model.index(0, 0)  # a VM name: the view's own background behind it
+    spot = grid.visualRect(index).bottomRight() - QPoint(2, 2)
+
+    def colour_at_the_cell() -> QColor:
+        grid.viewport().repaint()
+        return grid.viewport().grab().toImage().pixelColor(spot)
+
+    before = colour_at_the_cell()
+    palette = QPalette(grid.palette())
+    for role in (QPalette.ColorRole.Base, QPalette.ColorRole.AlternateBase):
+        palette.setColor(role, QColor("#123456"))
+    grid.setPalette(palette)
+    after = colour_at_the_cell()
+    assert after != before and after == QColor("#123456")
+
+    font = grid.font()
+    name = grid.visualRect(index).adjusted(2, 2, -2, -2)
+    ink = grid.viewport().grab(name).toImage()
+    font.setPointSizeF(font.pointSizeF() * 1.6)
+    font.setBold(True)
+    grid.setFont(font)
+    grid.viewport().repaint()
+    assert grid.viewport().grab(name).toImage() != ink

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QPoint, QPointF, QRect, Qt
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, QPoint, QPointF, QRect, Qt
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -47,6 +47,10 @@ _HAS_CHECK_V = _HAS_CHECK.value
 _HAS_DECORATION_V = _HAS_DECORATION.value
 _HAS_DISPLAY_V = _HAS_DISPLAY.value
 _ALTERNATE_V = QStyleOptionViewItem.ViewItemFeature.Alternate.value
+_LOOK_EVENTS = frozenset({QEvent.Type.PaletteChange, QEvent.Type.StyleChange, QEvent.Type.FontChange,
+                          QEvent.Type.LayoutDirectionChange, QEvent.Type.LocaleChange})
+"""Events of the view after which no kept pixmap of a cell is right any more (each would cost a
+call per cell to put in the pixmap's key instead)."""
 _PIXMAPS_KEPT = 3000
 """Looks of grid cells kept as pixmaps (a few screens' worth of different ones)."""
 
@@ -111,6 +115,13 @@ class CellDelegate(FocusDelegate):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._pixmaps: dict[tuple[Any, ...], QPixmap] = {}
+        if parent is not None:  # the view: its palette, style or font changing changes every look
+            parent.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in _LOOK_EVENTS:
+            self._pixmaps.clear()
+        return False
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         paint_data = getattr(index.model(), "paint_data", None)
@@ -122,13 +133,11 @@ class CellDelegate(FocusDelegate):
         # pixmap and copied after that (drawing a cell through the style cost ~100 us).
         rect: QRect = option.rect
         dpr = painter.device().devicePixelRatioF()
-        widget = option.widget
         text, icon, fg, bg, font, check, marker, badge, checkable = data
         key = (text, icon.cacheKey() if icon is not None else 0, fg.rgba() if fg is not None else None,
                bg.rgba() if bg is not None else None, font.key() if font is not None else None,
                check.value if check is not None else None, marker, badge, checkable, rect.width(), rect.height(),
-               option.state.value, option.features.value, option.palette.cacheKey(), dpr,
-               id(widget.style()) if widget is not None else 0)
+               option.state.value, option.features.value, dpr)
         pixmap = self._pixmaps.get(key)
         if pixmap is None:
             if len(self._pixmaps) >= _PIXMAPS_KEPT:

@@ -8,8 +8,8 @@ import asyncio
 from typing import Any
 
 import ui_helpers
-from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt
-from PySide6.QtGui import QColor, QIcon, QPalette
+from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QObject, QPoint, QPointF, QRect, Qt
+from PySide6.QtGui import QColor, QHoverEvent, QIcon, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
 from hvgui.core import catalog
@@ -195,3 +195,53 @@ def test_cells_follow_a_new_palette_and_font(lab_factory: Any, qtbot: Any) -> No
     grid.setFont(font)
     grid.viewport().repaint()
     assert grid.viewport().grab(name).toImage() != ink
+
+
+def _both_ways(grid: Any) -> tuple[Any, Any]:
+    """The viewport as the grid paints it, and as Qt's own loop (a delegate call per cell) does."""
+    images = []
+    for fast in (True, False):
+        grid.fast_paint = fast
+        grid.viewport().repaint()
+        images.append(grid.viewport().grab().toImage())
+    grid.fast_paint = True
+    return images[0], images[1]
+
+
+def test_the_grid_paints_what_qts_own_loop_paints_pixel_for_pixel(lab_factory: Any, qtbot: Any) -> None:
+    """The grid draws its cells in one call (GridView.paintEvent): the same pixels as
+    QTableView's loop, with a selection, the focused cell, pending changes, the alternate rows,
+    a hovered cell, and scrolled both ways."""
+    lab = _lab(lab_factory, qtbot)
+    w = lab.window
+    grid, model = w.grid, w.grid_model
+
+    def same(why: str) -> None:
+        fast, qt = _both_ways(grid)
+        assert fast == qt, why
+
+    same("as loaded")
+    w.controller.toggle([lab.cell("HV-A", "a01", KVP), lab.cell("HV-A", "a02", catalog.VSS)])
+    grid.setFocus()
+    qtbot.waitUntil(grid.hasFocus)
+    grid.setCurrentIndex(model.index(3, 4))
+    grid.selectionModel().select(QItemSelection(model.index(2, 2), model.index(5, 6)),
+                                 QItemSelectionModel.SelectionFlag.Select)
+    same("pending changes, a selection and the focused cell")
+    # Hover, drawn by styles that draw it (Windows'; here a style sheet).
+    grid.setStyleSheet("QTableView::item:hover { background: #ff00ff; }")
+    grid.viewport().setAttribute(Qt.WidgetAttribute.WA_Hover)
+    hovered = grid.visualRect(model.index(4, 1))
+    spot = QPointF(hovered.center())
+    QApplication.sendEvent(grid.viewport(), QHoverEvent(QEvent.Type.HoverEnter, spot, spot, QPointF(-1, -1)))
+    QApplication.sendEvent(grid.viewport(), QHoverEvent(QEvent.Type.HoverMove, spot, spot, spot))
+    fast, qt = _both_ways(grid)
+    assert fast.pixelColor(hovered.topLeft() + QPoint(3, 3)) == QColor("#ff00ff")
+    assert fast == qt, "a hovered cell"
+    grid.setStyleSheet("")
+    grid.verticalScrollBar().setValue(grid.verticalScrollBar().maximum() // 2 + 1)
+    grid.setColumnWidth(0, grid.viewport().width())  # wider than the view: it scrolls sideways
+    grid.horizontalScrollBar().setValue(grid.horizontalScrollBar().maximum() // 2 + 3)
+    same("scrolled down and sideways")
+    grid.clearFocus()
+    same("without focus")

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, QPoint, QPointF, QRect, Qt
@@ -128,22 +129,28 @@ class CellDelegate(FocusDelegate):
         if paint_data is None:  # not the grid's model: Qt's drawing, with the focus frame
             super().paint(painter, option, index)
             return
-        data = paint_data(index.row(), index.column())
-        # Most cells look like many others ("OK", ticked, green): each look is drawn once into a
-        # pixmap and copied after that (drawing a cell through the style cost ~100 us).
         rect: QRect = option.rect
-        dpr = painter.device().devicePixelRatioF()
+        pixmap = self.look(paint_data(index.row(), index.column()), rect.width(), rect.height(), option.state.value,
+                           option.features.value, painter.device().devicePixelRatioF(), lambda: (option, index))
+        painter.drawPixmap(rect.topLeft(), pixmap)
+
+    def look(self, data: tuple[Any, ...], width: int, height: int, state: int, features: int, dpr: float,
+             cell: Callable[[], tuple[QStyleOptionViewItem, Index]]) -> QPixmap:
+        """The pixmap of a cell that shows ``data`` (the model's ``paint_data``) at that size, in
+        that state (``cell`` gives its whole style option and index, asked only to draw it anew).
+        Most cells look like many others ("OK", ticked, green): each look is drawn once and copied
+        after that (drawing a cell through the style cost ~100 us)."""
         text, icon, fg, bg, font, check, marker, badge, checkable = data
         key = (text, icon.cacheKey() if icon is not None else 0, fg.rgba() if fg is not None else None,
                bg.rgba() if bg is not None else None, font.key() if font is not None else None,
-               check.value if check is not None else None, marker, badge, checkable, rect.width(), rect.height(),
-               option.state.value, option.features.value, dpr)
+               check.value if check is not None else None, marker, badge, checkable, width, height, state, features,
+               dpr)
         pixmap = self._pixmaps.get(key)
         if pixmap is None:
             if len(self._pixmaps) >= _PIXMAPS_KEPT:
                 self._pixmaps.clear()
-            pixmap = self._pixmaps[key] = self._render(option, index, data, dpr)
-        painter.drawPixmap(rect.topLeft(), pixmap)
+            pixmap = self._pixmaps[key] = self._render(*cell(), data, dpr)
+        return pixmap
 
     def _render(self, option: QStyleOptionViewItem, index: Index, data: tuple[Any, ...], dpr: float) -> QPixmap:
         size = option.rect.size()

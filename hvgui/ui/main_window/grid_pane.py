@@ -9,20 +9,24 @@ from collections.abc import Callable
 from PySide6.QtCore import (
     QEvent,
     QItemSelectionModel,
+    QLine,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
     QPoint,
+    QRect,
     Qt,
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QAccessible, QKeyEvent
+from PySide6.QtGui import QAccessible, QColor, QKeyEvent, QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
     QLabel,
     QMenu,
+    QStyle,
+    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -40,6 +44,12 @@ from hvgui.ui.models.service_grid import GridFilter
 from hvgui.ui.state import CellKey, HostStatus, RowKey
 
 ROW_PADDING = 8
+_ENABLED = QStyle.StateFlag.State_Enabled.value
+_SELECTED = QStyle.StateFlag.State_Selected.value
+_MOUSE_OVER = QStyle.StateFlag.State_MouseOver.value
+_FOCUS = QStyle.StateFlag.State_HasFocus.value
+_ALTERNATE = QStyleOptionViewItem.ViewItemFeature.Alternate.value
+_HOVER_EVENTS = frozenset({QEvent.Type.HoverEnter, QEvent.Type.HoverMove, QEvent.Type.HoverLeave})
 
 
 class GridView(QTableView):
@@ -47,6 +57,118 @@ class GridView(QTableView):
     clears the selection (it never drops pending changes)."""
 
     spacePressed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.fast_paint = True
+        """Paint the cells in :meth:`paintEvent` (False: Qt's own loop, a delegate call per cell)."""
+        self._hover: tuple[int, int] | None = None
+        self.viewport().installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # The hovered cell, as the view tracks it for styles that draw hover (Windows').
+        kind = event.type()
+        if watched is self.viewport() and kind in _HOVER_EVENTS:
+            index = self.indexAt(event.position().toPoint()) if kind != QEvent.Type.HoverLeave \
+                else QModelIndex()  # type: ignore[attr-defined]
+            self._hover = (index.row(), index.column()) if index.isValid() else None
+        return super().eventFilter(watched, event)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        """What ``QTableView::paintEvent`` draws, pixel for pixel, in one Python call instead of a
+        call to the delegate per cell: each visible cell's look comes from the delegate's kept
+        pixmaps, so a repaint of a 1920x1080 grid (~360 cells) costs a copy per cell, not a
+        crossing from C++ to Python with a style option, a painter and an index each (and a
+        ``flags()``). Right-to-left layouts keep Qt's loop."""
+        delegate = self.itemDelegate()
+        model = self.model()
+        paint_data = getattr(model, "paint_data", None)
+        header, rows = self.horizontalHeader(), self.verticalHeader()
+        if (not self.fast_paint or paint_data is None or not isinstance(delegate, CellDelegate)
+                or self.isRightToLeft() or header.count() == 0 or rows.count() == 0):
+            super().paintEvent(event)
+            return
+        base = QStyleOptionViewItem()
+        self.initViewItemOption(base)
+        base_state = base.state.value
+        enabled = bool(base_state & _ENABLED)
+        features = base.features.value & ~_ALTERNATE
+        alternate = self.alternatingRowColors()
+        show_grid = self.showGrid()
+        grid = 1 if show_grid else 0
+        viewport = self.viewport()
+        dpr = viewport.devicePixelRatioF()
+        x_end = header.length() - header.offset() - 1
+        y_end = rows.length() - rows.offset() - 1
+        selection = [(r.top(), r.bottom(), r.left(), r.right()) for r in self.selectionModel().selection()]
+        current = self.currentIndex()
+        focused = (current.row(), current.column()) if (
+            current.isValid() and (self.hasFocus() or viewport.hasFocus())) else None
+        hover = self._hover
+
+        def cell(row: int, col: int, rect: QRect, state: int, feats: int) -> tuple[QStyleOptionViewItem, QModelIndex]:
+            # What drawCell gives the delegate (only for a look not kept yet).
+            opt = QStyleOptionViewItem(base)
+            opt.rect = rect
+            opt.state = QStyle.StateFlag(state)
+            opt.features = QStyleOptionViewItem.ViewItemFeature(feats)
+            if enabled:
+                opt.palette.setCurrentColorGroup(QPalette.ColorGroup.Normal)
+            return opt, model.index(row, col)
+
+        painter = QPainter(viewport)
+        drawn: set[tuple[int, int]] = set()
+        lines: list[QLine] = []
+        for dirty in event.region():
+            dirty.setBottom(min(dirty.bottom(), y_end))
+            dirty.setRight(min(dirty.right(), x_end))
+            if not dirty.isValid():
+                continue
+            left, right = header.visualIndexAt(dirty.left()), header.visualIndexAt(dirty.right())
+            left = 0 if left < 0 else left
+            right = header.count() - 1 if right < 0 else right
+            top, bottom = rows.visualIndexAt(dirty.top()), rows.visualIndexAt(dirty.bottom())
+            bottom = rows.count() - 1 if bottom < 0 else bottom
+            if top < 0 or top > bottom:
+                continue
+            columns = [(c, self.columnViewportPosition(c), self.columnWidth(c) - grid)
+                       for c in (header.logicalIndex(v) for v in range(left, right + 1))
+                       if not header.isSectionHidden(c)]
+            shown_rows = [r for r in (rows.logicalIndex(v) for v in range(top, bottom + 1))
+                          if not rows.isSectionHidden(r)]
+            odd = bool(top & 1) and alternate
+            for row in shown_rows:
+                y = self.rowViewportPosition(row)
+                h = self.rowHeight(row) - grid
+                row_features = features | _ALTERNATE if odd else features
+                for col, x, w in columns:
+                    if (row, col) in drawn:
+                        continue
+                    drawn.add((row, col))
+                    state = base_state
+                    if any(t <= row <= b and lft <= col <= rgt for t, b, lft, rgt in selection):
+                        state |= _SELECTED
+                    if hover == (row, col):
+                        state |= _MOUSE_OVER
+                    if focused == (row, col):
+                        state |= _FOCUS
+                    pixmap = delegate.look(
+                        paint_data(row, col), w, h, state, row_features, dpr,
+                        lambda r=row, c=col, x=x, y=y, w=w, h=h, s=state, f=row_features:  # type: ignore[misc]
+                            cell(r, c, QRect(x, y, w, h), s, f))
+                    painter.drawPixmap(x, y, pixmap)
+                odd = not odd and alternate
+            if show_grid:
+                for row in shown_rows:
+                    y = self.rowViewportPosition(row) + self.rowHeight(row) - grid
+                    lines.append(QLine(dirty.left(), y, dirty.right(), y))
+                for _col, x, w in columns:
+                    lines.append(QLine(x + w, dirty.top(), x + w, dirty.bottom()))
+        if lines:
+            colour = self.style().styleHint(QStyle.StyleHint.SH_Table_GridLineColor, base, self)
+            painter.setPen(QPen(QColor.fromRgba(colour & 0xFFFFFFFF), 1, self.gridStyle()))
+            painter.drawLines(lines)
+        painter.end()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         plain = event.modifiers() in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier)

@@ -14,17 +14,22 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import test_i18n
 import ui_helpers
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtWidgets import QApplication
 
 from hvgui.core import catalog
+from hvgui.ui.main_window.grid_pane import fitted_widths
 from hvgui.ui.main_window.layout import initial_geometry
 from hvgui.ui.models import ColKind
 from hvgui.ui.settings import Settings
 
 qloop = ui_helpers.qloop
 lab_factory = ui_helpers.lab_factory
+french = test_i18n.french
 Lab = ui_helpers.Lab
 
 #: Long names, three hosts: what the demo fleet looks like.
@@ -168,3 +173,43 @@ def test_the_filters_resting_words_are_read_whole_in_french(qapp: QApplication) 
     finally:
         i18n.install(qapp, "en")
         QCoreApplication.sendPostedEvents(None, int(QEvent.Type.LanguageChange))
+
+
+def test_in_french_every_column_still_fits_at_1366x768(french: Any, lab_factory: Callable[..., Lab],
+                                                       qtbot: Any) -> None:
+    """French words are longer ("Échange de données", "En fonctionnement", "Pas de contact"):
+    the state and service columns narrow, their headers go on two lines and long words are
+    elided (the icon, colour and tooltip say them whole), rather than the grid scrolling sideways.
+    A column the user sized by hand keeps its width."""
+    lab = lab_factory(hosts=FLEET, size=(1366, 768))
+    w = lab.window
+    grid, model = w.grid, w.grid_model
+    qtbot.waitUntil(lambda: model.rowCount() == 6 and model.columns[0].kind is ColKind.HOST)
+    qtbot.waitUntil(lambda: grid.horizontalScrollBar().maximum() == 0)
+    assert len(fully_visible(lab)) == len(model.columns), fully_visible(lab)
+    data_exchange = next(n for n, c in enumerate(model.columns) if c.guid == catalog.KVP)
+    header = model.headerData(data_exchange, Qt.Orientation.Horizontal)
+    assert header.count("\n") == 1 and header.replace("\n", " ") == "Échange de données"
+    assert model.columns[data_exchange].title == "Échange de données"  # menus and exports: one line
+    # Wide enough again: natural widths, headers on one line.
+    w.resize(1920, 1080)
+    qtbot.waitUntil(lambda: "\n" not in model.headerData(data_exchange, Qt.Orientation.Horizontal))
+    # Sized by hand: the view's width no longer moves it.
+    grid.horizontalHeader().resizeSection(data_exchange, 200)
+    w.resize(1366, 768)
+    qtbot.waitUntil(lambda: grid.viewport().width() < 1300)
+    assert grid.columnWidth(data_exchange) == 200
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(20, 300), st.integers(0, 200)), min_size=1, max_size=12),
+       st.integers(0, 3000))
+def test_fitted_widths_fit_when_they_can_and_never_go_below_a_floor(cols: list[tuple[int, int]], room: int) -> None:
+    naturals = [n for n, _ in cols]
+    floors = [min(n, f) for n, f in cols]
+    widths = fitted_widths(naturals, floors, room)
+    assert all(f <= w <= n for w, n, f in zip(widths, naturals, floors, strict=True))
+    if sum(naturals) <= room:
+        assert widths == naturals
+    else:
+        assert sum(widths) == max(room, sum(floors))

@@ -40,7 +40,7 @@ from hvgui.ui.main_window.failed_hosts import Banner, HostProblemPanel
 from hvgui.ui.main_window.grid_filters import FilterBar
 from hvgui.ui.meaning import Meaning
 from hvgui.ui.models import ColKind, Scope, ServiceGridModel
-from hvgui.ui.models.service_grid import GridFilter
+from hvgui.ui.models.service_grid import GridFilter, two_lines
 from hvgui.ui.state import CellKey, HostStatus, RowKey
 
 ROW_PADDING = 8
@@ -207,7 +207,7 @@ def column_width(kind: ColKind, title: str, view: QTableView) -> int:
     """Room for the column's content, compact enough for a 1366-pixel screen; longer texts are
     elided and complete in the tooltip."""
     fm = view.fontMetrics()
-    header = fm.horizontalAdvance(title) + 22  # + sort indicator
+    header = max(fm.horizontalAdvance(line) for line in title.split("\n")) + 22  # + sort indicator
     if kind is ColKind.HOST:
         return max(header, fm.horizontalAdvance("HV-LEGACY-01") + 12)
     if kind is ColKind.VM:
@@ -218,6 +218,41 @@ def column_width(kind: ColKind, title: str, view: QTableView) -> int:
         # checkbox + icon + "No Contact"; longer statuses elide, the tooltip has them in full
         return max(header, fm.horizontalAdvance(tr("No Contact")) + 48)
     return max(header, fm.horizontalAdvance("6.3.9600.16384") + 30)
+
+
+def column_floor(kind: ColKind, title: str, view: QTableView) -> int:
+    """The narrowest a column gets when the grid must fit a small screen (a long language): the
+    header on two lines, and the state or status elided after a few letters ("En fonc…", "Pas
+    de co…"; the icon, the colour and the tooltip say it whole). Host, VM and version keep their
+    room: they are what a row is read by."""
+    natural = column_width(kind, title, view)
+    if kind not in (ColKind.STATE, ColKind.SERVICE):
+        return natural
+    fm = view.fontMetrics()
+    header = max(fm.horizontalAdvance(line) for line in two_lines(title).split("\n")) + 22
+    content = fm.horizontalAdvance("Abcdef…") + (48 if kind is ColKind.SERVICE else 32)
+    return min(natural, max(header, content))
+
+
+def fitted_widths(naturals: list[int], floors: list[int], room: int) -> list[int]:
+    """Column widths that fit ``room`` pixels: the natural ones when they fit, else each column
+    narrowed toward its floor in proportion to how much it can give (never below its floor, so
+    the grid may still scroll sideways when even the floors do not fit)."""
+    excess = sum(naturals) - room
+    give = [n - f for n, f in zip(naturals, floors, strict=True)]
+    total = sum(give)
+    if excess <= 0 or total <= 0:
+        return list(naturals)
+    take = min(excess, total)
+    widths = [n - g * take // total for n, g in zip(naturals, give, strict=True)]
+    short = sum(widths) - (sum(naturals) - take)  # what integer division left over
+    for n in range(len(widths)):
+        if short <= 0:
+            break
+        if widths[n] > floors[n]:
+            widths[n] -= 1
+            short -= 1
+    return widths
 
 
 class GridPane(QWidget):
@@ -239,6 +274,9 @@ class GridPane(QWidget):
 
         self.view = GridView()
         v = self.view
+        self._sizing = False
+        self._hand_sized = False
+        """The user dragged a column's width: sizing no longer follows the view's width."""
         v.setModel(self.model)
         self.delegate = CellDelegate(v)
         v.setItemDelegate(self.delegate)
@@ -254,6 +292,7 @@ class GridPane(QWidget):
         v.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header = v.horizontalHeader()
         header.setHighlightSections(False)
+        header.sectionResized.connect(self._section_resized)
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._header_menu)
         # Sortable by any column; a third click goes back to the hosts' order.
@@ -459,8 +498,11 @@ class GridPane(QWidget):
         self.empty.setGeometry(0, 0, vp.width(), max(80, vp.height() // 3))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.view.viewport() and event.type() == QEvent.Type.Resize and self.empty.isVisible():
-            self._place_empty()
+        if watched is self.view.viewport() and event.type() == QEvent.Type.Resize:
+            if self.empty.isVisible():
+                self._place_empty()
+            if event.size().width() != event.oldSize().width():  # type: ignore[attr-defined]
+                self.size_columns()
         return super().eventFilter(watched, event)
 
     # ------------------------------------------------------------ columns
@@ -473,10 +515,35 @@ class GridPane(QWidget):
             header.setSortIndicator(column, self.model.sort_order)
 
     def size_columns(self) -> None:
-        header = self.view.horizontalHeader()
+        """Each column its natural width or, when the grid is too narrow for them (a laptop, a
+        long language), narrower toward its floor with the headers on two lines, so every
+        service column stays in view. Not once the user has sized a column by hand."""
+        if self._hand_sized:
+            return
+        v = self.view
+        header = v.horizontalHeader()
         header.setStretchLastSection(True)
-        for n, col in enumerate(self.model.columns):
-            self.view.setColumnWidth(n, column_width(col.kind, col.title, self.view))
+        cols = self.model.columns
+        naturals = [column_width(c.kind, c.title, v) for c in cols]
+        room = v.viewport().width()
+        fits = room <= 0 or sum(naturals) <= room
+        widths = naturals if fits else fitted_widths(naturals, [column_floor(c.kind, c.title, v) for c in cols],
+                                                     room)
+        if self.model.wrap_headers == fits:
+            self.model.wrap_headers = not fits
+            self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, max(len(cols) - 1, 0))
+        self._sizing = True
+        try:
+            for n, width in enumerate(widths):
+                v.setColumnWidth(n, width)
+        finally:
+            self._sizing = False
+
+    def _section_resized(self, column: int, _old: int, _new: int) -> None:
+        # The last column stretches with the view; any other resized while we are not sizing
+        # was dragged by the user: from then on their widths stay.
+        if not self._sizing and column != self.view.horizontalHeader().count() - 1:
+            self._hand_sized = True
 
     def needed_width(self) -> int:
         """Width the grid needs to show every column without scrolling sideways."""

@@ -209,6 +209,8 @@ class ServiceGridModel(QAbstractTableModel):
         self.guest: Any = None
         """The guest side (:class:`hvgui.ui.guest_side.GuestSides`): a marker on cells whose guest side is known."""
         self._col_of: dict[str, int] = {}
+        self.wrap_headers = False
+        """Headers of several words on two lines (set by the view when the columns must narrow)."""
         self._applying: dict[str, bool] = {}
         self._looks: dict[RowKey, dict[tuple[ColKind, str], tuple[Any, ...]]] = {}
         """What :meth:`paint_data` computed, per row and column, until the model says the row changed."""
@@ -438,7 +440,7 @@ class ServiceGridModel(QAbstractTableModel):
             return None
         col = self._columns[section]
         if role == Qt.ItemDataRole.DisplayRole:
-            return col.title
+            return two_lines(col.title) if self.wrap_headers else col.title
         if role == Qt.ItemDataRole.ToolTipRole:
             return plain_tip(col.tip) if col.tip else None
         if role == Qt.ItemDataRole.AccessibleTextRole:
@@ -775,6 +777,16 @@ class ServiceGridModel(QAbstractTableModel):
     def _emit_all(self) -> None:
         if self._rows and self._columns:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, len(self._columns) - 1))
+
+
+def two_lines(title: str) -> str:
+    """A header of several words on two lines, cut at the space nearest its middle
+    ("Échange de données" -> "Échange de\ndonnées")."""
+    spaces = [n for n, ch in enumerate(title) if ch == " "]
+    if not spaces:
+        return title
+    cut = min(spaces, key=lambda n: abs(len(title) - 2 * n - 1))
+    return f"{title[:cut]}\n{title[cut + 1:]}"
 
 
 def _version_key(version: str | None) -> tuple[int, ...]:

@@ -299,3 +299,13 @@ def test_the_guest_side_in_french(french: Any) -> None:
                                    "« Arrêté »")
     assert gs.action_text(g.GuestAction("x", "vmickvpexchange", g.GuestActionKind.START_TYPE, "Manual")) == \
         "définir le type de démarrage de vmickvpexchange sur Manuel"
+
+
+def test_host_errors_are_titled_in_french(french: Any) -> None:
+    """Every kind of host failure has a French title; the message after it is the engine's own."""
+    from hvgui.remote.errors import TITLES, ErrorKind, HostError
+
+    for kind in ErrorKind:
+        assert i18n.error_title(kind) != TITLES[kind], kind
+    error = HostError(ErrorKind.UNREACHABLE, "connection refused", host="HV01")
+    assert i18n.error_text(error) == "HV01: Hôte injoignable: connection refused"

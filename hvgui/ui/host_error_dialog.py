@@ -14,7 +14,7 @@ from PySide6.QtGui import QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
 from hvgui.remote.engine import Operation
-from hvgui.ui.i18n import tr
+from hvgui.ui.i18n import error_text, tr
 from hvgui.ui.state import HostEntry
 
 
@@ -46,7 +46,7 @@ def diagnosis_text(entry: HostEntry, operations: Sequence[Operation]) -> str:
         lines += ["", tr("Last operations on this host:")]
         for op in operations:
             when = time.strftime("%H:%M:%S", time.localtime(op.started_wall))
-            outcome = op.error.text if op.error is not None else op.outcome
+            outcome = error_text(op.error) if op.error is not None else op.outcome
             lines.append(f"- {when} {op.summary}: {op.state.value}, {op.duration:.1f} s" + (f": {outcome}"
                                                                                              if outcome else ""))
     return "\n".join(lines) + "\n"

@@ -19,6 +19,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
+from hvgui.remote.errors import TITLES, ErrorKind, HostError
+
 log = logging.getLogger(__name__)
 
 LANGUAGES = ("en", "fr")
@@ -68,6 +70,31 @@ def service_label(guid: str) -> str:
         catalog.GUEST_SERVICE_INTERFACE: tr("Guest services"),
     }
     return labels.get(catalog.normalize_guid(guid)) or catalog.display_label(guid)
+
+
+def error_title(kind: ErrorKind) -> str:
+    """What kind of failure a host had, in the window's words ("Host unreachable")."""
+    words = {
+        ErrorKind.CONFIG: tr("Host settings need fixing"), ErrorKind.UNREACHABLE: tr("Host unreachable"),
+        ErrorKind.NAME_NOT_RESOLVED: tr("Host name not resolved"),
+        ErrorKind.TLS_UNTRUSTED: tr("TLS certificate not trusted"),
+        ErrorKind.WRONG_CREDENTIALS: tr("Wrong user name or password"), ErrorKind.ACCESS_DENIED: tr("Access denied"),
+        ErrorKind.QUOTA: tr("WinRM quota reached"), ErrorKind.TIMEOUT: tr("Timed out"),
+        ErrorKind.POWERSHELL: tr("PowerShell error"), ErrorKind.MALFORMED_OUTPUT: tr("Unexpected output from the host"),
+        ErrorKind.PROTOCOL: tr("WinRM error"), ErrorKind.CANCELLED: tr("Cancelled"),
+        ErrorKind.POWERSHELL_TOO_OLD: tr("PowerShell too old"),
+        ErrorKind.HYPERV_MODULE_MISSING: tr("No Hyper-V PowerShell module"),
+        ErrorKind.NOT_HYPERV_ADMIN: tr("Not a Hyper-V administrator"),
+        ErrorKind.CERT_CHANGED: tr("Host certificate CHANGED"),
+    }
+    return words.get(kind, TITLES.get(kind, str(kind)))
+
+
+def error_text(error: HostError) -> str:
+    """``HostError.text`` with its title in the window's words; the message after it is the
+    engine's or the host's own (English, or the host's language)."""
+    where = f"{error.host}: " if error.host else ""
+    return f"{where}{error_title(error.kind)}: {error.message}"
 
 
 def vm_state_text(state: str) -> str:

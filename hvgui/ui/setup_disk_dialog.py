@@ -32,7 +32,7 @@ from hvgui.core.model import DiskOutcome
 from hvgui.remote import scripts
 from hvgui.ui import look
 from hvgui.ui.explain import guest_os_text
-from hvgui.ui.i18n import tr
+from hvgui.ui.i18n import error_text, tr
 from hvgui.ui.meaning import Meaning
 from hvgui.ui.plan_dialog import confirm_only_on_purpose
 from hvgui.ui.setup_disk import DiskPlan, DiskSummary, after_insert, not_offered_reason, result_words
@@ -192,7 +192,7 @@ class SetupDiskDialog(QDialog):
                 text = result_words(result)
                 icon = look.meaning_icon(_OUTCOME_MEANING[result.outcome])
             elif error is not None:
-                text = tr("Not done: {error}").format(error=error.text)
+                text = tr("Not done: {error}").format(error=error_text(error))
                 icon = look.meaning_icon(Meaning.ERROR)
             else:
                 text = tr("The host returned no result for it")

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLay
 
 from hvgui.ui import look
 from hvgui.ui.controller import Controller
-from hvgui.ui.i18n import tr
+from hvgui.ui.i18n import error_text, error_title, tr
 from hvgui.ui.state import HostEntry
 from hvgui.ui.widgets import ElidedLabel
 
@@ -93,7 +93,7 @@ class HostProblemPanel(QFrame):
         self._shown: list[tuple[str, str, str]] = []
 
     def show_hosts(self, entries: list[HostEntry]) -> None:
-        shown = [(e.key, e.error.text if e.error else "", fix[0] if (fix := self.host_fix(e.key)) else "")
+        shown = [(e.key, error_text(e.error) if e.error else "", fix[0] if (fix := self.host_fix(e.key)) else "")
                  for e in entries[:MAX_SHOWN]]
         if shown == self._shown and len(entries) == len(self.keys):
             return
@@ -118,7 +118,7 @@ class HostProblemPanel(QFrame):
         box = QVBoxLayout(block)
         box.setContentsMargins(0, 0, 0, 0)
         title = QLabel(tr("{host} could not be read").format(host=e.name)
-                       + (f": {e.error.title}" if e.error else ""))
+                       + (f": {error_title(e.error.kind)}" if e.error else ""))
         title.setTextFormat(Qt.TextFormat.PlainText)
         font = title.font()
         font.setBold(True)

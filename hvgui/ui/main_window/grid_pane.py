@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 from hvgui.ui import look
 from hvgui.ui.controller import Controller
 from hvgui.ui.delegates import CellDelegate
-from hvgui.ui.i18n import tr
+from hvgui.ui.i18n import error_text, tr
 from hvgui.ui.main_window.failed_hosts import Banner, HostProblemPanel
 from hvgui.ui.main_window.grid_filters import FilterBar
 from hvgui.ui.meaning import Meaning
@@ -425,8 +425,8 @@ class GridPane(QWidget):
         elif len(others) == 1:
             e = others[0]
             fix = self.host_fix(e.key)
-            self.banner.show_message(e.error.text if e.error else tr("{host} failed").format(host=e.name), show=True,
-                                     fix=(fix[0], e.key) if fix else None)
+            self.banner.show_message(error_text(e.error) if e.error else tr("{host} failed").format(host=e.name),
+                                     show=True, fix=(fix[0], e.key) if fix else None)
         elif others:
             self.banner.show_message(tr("%n host(s) failed:", "", len(others)), show=True)
         else:

@@ -21,7 +21,7 @@ from hvgui.ui.controller import Controller
 from hvgui.ui.doctor_dialog import DoctorDialog, OneHostCredentials
 from hvgui.ui.fix_dialogs import PasswordDialog, TrustChoice, TrustDialog
 from hvgui.ui.host_dialog import HostDialog
-from hvgui.ui.i18n import tr
+from hvgui.ui.i18n import error_text, tr
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +88,7 @@ class HostActions(QObject):
         entry = self.controller.state.hosts.get(key)
         if entry is None or self.credentials is None:
             return None
-        reason = entry.error.text if entry.error is not None else tr("Enter the password for this host.")
+        reason = error_text(entry.error) if entry.error is not None else tr("Enter the password for this host.")
         dlg = PasswordDialog(entry.config, reason, secure_store=self.secure_store(), parent=self.parent_widget)
 
         def entered(password: str, cfg: HostConfig = entry.config) -> None:

@@ -21,7 +21,7 @@ from PySide6.QtGui import QStandardItem, QStandardItemModel
 
 from hvgui.remote.engine import Operation, OpState
 from hvgui.ui import look
-from hvgui.ui.i18n import QT_TR_NOOP, tr
+from hvgui.ui.i18n import QT_TR_NOOP, error_text, tr
 from hvgui.ui.words import plain_tip
 
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
@@ -170,17 +170,17 @@ class ActivityModel(QStandardItemModel):
         put(items[3], _DISPLAY, tr(self._STATE_TEXT[op.state]))
         items[3].setIcon(look.dot(colours[op.state]))
         put(items[4], _DISPLAY, f"{op.duration:.1f} s")
-        put(items[5], _DISPLAY, op.error.text if op.error is not None else operation_words(op.outcome))
+        put(items[5], _DISPLAY, error_text(op.error) if op.error is not None else operation_words(op.outcome))
         if op.state is OpState.FAILED:
             items[5].setForeground(look.colour(t.red))
-        put(items[5], _TOOLTIP, plain_tip(op.error.text + (f"\n\n{op.error.details}" if op.error.details else ""))
-            if op.error is not None else None)
+        put(items[5], _TOOLTIP, plain_tip(error_text(op.error) + (f"\n\n{op.error.details}" if op.error.details
+                                                                  else "")) if op.error is not None else None)
         put(items[0], TAGS_ROLE, _tags(op.kind, op.state, [op.host], change=changes_something(op)))
         put(items[0], OP_ROLE, op.id)
         put(items[0], int(Qt.ItemDataRole.AccessibleTextRole),
             tr("{what} on {host}: {state}").format(what=operation_words(op.summary), host=op.host,
                                                    state=tr(self._STATE_TEXT[op.state]))
-            + (f", {op.error.text}" if op.error is not None else f", {operation_words(op.outcome)}" if op.outcome
+            + (f", {error_text(op.error)}" if op.error is not None else f", {operation_words(op.outcome)}" if op.outcome
                else ""))
 
     def _fill_round(self, rnd: _Round) -> None:
@@ -204,7 +204,8 @@ class ActivityModel(QStandardItemModel):
         items[3].setIcon(look.dot(colour))
         put(items[4], _DISPLAY, f"{max((o.duration for o in ops), default=0.0):.1f} s")
         if failed:
-            outcome = "; ".join(o.error.text if o.error is not None else f"{o.host}: " + tr("failed") for o in failed)
+            outcome = "; ".join(error_text(o.error) if o.error is not None else f"{o.host}: " + tr("failed")
+                                for o in failed)
             items[5].setForeground(look.colour(t.red))
         else:
             outcome = ", ".join(f"{o.host}: {operation_words(o.outcome)}" for o in ops if o.outcome)

@@ -14,7 +14,7 @@ from hvgui.core.hosts import Auth, HostConfig
 from hvgui.core.model import VM
 from hvgui.ui import look
 from hvgui.ui.controller import Controller
-from hvgui.ui.i18n import QT_TR_NOOP, tr, vm_state_text
+from hvgui.ui.i18n import QT_TR_NOOP, error_text, error_title, tr, vm_state_text
 from hvgui.ui.models.roles import KIND_ROLE, ROW_KEY_ROLE
 from hvgui.ui.models.rows import blocks, sync_rows
 from hvgui.ui.state import HostEntry, HostStatus, RowKey, VmDiff
@@ -262,7 +262,7 @@ def host_state_text(e: HostEntry) -> str:
 
 def _host_state_text(e: HostEntry) -> str:
     if e.status is HostStatus.FAILED:
-        return tr("Error: {reason}").format(reason=e.error.title if e.error else tr("failed"))
+        return tr("Error: {reason}").format(reason=error_title(e.error.kind) if e.error else tr("failed"))
     if e.status is HostStatus.CONNECTING:
         return tr("Connecting…")
     if e.applying:
@@ -294,8 +294,8 @@ def host_tooltip(e: HostEntry) -> str:
         lines.append(f"{e.facts.os_caption} {e.facts.os_version}".strip())
     lines.append(tr("State: {state}").format(state=host_status_word(e.status)))
     if e.error is not None:
-        lines.append(e.error.text)
-        if e.error.details and e.error.details not in e.error.text:
+        lines.append(error_text(e.error))
+        if e.error.details and e.error.details not in e.error.message:
             lines.append(tr("Details: {details}").format(details=e.error.details))
         if e.error.fingerprint:
             lines.append(tr("Certificate SHA-256: {fingerprint}").format(fingerprint=e.error.fingerprint))

@@ -28,6 +28,62 @@
         <translation>Services d&apos;invité</translation>
     </message>
     <message>
+        <source>Host settings need fixing</source>
+        <translation>Paramètres de l&apos;hôte à corriger</translation>
+    </message>
+    <message>
+        <source>Host unreachable</source>
+        <translation>Hôte injoignable</translation>
+    </message>
+    <message>
+        <source>Host name not resolved</source>
+        <translation>Nom d&apos;hôte non résolu</translation>
+    </message>
+    <message>
+        <source>TLS certificate not trusted</source>
+        <translation>Certificat TLS non approuvé</translation>
+    </message>
+    <message>
+        <source>Wrong user name or password</source>
+        <translation>Nom d&apos;utilisateur ou mot de passe incorrect</translation>
+    </message>
+    <message>
+        <source>Access denied</source>
+        <translation>Accès refusé</translation>
+    </message>
+    <message>
+        <source>WinRM quota reached</source>
+        <translation>Quota WinRM atteint</translation>
+    </message>
+    <message>
+        <source>PowerShell error</source>
+        <translation>Erreur PowerShell</translation>
+    </message>
+    <message>
+        <source>Unexpected output from the host</source>
+        <translation>Réponse inattendue de l&apos;hôte</translation>
+    </message>
+    <message>
+        <source>WinRM error</source>
+        <translation>Erreur WinRM</translation>
+    </message>
+    <message>
+        <source>PowerShell too old</source>
+        <translation>PowerShell trop ancien</translation>
+    </message>
+    <message>
+        <source>No Hyper-V PowerShell module</source>
+        <translation>Module PowerShell Hyper-V absent</translation>
+    </message>
+    <message>
+        <source>Not a Hyper-V administrator</source>
+        <translation>Pas administrateur Hyper-V</translation>
+    </message>
+    <message>
+        <source>Host certificate CHANGED</source>
+        <translation>Certificat de l&apos;hôte MODIFIÉ</translation>
+    </message>
+    <message>
         <source>Running</source>
         <comment>VM state</comment>
         <translation>En fonctionnement</translation>

@@ -507,6 +507,7 @@ class GridPane(QWidget):
 
     # ------------------------------------------------------------ columns
     def _columns_changed(self) -> None:
+        self._hand_sized = False  # the columns moved: widths set by hand no longer belong to them
         self.size_columns()
         # The Host column comes and goes: keep the sort indicator on the column sorted by.
         header = self.view.horizontalHeader()

@@ -308,4 +308,4 @@ def test_host_errors_are_titled_in_french(french: Any) -> None:
     for kind in ErrorKind:
         assert i18n.error_title(kind) != TITLES[kind], kind
     error = HostError(ErrorKind.UNREACHABLE, "connection refused", host="HV01")
-    assert i18n.error_text(error) == "HV01: Hôte injoignable: connection refused"
+    assert i18n.error_text(error) == "HV01: Hôte injoignable : connection refused"

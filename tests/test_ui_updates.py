@@ -13,6 +13,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from collections.abc import Callable
 from typing import Any
 
+import test_i18n
 import ui_helpers
 from PySide6.QtCore import Qt
 
@@ -22,6 +23,7 @@ from hvgui.ui.models.roles import BADGE_ROLE
 
 qloop = ui_helpers.qloop
 lab_factory = ui_helpers.lab_factory
+french = test_i18n.french
 Lab = ui_helpers.Lab
 shown = ui_helpers.shown
 
@@ -199,3 +201,19 @@ def test_needs_attention_view(lab_factory: Callable[..., Lab], qtbot: Any) -> No
     w.grid_pane.filters.reset()
     qtbot.waitUntil(lambda: len(lab.grid_names()) == 6)
     assert not w.act_attention.isChecked()
+
+
+def test_the_plans_warning_is_french_in_a_french_window(french: Any, lab_factory: Callable[..., Lab],
+                                                       qtbot: Any) -> None:
+    """The core decides which changes stop a guest's updates; the window says it in its language."""
+    lab = lab_factory(hosts=MIXED)
+    w, ctl = lab.window, lab.controller
+    cell = lab.cell("HV-2019", "kiosk-win7", KVP)
+    ctl.set_target([cell], False)
+    dlg = w.open_plan()
+    assert dlg is not None
+    warning = dlg.warning.text()
+    assert ("⚠ kiosk-win7 sur HV-2019 : désactiver l'Échange de données arrête les mises à jour de ses services "
+            "d'intégration : Windows 7 Professional ne reçoit ses services d'intégration de Windows Update") in warning
+    assert "Windows 7" in warning and "disabling" not in warning and "only with" not in warning
+    dlg.close()

@@ -94,7 +94,7 @@ def error_text(error: HostError) -> str:
     """``HostError.text`` with its title in the window's words; the message after it is the
     engine's or the host's own (English, or the host's language)."""
     where = f"{error.host}: " if error.host else ""
-    return f"{where}{error_title(error.kind)}: {error.message}"
+    return where + tr("{title}: {message}", "host error").format(title=error_title(error.kind), message=error.message)
 
 
 def vm_state_text(state: str) -> str:

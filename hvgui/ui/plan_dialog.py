@@ -57,8 +57,12 @@ def plan_warnings(plan: Plan, state: FleetState) -> dict[CellKey, str]:
         vm_ids = dict.fromkeys(p.cell[1] for p in items)
         vms = tuple(v for v in (state.advice_vm(key, i) for i in vm_ids) if v is not None)
         inv = Inventory(entry.facts or HostFacts(entry.name), vms)
-        for vm, text in update_warnings(inv, [p.change() for p in items]):
-            out[(key, vm.id, catalog.KVP)] = text
+        for vm, _english in update_warnings(inv, [p.change() for p in items]):  # which VMs: the core's rule
+            why = tr("{guest} on this host gets its integration services from Windows Update only with the Data "
+                     "Exchange service enabled (otherwise: the CAB from the Microsoft Download Center, KB 3071740)"
+                     ).format(guest=vm.guest_os or tr("this guest"))
+            out[(key, vm.id, catalog.KVP)] = tr("disabling Data Exchange stops its integration services updates: "
+                                                "{why}").format(why=why)
     return out
 
 

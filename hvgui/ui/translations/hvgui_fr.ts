@@ -84,6 +84,11 @@
         <translation>Certificat de l&apos;hôte MODIFIÉ</translation>
     </message>
     <message>
+        <source>{title}: {message}</source>
+        <comment>host error</comment>
+        <translation>{title} : {message}</translation>
+    </message>
+    <message>
         <source>Running</source>
         <comment>VM state</comment>
         <translation>En fonctionnement</translation>
@@ -3022,6 +3027,10 @@ Système invité : {os}</translation>
     <message>
         <source>Basic sends the password with every request: use it over HTTPS.</source>
         <translation>Basic envoie le mot de passe à chaque requête : utilisez-le en HTTPS.</translation>
+    </message>
+    <message>
+        <source>disabling Data Exchange stops its integration services updates: {why}</source>
+        <translation>désactiver l&apos;Échange de données arrête les mises à jour de ses services d&apos;intégration : {why}</translation>
     </message>
     <message>
         <source>to</source>

@@ -246,20 +246,21 @@ def test_screenshot_of_both_sides(glab: tuple[Lab, guest_side.GuestSides, guest_
 
 def test_demo_guests_readable_out_of_the_box(qloop: Any, qtbot: Any, tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    """``hvgui --demo``: after the first refresh the window reads its Windows guest (PowerShell Direct)
-    and its Linux guests (SSH, host keys the demo pinned itself) without asking anything."""
-    from hvgui.remote.engine import Engine as InProcessEngine
+    """``hvgui --demo``: after the first refresh the window reads its Windows guest (PowerShell Direct,
+    through the window's engine in its worker process) and its Linux guests (SSH, host keys the demo
+    pinned itself) without asking anything."""
+    from hvgui.remote.worker import ProcessEngine
     from hvgui.ui import app
     from hvgui.ui.controller import Controller
     from hvgui.ui.main_window import MainWindow
 
     monkeypatch.setattr(app, "default_audit_path", lambda: tmp_path / "audit.jsonl")
     demo = app.Demo.start()
-    engine = InProcessEngine(demo.credentials)
+    engine = ProcessEngine(demo.credentials, audit_path=tmp_path / "audit.jsonl")
     controller = Controller(engine, demo.hosts, auto_refresh_s=0)
     window = MainWindow(controller, credentials=demo.credentials)
     qtbot.addWidget(window)
-    guest_engine = app.attach_guest_side(window, demo.credentials, demo, None)
+    app.attach_guest_side(window, demo.credentials, demo, None)
     sides: guest_side.GuestSides = window.details_pane.guest
     try:
         controller.refresh()
@@ -273,9 +274,13 @@ def test_demo_guests_readable_out_of_the_box(qloop: Any, qtbot: Any, tmp_path: P
         web2 = next(i for i, n in ids.items() if n == "web2")
         kvp = sides.side(web2).service("vmickvpexchange")  # type: ignore[union-attr]
         assert kvp is not None and (kvp.status, kvp.start_type) == ("Stopped", "Disabled")
+        # The guest read went through the window's engine: in the activity panel once, like any other.
+        reads = [op for op in window.activity_model.operations() if op.kind == "guest"]
+        assert reads and all(op.id < guest_side.GUEST_OPERATION_IDS for op in reads)
+        assert len({op.id for op in reads}) == len(reads)
     finally:
         window.close()
         task = asyncio.ensure_future(controller.close())
         qtbot.waitUntil(task.done, timeout=30_000)
-        guest_engine.close(wait=True)
+        engine.close(wait=True)
         demo.stop()

@@ -29,6 +29,8 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from hvgui.core import contract
+from hvgui.core.guest import GuestActionResult, GuestSide
 from hvgui.core.hosts import Auth, HostConfig
 from hvgui.core.model import ApplyResult, Change, DiskResult, Inventory, ItemResult
 from hvgui.core.reconcile import unknown_items
@@ -45,7 +47,9 @@ class ProcessEngine:
                  audit_path: Path | None = None) -> None:
         self._credentials = credentials
         self.audit = AuditLog(audit_path)
-        """Where the child writes the audit log (the parent never writes to it)."""
+        """The audit log: the child writes the host operations' records; this process those of
+        changes made inside Linux guests over SSH (:mod:`hvgui.remote.guests`). Each append holds
+        the file's lock."""
         ctx = multiprocessing.get_context("spawn")  # never fork a process that runs Qt threads
         self._conn, child_conn = ctx.Pipe()
         self._proc = ctx.Process(target=_child_main, args=(child_conn, max_workers, audit_path),
@@ -94,6 +98,22 @@ class ProcessEngine:
         except WorkerGone as exc:
             raise HostError(ErrorKind.UNREACHABLE, f"{exc.message}; whether the setup disk was inserted is unknown: "
                             "run it again (a VM that already has it reports 'already in the drive')",
+                            host=host.display_name) from exc
+        return result
+
+    async def guest(self, host: HostConfig, targets: list[contract.GuestTarget]) -> tuple[
+            tuple[GuestSide, tuple[GuestActionResult, ...]], ...]:
+        """As :meth:`Engine.guest` (PowerShell Direct through the host, audited by the child), over
+        the same connection as the host's other operations. The guest passwords cross to the
+        child in the request only. If the worker process ends while the request is out, whether
+        the guest changed is unknown: said in the error (reading it again tells)."""
+        try:
+            result: tuple[tuple[GuestSide, tuple[GuestActionResult, ...]], ...] = await self._call(
+                "guest", host, list(targets))
+        except WorkerGone as exc:
+            changes = any(t.actions for t in targets)
+            raise HostError(ErrorKind.UNREACHABLE, exc.message + ("; whether the guest changed is unknown: read it "
+                                                                  "again" if changes else ""),
                             host=host.display_name) from exc
         return result
 
@@ -244,6 +264,8 @@ def _child_main(conn: Connection, max_workers: int, audit_path: Path | None) -> 
             elif kind == "setup_disk":
                 vms, replace = changes
                 result = await engine.insert_setup_disk(host, vms, replace=replace)
+            elif kind == "guest":
+                result = await engine.guest(host, changes)
             else:
                 result = await engine.apply(host, changes or [])
             send(("result", rid, result, None))
@@ -264,8 +286,8 @@ def _child_main(conn: Connection, max_workers: int, audit_path: Path | None) -> 
             if password is not None:
                 credentials.set(host, password)
             tasks[rid] = loop.create_task(run(rid, kind, host, changes))
-            if kind in ("apply", "setup_disk"):
-                writes.add(rid)
+            if kind in ("apply", "setup_disk") or (kind == "guest" and any(t.actions for t in changes)):
+                writes.add(rid)  # changes a host or a guest: runs to its end even when closing
         elif message[0] == "cancel":
             task = tasks.get(message[1])
             if task is not None:

@@ -154,20 +154,19 @@ class Demo:
         self.fleet.stop()
 
 
-def attach_guest_side(window: MainWindow, creds: Any, demo: Demo | None, hosts_path: Path | None) -> Any:
-    """The guest side (details, grid marker, report, the bar under the details). Its host commands go
-    through an engine of their own in this process (same credentials, same audit log)."""
+def attach_guest_side(window: MainWindow, creds: Any, demo: Demo | None, hosts_path: Path | None) -> None:
+    """The guest side (details, grid marker, report, the bar under the details). Its host commands
+    (PowerShell Direct) go through the window's engine: the same worker process, the same
+    connection and kept-alive PowerShell per host, the same audit log."""
     from hvgui.core import guest as g
-    from hvgui.remote.audit import AuditLog
-    from hvgui.remote.engine import Engine
     from hvgui.remote.guests import GuestDirectory
     from hvgui.remote.ssh import KnownHosts
     from hvgui.ui import guest_side
 
-    engine = Engine(creds, audit=AuditLog(default_audit_path()))
+    engine = window.controller.engine
     if demo is not None:
         guest_side.attach(window, engine, demo.credentials, demo.directory)
-        return engine
+        return
     base = hosts_path or default_hosts_path()
     try:
         access = g.load_guests(g.guests_path(base))
@@ -176,7 +175,6 @@ def attach_guest_side(window: MainWindow, creds: Any, demo: Demo | None, hosts_p
         access = {}
     directory = GuestDirectory(access, KnownHosts(base.parent / "known_hosts"))
     guest_side.attach(window, engine, creds, directory, save_path=g.guests_path(base))
-    return engine
 
 
 def ask_passwords(hosts: list[HostConfig], creds: KeyringCredentials) -> None:
@@ -284,7 +282,6 @@ def run(args: argparse.Namespace, scratch: Path | None = None) -> int:
     settings = Settings.load(settings_path)
     demo: Demo | None = None
     engine: ProcessEngine | None = None
-    guest_engine: Any = None
     path: Path | None = None
     writable = True
     try:
@@ -311,7 +308,7 @@ def run(args: argparse.Namespace, scratch: Path | None = None) -> int:
         window = MainWindow(controller, settings, settings_path=settings_path, read_only_forced=args.read_only,
                             hosts_file=None if args.demo else path, hosts_file_writable=writable,
                             credentials=creds)
-        guest_engine = attach_guest_side(window, creds, demo, path)
+        attach_guest_side(window, creds, demo, path)
         with loop:
             if args.self_test:
                 assert demo is not None
@@ -324,8 +321,6 @@ def run(args: argparse.Namespace, scratch: Path | None = None) -> int:
             rc: int = loop.run_until_complete(run_window(args, window, controller))
             return rc
     finally:
-        if guest_engine is not None:
-            guest_engine.close(wait=True)
         if engine is not None:
             # Changes already sent run to their end and are audited before we exit (the
             # window is gone by now); reads were cancelled.

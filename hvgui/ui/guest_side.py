@@ -838,7 +838,8 @@ def attach(window: Any, engine: Any, secrets: GuestSecrets, directory: GuestDire
     details.guest = sides
     model.guest = sides
     bar = GuestBar(sides, details, read_only=controller.read_only, parent=details)
-    _show_operations(window, engine)
+    if engine is not controller.engine:  # the window's own engine is in the activity panel already
+        _show_operations(window, engine)
     layout = details.layout()
     layout.insertWidget(layout.indexOf(details.copy_button), bar)
     bar.message.connect(lambda text: window.statusBar().showMessage(text, 8000))

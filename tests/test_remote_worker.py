@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from hvgui.core import catalog
+from hvgui.core import catalog, contract
+from hvgui.core import guest as g
 from hvgui.core.hosts import Auth, HostConfig
 from hvgui.core.model import Change, Outcome
 from hvgui.remote.credentials import MemoryCredentials
@@ -109,6 +110,29 @@ def test_a_dead_worker_fails_calls_clearly(
     with pytest.raises(HostError) as info:
         asyncio.run(call())
     assert info.value.kind is ErrorKind.PROTOCOL and "worker process" in info.value.message
+
+
+def test_a_guest_change_lost_with_the_worker_is_said_unknown(
+        setup: tuple[HyperVHost, HostEndpoint, HostConfig, ProcessEngine]) -> None:
+    """The guest side runs through this engine too: a change inside a guest that was out when the
+    worker process died may or may not have been made, and the error says so (a read tells)."""
+    host, ep, cfg, engine = setup
+    vm = host.add_vm("web2")
+    host.faults.hang_commands = True  # the host's PowerShell starts and never answers
+    start = g.GuestAction(vm.id, "vmickvpexchange", g.GuestActionKind.START, vm_name="web2")
+    target = contract.GuestTarget(vm.id, "Administrator", "guest-pw", (start,), "web2")
+
+    async def scenario() -> None:
+        call = asyncio.ensure_future(engine.guest(cfg, [target]))
+        while ep.stats.as_json()["commands"] == 0:  # the request is out, on the host
+            await asyncio.sleep(0.01)
+        engine._proc.kill()
+        await call
+
+    with pytest.raises(HostError) as info:
+        asyncio.run(scenario())
+    assert "worker process" in info.value.message and "whether the guest changed is unknown" in info.value.message
+    assert "guest-pw" not in info.value.text
 
 
 def test_closing_lets_a_sent_write_finish_and_audits_it(

@@ -100,7 +100,11 @@ class GridView(QTableView):
         dpr = viewport.devicePixelRatioF()
         x_end = header.length() - header.offset() - 1
         y_end = rows.length() - rows.offset() - 1
-        selection = [(r.top(), r.bottom(), r.left(), r.right()) for r in self.selectionModel().selection()]
+        first_row = max(self.rowAt(0), 0)
+        last_row = self.rowAt(viewport.height() - 1)
+        last_row = model.rowCount() - 1 if last_row < 0 else last_row
+        selection = [(r.top(), r.bottom(), r.left(), r.right()) for r in self.selectionModel().selection()
+                     if r.bottom() >= first_row and r.top() <= last_row]  # the ranges on screen
         current = self.currentIndex()
         focused = (current.row(), current.column()) if (
             current.isValid() and (self.hasFocus() or viewport.hasFocus())) else None

@@ -34,12 +34,26 @@ _data: list[bytes] = []
 _language = "en"
 
 
+_said: dict[tuple[str, str | None, int], str] = {}
+"""What :func:`tr` answered, until :func:`install` changes the language (the grid asks the same
+few words for every cell it draws)."""
+_SAID_KEPT = 20_000
+_said_per_language: dict[tuple[str, str], dict[str, str]] = {}
+"""Whole tables of words (VM states), per language."""
+
+
 def tr(text: str, disambiguation: str | None = None, n: int = -1) -> str:
     """``text`` in the window's language. ``n`` >= 0: a count, ``%n`` in ``text`` and English
     plurals written ``change(s)`` or ``is|are`` (the French forms are in the .ts file)."""
-    result = QCoreApplication.translate(CONTEXT, text, disambiguation, n)
-    if n >= 0 and result == text.replace("%n", str(n)):
-        result = english_plural(result, n)
+    key = (text, disambiguation, n)
+    result = _said.get(key)
+    if result is None:
+        result = QCoreApplication.translate(CONTEXT, text, disambiguation, n)
+        if n >= 0 and result == text.replace("%n", str(n)):
+            result = english_plural(result, n)
+        if len(_said) >= _SAID_KEPT:
+            _said.clear()
+        _said[key] = result
     return result
 
 
@@ -99,7 +113,14 @@ def error_text(error: HostError) -> str:
 
 def vm_state_text(state: str) -> str:
     """A VM state (``VMState`` by name, as every host reports it) in the window's words."""
-    words = {
+    words = _said_per_language.get(("vm_state", _language))
+    if words is None:
+        words = _said_per_language[("vm_state", _language)] = _vm_state_words()
+    return words.get(state, state)
+
+
+def _vm_state_words() -> dict[str, str]:
+    return {
         "Running": tr("Running", "VM state"), "Off": tr("Off", "VM state"), "Saved": tr("Saved", "VM state"),
         "Paused": tr("Paused", "VM state"), "Starting": tr("Starting", "VM state"),
         "Stopping": tr("Stopping", "VM state"), "Saving": tr("Saving", "VM state"),
@@ -108,7 +129,6 @@ def vm_state_text(state: str) -> str:
         "RunningCritical": tr("Running (critical)", "VM state"), "OffCritical": tr("Off (critical)", "VM state"),
         "SavedCritical": tr("Saved (critical)", "VM state"), "PausedCritical": tr("Paused (critical)", "VM state"),
     }
-    return words.get(state, state)
 
 
 def system_language() -> str:
@@ -127,6 +147,7 @@ def qm_bytes(lang: str) -> bytes | None:
 def install(app: QCoreApplication, lang: str | None = None) -> str:
     """Install the translators for ``lang`` (default: the system's); returns the language used."""
     global _language
+    _said.clear()
     for t in _installed:
         app.removeTranslator(t)
     _installed.clear()
@@ -151,6 +172,7 @@ def install(app: QCoreApplication, lang: str | None = None) -> str:
     QLocale.setDefault(QLocale(QLocale.Language.French if chosen == "fr" else QLocale.Language.English,
                                QLocale.Country.France if chosen == "fr" else QLocale.Country.UnitedStates))
     _language = chosen
+    _said.clear()
     return chosen
 
 

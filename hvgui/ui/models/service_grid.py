@@ -503,6 +503,9 @@ class ServiceGridModel(QAbstractTableModel):
             if vm is None:
                 return (None,) * len(PAINT_ROLES)
             return self._service_looks(vm, (key[0], key[1], col.guid), col)
+        if col.kind is ColKind.IS:
+            vm = self.controller.state.vm(*key)
+            return (None,) * len(PAINT_ROLES) if vm is None else self._is_looks(key, vm)
         return tuple(self._data(row, column, role) for role in PAINT_ROLES)
 
     def _forget_looks(self, top_left: Index, bottom_right: Index, _roles: Any = None) -> None:
@@ -557,25 +560,18 @@ class ServiceGridModel(QAbstractTableModel):
         """The version cell: the version; ◆ and amber when the host says Update required; ▲ and a
         corner badge when the update path needs attention (guest OS not supported on this host,
         updates blocked by Data Exchange); the state, guest OS and advice in the tooltip."""
-        if role == _DISPLAY:
-            return is_text(vm)
+        at = _PAINT_AT.get(role)
+        if at is not None:
+            return self._is_looks(key, vm)[at]
         if role == SORT_ROLE:
             return vm.is_version or ""
-        if role not in (_DECORATION, _TOOLTIP, _ACCESSIBLE, _FOREGROUND, BADGE_ROLE):
+        if role not in (_TOOLTIP, _ACCESSIBLE):
             return None
         got = self.advice(key)
         if got is None:
             return None
         avm, adv = got
         reasons = attention_reasons(avm, adv)
-        if role == _DECORATION:
-            if update_required(vm):
-                return look.meaning_icon(Meaning.DEGRADED)
-            return look.meaning_icon(Meaning.NOT_ANSWERING) if reasons else None
-        if role == _FOREGROUND:
-            return look.colour(look.theme().amber) if update_required(vm) else None
-        if role == BADGE_ROLE:
-            return look.theme().orange if adv.blocked else None
         seen = self.controller.state.guest_os_seen.get(key)
         if role == _ACCESSIBLE:
             parts = [vm.name, tr("integration services version {version}").format(
@@ -630,6 +626,19 @@ class ServiceGridModel(QAbstractTableModel):
         if role == SORT_ROLE:
             return SEVERITY[meaning]
         return None
+
+    def _is_looks(self, key: RowKey, vm: VM) -> tuple[Any, ...]:
+        """The version cell's :data:`PAINT_ROLES` (its advice worked out once, not per role)."""
+        text = is_text(vm)
+        got = self.advice(key)
+        if got is None:
+            return (text, *(None,) * (len(PAINT_ROLES) - 1))
+        avm, adv = got
+        required = update_required(vm)
+        icon = (look.meaning_icon(Meaning.DEGRADED) if required else
+                look.meaning_icon(Meaning.NOT_ANSWERING) if attention_reasons(avm, adv) else None)
+        return (text, icon, look.colour(look.theme().amber) if required else None, None, None, None, None,
+                look.theme().orange if adv.blocked else None)
 
     def _service_looks(self, vm: VM, cell: CellKey, col: Column) -> tuple[Any, ...]:
         """A service cell's :data:`PAINT_ROLES`: its word, icon, text colour, tint, font, tick,

@@ -36,18 +36,19 @@ _HAS_CHECK = QStyleOptionViewItem.ViewItemFeature.HasCheckIndicator
 _HAS_DECORATION = QStyleOptionViewItem.ViewItemFeature.HasDecoration
 _HAS_DISPLAY = QStyleOptionViewItem.ViewItemFeature.HasDisplay
 _CHECKED = Qt.CheckState.Checked
-# Flags as ints in the paint path: PySide's flags are Python enums, and each ``&`` or ``|``
-# on them builds a new one (a dozen per cell, thousands per repaint).
+# Flags as ints in the paint path (here and in the grid's paint loop): PySide's flags are Python
+# enums, and each ``&`` or ``|`` on them builds a new one (a dozen per cell, thousands per repaint).
 _StateFlag = QStyle.StateFlag
 _Feature = QStyleOptionViewItem.ViewItemFeature
-_FOCUS_V = _FOCUS.value
-_SELECTED_V = _SELECTED.value
-_ENABLED_V = QStyle.StateFlag.State_Enabled.value
+FOCUS_V = _FOCUS.value
+SELECTED_V = _SELECTED.value
+ENABLED_V = QStyle.StateFlag.State_Enabled.value
 _OPEN_V = QStyle.StateFlag.State_Open.value
 _HAS_CHECK_V = _HAS_CHECK.value
 _HAS_DECORATION_V = _HAS_DECORATION.value
 _HAS_DISPLAY_V = _HAS_DISPLAY.value
-_ALTERNATE_V = QStyleOptionViewItem.ViewItemFeature.Alternate.value
+ALTERNATE_V = QStyleOptionViewItem.ViewItemFeature.Alternate.value
+MOUSE_OVER_V = QStyle.StateFlag.State_MouseOver.value
 _LOOK_EVENTS = frozenset({QEvent.Type.PaletteChange, QEvent.Type.StyleChange, QEvent.Type.FontChange,
                           QEvent.Type.LayoutDirectionChange, QEvent.Type.LocaleChange})
 """Events of the view after which no kept pixmap of a cell is right any more (each would cost a
@@ -76,8 +77,8 @@ def _init_style_option(opt: QStyleOptionViewItem, index: Index, state: int, text
     if icon is not None:
         features |= _HAS_DECORATION_V
         opt.icon = icon
-        mode = (QIcon.Mode.Disabled if not state & _ENABLED_V else
-                QIcon.Mode.Selected if state & _SELECTED_V else QIcon.Mode.Normal)
+        mode = (QIcon.Mode.Disabled if not state & ENABLED_V else
+                QIcon.Mode.Selected if state & SELECTED_V else QIcon.Mode.Normal)
         actual = icon.actualSize(opt.decorationSize, mode, QIcon.State.On if state & _OPEN_V else QIcon.State.Off)
         opt.decorationSize = actual.boundedTo(opt.decorationSize)
     if text is not None:
@@ -157,7 +158,7 @@ class CellDelegate(FocusDelegate):
         pixmap = QPixmap(size * dpr)
         pixmap.setDevicePixelRatio(dpr)
         # The view's own background under it, as when drawn in place (text keeps its antialiasing).
-        alternate = bool(option.features.value & _ALTERNATE_V)
+        alternate = bool(option.features.value & ALTERNATE_V)
         pixmap.fill(option.palette.color(QPalette.ColorRole.AlternateBase if alternate else QPalette.ColorRole.Base))
         painter = QPainter(pixmap)
         try:
@@ -176,10 +177,10 @@ class CellDelegate(FocusDelegate):
         widget = opt.widget
         style = widget.style() if widget is not None else QApplication.style()
         rect: QRect = opt.rect
-        focus = bool(state & _FOCUS_V)
-        selected_tinted = marker is not None and bool(state & _SELECTED_V)
+        focus = bool(state & FOCUS_V)
+        selected_tinted = marker is not None and bool(state & SELECTED_V)
         if focus or selected_tinted:
-            opt.state = _StateFlag(state & ~(_FOCUS_V | _SELECTED_V) if selected_tinted else state & ~_FOCUS_V)
+            opt.state = _StateFlag(state & ~(FOCUS_V | SELECTED_V) if selected_tinted else state & ~FOCUS_V)
         if check is not None and not checkable:  # an indicator, not a control
             check_rect = style.subElementRect(QStyle.SubElement.SE_ItemViewItemCheckIndicator, opt, widget)
             style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, opt, painter, widget)
@@ -187,7 +188,7 @@ class CellDelegate(FocusDelegate):
             opt.rect = rect.adjusted(check_rect.right() - rect.left() + 1, 0, 0, 0)
             style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
             if check == _CHECKED:
-                self._draw_tick(painter, check_rect, opt.palette, bool(state & _SELECTED_V) and not selected_tinted)
+                self._draw_tick(painter, check_rect, opt.palette, bool(state & SELECTED_V) and not selected_tinted)
         else:
             style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
         if selected_tinted:

@@ -38,8 +38,7 @@ _said: dict[tuple[str, str | None, int], str] = {}
 """What :func:`tr` answered, until :func:`install` changes the language (the grid asks the same
 few words for every cell it draws)."""
 _SAID_KEPT = 20_000
-_said_per_language: dict[tuple[str, str], dict[str, str]] = {}
-"""Whole tables of words (VM states), per language."""
+_vm_states_per_language: dict[str, dict[str, str]] = {}
 
 
 def tr(text: str, disambiguation: str | None = None, n: int = -1) -> str:
@@ -113,9 +112,9 @@ def error_text(error: HostError) -> str:
 
 def vm_state_text(state: str) -> str:
     """A VM state (``VMState`` by name, as every host reports it) in the window's words."""
-    words = _said_per_language.get(("vm_state", _language))
+    words = _vm_states_per_language.get(_language)
     if words is None:
-        words = _said_per_language[("vm_state", _language)] = _vm_state_words()
+        words = _vm_states_per_language[_language] = _vm_state_words()
     return words.get(state, state)
 
 
@@ -147,7 +146,6 @@ def qm_bytes(lang: str) -> bytes | None:
 def install(app: QCoreApplication, lang: str | None = None) -> str:
     """Install the translators for ``lang`` (default: the system's); returns the language used."""
     global _language
-    _said.clear()
     for t in _installed:
         app.removeTranslator(t)
     _installed.clear()

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 
 from hvgui.ui import look
 from hvgui.ui.controller import Controller
-from hvgui.ui.delegates import CellDelegate
+from hvgui.ui.delegates import ALTERNATE_V, ENABLED_V, FOCUS_V, MOUSE_OVER_V, SELECTED_V, CellDelegate
 from hvgui.ui.i18n import error_text, tr
 from hvgui.ui.main_window.failed_hosts import Banner, HostProblemPanel
 from hvgui.ui.main_window.grid_filters import FilterBar
@@ -44,11 +44,6 @@ from hvgui.ui.models.service_grid import GridFilter, two_lines
 from hvgui.ui.state import CellKey, HostStatus, RowKey
 
 ROW_PADDING = 8
-_ENABLED = QStyle.StateFlag.State_Enabled.value
-_SELECTED = QStyle.StateFlag.State_Selected.value
-_MOUSE_OVER = QStyle.StateFlag.State_MouseOver.value
-_FOCUS = QStyle.StateFlag.State_HasFocus.value
-_ALTERNATE = QStyleOptionViewItem.ViewItemFeature.Alternate.value
 _HOVER_EVENTS = frozenset({QEvent.Type.HoverEnter, QEvent.Type.HoverMove, QEvent.Type.HoverLeave})
 
 
@@ -91,8 +86,8 @@ class GridView(QTableView):
         base = QStyleOptionViewItem()
         self.initViewItemOption(base)
         base_state = base.state.value
-        enabled = bool(base_state & _ENABLED)
-        features = base.features.value & ~_ALTERNATE
+        enabled = bool(base_state & ENABLED_V)
+        features = base.features.value & ~ALTERNATE_V
         alternate = self.alternatingRowColors()
         show_grid = self.showGrid()
         grid = 1 if show_grid else 0
@@ -138,24 +133,23 @@ class GridView(QTableView):
             columns = [(c, self.columnViewportPosition(c), self.columnWidth(c) - grid)
                        for c in (header.logicalIndex(v) for v in range(left, right + 1))
                        if not header.isSectionHidden(c)]
-            shown_rows = [r for r in (rows.logicalIndex(v) for v in range(top, bottom + 1))
+            shown_rows = [(r, self.rowViewportPosition(r), self.rowHeight(r) - grid)
+                          for r in (rows.logicalIndex(v) for v in range(top, bottom + 1))
                           if not rows.isSectionHidden(r)]
             odd = bool(top & 1) and alternate
-            for row in shown_rows:
-                y = self.rowViewportPosition(row)
-                h = self.rowHeight(row) - grid
-                row_features = features | _ALTERNATE if odd else features
+            for row, y, h in shown_rows:
+                row_features = features | ALTERNATE_V if odd else features
                 for col, x, w in columns:
                     if (row, col) in drawn:
                         continue
                     drawn.add((row, col))
                     state = base_state
                     if any(t <= row <= b and lft <= col <= rgt for t, b, lft, rgt in selection):
-                        state |= _SELECTED
+                        state |= SELECTED_V
                     if hover == (row, col):
-                        state |= _MOUSE_OVER
+                        state |= MOUSE_OVER_V
                     if focused == (row, col):
-                        state |= _FOCUS
+                        state |= FOCUS_V
                     pixmap = delegate.look(
                         paint_data(row, col), w, h, state, row_features, dpr,
                         lambda r=row, c=col, x=x, y=y, w=w, h=h, s=state, f=row_features:  # type: ignore[misc]
@@ -163,9 +157,8 @@ class GridView(QTableView):
                     painter.drawPixmap(x, y, pixmap)
                 odd = not odd and alternate
             if show_grid:
-                for row in shown_rows:
-                    y = self.rowViewportPosition(row) + self.rowHeight(row) - grid
-                    lines.append(QLine(dirty.left(), y, dirty.right(), y))
+                for _row, y, h in shown_rows:
+                    lines.append(QLine(dirty.left(), y + h, dirty.right(), y + h))
                 for _col, x, w in columns:
                     lines.append(QLine(x + w, dirty.top(), x + w, dirty.bottom()))
         if lines:

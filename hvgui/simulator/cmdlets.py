@@ -54,6 +54,7 @@ from hvgui.simulator.psvalues import (
     has_wildcards,
     is_true,
     method_error,
+    to_bytes,
     to_int,
     to_list,
     to_string,
@@ -364,9 +365,7 @@ class Cmdlets:
             if m == "frombase64string":
                 return b64decode(to_string(args[0]))
             if m == "tobase64string":
-                data = args[0]
-                if not isinstance(data, bytes):
-                    data = bytes(to_int(x) for x in to_list(data))
+                data = to_bytes(args[0])
                 import base64
 
                 return base64.b64encode(data).decode("ascii")

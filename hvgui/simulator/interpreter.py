@@ -76,6 +76,7 @@ from hvgui.simulator.psvalues import (
     resolve_type,
     split_op,
     string_method,
+    to_bytes,
     to_int,
     to_list,
     to_string,
@@ -1414,7 +1415,7 @@ class Interpreter:
             if low == "getbytes":
                 return to_string(args[0]).encode(obj.codec)
             if low == "getstring":
-                data = args[0] if isinstance(args[0], bytes) else bytes(to_int(x) for x in to_list(args[0]))
+                data = to_bytes(args[0])
                 return data.decode(obj.codec, "replace")
         if isinstance(obj, Stream):
             return obj.call(name, args)

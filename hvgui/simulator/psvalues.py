@@ -173,7 +173,7 @@ class Stream:
         if low == "write" and len(args) == 3:
             if self.closed:
                 raise method_error(name, 3, "Cannot access a closed Stream.")
-            data = args[0] if isinstance(args[0], bytes) else bytes(to_int(x) for x in to_list(args[0]))
+            data = to_bytes(args[0])
             offset, count = to_int(args[1]), to_int(args[2])
             if offset < 0 or count < 0 or offset + count > len(data):
                 raise method_error(name, 3, "Offset and length were out of bounds for the array or count is "
@@ -476,6 +476,11 @@ def to_list(value: Any) -> list[Any]:
     if isinstance(value, bytes):
         return list(value)
     return [value]
+
+
+def to_bytes(value: Any) -> bytes:
+    """A ``[byte[]]`` argument: bytes as they are, an array of numbers converted."""
+    return value if isinstance(value, bytes) else bytes(to_int(x) for x in to_list(value))
 
 
 def enumerate_value(value: Any) -> list[Any]:

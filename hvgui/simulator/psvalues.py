@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
+import gzip
 import math
 import re
 import uuid
@@ -183,8 +184,6 @@ class Stream:
             return AUTOMATION_NULL
         if low in ("close", "dispose") and not args:
             if not self.closed and self.inner is not None:
-                import gzip
-
                 self.inner.data += gzip.compress(bytes(self.data))
                 self.inner.closed = True
             self.closed = True
